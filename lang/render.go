@@ -1,0 +1,124 @@
+package lang
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Renderer prints diagnostics for people: the first line, then the source
+// line with a caret underline, then `= hint:` and `= note:` lines.
+type Renderer struct {
+	// Source returns the text of a file, or nil when it is not at hand (the
+	// diagnostic is then printed without the source excerpt).
+	Source func(file string) []byte
+	// Color adds ANSI colours; set it only when writing to a terminal with
+	// NO_COLOR unset.
+	Color bool
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiBlue   = "\x1b[34m"
+	ansiCyan   = "\x1b[36m"
+)
+
+func (r *Renderer) paint(code, s string) string {
+	if !r.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// Render writes one diagnostic.
+func (r *Renderer) Render(w io.Writer, d *Diagnostic) {
+	sev := ansiRed
+	if d.Severity == Warning {
+		sev = ansiYellow
+	} else if d.Severity == Info {
+		sev = ansiBlue
+	}
+	fmt.Fprintf(w, "%s %s\n", r.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)),
+		r.paint(sev, d.Message)+" ["+d.Code+"]")
+	var src []byte
+	if r.Source != nil {
+		src = r.Source(d.File)
+	}
+	if line, ok := sourceLine(src, d.Span.Start); ok {
+		num := fmt.Sprint(d.Span.Start.Line)
+		pad := strings.Repeat(" ", len(num)+1)
+		fmt.Fprintf(w, "%s%s\n", pad, r.paint(ansiBlue, " |"))
+		fmt.Fprintf(w, " %s%s %s\n", r.paint(ansiBlue, num), r.paint(ansiBlue, " |"), expandTabs(line))
+		fmt.Fprintf(w, "%s%s %s\n", pad, r.paint(ansiBlue, " |"), r.paint(sev, underline(line, d.Span)))
+	}
+	for _, h := range d.Hints {
+		fmt.Fprintf(w, "   %s %s\n", r.paint(ansiCyan, "= hint:"), h)
+	}
+	for _, n := range d.Related {
+		fmt.Fprintf(w, "   %s %s:%d:%d: %s\n", r.paint(ansiCyan, "= note:"), n.File, n.Span.Start.Line, n.Span.Start.Col, n.Message)
+	}
+}
+
+// RenderAll writes every diagnostic, separated by blank lines.
+func (r *Renderer) RenderAll(w io.Writer, ds Diagnostics) {
+	for i, d := range ds {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		r.Render(w, d)
+	}
+}
+
+// WriteJSON writes diagnostics as a JSON array, for tools (--format json).
+func WriteJSON(w io.Writer, ds Diagnostics) error {
+	if ds == nil {
+		ds = Diagnostics{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(ds)
+}
+
+// sourceLine returns the text of the line holding p.
+func sourceLine(src []byte, p Pos) (string, bool) {
+	if src == nil || !p.IsValid() || p.Offset > len(src) {
+		return "", false
+	}
+	start := bytes.LastIndexByte(src[:p.Offset], '\n') + 1
+	end := bytes.IndexByte(src[p.Offset:], '\n')
+	if end < 0 {
+		end = len(src)
+	} else {
+		end += p.Offset
+	}
+	line := src[start:end]
+	if len(line) > 400 || !utf8.Valid(line) {
+		return "", false
+	}
+	return strings.TrimRight(string(line), "\r"), true
+}
+
+func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
+
+// underline returns a caret line under the span's part of line.
+func underline(line string, sp Span) string {
+	width := func(s string) int { return utf8.RuneCountInString(expandTabs(s)) }
+	runes := []rune(line)
+	col := sp.Start.Col - 1
+	if col > len(runes) {
+		col = len(runes)
+	}
+	lead := width(string(runes[:col]))
+	n := 1
+	if sp.End.Line == sp.Start.Line && sp.End.Col > sp.Start.Col {
+		endCol := min(sp.End.Col-1, len(runes))
+		n = max(1, width(string(runes[col:endCol])))
+	}
+	return strings.Repeat(" ", lead) + "^" + strings.Repeat("~", n-1)
+}
