@@ -1,0 +1,216 @@
+package lists
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// CSV import limits.
+const (
+	// MaxCSVBytes caps the size of a CSV import.
+	MaxCSVBytes = 50 << 20
+	// MaxCSVRows caps the number of rows of a CSV import.
+	MaxCSVRows = 1_000_000
+	// maxCSVErrors caps the row errors reported one by one.
+	maxCSVErrors = 50
+)
+
+// RowError is a bad row of a CSV import.
+type RowError struct {
+	Line int // 1-based line number
+	Err  error
+}
+
+// Error formats the error as `line 7: reason`.
+func (e *RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// CSVError lists the bad rows of a CSV import, up to 50, and how many more
+// there were.
+type CSVError struct {
+	Rows []*RowError
+	More int
+}
+
+// Error lists one bad row per line, then "and N more" if some were left out.
+func (e *CSVError) Error() string {
+	lines := make([]string, 0, len(e.Rows)+1)
+	for _, r := range e.Rows {
+		lines = append(lines, r.Error())
+	}
+	if e.More > 0 {
+		lines = append(lines, fmt.Sprintf("and %d more", e.More))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// add records a bad row, counting those past the cap.
+func (e *CSVError) add(line int, err error) {
+	if len(e.Rows) < maxCSVErrors {
+		e.Rows = append(e.Rows, &RowError{Line: line, Err: err})
+		return
+	}
+	e.More++
+}
+
+// CSVColumns returns the columns of a kind's CSV file in their default
+// order, as in Persona's importer: email `value,match_type`, geolocation
+// `latitude,longitude,radius_meters`, government ID `id_number,id_class`,
+// name `name_first,name_last`, every other kind `value`.
+func CSVColumns(kind Kind) []string {
+	switch kind {
+	case KindEmailAddress:
+		return []string{"value", AttrMatchType}
+	case KindGeolocation:
+		return []string{AttrLatitude, AttrLongitude, AttrRadiusMeters}
+	case KindGovernmentIDNumber:
+		return []string{"id_number", AttrIDClass}
+	case KindName:
+		return []string{AttrNameFirst, AttrNameLast}
+	}
+	return []string{"value"}
+}
+
+// csvAliases maps other header names to a kind's value column.
+func csvAliases(kind Kind) map[string]string {
+	switch kind {
+	case KindName:
+		return map[string]string{"name": "value", "full_name": "value"}
+	case KindCountry:
+		return map[string]string{"country_code": "value", "country": "value"}
+	case KindGovernmentIDNumber:
+		return map[string]string{"value": "id_number"}
+	}
+	return nil
+}
+
+// ParseCSV reads a kind's items from CSV (see CSVColumns). A first row made
+// only of known column names is a header, and then columns may come in any
+// order; otherwise columns are positional. Blank rows are skipped and a
+// Value repeated in the file is kept once. If any row is bad, ParseCSV
+// returns no items and a *CSVError naming every bad row's line.
+func ParseCSV(kind Kind, r io.Reader) ([]Item, error) {
+	if !kind.Valid() {
+		return nil, fmt.Errorf("invalid list kind %d", uint8(kind))
+	}
+	lr := &io.LimitedReader{R: r, N: MaxCSVBytes + 1}
+	cr := csv.NewReader(lr)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	p := &csvParser{kind: kind, cols: CSVColumns(kind), seen: map[string]bool{}, errs: &CSVError{}}
+	for first, rows := true, 0; ; first = false {
+		rec, err := cr.Read()
+		if lr.N <= 0 {
+			return nil, fmt.Errorf("csv input exceeds %d MB", MaxCSVBytes>>20)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			p.syntaxError(err)
+			break
+		}
+		if rows++; rows > MaxCSVRows {
+			return nil, fmt.Errorf("csv input has more than %d rows", MaxCSVRows)
+		}
+		line, _ := cr.FieldPos(0)
+		if first && p.header(rec) {
+			continue
+		}
+		p.row(line, rec)
+	}
+	if len(p.errs.Rows) > 0 {
+		return nil, p.errs
+	}
+	return p.items, nil
+}
+
+// csvParser holds ParseCSV's state.
+type csvParser struct {
+	kind  Kind
+	cols  []string // column name by position
+	items []Item
+	seen  map[string]bool
+	errs  *CSVError
+}
+
+// syntaxError records a CSV syntax error with its line.
+func (p *csvParser) syntaxError(err error) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		p.errs.add(pe.Line, fmt.Errorf("csv syntax: %v", pe.Err))
+		return
+	}
+	p.errs.add(0, err)
+}
+
+// header adopts rec as the header if every cell names a known column.
+func (p *csvParser) header(rec []string) bool {
+	known, aliases := p.cols, csvAliases(p.kind)
+	cols := make([]string, len(rec))
+	for i, cell := range rec {
+		name := normalizeHeader(cell)
+		if a, ok := aliases[name]; ok {
+			name = a
+		}
+		if !slices.Contains(known, name) && name != "value" {
+			return false
+		}
+		cols[i] = name
+	}
+	p.cols = cols
+	return true
+}
+
+// normalizeHeader lower-cases a header cell and writes "-" and " " as "_".
+func normalizeHeader(s string) string {
+	s = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")))
+	return strings.NewReplacer("-", "_", " ", "_").Replace(s)
+}
+
+// row turns one record into an item or records why it cannot.
+func (p *csvParser) row(line int, rec []string) {
+	if len(rec) > len(p.cols) {
+		p.errs.add(line, fmt.Errorf("too many columns (%d, want at most %d: %s)", len(rec), len(p.cols), strings.Join(p.cols, ",")))
+		return
+	}
+	raw, data, empty := p.fields(rec)
+	if empty {
+		return
+	}
+	it, err := NewItem(p.kind, raw, data)
+	if err != nil {
+		p.errs.add(line, err)
+		return
+	}
+	if !p.seen[it.Value] {
+		p.seen[it.Value] = true
+		p.items = append(p.items, it)
+	}
+}
+
+// fields splits a record into the raw value and the attributes, reporting
+// a row whose cells are all blank.
+func (p *csvParser) fields(rec []string) (raw string, data map[string]string, empty bool) {
+	data, empty = map[string]string{}, true
+	for i, cell := range rec {
+		cell = strings.TrimSpace(strings.TrimPrefix(cell, "\ufeff"))
+		if cell == "" {
+			continue
+		}
+		empty = false
+		switch col := p.cols[i]; col {
+		case "value", "id_number":
+			raw = cell
+		default:
+			data[col] = cell
+		}
+	}
+	return raw, data, empty
+}

@@ -1,0 +1,265 @@
+package lists
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"net/netip"
+	"strings"
+)
+
+// keyBufSize is the stack buffer for canonicalizing a lookup value; longer
+// values still work but allocate.
+const keyBufSize = 256
+
+// Index answers membership queries for one List. It is built once from the
+// list's items, never changes, and is safe for concurrent use. Lookups take
+// O(1) or O(log n) time in the number of items: hash maps for exact values,
+// a binary prefix trie per family for IP ranges, a grid for geolocations.
+type Index struct {
+	kind  Kind
+	items []Item
+	exact map[string]int32     // canonical key → item, for most kinds
+	gov   map[string][]govItem // government ID number → items by class
+	ip    *ipIndex
+	geo   *geoIndex
+}
+
+// govItem is one government ID item filed under its number.
+type govItem struct {
+	class string
+	item  int32
+}
+
+// NewIndex builds an index for a list of kind from items (which should come
+// from NewItem or a Store). When several items have the same canonical
+// value, the first one is returned by lookups.
+func NewIndex(kind Kind, items []Item) (*Index, error) {
+	if !kind.Valid() {
+		return nil, fmt.Errorf("invalid list kind %d", uint8(kind))
+	}
+	x := &Index{kind: kind, items: make([]Item, len(items))}
+	copy(x.items, items)
+	x.init(len(items))
+	scratch := map[string]string{}
+	for i := range x.items {
+		it := &x.items[i]
+		if it.Kind != kind {
+			return nil, &ItemError{Index: i, Value: it.Value, Err: fmt.Errorf("kind %s does not match list kind %s", it.Kind, kind)}
+		}
+		clear(scratch)
+		maps.Copy(scratch, it.Data)
+		if err := x.add(it.Value, scratch, int32(i)); err != nil {
+			return nil, &ItemError{Index: i, Value: it.Value, Err: err}
+		}
+	}
+	return x, nil
+}
+
+// init allocates the structures the kind uses.
+func (x *Index) init(n int) {
+	switch x.kind {
+	case KindIPAddress:
+		x.ip = newIPIndex(n)
+	case KindGeolocation:
+		x.geo = newGeoIndex(n)
+	case KindGovernmentIDNumber:
+		x.gov = make(map[string][]govItem, n)
+	default:
+		x.exact = make(map[string]int32, n)
+	}
+}
+
+// add files item i under its re-canonicalized value.
+func (x *Index) add(value string, data map[string]string, i int32) error {
+	if x.kind == KindIPAddress {
+		return x.ip.add(value, i)
+	}
+	v, err := canonicalize(x.kind, value, data)
+	if err != nil {
+		return err
+	}
+	switch x.kind {
+	case KindGeolocation:
+		lat, rest, _ := strings.Cut(v, ",")
+		lng, radius, _ := strings.Cut(rest, ",")
+		g, err := parseGeoFields([3]string{lat, lng, radius})
+		if err != nil {
+			return err
+		}
+		x.geo.add(g, i)
+	case KindGovernmentIDNumber:
+		class, number := splitIDClass(v)
+		x.gov[number] = append(x.gov[number], govItem{class: class, item: i})
+	case KindPhoneNumber:
+		x.addExact(strings.TrimPrefix(v, "+"), i)
+	default:
+		x.addExact(v, i)
+	}
+	return nil
+}
+
+// addExact files item i under key unless the key is taken.
+func (x *Index) addExact(key string, i int32) {
+	if _, dup := x.exact[key]; !dup {
+		x.exact[key] = i
+	}
+}
+
+// Kind returns the index's list kind.
+func (x *Index) Kind() Kind { return x.kind }
+
+// Len returns the number of items indexed.
+func (x *Index) Len() int { return len(x.items) }
+
+// Contains reports whether v matches an item; see Match.
+func (x *Index) Contains(v any) bool {
+	_, ok := x.Match(v)
+	return ok
+}
+
+// Match returns the item v matches. v is a string for every kind; an IP
+// list also takes a netip.Addr; a geolocation list takes a map with
+// latitude and longitude or a "lat,lng" string; a name list takes a map
+// with name_first and name_last; a government ID list takes a map with
+// id_number and an optional id_class. Anything else, and any malformed
+// value, matches nothing. The returned item must not be modified.
+func (x *Index) Match(v any) (*Item, bool) {
+	switch t := v.(type) {
+	case string:
+		return x.MatchString(t)
+	case netip.Addr:
+		if x.kind == KindIPAddress && t.IsValid() {
+			return x.result(x.ip.match(addrPrefix(t)))
+		}
+	case map[string]any:
+		return x.matchFields(v, func(k string) string { s, _ := t[k].(string); return s })
+	case map[string]string:
+		return x.matchFields(v, func(k string) string { return t[k] })
+	}
+	return nil, false
+}
+
+// MatchString is Match for a string value. For single IP addresses, email
+// addresses, countries, phone numbers, fingerprints, strings and ASCII names
+// up to 256 bytes it does not allocate.
+func (x *Index) MatchString(s string) (*Item, bool) {
+	switch x.kind {
+	case KindIPAddress:
+		p, ok := parseIPLookup(s)
+		if !ok {
+			return nil, false
+		}
+		return x.result(x.ip.match(p))
+	case KindGeolocation:
+		lat, lng, ok := parseGeoLookup(s)
+		if !ok {
+			return nil, false
+		}
+		return x.result(x.geo.match(lat, lng))
+	}
+	return x.result(x.matchKeyed(s))
+}
+
+// matchKeyed canonicalizes s into a stack buffer and looks it up, for the
+// kinds kept in hash maps by canonical key.
+func (x *Index) matchKeyed(s string) int32 {
+	var buf [keyBufSize]byte
+	switch x.kind {
+	case KindEmailAddress:
+		return x.matchEmail(s, buf[:0])
+	case KindGovernmentIDNumber:
+		class, number := splitIDClass(strings.TrimSpace(s))
+		return x.matchGov(number, class, buf[:0])
+	}
+	key, ok := x.exactKey(s, buf[:0])
+	if !ok || len(key) == 0 {
+		return -1
+	}
+	if i, found := x.exact[string(key)]; found {
+		return i
+	}
+	return -1
+}
+
+// exactKey canonicalizes a lookup for the kinds kept in the exact map.
+func (x *Index) exactKey(s string, buf []byte) ([]byte, bool) {
+	s = strings.TrimSpace(s)
+	switch x.kind {
+	case KindName:
+		return appendNameKey(buf, s), true
+	case KindPhoneNumber:
+		digits, _, ok := appendPhoneDigits(buf, s)
+		return digits, ok
+	case KindCountry:
+		return appendCountryKey(buf, s)
+	case KindBrowserFingerprint, KindDeviceFingerprint:
+		return appendLower(buf, s), true
+	}
+	return append(buf, s...), true
+}
+
+// result turns an item index into Match's results.
+func (x *Index) result(i int32) (*Item, bool) {
+	if i < 0 {
+		return nil, false
+	}
+	return &x.items[i], true
+}
+
+// matchEmail looks up the whole address, then its domain. A lookup without
+// "@" is taken as a domain. buf starts with "@" so the domain key is a
+// slice of it.
+func (x *Index) matchEmail(s string, buf []byte) int32 {
+	buf = appendLower(append(buf, '@'), strings.TrimSpace(s))
+	full := buf[1:]
+	at := bytes.LastIndexByte(full, '@')
+	if at >= 0 {
+		if i, ok := x.exact[string(full)]; ok {
+			return i
+		}
+	}
+	if dom := buf[at+1:]; len(dom) > 1 {
+		if i, ok := x.exact[string(dom)]; ok {
+			return i
+		}
+	}
+	return -1
+}
+
+// matchGov finds the item for a number: with a class, an item of that class
+// or else one without a class; without a class, the first item filed.
+func (x *Index) matchGov(number, class string, buf []byte) int32 {
+	key, ok := appendGovIDKey(buf, strings.TrimSpace(number))
+	if !ok {
+		return -1
+	}
+	best := int32(-1)
+	for _, g := range x.gov[string(key)] {
+		switch {
+		case class == "" || strings.EqualFold(g.class, class):
+			return g.item
+		case g.class == "" && best < 0:
+			best = g.item
+		}
+	}
+	return best
+}
+
+// matchFields handles map lookups.
+func (x *Index) matchFields(v any, get func(string) string) (*Item, bool) {
+	switch x.kind {
+	case KindGeolocation:
+		lat, lng, ok := parseGeoLookup(v)
+		if !ok {
+			return nil, false
+		}
+		return x.result(x.geo.match(lat, lng))
+	case KindName:
+		return x.MatchString(get(AttrNameFirst) + " " + get(AttrNameLast))
+	case KindGovernmentIDNumber:
+		var buf [keyBufSize]byte
+		return x.result(x.matchGov(get("id_number"), strings.TrimSpace(get(AttrIDClass)), buf[:0]))
+	}
+	return nil, false
+}

@@ -1,0 +1,221 @@
+package lists
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// This file parses IP addresses and ranges and indexes ranges in a binary
+// prefix trie per address family.
+
+// parseIPItem parses an item's address or CIDR range. A range covering a
+// single address is returned as that address (single true). IPv4-mapped
+// IPv6 forms become IPv4, and host bits of a range are cleared.
+func parseIPItem(raw string) (p netip.Prefix, single bool, err error) {
+	if strings.IndexByte(raw, '/') < 0 {
+		a, err := netip.ParseAddr(raw)
+		if err != nil {
+			return netip.Prefix{}, false, fmt.Errorf("invalid IP address %q", raw)
+		}
+		if a.Zone() != "" {
+			return netip.Prefix{}, false, fmt.Errorf("IP address %q must not have a zone", raw)
+		}
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), true, nil
+	}
+	p, err = netip.ParsePrefix(raw)
+	if err != nil {
+		return netip.Prefix{}, false, fmt.Errorf("invalid IP range %q", raw)
+	}
+	p = canonicalPrefix(p)
+	return p, p.Bits() == p.Addr().BitLen(), nil
+}
+
+// canonicalPrefix unmaps an IPv4-mapped range of /96 or longer and clears
+// host bits.
+func canonicalPrefix(p netip.Prefix) netip.Prefix {
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+	}
+	return p.Masked()
+}
+
+// canonicalIP returns an address's or range's canonical string: netip's
+// form for an address, the masked prefix for a range.
+func canonicalIP(raw string) (string, error) {
+	p, single, err := parseIPItem(raw)
+	if err != nil {
+		return "", err
+	}
+	if single {
+		return p.Addr().String(), nil
+	}
+	return p.String(), nil
+}
+
+// parseIPLookup parses a lookup value: an address (zone dropped) or a range.
+// It does not allocate for addresses without a zone.
+func parseIPLookup(s string) (netip.Prefix, bool) {
+	s = strings.TrimSpace(s)
+	if !plausibleIP(s) {
+		return netip.Prefix{}, false // spares netip's error allocation
+	}
+	if strings.IndexByte(s, '/') >= 0 {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		return canonicalPrefix(p), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return addrPrefix(a), true
+}
+
+// plausibleIP rejects, without allocating, values that cannot be an
+// address or range: empty, or with a character outside hex digits and
+// ".:/" (a zone, after "%", may hold anything).
+func plausibleIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '%':
+			return true
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F', c == '.', c == ':', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// addrPrefix turns a lookup address into a full-length prefix.
+func addrPrefix(a netip.Addr) netip.Prefix {
+	a = a.WithZone("").Unmap()
+	return netip.PrefixFrom(a, a.BitLen())
+}
+
+// ipTrie is a binary trie over address bits; a range item sits at the node
+// reached by its prefix bits. Nodes live in one slice; child 0 means none
+// (the root is never a child).
+type ipTrie struct {
+	nodes []trieNode
+}
+
+// trieNode is one trie node; item is an index into Index.items or -1.
+type trieNode struct {
+	child [2]int32
+	item  int32
+}
+
+// newTrie returns a trie holding only a root.
+func newTrie() ipTrie {
+	return ipTrie{nodes: []trieNode{{item: -1}}}
+}
+
+// addrBits returns the address's bytes, left aligned.
+func addrBits(a netip.Addr) [16]byte {
+	if a.Is4() {
+		var b [16]byte
+		v4 := a.As4()
+		copy(b[:], v4[:])
+		return b
+	}
+	return a.As16()
+}
+
+// bitAt returns bit i (0 is the most significant) of b.
+func bitAt(b *[16]byte, i int) int {
+	return int(b[i>>3]>>(7-uint(i&7))) & 1
+}
+
+// insert adds the range p for item, keeping the first item given for a
+// range already present.
+func (t *ipTrie) insert(p netip.Prefix, item int32) {
+	b := addrBits(p.Addr())
+	n := int32(0)
+	for i := 0; i < p.Bits(); i++ {
+		bit := bitAt(&b, i)
+		next := t.nodes[n].child[bit]
+		if next == 0 {
+			next = int32(len(t.nodes))
+			t.nodes = append(t.nodes, trieNode{item: -1})
+			t.nodes[n].child[bit] = next
+		}
+		n = next
+	}
+	if t.nodes[n].item < 0 {
+		t.nodes[n].item = item
+	}
+}
+
+// lookup returns the item of the most specific range of at most bits bits
+// that contains a, or -1.
+func (t *ipTrie) lookup(a netip.Addr, bits int) int32 {
+	b := addrBits(a)
+	n, best := int32(0), t.nodes[0].item
+	for i := 0; i < bits; i++ {
+		n = t.nodes[n].child[bitAt(&b, i)]
+		if n == 0 {
+			break
+		}
+		if it := t.nodes[n].item; it >= 0 {
+			best = it
+		}
+	}
+	return best
+}
+
+// ipIndex holds single addresses in a hash map and ranges in two tries.
+type ipIndex struct {
+	exact  map[netip.Addr]int32
+	v4, v6 ipTrie
+}
+
+// newIPIndex returns an empty IP index sized for n items.
+func newIPIndex(n int) *ipIndex {
+	return &ipIndex{exact: make(map[netip.Addr]int32, n), v4: newTrie(), v6: newTrie()}
+}
+
+// add indexes an item's Value as item i.
+func (x *ipIndex) add(value string, i int32) error {
+	p, single, err := parseIPItem(value)
+	if err != nil {
+		return err
+	}
+	switch {
+	case single:
+		if _, dup := x.exact[p.Addr()]; !dup {
+			x.exact[p.Addr()] = i
+		}
+	case p.Addr().Is4():
+		x.v4.insert(p, i)
+	default:
+		x.v6.insert(p, i)
+	}
+	return nil
+}
+
+// match finds the item for a lookup prefix (an address is a full-length
+// prefix): an exact address first, then the most specific containing range.
+// IPv4 lookups also see IPv6 ranges that cover the IPv4-mapped space.
+func (x *ipIndex) match(p netip.Prefix) int32 {
+	a := p.Addr()
+	if p.Bits() == a.BitLen() {
+		if i, ok := x.exact[a]; ok {
+			return i
+		}
+	}
+	if !a.Is4() {
+		return x.v6.lookup(a, p.Bits())
+	}
+	if i := x.v4.lookup(a, p.Bits()); i >= 0 {
+		return i
+	}
+	return x.v6.lookup(netip.AddrFrom16(a.As16()), p.Bits()+96)
+}

@@ -1,0 +1,258 @@
+package lists
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+)
+
+// Service is the Lists engine a host uses: it validates input, writes
+// through a Store and caches one Index per list.
+//
+// Freshness: Handle reads the list's row (GetList, one primary-key read) and
+// reuses the cached Index while the Version is unchanged, rebuilding it from
+// Items only when the Version moved. The host resolves a handle once per run
+// (or per list per run), so a hot lookup on the handle touches memory only,
+// while the next run sees every change, including changes made by other
+// processes sharing the store. A time-based cache would be cheaper still
+// but would let a run see a list that was changed before it started.
+type Service struct {
+	store Store
+	mu    sync.Mutex
+	cache map[string]*cacheEntry
+}
+
+// cacheEntry holds the newest index of one list; build serializes rebuilds
+// so concurrent callers of a stale list rebuild it once.
+type cacheEntry struct {
+	build sync.Mutex
+	snap  atomic.Pointer[Handle]
+}
+
+// NewService returns a Service over store.
+func NewService(store Store) *Service {
+	return &Service{store: store, cache: map[string]*cacheEntry{}}
+}
+
+// Store returns the underlying store.
+func (s *Service) Store() Store { return s.store }
+
+// Handle is a resolved List: its description at one Version and the Index
+// built from it. Its lookups never touch the store and do not allocate for
+// string values (see Index.MatchString). A Handle never changes; ask the
+// Service for a new one to see later changes.
+type Handle struct {
+	list List
+	idx  *Index
+}
+
+// List returns the list's description at the handle's Version.
+func (h *Handle) List() List { return h.list }
+
+// Index returns the handle's index.
+func (h *Handle) Index() *Index { return h.idx }
+
+// Contains reports whether v matches an item; see Index.Match.
+func (h *Handle) Contains(v any) bool { return h.idx.Contains(v) }
+
+// Match returns the item v matches; see Index.Match.
+func (h *Handle) Match(v any) (*Item, bool) { return h.idx.Match(v) }
+
+// MatchString returns the item the string s matches.
+func (h *Handle) MatchString(s string) (*Item, bool) { return h.idx.MatchString(s) }
+
+// Handle resolves the named list, rebuilding its index only if the list
+// changed since the last call.
+func (s *Service) Handle(ctx context.Context, name string) (*Handle, error) {
+	l, err := s.getList(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	e := s.entry(name)
+	if h := e.snap.Load(); h != nil && sameList(h.list, l) {
+		return h, nil
+	}
+	e.build.Lock()
+	defer e.build.Unlock()
+	if h := e.snap.Load(); h != nil && sameList(h.list, l) {
+		return h, nil
+	}
+	items, err := s.store.Items(ctx, name)
+	if err != nil {
+		return nil, s.notFound(ctx, name, err)
+	}
+	idx, err := NewIndex(l.Kind, items)
+	if err != nil {
+		return nil, fmt.Errorf("list %q: %w", name, err)
+	}
+	h := &Handle{list: l, idx: idx}
+	e.snap.Store(h)
+	return h, nil
+}
+
+// sameList reports whether a cached handle's list is the one described.
+func sameList(a, b List) bool {
+	return a.Version == b.Version && a.Kind == b.Kind && a.CreatedAt.Equal(b.CreatedAt)
+}
+
+// entry returns the cache entry for name, creating it.
+func (s *Service) entry(name string) *cacheEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.cache[name]
+	if !ok {
+		e = &cacheEntry{}
+		s.cache[name] = e
+	}
+	return e
+}
+
+// forget drops the cache entry of a list that no longer exists.
+func (s *Service) forget(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.cache, name)
+}
+
+// getList reads a list, turning ErrNotFound into a NotFoundError.
+func (s *Service) getList(ctx context.Context, name string) (List, error) {
+	l, err := s.store.GetList(ctx, name)
+	if err != nil {
+		return List{}, s.notFound(ctx, name, err)
+	}
+	return l, nil
+}
+
+// notFound turns a store's ErrNotFound into a *NotFoundError with a
+// suggestion and drops the list's cache entry; other errors pass through.
+func (s *Service) notFound(ctx context.Context, name string, err error) error {
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	s.forget(name)
+	nf := &NotFoundError{Name: name}
+	if all, lerr := s.store.Lists(ctx); lerr == nil {
+		names := make([]string, len(all))
+		for i, l := range all {
+			names[i] = l.Name
+		}
+		nf.Suggestion = nearest(name, names)
+	}
+	return nf
+}
+
+// NotFoundError reports an unknown list name and the nearest existing one.
+type NotFoundError struct {
+	Name       string
+	Suggestion string // "" when no list name is close
+}
+
+// Error formats the error as `list "x" does not exist (did you mean "y"?)`.
+func (e *NotFoundError) Error() string {
+	if e.Suggestion == "" {
+		return fmt.Sprintf("list %q does not exist", e.Name)
+	}
+	return fmt.Sprintf("list %q does not exist (did you mean %q?)", e.Name, e.Suggestion)
+}
+
+// Unwrap returns ErrNotFound.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// Create makes an empty list after checking its name.
+func (s *Service) Create(ctx context.Context, name string, kind Kind) (List, error) {
+	if err := CheckListName(name); err != nil {
+		return List{}, err
+	}
+	return s.store.CreateList(ctx, name, kind)
+}
+
+// Delete removes a list and its items.
+func (s *Service) Delete(ctx context.Context, name string) error {
+	if err := s.store.DeleteList(ctx, name); err != nil {
+		return s.notFound(ctx, name, err)
+	}
+	s.forget(name)
+	return nil
+}
+
+// Lists returns every list.
+func (s *Service) Lists(ctx context.Context) ([]List, error) { return s.store.Lists(ctx) }
+
+// Add canonicalizes raw (with data) as an item of the named list's kind and
+// stores it; adding a value already present is not an error. The returned
+// item carries the ID and CreatedAt the store gave it.
+func (s *Service) Add(ctx context.Context, name, raw string, data map[string]string) (Item, error) {
+	l, err := s.getList(ctx, name)
+	if err != nil {
+		return Item{}, err
+	}
+	it, err := NewItem(l.Kind, raw, data)
+	if err != nil {
+		return Item{}, err
+	}
+	batch := []Item{it}
+	if _, err := s.store.AddItems(ctx, name, batch); err != nil {
+		return Item{}, s.notFound(ctx, name, err)
+	}
+	return batch[0], nil
+}
+
+// Remove canonicalizes raw and removes that item, reporting whether the
+// list held it.
+func (s *Service) Remove(ctx context.Context, name, raw string) (bool, error) {
+	l, err := s.getList(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	it, err := NewItem(l.Kind, raw, nil)
+	if err != nil {
+		return false, err
+	}
+	ok, err := s.store.RemoveItem(ctx, name, it.Value)
+	if err != nil {
+		return false, s.notFound(ctx, name, err)
+	}
+	return ok, nil
+}
+
+// Import parses CSV (see ParseCSV) into the named list and returns how many
+// new items it added. Nothing is added if any row is bad.
+func (s *Service) Import(ctx context.Context, name string, r io.Reader) (int, error) {
+	l, err := s.getList(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	items, err := ParseCSV(l.Kind, r)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.store.AddItems(ctx, name, items)
+	if err != nil {
+		return 0, s.notFound(ctx, name, err)
+	}
+	return n, nil
+}
+
+// MaxListNameLen caps a list name in bytes.
+const MaxListNameLen = 100
+
+// CheckListName accepts names of 1 to 100 bytes without control
+// characters or surrounding spaces.
+func CheckListName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("invalid list name: empty")
+	case len(name) > MaxListNameLen:
+		return fmt.Errorf("invalid list name %.40q…: longer than %d bytes", name, MaxListNameLen)
+	case strings.TrimSpace(name) != name:
+		return fmt.Errorf("invalid list name %q: leading or trailing space", name)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0 || strings.ContainsRune(name, '\uFFFD'):
+		return fmt.Errorf("invalid list name %q: control or invalid character", name)
+	}
+	return nil
+}

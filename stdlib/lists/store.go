@@ -1,0 +1,213 @@
+package lists
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ErrNotFound is returned (possibly wrapped) for a list that does not exist.
+var ErrNotFound = errors.New("list not found")
+
+// ErrExists is returned by CreateList for a name already taken.
+var ErrExists = errors.New("list already exists")
+
+// Store persists Lists and their items. Implementations must be safe for
+// concurrent use.
+//
+// AddItems stores items whose Value the list does not hold yet (a Value
+// already present is kept once and not counted) and fills in, in place, the
+// ID and CreatedAt of each element of items (for a Value already present,
+// those of the stored item). Items rejects nothing: items are validated by
+// NewItem before they reach a Store. Items returns items in the order they
+// were added.
+type Store interface {
+	CreateList(ctx context.Context, name string, kind Kind) (List, error) // ErrExists if taken
+	GetList(ctx context.Context, name string) (List, error)               // ErrNotFound
+	Lists(ctx context.Context) ([]List, error)
+	DeleteList(ctx context.Context, name string) error
+	AddItems(ctx context.Context, list string, items []Item) (added int, err error) // same Value twice is not an error: it is kept once
+	RemoveItem(ctx context.Context, list string, value string) (bool, error)        // value already canonical
+	Items(ctx context.Context, list string) ([]Item, error)
+}
+
+// List describes a named, typed List.
+type List struct {
+	Name string
+	Kind Kind
+	// Version is bumped on every change to the list. A Store never gives
+	// the same Version to two different contents of one name, even across
+	// DeleteList and CreateList (a store-wide counter does this), so a cache
+	// keyed by (Name, Version) is never stale.
+	Version   int64
+	Count     int
+	CreatedAt time.Time
+}
+
+// MemStore is an in-memory Store for tests and the REPL.
+type MemStore struct {
+	mu      sync.Mutex
+	now     func() time.Time
+	lists   map[string]*memList
+	version int64 // store-wide counter
+	nextID  int64
+}
+
+// memList is one list with its items and a Value index.
+type memList struct {
+	info    List
+	items   []Item
+	byValue map[string]int
+}
+
+// MemOption configures a MemStore.
+type MemOption func(*MemStore)
+
+// WithClock sets the clock used for CreatedAt (time.Now by default).
+func WithClock(now func() time.Time) MemOption {
+	return func(s *MemStore) { s.now = now }
+}
+
+// NewMemStore returns an empty in-memory Store.
+func NewMemStore(opts ...MemOption) *MemStore {
+	s := &MemStore{now: time.Now, lists: map[string]*memList{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// CreateList creates an empty list.
+func (s *MemStore) CreateList(ctx context.Context, name string, kind Kind) (List, error) {
+	if !kind.Valid() {
+		return List{}, fmt.Errorf("invalid list kind %d", uint8(kind))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.lists[name]; ok {
+		return List{}, fmt.Errorf("list %q: %w", name, ErrExists)
+	}
+	s.version++
+	l := &memList{info: List{Name: name, Kind: kind, Version: s.version, CreatedAt: s.now()}, byValue: map[string]int{}}
+	s.lists[name] = l
+	return l.info, nil
+}
+
+// GetList returns a list's description.
+func (s *MemStore) GetList(ctx context.Context, name string) (List, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.get(name)
+	if err != nil {
+		return List{}, err
+	}
+	return l.info, nil
+}
+
+// get returns the named list or an error wrapping ErrNotFound; s.mu is held.
+func (s *MemStore) get(name string) (*memList, error) {
+	l, ok := s.lists[name]
+	if !ok {
+		return nil, fmt.Errorf("list %q: %w", name, ErrNotFound)
+	}
+	return l, nil
+}
+
+// Lists returns every list sorted by name.
+func (s *MemStore) Lists(ctx context.Context) ([]List, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]List, 0, len(s.lists))
+	for _, l := range s.lists {
+		out = append(out, l.info)
+	}
+	slices.SortFunc(out, func(a, b List) int { return cmp.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// DeleteList removes a list and its items.
+func (s *MemStore) DeleteList(ctx context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.get(name); err != nil {
+		return err
+	}
+	delete(s.lists, name)
+	return nil
+}
+
+// AddItems adds the items whose Value is new; see Store.
+func (s *MemStore) AddItems(ctx context.Context, list string, items []Item) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.get(list)
+	if err != nil {
+		return 0, err
+	}
+	for i := range items {
+		if items[i].Kind != l.info.Kind {
+			return 0, fmt.Errorf("item %q has kind %s, list %q has kind %s", items[i].Value, items[i].Kind, list, l.info.Kind)
+		}
+	}
+	added := 0
+	for i := range items {
+		if j, dup := l.byValue[items[i].Value]; dup {
+			items[i].ID, items[i].CreatedAt = l.items[j].ID, l.items[j].CreatedAt
+			continue
+		}
+		s.nextID++
+		items[i].ID, items[i].CreatedAt = "li_"+strconv.FormatInt(s.nextID, 10), s.now()
+		l.byValue[items[i].Value] = len(l.items)
+		l.items = append(l.items, items[i])
+		added++
+	}
+	if added > 0 {
+		s.bump(l)
+	}
+	return added, nil
+}
+
+// bump records a change to l; s.mu is held.
+func (s *MemStore) bump(l *memList) {
+	s.version++
+	l.info.Version = s.version
+	l.info.Count = len(l.items)
+}
+
+// RemoveItem removes the item with the canonical value, reporting whether
+// there was one.
+func (s *MemStore) RemoveItem(ctx context.Context, list string, value string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.get(list)
+	if err != nil {
+		return false, err
+	}
+	j, ok := l.byValue[value]
+	if !ok {
+		return false, nil
+	}
+	l.items = slices.Delete(l.items, j, j+1)
+	delete(l.byValue, value)
+	for k := j; k < len(l.items); k++ {
+		l.byValue[l.items[k].Value] = k
+	}
+	s.bump(l)
+	return true, nil
+}
+
+// Items returns a copy of the list's items in the order they were added.
+func (s *MemStore) Items(ctx context.Context, list string) ([]Item, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.get(list)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(l.items), nil
+}
