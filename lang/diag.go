@@ -14,7 +14,7 @@ type Severity int
 const (
 	Error Severity = iota
 	Warning
-	Info
+	Notice
 )
 
 // String returns "error", "warning" or "info".

@@ -41,7 +41,7 @@ func (r *Renderer) Render(w io.Writer, d *Diagnostic) {
 	sev := ansiRed
 	if d.Severity == Warning {
 		sev = ansiYellow
-	} else if d.Severity == Info {
+	} else if d.Severity == Notice {
 		sev = ansiBlue
 	}
 	fmt.Fprintf(w, "%s %s\n", r.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)),
