@@ -54,7 +54,8 @@ func formatBytes(n int64) string {
 
 // readResponse reads at most limit bytes of raw's body and builds a Response.
 func readResponse(raw *http.Response, limit int64) (*Response, error) {
-	if raw.ContentLength > limit {
+	head := raw.Request != nil && raw.Request.Method == http.MethodHead
+	if raw.ContentLength > limit && !head {
 		return nil, &tooLargeError{limit: limit}
 	}
 	data, err := io.ReadAll(io.LimitReader(raw.Body, limit+1))

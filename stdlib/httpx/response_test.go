@@ -77,3 +77,13 @@ func TestResponseSizeCap(t *testing.T) {
 		})
 	}
 }
+
+func TestHeadOfLargeResourceIsNotTooLarge(t *testing.T) {
+	srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "5000")
+	})
+	c, _ := newTestClient(func(cfg *Config) { cfg.MaxResponseBytes = 1024 })
+	resp, err := c.Do(context.Background(), Request{Method: "HEAD", URL: srv.URL})
+	require.NoError(t, err)
+	assert.Equal(t, "5000", resp.Headers["Content-Length"])
+}

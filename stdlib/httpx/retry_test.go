@@ -3,8 +3,11 @@ package httpx
 import (
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -216,4 +219,15 @@ func TestDoCancelled(t *testing.T) {
 	assert.EqualError(t, err, "http.get: context canceled")
 	assert.True(t, errors.Is(err, context.Canceled))
 	assert.Empty(t, fs.recorded(), "a cancelled call is not retried")
+}
+
+func TestCertificateErrorsAreNotRetried(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	t.Cleanup(srv.Close)
+	c, fs := newTestClient()
+	_, err := c.Do(context.Background(), Request{URL: srv.URL, Retries: 3})
+	require.Error(t, err)
+	assert.Regexp(t, `^http\.get: tls: failed to verify certificate: x509: `, err.Error())
+	assert.Empty(t, fs.recorded())
 }
