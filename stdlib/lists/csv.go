@@ -96,10 +96,21 @@ func csvAliases(kind Kind) map[string]string {
 // Value repeated in the file is kept once. If any row is bad, ParseCSV
 // returns no items and a *CSVError naming every bad row's line.
 func ParseCSV(kind Kind, r io.Reader) ([]Item, error) {
+	return parseCSV(kind, r, csvLimits{bytes: MaxCSVBytes, rows: MaxCSVRows})
+}
+
+// csvLimits are the caps parseCSV enforces (smaller in tests).
+type csvLimits struct {
+	bytes int64
+	rows  int
+}
+
+// parseCSV is ParseCSV with explicit limits.
+func parseCSV(kind Kind, r io.Reader, lim csvLimits) ([]Item, error) {
 	if !kind.Valid() {
 		return nil, fmt.Errorf("invalid list kind %d", uint8(kind))
 	}
-	lr := &io.LimitedReader{R: r, N: MaxCSVBytes + 1}
+	lr := &io.LimitedReader{R: r, N: lim.bytes + 1}
 	cr := csv.NewReader(lr)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -107,7 +118,7 @@ func ParseCSV(kind Kind, r io.Reader) ([]Item, error) {
 	for first, rows := true, 0; ; first = false {
 		rec, err := cr.Read()
 		if lr.N <= 0 {
-			return nil, fmt.Errorf("csv input exceeds %d MB", MaxCSVBytes>>20)
+			return nil, fmt.Errorf("csv input exceeds %s", formatBytes(lim.bytes))
 		}
 		if err == io.EOF {
 			break
@@ -116,8 +127,8 @@ func ParseCSV(kind Kind, r io.Reader) ([]Item, error) {
 			p.syntaxError(err)
 			break
 		}
-		if rows++; rows > MaxCSVRows {
-			return nil, fmt.Errorf("csv input has more than %d rows", MaxCSVRows)
+		if rows++; rows > lim.rows {
+			return nil, fmt.Errorf("csv input has more than %d rows", lim.rows)
 		}
 		line, _ := cr.FieldPos(0)
 		if first && p.header(rec) {
@@ -129,6 +140,14 @@ func ParseCSV(kind Kind, r io.Reader) ([]Item, error) {
 		return nil, p.errs
 	}
 	return p.items, nil
+}
+
+// formatBytes writes a size in whole MB when it is one, else in bytes.
+func formatBytes(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // csvParser holds ParseCSV's state.
@@ -176,6 +195,9 @@ func normalizeHeader(s string) string {
 
 // row turns one record into an item or records why it cannot.
 func (p *csvParser) row(line int, rec []string) {
+	for len(rec) > len(p.cols) && strings.TrimSpace(rec[len(rec)-1]) == "" {
+		rec = rec[:len(rec)-1] // spreadsheets pad rows with empty cells
+	}
 	if len(rec) > len(p.cols) {
 		p.errs.add(line, fmt.Errorf("too many columns (%d, want at most %d: %s)", len(rec), len(p.cols), strings.Join(p.cols, ",")))
 		return

@@ -145,15 +145,11 @@ func canonicalPhone(raw string) (string, error) {
 }
 
 // appendPhoneDigits appends the digits of s to dst and reports whether s
-// began with a country-code marker ("+" or "00") and whether s was well
-// formed. The "00" prefix is dropped, like the "+".
+// began with a country-code marker ("+", or digits "00" when there is no
+// "+") and whether s was well formed. The marker is not appended.
 func appendPhoneDigits(dst []byte, s string) (_ []byte, plus, ok bool) {
-	s = strings.TrimSpace(s)
-	if rest, found := strings.CutPrefix(s, "+"); found {
-		s, plus = rest, true
-	} else if rest, found := strings.CutPrefix(s, "00"); found {
-		s, plus = rest, true
-	}
+	s, plus = strings.CutPrefix(strings.TrimSpace(s), "+")
+	start := len(dst)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case '0' <= c && c <= '9':
@@ -162,6 +158,10 @@ func appendPhoneDigits(dst []byte, s string) (_ []byte, plus, ok bool) {
 		default:
 			return dst, plus, false
 		}
+	}
+	if !plus && len(dst)-start >= 2 && dst[start] == '0' && dst[start+1] == '0' {
+		dst = append(dst[:start], dst[start+2:]...)
+		plus = true
 	}
 	return dst, plus, true
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Service is the Lists engine a host uses: it validates input, writes
@@ -251,7 +252,7 @@ func CheckListName(name string) error {
 		return fmt.Errorf("invalid list name %.40q…: longer than %d bytes", name, MaxListNameLen)
 	case strings.TrimSpace(name) != name:
 		return fmt.Errorf("invalid list name %q: leading or trailing space", name)
-	case strings.IndexFunc(name, unicode.IsControl) >= 0 || strings.ContainsRune(name, '\uFFFD'):
+	case strings.IndexFunc(name, unicode.IsControl) >= 0 || !utf8.ValidString(name):
 		return fmt.Errorf("invalid list name %q: control or invalid character", name)
 	}
 	return nil

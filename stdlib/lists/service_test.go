@@ -1,0 +1,236 @@
+package lists
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// countingStore counts the reads a Service makes and can hold Items until
+// released.
+type countingStore struct {
+	Store
+	gets, items atomic.Int32
+	entered     chan struct{} // receives when Items starts, if set
+	release     chan struct{} // Items waits on it, if set
+	failItems   error
+}
+
+func (c *countingStore) GetList(ctx context.Context, name string) (List, error) {
+	c.gets.Add(1)
+	return c.Store.GetList(ctx, name)
+}
+
+func (c *countingStore) Items(ctx context.Context, name string) ([]Item, error) {
+	c.items.Add(1)
+	if c.entered != nil {
+		c.entered <- struct{}{}
+		<-c.release
+	}
+	if c.failItems != nil {
+		return nil, c.failItems
+	}
+	return c.Store.Items(ctx, name)
+}
+
+// newTestService returns a service over a counting MemStore with one IP list.
+func newTestService(t *testing.T) (*Service, *countingStore) {
+	t.Helper()
+	cs := &countingStore{Store: NewMemStore(WithClock(fakeClock()))}
+	svc := NewService(cs)
+	_, err := svc.Create(context.Background(), "blocked-ips", KindIPAddress)
+	require.NoError(t, err)
+	return svc, cs
+}
+
+func TestServiceHandleIsCachedUntilVersionChanges(t *testing.T) {
+	ctx := context.Background()
+	svc, cs := newTestService(t)
+	_, err := svc.Add(ctx, "blocked-ips", "10.0.0.0/8", nil)
+	require.NoError(t, err)
+
+	h1, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	h2, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.Same(t, h1, h2, "an unchanged list is not rebuilt")
+	assert.EqualValues(t, 1, cs.items.Load())
+	assert.True(t, h1.Contains("10.1.2.3"))
+	assert.False(t, h1.Contains("192.0.2.1"))
+
+	it, err := svc.Add(ctx, "blocked-ips", "192.0.2.1", nil)
+	require.NoError(t, err)
+	assert.NotEmpty(t, it.ID)
+	h3, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.NotSame(t, h1, h3)
+	assert.Greater(t, h3.List().Version, h1.List().Version)
+	assert.Equal(t, 2, h3.List().Count)
+	assert.True(t, h3.Contains("192.0.2.1"), "the next handle sees the change")
+	assert.False(t, h1.Contains("192.0.2.1"), "a handle never changes")
+	m, ok := h3.Match("192.0.2.1")
+	require.True(t, ok)
+	assert.Equal(t, it.ID, m.ID)
+	m, ok = h3.MatchString("10.9.9.9")
+	require.True(t, ok)
+	assert.Equal(t, "10.0.0.0/8", m.Value)
+	assert.Equal(t, 2, h3.Index().Len())
+}
+
+func TestServiceSeesChangesMadeDirectlyInTheStore(t *testing.T) {
+	ctx := context.Background()
+	svc, cs := newTestService(t)
+	h1, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.False(t, h1.Contains("1.1.1.1"))
+	_, err = cs.AddItems(ctx, "blocked-ips", mustItems(t, KindIPAddress, "1.1.1.1"))
+	require.NoError(t, err)
+	h2, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.True(t, h2.Contains("1.1.1.1"))
+
+	require.NoError(t, cs.DeleteList(ctx, "blocked-ips"))
+	_, err = cs.CreateList(ctx, "blocked-ips", KindIPAddress)
+	require.NoError(t, err)
+	h3, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.False(t, h3.Contains("1.1.1.1"), "a recreated list starts empty")
+}
+
+func TestServiceRebuildsOnceUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	svc, cs := newTestService(t)
+	cs.entered, cs.release = make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	handles := make([]*Handle, 8)
+	for i := range handles {
+		wg.Go(func() {
+			h, err := svc.Handle(ctx, "blocked-ips")
+			assert.NoError(t, err)
+			handles[i] = h
+		})
+	}
+	<-cs.entered
+	close(cs.release)
+	wg.Wait()
+	assert.EqualValues(t, 1, cs.items.Load())
+	for _, h := range handles {
+		assert.Same(t, handles[0], h)
+	}
+}
+
+func TestServiceUnknownListSuggestsNearest(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newTestService(t)
+	_, err := svc.Create(ctx, "vip-emails", KindEmailAddress)
+	require.NoError(t, err)
+
+	_, err = svc.Handle(ctx, "blocked-ipz")
+	assert.EqualError(t, err, `list "blocked-ipz" does not exist (did you mean "blocked-ips"?)`)
+	assert.ErrorIs(t, err, ErrNotFound)
+	var nf *NotFoundError
+	require.True(t, errors.As(err, &nf))
+	assert.Equal(t, "blocked-ips", nf.Suggestion)
+
+	_, err = svc.Handle(ctx, "countries")
+	assert.EqualError(t, err, `list "countries" does not exist`)
+	_, err = svc.Add(ctx, "vip-email", "a@b.com", nil)
+	assert.EqualError(t, err, `list "vip-email" does not exist (did you mean "vip-emails"?)`)
+	_, err = svc.Remove(ctx, "x", "a")
+	assert.EqualError(t, err, `list "x" does not exist`)
+	_, err = svc.Import(ctx, "x", strings.NewReader(""))
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, svc.Delete(ctx, "x"), ErrNotFound)
+}
+
+func TestServiceAddRemoveCanonicalize(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newTestService(t)
+	it, err := svc.Add(ctx, "blocked-ips", "::ffff:192.0.2.1", map[string]string{"reason": "chargebacks"})
+	require.NoError(t, err)
+	assert.Equal(t, "192.0.2.1", it.Value)
+	assert.Equal(t, "chargebacks", it.Data["reason"])
+	again, err := svc.Add(ctx, "blocked-ips", "192.0.2.1", nil)
+	require.NoError(t, err)
+	assert.Equal(t, it.ID, again.ID, "adding a value twice is not an error")
+
+	_, err = svc.Add(ctx, "blocked-ips", "300.1.1.1", nil)
+	assert.EqualError(t, err, `invalid IP address "300.1.1.1"`)
+	_, err = svc.Remove(ctx, "blocked-ips", "nope")
+	assert.EqualError(t, err, `invalid IP address "nope"`)
+
+	ok, err := svc.Remove(ctx, "blocked-ips", " ::ffff:192.0.2.1 ")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	ok, err = svc.Remove(ctx, "blocked-ips", "192.0.2.1")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	h, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.False(t, h.Contains("192.0.2.1"))
+}
+
+func TestServiceImport(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newTestService(t)
+	n, err := svc.Import(ctx, "blocked-ips", strings.NewReader("value\n10.0.0.1\n10.0.0.0/24\n10.0.0.1\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	n, err = svc.Import(ctx, "blocked-ips", strings.NewReader("10.0.0.1\n10.0.0.2\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "values already present are not counted")
+
+	n, err = svc.Import(ctx, "blocked-ips", strings.NewReader("10.9.0.3\n300.1.1.1\n"))
+	assert.EqualError(t, err, `line 2: invalid IP address "300.1.1.1"`)
+	assert.Zero(t, n)
+	h, err := svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.False(t, h.Contains("10.9.0.3"), "a bad file adds nothing")
+	assert.Equal(t, 3, h.List().Count)
+}
+
+func TestServiceCreateDeleteLists(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newTestService(t)
+	for name, want := range map[string]string{
+		"":       "invalid list name: empty",
+		" x":     `invalid list name " x": leading or trailing space`,
+		"a\tb":   `invalid list name "a\tb": control or invalid character`,
+		"a\xffb": `invalid list name "a\xffb": control or invalid character`,
+	} {
+		_, err := svc.Create(ctx, name, KindString)
+		assert.EqualError(t, err, want, name)
+	}
+	l, err := svc.Create(ctx, "Blocked IPs (EU) – 2026", KindIPAddress)
+	require.NoError(t, err, "Persona-style names are allowed")
+	assert.Equal(t, KindIPAddress, l.Kind)
+	_, err = svc.Create(ctx, strings.Repeat("n", MaxListNameLen+1), KindString)
+	assert.ErrorContains(t, err, "longer than 100 bytes")
+	_, err = svc.Create(ctx, "blocked-ips", KindString)
+	assert.ErrorIs(t, err, ErrExists)
+
+	_, err = svc.Handle(ctx, "blocked-ips")
+	require.NoError(t, err)
+	require.NoError(t, svc.Delete(ctx, "blocked-ips"))
+	_, err = svc.Handle(ctx, "blocked-ips")
+	assert.ErrorIs(t, err, ErrNotFound)
+	all, err := svc.Lists(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+	assert.Equal(t, "Blocked IPs (EU) – 2026", all[0].Name)
+	assert.NotNil(t, svc.Store())
+}
+
+func TestServiceStoreErrorsPassThrough(t *testing.T) {
+	ctx := context.Background()
+	svc, cs := newTestService(t)
+	cs.failItems = errors.New("disk on fire")
+	_, err := svc.Handle(ctx, "blocked-ips")
+	assert.EqualError(t, err, "disk on fire")
+}
