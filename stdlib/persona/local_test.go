@@ -79,9 +79,15 @@ func TestLocalDeclinePersists(t *testing.T) {
 
 func TestLocalInquiryTransitions(t *testing.T) {
 	type step func(*Local, context.Context) (map[string]any, error)
-	approve := func(l *Local, ctx context.Context) (map[string]any, error) { return l.InquiryApprove(ctx, "inq_1", "ok") }
-	decline := func(l *Local, ctx context.Context) (map[string]any, error) { return l.InquiryDecline(ctx, "inq_1", "no") }
-	review := func(l *Local, ctx context.Context) (map[string]any, error) { return l.InquiryMarkForReview(ctx, "inq_1", "?") }
+	approve := func(l *Local, ctx context.Context) (map[string]any, error) {
+		return l.InquiryApprove(ctx, "inq_1", "ok")
+	}
+	decline := func(l *Local, ctx context.Context) (map[string]any, error) {
+		return l.InquiryDecline(ctx, "inq_1", "no")
+	}
+	review := func(l *Local, ctx context.Context) (map[string]any, error) {
+		return l.InquiryMarkForReview(ctx, "inq_1", "?")
+	}
 	resume := func(l *Local, ctx context.Context) (map[string]any, error) { return l.InquiryResume(ctx, "inq_1") }
 	expire := func(l *Local, ctx context.Context) (map[string]any, error) { return l.InquiryExpire(ctx, "inq_1") }
 	for _, tc := range []struct {

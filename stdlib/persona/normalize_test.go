@@ -71,9 +71,9 @@ func TestNormalizeInquiry(t *testing.T) {
 
 	wantFields := map[string]any{
 		"name_first": "Jane", "birthdate": "1994-12-30", "selfie_similarity": 0.91,
-		"name":       map[string]any{"first": "Jane", "middle_name": nil},
-		"emails":     []any{"a@x.com", "b@x.com"},
-		"plain_map":  map[string]any{"kind": "x", "value": int64(1)},
+		"name":      map[string]any{"first": "Jane", "middle_name": nil},
+		"emails":    []any{"a@x.com", "b@x.com"},
+		"plain_map": map[string]any{"kind": "x", "value": int64(1)},
 	}
 	assert.Equal(t, wantFields, got["fields"])
 
