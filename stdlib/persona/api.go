@@ -18,8 +18,8 @@ const (
 	// DefaultBaseURL is the Persona REST API.
 	DefaultBaseURL = "https://api.withpersona.com/api/v1"
 	// APIVersion is the Persona-Version every request pins: 2023-01-05, the
-	// version of Persona's published OpenAPI spec that the request bodies
-	// and paths of this package follow (see docs/reference persona.md §3).
+	// version of Persona's published OpenAPI spec whose paths and request
+	// bodies this package follows.
 	APIVersion = "2023-01-05"
 	// maxRetryAfter caps how long a Retry-After header can make us wait.
 	maxRetryAfter = 10 * time.Minute
@@ -56,8 +56,8 @@ func NewAPI(cfg Config) (*API, error) {
 	}
 	a := &API{
 		now: cfg.Now, sleep: cfg.Sleep,
-		maxAttempts: orZero(cfg.MaxAttempts, 4), attemptTimeout: orZero(cfg.AttemptTimeout, 30*time.Second),
-		pollAttempts: orZero(cfg.PollAttempts, 10), pollInterval: orZero(cfg.PollInterval, 2*time.Second),
+		maxAttempts: positive(cfg.MaxAttempts, 4), attemptTimeout: positive(cfg.AttemptTimeout, 30*time.Second),
+		pollAttempts: positive(cfg.PollAttempts, 10), pollInterval: positive(cfg.PollInterval, 2*time.Second),
 		cfg: cfg,
 	}
 	if a.now == nil {
@@ -66,7 +66,7 @@ func NewAPI(cfg Config) (*API, error) {
 	if a.sleep == nil {
 		a.sleep = sleepCtx
 	}
-	a.limiter = newLimiter(orZero(cfg.RateLimit, 300), time.Minute, a.now)
+	a.limiter = newLimiter(positive(cfg.RateLimit, 300), time.Minute, a.now)
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{}
@@ -83,6 +83,14 @@ func NewAPI(cfg Config) (*API, error) {
 			"Accept":          "application/json",
 		})
 	return a, nil
+}
+
+// positive is v, or def when v is zero or negative.
+func positive[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // orZero is v, or def when v is the zero value.

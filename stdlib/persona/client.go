@@ -189,19 +189,20 @@ type Config struct {
 	// Version is WF's version, sent as User-Agent: wf/<Version>.
 	Version string
 	// MaxAttempts is how many times a request is tried on 429, 5xx or a
-	// transport error; 0 means 4.
+	// transport error; 0 or less means 4.
 	MaxAttempts int
-	// AttemptTimeout bounds one attempt; 0 means 30s.
+	// AttemptTimeout bounds one attempt; 0 or less means 30s.
 	AttemptTimeout time.Duration
-	// RateLimit is the client-side limit in requests a minute; 0 means 300.
+	// RateLimit is the client-side limit in requests a minute; 0 or less
+	// means 300, Persona's default.
 	RateLimit int
 	// Sleep waits between attempts and for the rate limiter; nil means a
 	// timer that stops early when ctx ends.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// PollAttempts is how many times a pending report or verification is
-	// read again before giving up; 0 means 10.
+	// read again before giving up; 0 or less means 10.
 	PollAttempts int
-	// PollInterval is the wait between those reads; 0 means 2s.
+	// PollInterval is the wait between those reads; 0 or less means 2s.
 	PollInterval time.Duration
 	// CaseTemplates maps WF case template names to Persona ids.
 	CaseTemplates map[string]string

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,7 @@ import (
 // with an idempotency key in the context return the object the key created
 // before instead of a new one.
 type Local struct {
+	mu    sync.Mutex // serializes read-modify-write of objects
 	store ObjectStore
 	lists ListMatcher
 	now   func() time.Time
@@ -82,6 +84,8 @@ func (l *Local) Upsert(ctx context.Context, obj map[string]any) (map[string]any,
 		return nil, errors.New("persona: upsert needs an object with a string id and type")
 	}
 	kind := kindOf(typ)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	cur, err := l.store.GetObject(ctx, kind, id)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -132,6 +136,8 @@ func (l *Local) save(ctx context.Context, op string, obj map[string]any) (map[st
 
 // update loads an object, applies change and saves it.
 func (l *Local) update(ctx context.Context, op, kind, id string, change func(map[string]any) error) (map[string]any, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	obj, err := l.load(ctx, op, kind, id)
 	if err != nil {
 		return nil, err
@@ -177,6 +183,8 @@ func (l *Local) InquiryMarkForReview(ctx context.Context, id, comment string) (m
 func (l *Local) decide(ctx context.Context, action, id, comment string) (map[string]any, error) {
 	op := "inquiry." + action
 	d := inquiryDecisions[action]
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	obj, err := l.load(ctx, op, "inquiry", id)
 	if err != nil {
 		return nil, err
@@ -278,6 +286,8 @@ var redactKeep = []string{
 
 // InquiryRedact implements Client.
 func (l *Local) InquiryRedact(ctx context.Context, id string) (map[string]any, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	obj, err := l.load(ctx, "inquiry.redact", "inquiry", id)
 	if err != nil {
 		return nil, err

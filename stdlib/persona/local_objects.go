@@ -121,6 +121,8 @@ func (l *Local) CaseSetStatus(ctx context.Context, id, status string) (map[strin
 // CaseAddObjects implements Client.
 func (l *Local) CaseAddObjects(ctx context.Context, id string, objectIDs []string) (map[string]any, error) {
 	const op = "case.add_objects"
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	obj, err := l.load(ctx, op, "case", id)
 	if err != nil {
 		return nil, err
@@ -212,7 +214,8 @@ func (l *Local) VerificationRun(ctx context.Context, req VerificationRequest) (m
 	if err != nil {
 		return nil, err
 	}
-	fields, _ := snakeKeys(req.Fields, 0).(map[string]any)
+	fields := fieldsValue(req.Fields)
+	setIf(fields, "verification_template_id", req.TemplateID)
 	if req.Type == "database_tin" {
 		return l.tinCheck(ctx, op, str(fields["tin"]), fields)
 	}
@@ -273,6 +276,8 @@ func (l *Local) AccountFindOrCreate(ctx context.Context, referenceID string, fie
 	if strings.TrimSpace(referenceID) == "" {
 		return nil, fmt.Errorf("%s: reference_id is required", op)
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	accounts, err := l.store.ListObjects(ctx, "account")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -357,6 +362,8 @@ func (l *Local) TransactionAddLabel(ctx context.Context, id, label string) (map[
 // create runs build and saves its object, unless the context's idempotency
 // key already created one, which is returned instead.
 func (l *Local) create(ctx context.Context, op, kind string, build func() (map[string]any, error)) (map[string]any, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	key := IdempotencyKey(ctx)
 	if prev, err := l.replayed(ctx, op, kind, key); prev != nil || err != nil {
 		return prev, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -311,4 +312,24 @@ func TestLocalCreateIsIdempotent(t *testing.T) {
 
 	_, err = l.ReportRun(ctx, ReportRequest{Type: "watchlist", Query: map[string]any{"name": "x"}})
 	assert.EqualError(t, err, `report.watchlist: idempotency key "run_1/step_3" was already used to create a case`)
+}
+
+func TestLocalConcurrentUpdatesAreNotLost(t *testing.T) {
+	ctx := context.Background()
+	l, _ := newTestLocal(t, nil)
+	putInquiry(t, l, "inq_1", "completed")
+	l.now = func() time.Time { return testStart } // the test clock is not safe for concurrent use
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := l.InquiryAddTag(ctx, "inq_1", fmt.Sprint("t", i))
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	got, err := l.InquiryGet(ctx, "inq_1")
+	require.NoError(t, err)
+	assert.Len(t, got["tags"], 21)
 }

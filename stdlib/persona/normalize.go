@@ -67,8 +67,10 @@ func resourceRef(res map[string]any) ref {
 // resource normalizes one resource at the given link depth; path holds the
 // resources being expanded, to stop cycles.
 func (n *normalizer) resource(res map[string]any, depth int, path []ref) map[string]any {
-	attrs, hasAttrs := res["attributes"].(map[string]any)
-	rels, hasRels := res["relationships"].(map[string]any)
+	attrs, _ := res["attributes"].(map[string]any)
+	rels, _ := res["relationships"].(map[string]any)
+	_, hasAttrs := res["attributes"]
+	_, hasRels := res["relationships"]
 	if !hasAttrs && !hasRels {
 		attrs = withoutKeys(res, "id", "type")
 	}

@@ -3,6 +3,7 @@ package persona
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -173,19 +174,9 @@ func stringList(v any) []string {
 // addUnique appends s to list unless it is there already.
 func addUnique(list []string, s ...string) []string {
 	for _, e := range s {
-		if !containsString(list, e) {
+		if !slices.Contains(list, e) {
 			list = append(list, e)
 		}
 	}
 	return list
-}
-
-// containsString reports whether list holds s.
-func containsString(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
