@@ -1,0 +1,65 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Column encodings shared by every table: times are INTEGER Unix nanoseconds (NULL for the zero
+// time), JSON is TEXT (NULL when empty), optional strings are NULL when empty.
+
+// timeArg encodes t for a query argument.
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+// timeCol decodes a nullable nanosecond column.
+func timeCol(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+// jsonArg encodes raw JSON as TEXT, or NULL when empty.
+func jsonArg(raw json.RawMessage) any {
+	if len(raw) == 0 {
+		return nil
+	}
+	return string(raw)
+}
+
+// strArg encodes an optional string, NULL when empty.
+func strArg(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// strCol decodes a nullable TEXT column.
+func strCol(s sql.NullString) string {
+	return s.String
+}
+
+// checkJSON reports an error when raw is neither empty nor valid JSON, so that malformed
+// input is refused at the door rather than stored and failing every later read.
+func checkJSON(what, field string, raw json.RawMessage) error {
+	if len(raw) > 0 && !json.Valid(raw) {
+		return fmt.Errorf("store: %s %s is not valid JSON", what, field)
+	}
+	return nil
+}
+
+// boolArg encodes a bool as 0 or 1.
+func boolArg(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

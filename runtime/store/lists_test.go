@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestListLifecycle(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	info, err := s.CreateList(ctx, "blocked-ips", "ip_address")
+	require.NoError(t, err)
+	assert.Equal(t, ListInfo{Name: "blocked-ips", Kind: "ip_address", CreatedAt: t0}, info)
+	_, err = s.CreateList(ctx, "blocked-ips", "string")
+	assert.ErrorIs(t, err, ErrExists)
+	_, err = s.CreateList(ctx, "allowed-emails", "email_address")
+	require.NoError(t, err)
+	_, err = s.CreateList(ctx, "", "string")
+	assert.EqualError(t, err, "store: list needs a name and a kind")
+
+	got, err := s.GetList(ctx, "blocked-ips")
+	require.NoError(t, err)
+	assert.Equal(t, info, got)
+
+	all, err := s.Lists(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	assert.Equal(t, "allowed-emails", all[0].Name)
+	assert.Equal(t, "blocked-ips", all[1].Name)
+
+	require.NoError(t, s.DeleteList(ctx, "blocked-ips"))
+	_, err = s.GetList(ctx, "blocked-ips")
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, s.DeleteList(ctx, "blocked-ips"), ErrNotFound)
+}
+
+func TestListItemsAddRemove(t *testing.T) {
+	ctx := context.Background()
+	s, _, clock := openClocked(t)
+	_, err := s.CreateList(ctx, "l", "email_address")
+	require.NoError(t, err)
+
+	added, err := s.AddListItems(ctx, "l", []ListItem{
+		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}},
+		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
+		{ID: "lie_3", Value: "a@x.com"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, added)
+	info, err := s.GetList(ctx, "l")
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), info.Version)
+	assert.Equal(t, 2, info.Count)
+
+	clock.Advance(time.Minute)
+	added, err = s.AddListItems(ctx, "l", []ListItem{{Value: "b@x.com"}, {Value: "c.com"}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, added)
+
+	added, err = s.AddListItems(ctx, "l", []ListItem{{Value: "c.com"}})
+	require.NoError(t, err)
+	assert.Equal(t, 0, added)
+	info, err = s.GetList(ctx, "l")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), info.Version, "adding only duplicates leaves the version alone")
+	assert.Equal(t, 3, info.Count)
+
+	items, err := s.ListItems(ctx, "l")
+	require.NoError(t, err)
+	assert.Equal(t, []ListItem{
+		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}, CreatedAt: t0},
+		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
+		{Value: "c.com", CreatedAt: t0.Add(time.Minute)},
+	}, items)
+
+	removed, err := s.RemoveListItem(ctx, "l", "a@x.com")
+	require.NoError(t, err)
+	assert.True(t, removed)
+	removed, err = s.RemoveListItem(ctx, "l", "a@x.com")
+	require.NoError(t, err)
+	assert.False(t, removed)
+	info, err = s.GetList(ctx, "l")
+	require.NoError(t, err)
+	assert.Equal(t, ListInfo{Name: "l", Kind: "email_address", Version: 3, Count: 2, CreatedAt: t0}, info)
+}
+
+func TestListItemsErrors(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	_, err := s.AddListItems(ctx, "missing", []ListItem{{Value: "v"}})
+	assert.ErrorIs(t, err, ErrNotFound)
+	_, err = s.RemoveListItem(ctx, "missing", "v")
+	assert.ErrorIs(t, err, ErrNotFound)
+	_, err = s.ListItems(ctx, "missing")
+	assert.ErrorIs(t, err, ErrNotFound)
+
+	_, err = s.CreateList(ctx, "l", "string")
+	require.NoError(t, err)
+	_, err = s.AddListItems(ctx, "l", []ListItem{{Value: "ok"}, {Value: ""}})
+	assert.EqualError(t, err, `store: list "l": item value is empty`)
+	items, err := s.ListItems(ctx, "l")
+	require.NoError(t, err)
+	assert.Empty(t, items, "a failed batch adds nothing")
+	info, err := s.GetList(ctx, "l")
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), info.Version)
+}
+
+func TestDeleteListDeletesItems(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	_, err := s.CreateList(ctx, "l", "string")
+	require.NoError(t, err)
+	_, err = s.AddListItems(ctx, "l", []ListItem{{Value: "x"}})
+	require.NoError(t, err)
+	require.NoError(t, s.DeleteList(ctx, "l"))
+	_, err = s.CreateList(ctx, "l", "string")
+	require.NoError(t, err)
+	items, err := s.ListItems(ctx, "l")
+	require.NoError(t, err)
+	assert.Empty(t, items)
+}
+
+func TestLargeListImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large import")
+	}
+	ctx := context.Background()
+	s, _ := openTest(t)
+	_, err := s.CreateList(ctx, "big", "ip_address")
+	require.NoError(t, err)
+	const n = 100_000
+	items := make([]ListItem, n)
+	for i := range items {
+		items[i] = ListItem{Value: fmt.Sprintf("10.%d.%d.%d", i>>16, (i>>8)&0xff, i&0xff)}
+	}
+	added, err := s.AddListItems(ctx, "big", items)
+	require.NoError(t, err)
+	assert.Equal(t, n, added)
+	info, err := s.GetList(ctx, "big")
+	require.NoError(t, err)
+	assert.Equal(t, n, info.Count)
+	assert.Equal(t, int64(1), info.Version, "one import is one version")
+	got, err := s.ListItems(ctx, "big")
+	require.NoError(t, err)
+	require.Len(t, got, n)
+	assert.Equal(t, items[n-1].Value, got[n-1].Value)
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migration is one schema change. Versions are 1, 2, 3, … in slice order; a released
+// migration is never edited, only followed by a new one.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// schemaMigrations returns the schema history, oldest first.
+func schemaMigrations() []migration {
+	return []migration{
+		{1, "runs", `
+CREATE TABLE versions (
+	hash       TEXT PRIMARY KEY,
+	path       TEXT NOT NULL,
+	source     TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE runs (
+	id          TEXT PRIMARY KEY,
+	workflow    TEXT NOT NULL,
+	version     TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	trigger     TEXT,
+	event       TEXT,
+	inputs      TEXT,
+	seed        INTEGER NOT NULL DEFAULT 0,
+	clock_start INTEGER,
+	started_at  INTEGER NOT NULL,
+	finished_at INTEGER,
+	outputs     TEXT,
+	error       TEXT,
+	parent_id   TEXT,
+	dry_run     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_workflow_started ON runs(workflow, started_at);
+CREATE INDEX runs_status_started ON runs(status, started_at);
+CREATE INDEX runs_started ON runs(started_at);
+CREATE TABLE steps (
+	run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	key         TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	name        TEXT NOT NULL,
+	args        TEXT,
+	result      TEXT,
+	error       TEXT,
+	status      TEXT NOT NULL,
+	attempts    INTEGER NOT NULL DEFAULT 0,
+	started_at  INTEGER,
+	finished_at INTEGER,
+	PRIMARY KEY (run_id, key)
+);
+CREATE TABLE logs (
+	run_id  TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	seq     INTEGER NOT NULL,
+	at      INTEGER,
+	level   TEXT NOT NULL,
+	message TEXT NOT NULL,
+	pos     TEXT,
+	PRIMARY KEY (run_id, seq)
+);`},
+		{2, "events and schedules", `
+CREATE TABLE events (
+	id          TEXT PRIMARY KEY,
+	name        TEXT NOT NULL,
+	received_at INTEGER NOT NULL,
+	body        TEXT,
+	status      TEXT NOT NULL
+);
+CREATE INDEX events_status_received ON events(status, received_at);
+CREATE TABLE scheduled (
+	id             TEXT PRIMARY KEY,
+	workflow       TEXT NOT NULL,
+	at             INTEGER NOT NULL,
+	input          TEXT,
+	created_by_run TEXT,
+	status         TEXT NOT NULL
+);
+CREATE INDEX scheduled_status_at ON scheduled(status, at);`},
+		{3, "lists and objects", `
+CREATE TABLE lists (
+	name       TEXT PRIMARY KEY,
+	kind       TEXT NOT NULL,
+	version    INTEGER NOT NULL DEFAULT 0,
+	item_count INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE list_items (
+	list_name  TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,
+	value      TEXT NOT NULL,
+	id         TEXT,
+	data       TEXT,
+	created_at INTEGER NOT NULL,
+	UNIQUE (list_name, value)
+);
+CREATE TABLE objects (
+	kind       TEXT NOT NULL,
+	id         TEXT NOT NULL,
+	data       TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	PRIMARY KEY (kind, id)
+);`},
+	}
+}
+
+// SchemaVersion is the schema version this build of wf writes.
+func SchemaVersion() int { return len(schemaMigrations()) }
+
+// migrate applies the migrations db lacks, each in its own IMMEDIATE transaction that
+// re-reads the current version first, so two processes opening one file at once apply each
+// migration exactly once. A database newer than migs is refused.
+func migrate(ctx context.Context, db *sql.DB, migs []migration, now func() time.Time) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	for _, m := range migs {
+		if err := applyMigration(ctx, db, m, len(migs), now); err != nil {
+			return err
+		}
+	}
+	// A database with no migration left to apply may still be newer than this build.
+	_, err := currentVersion(ctx, db, len(migs))
+	return err
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, m migration, latest int, now func() time.Time) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	cur, err := currentVersion(ctx, tx, latest)
+	if err != nil || cur >= m.version {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx,
+		`INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, now().UnixNano()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// currentVersion returns the highest applied migration, refusing one above latest.
+func currentVersion(ctx context.Context, q querier, latest int) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	if err != nil {
+		return 0, err
+	}
+	if v > latest {
+		return v, fmt.Errorf("store: database schema version %d is newer than this wf (%d)", v, latest)
+	}
+	return v, nil
+}

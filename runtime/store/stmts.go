@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// stmts are the Store's prepared statements: writes on the writer connection, reads on the
+// reader pool (database/sql prepares them again on each pooled connection as needed).
+type stmts struct {
+	insertVersion, getVersion                        *sql.Stmt
+	insertRun, finishRun, upsertStep, insertLog      *sql.Stmt
+	getRun, runIDsFrom, runSteps, runLogs, journal   *sql.Stmt
+	insertEvent, getEvent, eventsByStatus, markEvent *sql.Stmt
+	insertScheduled, dueScheduled, markScheduled     *sql.Stmt
+	insertList, getList, allLists, deleteList        *sql.Stmt
+	insertItem, deleteItem, bumpList, listItems      *sql.Stmt
+	getObject, upsertObject, listObjects             *sql.Stmt
+	all                                              []*sql.Stmt
+}
+
+const stepColumns = `key, seq, name, args, result, error, status, attempts, started_at, finished_at`
+
+func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
+	for _, p := range []struct {
+		dst **sql.Stmt
+		db  *sql.DB
+		sql string
+	}{
+		{&s.insertVersion, w, `INSERT INTO versions(hash, path, source, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT(hash) DO NOTHING`},
+		{&s.getVersion, r, `SELECT path, source, created_at FROM versions WHERE hash = ?`},
+
+		{&s.insertRun, w, `INSERT INTO runs(` + runColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`},
+		{&s.finishRun, w, `UPDATE runs SET status = ?, outputs = ?, error = ?, finished_at = ? WHERE id = ?`},
+		{&s.upsertStep, w, `INSERT INTO steps(run_id, ` + stepColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(run_id, key) DO UPDATE SET seq = excluded.seq, name = excluded.name,
+				args = COALESCE(excluded.args, steps.args), result = excluded.result,
+				error = excluded.error, status = excluded.status, attempts = excluded.attempts,
+				started_at = COALESCE(excluded.started_at, steps.started_at),
+				finished_at = excluded.finished_at`},
+		{&s.insertLog, w, `INSERT INTO logs(run_id, seq, at, level, message, pos) VALUES (?1,
+			CASE WHEN ?2 > 0 THEN ?2 ELSE COALESCE((SELECT MAX(seq) FROM logs WHERE run_id = ?1), 0) + 1 END,
+			?3, ?4, ?5, ?6)`},
+
+		{&s.getRun, r, `SELECT ` + runColumns + ` FROM runs WHERE id = ?`},
+		{&s.runIDsFrom, r, `SELECT id FROM runs WHERE id >= ? ORDER BY id LIMIT 2`},
+		{&s.runSteps, r, `SELECT ` + stepColumns + ` FROM steps WHERE run_id = ? ORDER BY seq, key`},
+		{&s.runLogs, r, `SELECT seq, at, level, message, pos FROM logs WHERE run_id = ? ORDER BY seq`},
+		{&s.journal, r, `SELECT ` + stepColumns + ` FROM steps WHERE run_id = ? AND finished_at IS NOT NULL`},
+
+		{&s.insertEvent, w, `INSERT INTO events(id, name, received_at, body, status) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(id) DO NOTHING`},
+		{&s.getEvent, r, `SELECT id, name, received_at, body, status FROM events WHERE id = ?`},
+		{&s.eventsByStatus, r, `SELECT id, name, received_at, body, status FROM events
+			WHERE status = ? ORDER BY received_at, id LIMIT ?`},
+		{&s.markEvent, w, `UPDATE events SET status = ? WHERE id = ?`},
+
+		{&s.insertScheduled, w, `INSERT INTO scheduled(id, workflow, at, input, created_by_run, status)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`},
+		{&s.dueScheduled, r, `SELECT id, workflow, at, input, created_by_run, status FROM scheduled
+			WHERE status = ? AND at <= ? ORDER BY at, id LIMIT ?`},
+		{&s.markScheduled, w, `UPDATE scheduled SET status = ? WHERE id = ?`},
+
+		{&s.insertList, w, `INSERT INTO lists(name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING`},
+		{&s.getList, r, `SELECT name, kind, version, item_count, created_at FROM lists WHERE name = ?`},
+		{&s.allLists, r, `SELECT name, kind, version, item_count, created_at FROM lists ORDER BY name`},
+		{&s.deleteList, w, `DELETE FROM lists WHERE name = ?`},
+		{&s.insertItem, w, `INSERT INTO list_items(list_name, value, id, data, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(list_name, value) DO NOTHING`},
+		{&s.deleteItem, w, `DELETE FROM list_items WHERE list_name = ? AND value = ?`},
+		{&s.bumpList, w, `UPDATE lists SET version = version + 1, item_count = item_count + ?1 WHERE name = ?2`},
+		{&s.listItems, r, `SELECT id, value, data, created_at FROM list_items WHERE list_name = ? ORDER BY rowid`},
+
+		{&s.getObject, r, `SELECT data FROM objects WHERE kind = ? AND id = ?`},
+		{&s.upsertObject, w, `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`},
+		{&s.listObjects, r, `SELECT id, data FROM objects WHERE kind = ? ORDER BY created_at, id LIMIT ?`},
+	} {
+		st, err := p.db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("store: prepare %.40q: %w", p.sql, err)
+		}
+		*p.dst = st
+		s.all = append(s.all, st)
+	}
+	return nil
+}
+
+func (s *stmts) close() {
+	for _, st := range s.all {
+		_ = st.Close()
+	}
+	s.all = nil
+}
