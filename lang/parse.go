@@ -298,6 +298,11 @@ func (l *lowerer) syntaxError(err error, toks []lexer.Token) {
 		l.errorf(sp, "syntax", "string not terminated").Hint(`close the string with " on the same line`)
 		return
 	}
+	if tok.Value == "${" {
+		l.errorf(sp, "syntax", "expected an expression inside ${…}").
+			Hint(`to write a literal ${ in a string, escape the dollar: \${`)
+		return
+	}
 	if expected == "" {
 		expected = "something else"
 	}

@@ -1,0 +1,234 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// callBuiltin calls a library function by name or as a method.
+type callBuiltin struct {
+	at
+	b    *Builtin
+	plan *argPlan
+	recv expr // the receiver of a method call, or nil
+}
+
+func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
+	var recv Value
+	if e.recv != nil {
+		var err error
+		if recv, err = e.recv.eval(th, fr); err != nil {
+			return nil, err
+		}
+	}
+	args, err := e.plan.unpack(th, fr, recv, e.recv != nil)
+	if err != nil {
+		return nil, e.fail(err)
+	}
+	v, err := e.b.Fn(th, args)
+	if err != nil {
+		return nil, e.fail(libErr(e.b.Decl.Name, err))
+	}
+	return v, nil
+}
+
+// libErr makes a library function's error start with its qualified name,
+// so errors read the same whichever function failed.
+func libErr(name string, err error) error {
+	if re, ok := AsError(err); ok {
+		if re.Kind != KindAssert && re.Kind != KindLimit && re.Kind != KindCancel && !strings.HasPrefix(re.Msg, name+":") {
+			re.Msg = name + ": " + re.Msg
+		}
+		return err
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, name+":") {
+		msg = name + ": " + msg
+	}
+	kind := KindValue
+	if errors.Is(err, context.DeadlineExceeded) {
+		kind = KindTimeout
+	}
+	return &Error{Kind: kind, Msg: msg, Cause: err}
+}
+
+// function is anything with a body that is called with a new frame: a fn,
+// a lambda, a js fn, or a wait filter.
+type function struct {
+	name      string
+	file      string
+	pos       lang.Pos
+	nparams   int
+	frameSize int
+	defaults  []expr // per parameter; nil when required
+	body      []stmt // fn
+	expr      expr   // lambda and filter bodies
+	js        JSFunc // js fn
+}
+
+// call runs the function with positional args in a new frame whose parent
+// is parent (lambdas) or nil (fns).
+func (f *function) call(th *Thread, parent *frame, args []Value, _ lang.Pos) (Value, error) {
+	if len(args) > f.nparams || (f.defaults == nil && len(args) != f.nparams && f.js == nil) {
+		return nil, arityError(f.name, f.nparams, len(args))
+	}
+	th.depth++
+	defer func() { th.depth-- }()
+	if th.depth > th.run.limits.MaxCallDepth {
+		return nil, errorf(KindLimit, "calls are nested more than %d deep", th.run.limits.MaxCallDepth)
+	}
+	if f.js != nil {
+		full := make([]Value, f.nparams)
+		copy(full, args)
+		return f.js.Call(th, full)
+	}
+	fr := newFrame(f.frameSize, parent)
+	copy(fr.slots, args)
+	for i := len(args); i < f.nparams; i++ {
+		if f.defaults == nil || f.defaults[i] == nil {
+			return nil, arityError(f.name, f.nparams, len(args))
+		}
+		v, err := f.defaults[i].eval(th, fr)
+		if err != nil {
+			return nil, err
+		}
+		fr.slots[i] = v
+	}
+	if f.expr != nil {
+		return f.expr.eval(th, fr)
+	}
+	saved := th.fnName
+	th.fnName = f.name
+	defer func() { th.fnName = saved }()
+	if _, err := execBlock(th, fr, f.body); err != nil {
+		return nil, err
+	}
+	return fr.ret, nil
+}
+
+// callFn calls a top-level fn or js fn with arguments placed by the
+// checker's rules (positional, then named).
+type callFn struct {
+	at
+	fn     *function
+	args   []expr // per parameter, nil when left to its default
+	caller string
+}
+
+func (e *callFn) eval(th *Thread, fr *frame) (Value, error) {
+	n := len(e.args)
+	for n > 0 && e.args[n-1] == nil {
+		n--
+	}
+	vals := make([]Value, n)
+	for i := 0; i < n; i++ {
+		if e.args[i] == nil {
+			if e.fn.defaults == nil || e.fn.defaults[i] == nil {
+				return nil, e.errorf(KindType, "%s: missing argument %d", e.fn.name, i+1)
+			}
+			v, err := e.fn.defaults[i].eval(th, newFrame(e.fn.frameSize, nil))
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+			continue
+		}
+		v, err := e.args[i].eval(th, fr)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	v, err := e.fn.call(th, nil, vals, e.sp.Start)
+	if err != nil {
+		return nil, e.trace(err)
+	}
+	return v, nil
+}
+
+// trace adds a "called from" line to an error leaving a call.
+func (a *at) traceAs(err error, caller string) error {
+	err = a.fail(err)
+	if re, ok := AsError(err); ok && re.Pos != a.sp.Start {
+		re.Stack = append(re.Stack, StackFrame{Name: caller, File: a.file, Pos: a.sp.Start})
+	}
+	return err
+}
+
+func (e *callFn) trace(err error) error { return e.traceAs(err, e.caller) }
+
+// callDynamic calls a function value.
+type callDynamic struct {
+	at
+	f      expr
+	args   []expr
+	caller string
+}
+
+func (e *callDynamic) eval(th *Thread, fr *frame) (Value, error) {
+	f, err := e.f.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := f.(Callable)
+	if !ok {
+		if f == nil {
+			return nil, e.errorf(KindNull, "cannot call null: %s is null", e.text)
+		}
+		return nil, e.errorf(KindType, "cannot call %s", TypeName(f))
+	}
+	vals := make([]Value, len(e.args))
+	for i, a := range e.args {
+		if vals[i], err = a.eval(th, fr); err != nil {
+			return nil, err
+		}
+	}
+	v, err := th.CallValue(c, vals...)
+	if err != nil {
+		return nil, e.traceAs(err, e.caller)
+	}
+	return v, nil
+}
+
+// regexCache keeps compiled patterns for `matches` with a computed pattern.
+type regexCache struct {
+	mu sync.Mutex
+	m  map[string]*regexp.Regexp
+}
+
+const regexCacheSize = 256
+
+func (c *regexCache) get(p string) (*regexp.Regexp, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if re, ok := c.m[p]; ok {
+		return re, nil
+	}
+	if len(p) > 10_000 {
+		return nil, errorf(KindValue, "pattern is too long (%d bytes)", len(p))
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil || len(c.m) >= regexCacheSize {
+		c.m = map[string]*regexp.Regexp{}
+	}
+	c.m[p] = re
+	return re, nil
+}
+
+// JSEngine compiles js fn bodies. The stdlib's js module provides one.
+type JSEngine interface {
+	Compile(name string, params []string, code string, file string, pos lang.Pos) (JSFunc, error)
+}
+
+// JSFunc is a compiled js fn.
+type JSFunc interface {
+	Call(th *Thread, args []Value) (Value, error)
+}

@@ -1,0 +1,250 @@
+package interp
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+)
+
+// FromGo converts plain Go data (as decoded from JSON or returned by a
+// library: nil, bool, ints, floats, json.Number, string, []any,
+// map[string]any, time values) into a Value. Integral JSON numbers become
+// ints. Map keys are sorted, since Go maps have no order.
+func FromGo(x any) Value {
+	switch x := x.(type) {
+	case nil, bool, int64, float64, string, time.Duration, time.Time, *List, *Map:
+		return x
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	case []any:
+		out := make([]Value, len(x))
+		for i, e := range x {
+			out[i] = FromGo(e)
+		}
+		return NewList(out)
+	case []string:
+		out := make([]Value, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return NewList(out)
+	case map[string]any:
+		m := NewMap(len(x))
+		for _, k := range sortedGoKeys(x) {
+			m.Set(k, FromGo(x[k]))
+		}
+		return m
+	case map[string]string:
+		m := NewMap(len(x))
+		for _, k := range sortedGoKeys(x) {
+			m.Set(k, x[k])
+		}
+		return m
+	case Callable, Handle:
+		return x
+	}
+	return fmt.Sprint(x)
+}
+
+func sortedGoKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
+
+// ToGo converts a Value to plain Go data for libraries and JSON: lists
+// become []any, maps map[string]any, durations their WF text, times
+// RFC 3339 strings.
+func ToGo(v Value) any {
+	switch v := v.(type) {
+	case *List:
+		out := make([]any, len(v.Elems))
+		for i, e := range v.Elems {
+			out[i] = ToGo(e)
+		}
+		return out
+	case *Map:
+		out := make(map[string]any, v.Len())
+		for i, k := range v.keys {
+			out[k] = ToGo(v.vals[i])
+		}
+		return out
+	case time.Duration:
+		return FormatDuration(v)
+	case time.Time:
+		return v.UTC().Format(time.RFC3339Nano)
+	case Callable:
+		return "<function " + v.Name() + ">"
+	case Handle:
+		return "<" + v.TypeName() + ">"
+	}
+	return v
+}
+
+// MarshalJSON encodes a value as JSON, keeping map order.
+func MarshalJSON(v Value) ([]byte, error) {
+	var b bytes.Buffer
+	if err := writeJSON(&b, v, 0); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+const maxJSONDepth = 200
+
+func writeJSON(b *bytes.Buffer, v Value, depth int) error {
+	if depth > maxJSONDepth {
+		return fmt.Errorf("value is nested too deeply to encode")
+	}
+	switch v := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(v))
+	case int64:
+		b.WriteString(strconv.FormatInt(v, 10))
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("cannot encode %v as JSON", v)
+		}
+		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+	case string:
+		writeJSONString(b, v)
+	case *List:
+		b.WriteByte('[')
+		for i, e := range v.Elems {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJSON(b, e, depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case *Map:
+		b.WriteByte('{')
+		for i, k := range v.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSONString(b, k)
+			b.WriteByte(':')
+			if err := writeJSON(b, v.vals[i], depth+1); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	default:
+		writeJSONString(b, ToGo(v).(string))
+	}
+	return nil
+}
+
+func writeJSONString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s)
+	// json.Marshal escapes <, > and & for HTML; records are not HTML.
+	enc = bytes.ReplaceAll(enc, []byte(`\u003c`), []byte("<"))
+	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
+	enc = bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&"))
+	b.Write(enc)
+}
+
+// MaxJSONInput caps the JSON a single decode accepts.
+const MaxJSONInput = 16 << 20
+
+// ParseJSON decodes JSON into a Value, keeping the order of object keys and
+// turning integral numbers into ints.
+func ParseJSON(data []byte) (Value, error) {
+	if len(data) > MaxJSONInput {
+		return nil, fmt.Errorf("JSON input is too large (%d bytes; the limit is %d)", len(data), MaxJSONInput)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	v, err := decodeJSON(dec, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("invalid JSON: unexpected data after the value")
+	}
+	return v, nil
+}
+
+func decodeJSON(dec *json.Decoder, depth int) (Value, error) {
+	if depth > maxJSONDepth {
+		return nil, fmt.Errorf("invalid JSON: nested more than %d levels", maxJSONDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, jsonErr(dec, err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '[':
+			var elems []Value
+			for dec.More() {
+				e, err := decodeJSON(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				elems = append(elems, e)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, jsonErr(dec, err)
+			}
+			if elems == nil {
+				elems = []Value{}
+			}
+			return NewList(elems), nil
+		case '{':
+			m := NewMap(8)
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, jsonErr(dec, err)
+				}
+				v, err := decodeJSON(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				m.Set(kt.(string), v)
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, jsonErr(dec, err)
+			}
+			return m, nil
+		}
+		return nil, fmt.Errorf("invalid JSON: unexpected %v", t)
+	case json.Number:
+		return FromGo(t), nil
+	default:
+		return t, nil
+	}
+}
+
+func jsonErr(dec *json.Decoder, err error) error {
+	if err == io.EOF {
+		return fmt.Errorf("invalid JSON: unexpected end of input")
+	}
+	return fmt.Errorf("invalid JSON at byte %d: %v", dec.InputOffset(), err)
+}

@@ -1,0 +1,666 @@
+package interp
+
+import (
+	"errors"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// frame holds the slots of one activation (see lang.Frame).
+type frame struct {
+	slots  []Value
+	parent *frame
+	ret    Value
+}
+
+func newFrame(n int, parent *frame) *frame {
+	return &frame{slots: make([]Value, n), parent: parent}
+}
+
+// expr is a compiled expression.
+type expr interface {
+	eval(th *Thread, fr *frame) (Value, error)
+}
+
+// at is the place of a node in the source, for errors.
+type at struct {
+	file string
+	sp   lang.Span
+	text string // the expression's source text, for messages
+}
+
+func (a *at) fail(err error) error { return located(err, a.file, a.sp) }
+
+func (a *at) errorf(kind, format string, args ...any) error {
+	return located(errorf(kind, format, args...), a.file, a.sp)
+}
+
+type constExpr struct{ v Value }
+
+func (e *constExpr) eval(*Thread, *frame) (Value, error) { return e.v, nil }
+
+type localExpr struct{ slot int }
+
+func (e *localExpr) eval(_ *Thread, fr *frame) (Value, error) { return fr.slots[e.slot], nil }
+
+type upExpr struct{ hops, slot int }
+
+func (e *upExpr) eval(_ *Thread, fr *frame) (Value, error) {
+	for i := 0; i < e.hops; i++ {
+		fr = fr.parent
+	}
+	return fr.slots[e.slot], nil
+}
+
+type constRef struct{ idx int }
+
+func (e *constRef) eval(th *Thread, _ *frame) (Value, error) { return th.run.prog.consts[e.idx], nil }
+
+type fnRef struct{ fn *function }
+
+func (e *fnRef) eval(*Thread, *frame) (Value, error) { return &Closure{name: e.fn.name, fn: e.fn}, nil }
+
+type selectorExpr struct {
+	at
+	x        expr
+	xText    string
+	name     string
+	optional bool
+}
+
+func (e *selectorExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	switch m := x.(type) {
+	case *Map:
+		v, _ := m.Get(e.name)
+		return v, nil
+	case nil:
+		if e.optional {
+			return nil, nil
+		}
+		return nil, e.errorf(KindNull, "cannot read field %s of null: %s is null", e.name, e.xText)
+	}
+	return nil, e.errorf(KindType, "cannot read field %s of %s (%s)", e.name, TypeName(x), e.xText)
+}
+
+type indexExpr struct {
+	at
+	x, index expr
+	xText    string
+}
+
+func (e *indexExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	i, err := e.index.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	switch c := x.(type) {
+	case *Map:
+		k, ok := i.(string)
+		if !ok {
+			return nil, e.errorf(KindType, "a map key must be a string, got %s", TypeName(i))
+		}
+		v, _ := c.Get(k)
+		return v, nil
+	case *List:
+		n, ok := i.(int64)
+		if !ok {
+			return nil, e.errorf(KindType, "a list index must be an int, got %s", TypeName(i))
+		}
+		if n < 0 {
+			n += int64(len(c.Elems))
+		}
+		if n < 0 || n >= int64(len(c.Elems)) {
+			return nil, nil
+		}
+		return c.Elems[n], nil
+	case string:
+		n, ok := i.(int64)
+		if !ok {
+			return nil, e.errorf(KindType, "a string index must be an int, got %s", TypeName(i))
+		}
+		r := []rune(c)
+		if n < 0 {
+			n += int64(len(r))
+		}
+		if n < 0 || n >= int64(len(r)) {
+			return nil, nil
+		}
+		return string(r[n]), nil
+	case nil:
+		return nil, e.errorf(KindNull, "cannot index null: %s is null", e.xText)
+	}
+	return nil, e.errorf(KindType, "cannot index %s", TypeName(x))
+}
+
+type notExpr struct {
+	at
+	x expr
+}
+
+func (e *notExpr) eval(th *Thread, fr *frame) (Value, error) {
+	v, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return nil, e.boolErr(v, "not")
+	}
+	return !b, nil
+}
+
+func (a *at) boolErr(v Value, what string) error {
+	if v == nil {
+		return a.errorf(KindNull, "%s needs a bool, got null: %s is null", what, a.text)
+	}
+	return a.errorf(KindType, "%s needs a bool, got %s", what, TypeName(v))
+}
+
+type negExpr struct {
+	at
+	x expr
+}
+
+func (e *negExpr) eval(th *Thread, fr *frame) (Value, error) {
+	v, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	switch n := v.(type) {
+	case int64:
+		if n == math.MinInt64 {
+			return nil, e.errorf(KindValue, "integer overflow")
+		}
+		return -n, nil
+	case float64:
+		return -n, nil
+	case time.Duration:
+		return -n, nil
+	case nil:
+		return nil, e.errorf(KindNull, "cannot negate null: %s is null", e.text)
+	}
+	return nil, e.errorf(KindType, "cannot negate %s", TypeName(v))
+}
+
+// logicExpr is `and` / `or`, evaluated left to right with short circuit.
+type logicExpr struct {
+	at
+	x, y         expr
+	xText, yText string
+	or           bool
+}
+
+func (e *logicExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	xb, ok := x.(bool)
+	if !ok {
+		return nil, e.operandErr(x, e.xText)
+	}
+	if xb == e.or {
+		return xb, nil
+	}
+	y, err := e.y.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	yb, ok := y.(bool)
+	if !ok {
+		return nil, e.operandErr(y, e.yText)
+	}
+	return yb, nil
+}
+
+func (e *logicExpr) operandErr(v Value, text string) error {
+	op := "and"
+	if e.or {
+		op = "or"
+	}
+	if v == nil {
+		return e.errorf(KindNull, "%s needs bools, got null: %s is null", op, text)
+	}
+	return e.errorf(KindType, "%s needs bools, got %s from %s", op, TypeName(v), text)
+}
+
+type coalesceExpr struct{ x, y expr }
+
+func (e *coalesceExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil || x != nil {
+		return x, err
+	}
+	return e.y.eval(th, fr)
+}
+
+type eqExpr struct {
+	x, y expr
+	ne   bool
+}
+
+func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	y, err := e.y.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	return Equal(x, y) != e.ne, nil
+}
+
+// cmpExpr is < <= > >=.
+type cmpExpr struct {
+	at
+	op           lang.Op
+	x, y         expr
+	xText, yText string
+}
+
+func (e *cmpExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	y, err := e.y.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	// Fast path: two ints.
+	if xi, ok := x.(int64); ok {
+		if yi, ok := y.(int64); ok {
+			return cmpResult(e.op, cmp3(xi, yi)), nil
+		}
+	}
+	c, ok := Compare(x, y)
+	if !ok {
+		return nil, e.cmpErr(x, y)
+	}
+	return cmpResult(e.op, c), nil
+}
+
+func cmpResult(op lang.Op, c int) bool {
+	switch op {
+	case lang.OpLt:
+		return c < 0
+	case lang.OpLe:
+		return c <= 0
+	case lang.OpGt:
+		return c > 0
+	}
+	return c >= 0
+}
+
+func (e *cmpExpr) cmpErr(x, y Value) error {
+	switch {
+	case x == nil:
+		return e.errorf(KindNull, "cannot compare null with %s: %s is null", TypeName(y), e.xText)
+	case y == nil:
+		return e.errorf(KindNull, "cannot compare %s with null: %s is null", TypeName(x), e.yText)
+	}
+	return e.errorf(KindType, "cannot compare %s with %s", TypeName(x), TypeName(y))
+}
+
+type inExpr struct {
+	at
+	x, y  expr
+	yText string
+	not   bool
+}
+
+func (e *inExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	y, err := e.y.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	var found bool
+	switch c := y.(type) {
+	case Handle:
+		found, err = c.Contains(x)
+		if err != nil {
+			return nil, e.fail(err)
+		}
+	case *List:
+		found = c.Contains(x)
+	case *Map:
+		k, ok := x.(string)
+		if !ok {
+			return nil, e.errorf(KindType, "a map key must be a string, got %s", TypeName(x))
+		}
+		_, found = c.Get(k)
+	case string:
+		s, ok := x.(string)
+		if !ok {
+			return nil, e.errorf(KindType, "in a string, the left must be a string, got %s", TypeName(x))
+		}
+		found = strings.Contains(c, s)
+	case nil:
+		return nil, e.errorf(KindNull, "cannot look in null: %s is null", e.yText)
+	default:
+		return nil, e.errorf(KindType, "cannot look in %s", TypeName(y))
+	}
+	return found != e.not, nil
+}
+
+type matchesExpr struct {
+	at
+	x, y  expr
+	re    *regexp.Regexp // compiled once when the pattern is constant
+	cache *regexCache
+	xText string
+}
+
+func (e *matchesExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := x.(string)
+	if !ok {
+		if x == nil {
+			return nil, e.errorf(KindNull, "matches needs a string, got null: %s is null", e.xText)
+		}
+		return nil, e.errorf(KindType, "matches needs a string, got %s", TypeName(x))
+	}
+	re := e.re
+	if re == nil {
+		p, err := e.y.eval(th, fr)
+		if err != nil {
+			return nil, err
+		}
+		ps, ok := p.(string)
+		if !ok {
+			return nil, e.errorf(KindType, "matches needs a pattern string, got %s", TypeName(p))
+		}
+		if re, err = e.cache.get(ps); err != nil {
+			return nil, e.errorf(KindValue, "invalid regular expression: %v", err)
+		}
+	}
+	return re.MatchString(s), nil
+}
+
+type arithExpr struct {
+	at
+	op           lang.Op
+	x, y         expr
+	xText, yText string
+}
+
+func (e *arithExpr) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.x.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	y, err := e.y.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	v, err := arith(th, e.op, x, y)
+	if err != nil {
+		if x == nil || y == nil {
+			text := e.xText
+			if y == nil && x != nil {
+				text = e.yText
+			}
+			return nil, e.errorf(KindNull, "cannot %s %s and %s: %s is null", opVerb(e.op), TypeName(x), TypeName(y), text)
+		}
+		return nil, e.fail(err)
+	}
+	return v, nil
+}
+
+func opVerb(op lang.Op) string {
+	switch op {
+	case lang.OpAdd:
+		return "add"
+	case lang.OpSub:
+		return "subtract"
+	case lang.OpMul:
+		return "multiply"
+	case lang.OpDiv:
+		return "divide"
+	}
+	return "take the remainder of"
+}
+
+var errArith = errors.New("arith")
+
+// arith applies + - * / % to two values.
+func arith(th *Thread, op lang.Op, x, y Value) (Value, error) {
+	switch a := x.(type) {
+	case int64:
+		switch b := y.(type) {
+		case int64:
+			return intArith(op, a, b)
+		case float64:
+			return floatArith(op, float64(a), b)
+		}
+	case float64:
+		switch b := y.(type) {
+		case int64:
+			return floatArith(op, a, float64(b))
+		case float64:
+			return floatArith(op, a, b)
+		}
+	case string:
+		if b, ok := y.(string); ok && op == lang.OpAdd {
+			if err := th.checkSize(len(a)+len(b), "string"); err != nil {
+				return nil, err
+			}
+			return a + b, nil
+		}
+	case *List:
+		if b, ok := y.(*List); ok && op == lang.OpAdd {
+			if err := th.checkSize(len(a.Elems)+len(b.Elems), "list"); err != nil {
+				return nil, err
+			}
+			out := make([]Value, 0, len(a.Elems)+len(b.Elems))
+			return NewList(append(append(out, a.Elems...), b.Elems...)), nil
+		}
+	case *Map:
+		if b, ok := y.(*Map); ok && op == lang.OpAdd {
+			out := NewMap(a.Len() + b.Len())
+			for i, k := range a.keys {
+				out.Set(k, a.vals[i])
+			}
+			for i, k := range b.keys {
+				out.Set(k, b.vals[i])
+			}
+			return out, nil
+		}
+	case time.Time:
+		switch b := y.(type) {
+		case time.Duration:
+			if op == lang.OpAdd {
+				return a.Add(b), nil
+			}
+			if op == lang.OpSub {
+				return a.Add(-b), nil
+			}
+		case time.Time:
+			if op == lang.OpSub {
+				return a.Sub(b), nil
+			}
+		}
+	case time.Duration:
+		switch b := y.(type) {
+		case time.Duration:
+			switch op {
+			case lang.OpAdd:
+				return a + b, nil
+			case lang.OpSub:
+				return a - b, nil
+			}
+		case time.Time:
+			if op == lang.OpAdd {
+				return b.Add(a), nil
+			}
+		case int64:
+			switch op {
+			case lang.OpMul:
+				return a * time.Duration(b), nil
+			case lang.OpDiv:
+				if b == 0 {
+					return nil, errorf(KindValue, "division by zero")
+				}
+				return a / time.Duration(b), nil
+			}
+		case float64:
+			switch op {
+			case lang.OpMul:
+				return time.Duration(float64(a) * b), nil
+			case lang.OpDiv:
+				if b == 0 {
+					return nil, errorf(KindValue, "division by zero")
+				}
+				return time.Duration(float64(a) / b), nil
+			}
+		}
+	}
+	return nil, errorf(KindType, "cannot %s %s and %s", opVerb(op), TypeName(x), TypeName(y))
+}
+
+func intArith(op lang.Op, a, b int64) (Value, error) {
+	switch op {
+	case lang.OpAdd:
+		s := a + b
+		if (s > a) != (b > 0) {
+			return nil, errorf(KindValue, "integer overflow")
+		}
+		return s, nil
+	case lang.OpSub:
+		s := a - b
+		if (s < a) != (b > 0) {
+			return nil, errorf(KindValue, "integer overflow")
+		}
+		return s, nil
+	case lang.OpMul:
+		if a == 0 || b == 0 {
+			return int64(0), nil
+		}
+		p := a * b
+		if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+			return nil, errorf(KindValue, "integer overflow")
+		}
+		return p, nil
+	case lang.OpDiv:
+		if b == 0 {
+			return nil, errorf(KindValue, "division by zero")
+		}
+		return float64(a) / float64(b), nil
+	case lang.OpMod:
+		if b == 0 {
+			return nil, errorf(KindValue, "division by zero")
+		}
+		if a == math.MinInt64 && b == -1 {
+			return int64(0), nil
+		}
+		return a % b, nil
+	}
+	return nil, errArith
+}
+
+func floatArith(op lang.Op, a, b float64) (Value, error) {
+	var r float64
+	switch op {
+	case lang.OpAdd:
+		r = a + b
+	case lang.OpSub:
+		r = a - b
+	case lang.OpMul:
+		r = a * b
+	case lang.OpDiv:
+		if b == 0 {
+			return nil, errorf(KindValue, "division by zero")
+		}
+		r = a / b
+	case lang.OpMod:
+		if b == 0 {
+			return nil, errorf(KindValue, "division by zero")
+		}
+		r = math.Mod(a, b)
+	}
+	if math.IsInf(r, 0) || math.IsNaN(r) {
+		return nil, errorf(KindValue, "number out of range")
+	}
+	return r, nil
+}
+
+// interpExpr builds an interpolated string.
+type interpExpr struct {
+	at
+	texts []string // texts[i] comes before parts[i]; one more text than parts
+	parts []expr
+}
+
+func (e *interpExpr) eval(th *Thread, fr *frame) (Value, error) {
+	var b strings.Builder
+	for i, p := range e.parts {
+		b.WriteString(e.texts[i])
+		v, err := p.eval(th, fr)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(ToString(v))
+		if b.Len() > th.run.limits.MaxString {
+			return nil, e.fail(th.checkSize(b.Len(), "string"))
+		}
+	}
+	b.WriteString(e.texts[len(e.parts)])
+	return b.String(), nil
+}
+
+type listExpr struct{ elems []expr }
+
+func (e *listExpr) eval(th *Thread, fr *frame) (Value, error) {
+	out := make([]Value, len(e.elems))
+	for i, x := range e.elems {
+		v, err := x.eval(th, fr)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return NewList(out), nil
+}
+
+type mapExpr struct {
+	keys []string
+	vals []expr
+}
+
+func (e *mapExpr) eval(th *Thread, fr *frame) (Value, error) {
+	m := NewMap(len(e.keys))
+	for i, x := range e.vals {
+		v, err := x.eval(th, fr)
+		if err != nil {
+			return nil, err
+		}
+		m.Set(e.keys[i], v)
+	}
+	return m, nil
+}
+
+type lambdaExpr struct{ fn *function }
+
+func (e *lambdaExpr) eval(_ *Thread, fr *frame) (Value, error) {
+	return &Closure{name: "lambda", fn: e.fn, parent: fr}, nil
+}

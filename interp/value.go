@@ -1,0 +1,439 @@
+// Package interp evaluates checked WF programs. It sits after lang (which
+// parses, resolves and checks) and before stdlib and runtime: it owns values,
+// frames of resolved slots, the evaluation of expressions and statements,
+// the run seam (the Host interface every `run` step and `wait` goes
+// through), limits, and runtime errors with backtraces. It knows nothing of
+// SQLite, HTTP or Persona.
+//
+// A program is compiled once: names become slot indexes, calls are bound to
+// their library function with an argument plan, constant regular expressions
+// are compiled. Evaluating an event then does no parsing, no lookup of a name
+// by string and no reflection.
+package interp
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Value is a WF value. Its dynamic type is one of: nil (null), bool, int64,
+// float64, string, time.Duration, time.Time, *List, *Map, Callable, or a
+// Handle. Lists and maps are immutable once built, so they are shared freely
+// between branches and runs.
+type Value = any
+
+// Callable is a function value: a lambda, a fn, a js fn or a library
+// function.
+type Callable interface {
+	Name() string
+}
+
+// Handle is an opaque library value, such as a resolved List. The `in`
+// operator asks it for membership.
+type Handle interface {
+	TypeName() string
+	// Contains reports whether v is in the handle (x in list("…")).
+	Contains(v Value) (bool, error)
+}
+
+// List is an immutable list of values.
+type List struct {
+	Elems []Value
+	set   struct {
+		once sync.Once
+		m    map[any]struct{}
+	}
+}
+
+// NewList wraps elems (which the list then owns).
+func NewList(elems []Value) *List { return &List{Elems: elems} }
+
+// Len returns the number of elements.
+func (l *List) Len() int { return len(l.Elems) }
+
+// setThreshold is the length above which `x in list` builds a hash index of
+// the list's scalar elements on first use.
+const setThreshold = 12
+
+// Contains reports whether v is an element (deep equality).
+func (l *List) Contains(v Value) bool {
+	if len(l.Elems) > setThreshold {
+		if key, ok := scalarKey(v); ok {
+			l.set.once.Do(l.buildSet)
+			if l.set.m != nil {
+				_, found := l.set.m[key]
+				return found
+			}
+		}
+	}
+	for _, e := range l.Elems {
+		if Equal(e, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildSet indexes the list when every element is a scalar.
+func (l *List) buildSet() {
+	m := make(map[any]struct{}, len(l.Elems))
+	for _, e := range l.Elems {
+		k, ok := scalarKey(e)
+		if !ok {
+			return
+		}
+		m[k] = struct{}{}
+	}
+	l.set.m = m
+}
+
+// scalarKey maps a scalar to a hashable key under which equal values
+// collide: ints and integral floats share a key, as 1 == 1.0.
+func scalarKey(v Value) (any, bool) {
+	switch v := v.(type) {
+	case nil, bool, string, int64, time.Duration:
+		return v, true
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<62 {
+			return int64(v), true
+		}
+		return v, true
+	}
+	return nil, false
+}
+
+// Map is an immutable map from strings to values that keeps insertion
+// order (so records and JSON output read in the order written).
+type Map struct {
+	keys  []string
+	vals  []Value
+	index map[string]int32 // built for larger maps
+}
+
+// mapIndexThreshold is the size from which a map keeps a hash index.
+const mapIndexThreshold = 8
+
+// NewMap returns an empty map with room for n entries.
+func NewMap(n int) *Map {
+	return &Map{keys: make([]string, 0, n), vals: make([]Value, 0, n)}
+}
+
+// Len returns the number of entries.
+func (m *Map) Len() int { return len(m.keys) }
+
+// Keys returns the keys in order. The slice must not be modified.
+func (m *Map) Keys() []string { return m.keys }
+
+// At returns the i-th entry.
+func (m *Map) At(i int) (string, Value) { return m.keys[i], m.vals[i] }
+
+// Get returns the value for key.
+func (m *Map) Get(key string) (Value, bool) {
+	if m.index != nil {
+		i, ok := m.index[key]
+		if !ok {
+			return nil, false
+		}
+		return m.vals[i], true
+	}
+	for i, k := range m.keys {
+		if k == key {
+			return m.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// Set adds or replaces an entry. Use it only while building a map, before
+// the map is shared.
+func (m *Map) Set(key string, v Value) {
+	if m.index != nil {
+		if i, ok := m.index[key]; ok {
+			m.vals[i] = v
+			return
+		}
+	} else {
+		for i, k := range m.keys {
+			if k == key {
+				m.vals[i] = v
+				return
+			}
+		}
+	}
+	m.keys = append(m.keys, key)
+	m.vals = append(m.vals, v)
+	if m.index != nil {
+		m.index[key] = int32(len(m.keys) - 1)
+	} else if len(m.keys) > mapIndexThreshold {
+		m.index = make(map[string]int32, len(m.keys)*2)
+		for i, k := range m.keys {
+			m.index[k] = int32(i)
+		}
+	}
+}
+
+// With returns a copy of m with key set to v.
+func (m *Map) With(key string, v Value) *Map {
+	out := &Map{keys: append([]string(nil), m.keys...), vals: append([]Value(nil), m.vals...)}
+	if m.index != nil {
+		out.index = make(map[string]int32, len(m.index)+1)
+		for k, i := range m.index {
+			out.index[k] = i
+		}
+	}
+	out.Set(key, v)
+	return out
+}
+
+// Without returns a copy of m without key.
+func (m *Map) Without(key string) *Map {
+	out := NewMap(len(m.keys))
+	for i, k := range m.keys {
+		if k != key {
+			out.Set(k, m.vals[i])
+		}
+	}
+	return out
+}
+
+// TypeName names a value's type as WF users see it.
+func TypeName(v Value) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case int64:
+		return "int"
+	case float64:
+		return "float"
+	case string:
+		return "string"
+	case time.Duration:
+		return "duration"
+	case time.Time:
+		return "time"
+	case *List:
+		return "list"
+	case *Map:
+		return "map"
+	case Callable:
+		return "function"
+	case Handle:
+		return v.TypeName()
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// Equal reports deep equality. Ints and floats compare by value.
+func Equal(a, b Value) bool {
+	switch a := a.(type) {
+	case nil:
+		return b == nil
+	case bool:
+		bb, ok := b.(bool)
+		return ok && a == bb
+	case string:
+		bs, ok := b.(string)
+		return ok && a == bs
+	case int64:
+		switch b := b.(type) {
+		case int64:
+			return a == b
+		case float64:
+			return float64(a) == b
+		}
+		return false
+	case float64:
+		switch b := b.(type) {
+		case int64:
+			return a == float64(b)
+		case float64:
+			return a == b
+		}
+		return false
+	case time.Duration:
+		bd, ok := b.(time.Duration)
+		return ok && a == bd
+	case time.Time:
+		bt, ok := b.(time.Time)
+		return ok && a.Equal(bt)
+	case *List:
+		bl, ok := b.(*List)
+		if !ok || len(a.Elems) != len(bl.Elems) {
+			return false
+		}
+		for i := range a.Elems {
+			if !Equal(a.Elems[i], bl.Elems[i]) {
+				return false
+			}
+		}
+		return true
+	case *Map:
+		bm, ok := b.(*Map)
+		if !ok || a.Len() != bm.Len() {
+			return false
+		}
+		for i, k := range a.keys {
+			bv, ok := bm.Get(k)
+			if !ok || !Equal(a.vals[i], bv) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
+}
+
+// Compare orders two values of the same kind: numbers, strings, times and
+// durations. ok is false when they cannot be ordered.
+func Compare(a, b Value) (int, bool) {
+	switch a := a.(type) {
+	case int64:
+		switch b := b.(type) {
+		case int64:
+			return cmp3(a, b), true
+		case float64:
+			return cmpFloat(float64(a), b), true
+		}
+	case float64:
+		switch b := b.(type) {
+		case int64:
+			return cmpFloat(a, float64(b)), true
+		case float64:
+			return cmpFloat(a, b), true
+		}
+	case string:
+		if b, ok := b.(string); ok {
+			return strings.Compare(a, b), true
+		}
+	case time.Duration:
+		if b, ok := b.(time.Duration); ok {
+			return cmp3(a, b), true
+		}
+	case time.Time:
+		if b, ok := b.(time.Time); ok {
+			return a.Compare(b), true
+		}
+	}
+	return 0, false
+}
+
+func cmp3[T int64 | time.Duration](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ToString renders a value as text, as string interpolation does: strings
+// as they are, numbers plainly, durations as 2h30m, times in RFC 3339, null
+// as "null", lists and maps as JSON.
+func ToString(v Value) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return FormatFloat(v)
+	case time.Duration:
+		return FormatDuration(v)
+	case time.Time:
+		return v.Format(time.RFC3339Nano)
+	case *List, *Map:
+		b, err := MarshalJSON(v)
+		if err != nil {
+			return "<" + err.Error() + ">"
+		}
+		return string(b)
+	case Callable:
+		return "<function " + v.Name() + ">"
+	case Handle:
+		return "<" + v.TypeName() + ">"
+	}
+	return fmt.Sprint(v)
+}
+
+// FormatFloat prints a float in its shortest form, always with a decimal
+// point or exponent so it reads back as a float.
+func FormatFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEnN") {
+		s += ".0"
+	}
+	return s
+}
+
+// FormatDuration prints a duration in WF's own notation: 90s, 2h30m, 7d.
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
+		d = -d
+	}
+	units := []struct {
+		d time.Duration
+		s string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}, {time.Millisecond, "ms"}}
+	for _, u := range units {
+		if d >= u.d {
+			fmt.Fprintf(&b, "%d%s", d/u.d, u.s)
+			d %= u.d
+		}
+	}
+	if d > 0 {
+		fmt.Fprintf(&b, "%dns", d)
+	}
+	return b.String()
+}
+
+// Truthy is not used for conditions (they must be bool); it tells whether a
+// value is "present" for blank(): null, "", [] and {} are blank.
+func Blank(v Value) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(v) == ""
+	case *List:
+		return len(v.Elems) == 0
+	case *Map:
+		return v.Len() == 0
+	}
+	return false
+}
+
+// SortedKeys returns a map's keys sorted.
+func SortedKeys(m *Map) []string {
+	ks := append([]string(nil), m.keys...)
+	sort.Strings(ks)
+	return ks
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

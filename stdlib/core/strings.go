@@ -1,0 +1,191 @@
+package core
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/wf-lang/wf/interp"
+)
+
+func stringFuncs() []*interp.Builtin {
+	return []*interp.Builtin{
+		pure("str(x: any) -> string", "Converts any value to text, the way string interpolation does: null is \"null\", lists and maps are JSON.",
+			`str(42)  # "42"`, func(th *T, a *Args) (V, error) { return interp.ToString(a.Value(0)), nil }),
+		pure("lower(s: string) -> string", "Returns s in lower case.", `lower("Jane")  # "jane"`,
+			strFn(strings.ToLower)),
+		pure("upper(s: string) -> string", "Returns s in upper case.", `upper("us")  # "US"`,
+			strFn(strings.ToUpper)),
+		pure("trim(s: string) -> string", "Removes leading and trailing white space.", `trim("  a ")  # "a"`,
+			strFn(strings.TrimSpace)),
+		pure("split(s: string, sep: string = \",\") -> list", "Splits s at each sep into a list of strings. An empty s gives an empty list.",
+			`split("a,b", ",")  # ["a", "b"]`, split),
+		pure("join(xs: list, sep: string = \",\") -> string", "Joins the elements of xs, as text, with sep between them.",
+			`join(["a", "b"], "-")  # "a-b"`, join),
+		pure("replace(s: string, old: string, new: string) -> string", "Replaces every occurrence of old in s with new.",
+			`replace("a-b-c", "-", "")  # "abc"`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				o, _ := a.String(1)
+				n, _ := a.String(2)
+				if o == "" {
+					return s, nil
+				}
+				if c := strings.Count(s, o); c > 0 && len(n) > len(o) {
+					if err := th.CheckSize(len(s)+c*(len(n)-len(o)), "string"); err != nil {
+						return nil, err
+					}
+				}
+				return strings.ReplaceAll(s, o, n), nil
+			}),
+		pure("contains(s: string, sub: string) -> bool", "Reports whether sub occurs in s (case-sensitive).",
+			`contains("jane@example.com", "@")  # true`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				sub, _ := a.String(1)
+				return strings.Contains(s, sub), nil
+			}),
+		pure("starts_with(s: string, prefix: string) -> bool", "Reports whether s begins with prefix.",
+			`starts_with("inq_123", "inq_")  # true`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				p, _ := a.String(1)
+				return strings.HasPrefix(s, p), nil
+			}),
+		pure("ends_with(s: string, suffix: string) -> bool", "Reports whether s ends with suffix.",
+			`ends_with("a@gmail.com", "@gmail.com")  # true`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				p, _ := a.String(1)
+				return strings.HasSuffix(s, p), nil
+			}),
+		pure("substring(s: string, start: int, end: int?) -> string", "Returns the characters of s from start up to (not including) end; negative positions count from the end.",
+			`substring("abcdef", 1, 3)  # "bc"`, substring),
+		pure("domain(email: string) -> string|null", "Returns the domain of an email address, in lower case, or null when there is no @.",
+			`domain("Jane@Example.com")  # "example.com"`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				i := strings.LastIndexByte(s, '@')
+				if i < 0 || i == len(s)-1 {
+					return nil, nil
+				}
+				return strings.ToLower(strings.TrimSpace(s[i+1:])), nil
+			}),
+		pure("username(email: string) -> string|null", "Returns the part of an email address before the @, or null when there is no @.",
+			`username("jane@example.com")  # "jane"`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				i := strings.LastIndexByte(s, '@')
+				if i <= 0 {
+					return nil, nil
+				}
+				return strings.TrimSpace(s[:i]), nil
+			}),
+		pure("regex_find(s: string, pattern: string) -> string|null", "Returns the first match of the RE2 pattern in s, or null.",
+			`regex_find("id: 12345", "[0-9]+")  # "12345"`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				re, err := compile(a, 1)
+				if err != nil {
+					return nil, err
+				}
+				if m := re.FindStringIndex(s); m != nil {
+					return s[m[0]:m[1]], nil
+				}
+				return nil, nil
+			}),
+		pure("regex_replace(s: string, pattern: string, replacement: string) -> string", "Replaces every match of the RE2 pattern in s; $1 in the replacement stands for the first group.",
+			`regex_replace("+1 (555) 010", "[^0-9]", "")  # "1555010"`, func(th *T, a *Args) (V, error) {
+				s, _ := a.String(0)
+				re, err := compile(a, 1)
+				if err != nil {
+					return nil, err
+				}
+				r, _ := a.String(2)
+				out := re.ReplaceAllString(s, r)
+				return out, th.CheckSize(len(out), "string")
+			}),
+	}
+}
+
+func strFn(f func(string) string) func(*T, *Args) (V, error) {
+	return func(th *T, a *Args) (V, error) {
+		s, err := a.String(0)
+		if err != nil {
+			return nil, err
+		}
+		return f(s), nil
+	}
+}
+
+func split(th *T, a *Args) (V, error) {
+	s, _ := a.String(0)
+	sep, _ := a.String(1)
+	if s == "" {
+		return interp.NewList([]V{}), nil
+	}
+	if sep == "" {
+		return nil, errf(interp.KindValue, "split: sep must not be empty")
+	}
+	n := strings.Count(s, sep) + 1
+	if err := th.CheckSize(n, "list"); err != nil {
+		return nil, err
+	}
+	parts := strings.Split(s, sep)
+	out := make([]V, len(parts))
+	for i, p := range parts {
+		out[i] = p
+	}
+	return interp.NewList(out), nil
+}
+
+func join(th *T, a *Args) (V, error) {
+	xs, _ := a.List(0)
+	sep, _ := a.String(1)
+	var b strings.Builder
+	for i, x := range xs.Elems {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(interp.ToString(x))
+		if b.Len() > 1<<24 {
+			return nil, th.CheckSize(b.Len(), "string")
+		}
+	}
+	return b.String(), nil
+}
+
+func substring(th *T, a *Args) (V, error) {
+	s, _ := a.String(0)
+	start, err := a.Int(1)
+	if err != nil {
+		return nil, err
+	}
+	n := int64(utf8.RuneCountInString(s))
+	end := n
+	if a.Given(2) {
+		if end, err = a.Int(2); err != nil {
+			return nil, err
+		}
+	}
+	clamp := func(i int64) int64 {
+		if i < 0 {
+			i += n
+		}
+		return max(0, min(i, n))
+	}
+	start, end = clamp(start), clamp(end)
+	if end <= start {
+		return "", nil
+	}
+	r := []rune(s)
+	return string(r[start:end]), nil
+}
+
+func compile(a *Args, i int) (*regexp.Regexp, error) {
+	p, err := a.String(i)
+	if err != nil {
+		return nil, err
+	}
+	if len(p) > 10_000 {
+		return nil, interp.Permanent(errf(interp.KindValue, "pattern is too long"))
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		return nil, interp.Permanent(errf(interp.KindValue, "invalid regular expression: %v", err))
+	}
+	return re, nil
+}
