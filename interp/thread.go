@@ -36,22 +36,22 @@ var DefaultLimits = Limits{
 
 // runState is shared by every thread (branch) of one run.
 type runState struct {
-	prog     *Program
-	wf       *workflow
-	host     Host
-	clock    Clock
-	limits   Limits
-	env      any
-	runID    string
-	seed     uint64
-	started  time.Time
-	waited   atomic.Int64 // time spent in waits, excluded from MaxDuration
-	stmts    atomic.Int64
-	mu       sync.Mutex
-	outputs  *Map
-	secrets  []string
-	ctx      context.Context
-	cancel   context.CancelCauseFunc
+	prog    *Program
+	wf      *workflow
+	host    Host
+	clock   Clock
+	limits  Limits
+	env     any
+	runID   string
+	seed    uint64
+	started time.Time
+	waited  atomic.Int64 // time spent in waits, excluded from MaxDuration
+	stmts   atomic.Int64
+	mu      sync.Mutex
+	outputs *Map
+	secrets []string
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
 }
 
 // Thread is the state of one line of execution within a run: the main body,

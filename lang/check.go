@@ -69,11 +69,11 @@ func containsNode(root, n Node) bool {
 type ctxFlags uint16
 
 const (
-	inWorkflow ctxFlags = 1 << iota // a workflow body: run, wait, output… allowed
-	inFn                            // a fn body: return allowed
-	inLambda                        // a lambda body
-	inPure                          // const initializer, default value, trigger or wait filter
-	inParallelFor                   // the body of a parallel for
+	inWorkflow    ctxFlags = 1 << iota // a workflow body: run, wait, output… allowed
+	inFn                               // a fn body: return allowed
+	inLambda                           // a lambda body
+	inPure                             // const initializer, default value, trigger or wait filter
+	inParallelFor                      // the body of a parallel for
 )
 
 type checker struct {

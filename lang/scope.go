@@ -83,10 +83,10 @@ const (
 // Callee is what a call resolves to.
 type Callee struct {
 	Kind CalleeKind
-	Func *FuncDecl  // CallBuiltin, CallMethod
-	Sym  *Symbol    // CallFn, CallJsFn
-	Fn   *FnDecl    // CallFn
-	JsFn *JsFnDecl  // CallJsFn
+	Func *FuncDecl // CallBuiltin, CallMethod
+	Sym  *Symbol   // CallFn, CallJsFn
+	Fn   *FnDecl   // CallFn
+	JsFn *JsFnDecl // CallJsFn
 }
 
 // Info records what the checker learned: every name use and definition,
