@@ -125,6 +125,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("store: open %s: is a directory", path)
+	}
 	s := &Store{path: abs, now: opts.Now}
 	if err := s.open(ctx, opts); err != nil {
 		s.closeDBs()
@@ -182,6 +185,8 @@ func openError(path string, err error) error {
 			return fmt.Errorf("store: open %s: file is not a SQLite database", path)
 		case sqlite3.SQLITE_CORRUPT:
 			return fmt.Errorf("store: open %s: database file is corrupted", path)
+		case sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("store: open %s: cannot open the database file", path)
 		}
 	}
 	if strings.HasPrefix(err.Error(), "store: ") {

@@ -93,7 +93,7 @@ func TestOpenRejectsBadInput(t *testing.T) {
 		want       string
 	}{
 		{"not sqlite", garbage, Options{}, "store: open " + garbage + ": file is not a SQLite database"},
-		{"directory", dir, Options{}, "store: open " + dir + ":"},
+		{"directory", dir, Options{}, "store: open " + dir + ": is a directory"},
 		{"parent is a file", filepath.Join(blocker, "wf.db"), Options{}, "store: open " + filepath.Join(blocker, "wf.db") + ":"},
 		{"bad synchronous", filepath.Join(dir, "x.db"), Options{Synchronous: "sometimes"}, `store: synchronous must be NORMAL, FULL or EXTRA, got "sometimes"`},
 	}
@@ -105,6 +105,24 @@ func TestOpenRejectsBadInput(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+func TestOpenCorruptedDatabase(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t)
+	require.NoError(t, s.Close())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Greater(t, len(data), 8192)
+	for i := 4096; i < len(data); i++ { // keep the header page, scramble the rest
+		data[i] = 0xA5
+	}
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+
+	s2, err := Open(ctx, path)
+	require.Error(t, err)
+	assert.Nil(t, s2)
+	assert.Equal(t, "store: open "+path+": database file is corrupted", err.Error())
 }
 
 func TestDefaultPath(t *testing.T) {
