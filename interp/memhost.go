@@ -80,7 +80,7 @@ func (h *MemHost) clock() Clock {
 // Step implements Host.
 func (h *MemHost) Step(ctx context.Context, st *Step) (Value, error) {
 	rec := &StepRecord{Key: st.Key, Name: st.Name, Args: st.Args, File: st.File, Pos: st.Pos}
-	if j := h.Journal[st.Key]; j != nil && (j.Status == StepCompleted || j.Status == StepContinued || j.Status == StepReplayed) {
+	if j := h.Journal[st.Key]; j != nil && (j.Status == StepCompleted || j.Status == StepContinued || j.Status == StepReplayed || j.Status == StepMocked) {
 		st.Attempts, st.Started, st.Finished = j.Attempts, j.Started, j.Finished
 		rec.Result, rec.Err, rec.Attempts, rec.Started, rec.Finished = j.Result, j.Err, j.Attempts, j.Started, j.Finished
 		rec.Status = StepReplayed

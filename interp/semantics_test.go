@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -26,8 +27,10 @@ var runOnly = flag.String("wf", "", "run only semantics workflows whose name con
 // set number of times and tests can see that replays perform nothing.
 type testEnv struct {
 	mu       sync.Mutex
-	attempts map[string]int
-	performs int
+	attempts  map[string]int
+	performs  int
+	active    int
+	maxActive int
 }
 
 func (e *testEnv) Secret(name string) (string, bool) {
@@ -69,6 +72,26 @@ func testModule() *builtin.Module {
 					return nil, err
 				}
 				return "slept", nil
+			}),
+		builtin.Action("test.block() -> null", "Blocks until the step is cancelled.", "",
+			func(th *interp.Thread, a *interp.Args) (interp.Value, error) {
+				<-th.Context().Done()
+				return nil, th.Context().Err()
+			}),
+		builtin.Action("test.concurrent(x: any?) -> any", "Tracks how many of these run at once.", "",
+			func(th *interp.Thread, a *interp.Args) (interp.Value, error) {
+				e := envOf(th)
+				e.mu.Lock()
+				e.active++
+				e.maxActive = max(e.maxActive, e.active)
+				e.mu.Unlock()
+				for range 50 {
+					runtime.Gosched()
+				}
+				e.mu.Lock()
+				e.active--
+				e.mu.Unlock()
+				return a.Value(0), nil
 			}),
 		builtin.Action("test.fail(message: string) -> null", "Always fails.", "",
 			func(th *interp.Thread, a *interp.Args) (interp.Value, error) {

@@ -107,10 +107,13 @@ type Param struct {
 	Default Expr
 }
 
-// TypeRef names a parameter type, such as `string` or `list`.
+// TypeRef names a parameter type, such as `string` or `list`. Optional
+// (written `string?`) means the value may be null, and a missing input reads
+// as null.
 type TypeRef struct {
-	Sp   Span
-	Name string
+	Sp       Span
+	Name     string
+	Optional bool
 }
 
 // ---- Triggers ----

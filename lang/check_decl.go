@@ -38,6 +38,9 @@ func (c *checker) paramType(p *Param) Type {
 		} else {
 			t = pt
 		}
+		if p.Type.Optional {
+			t |= TNull
+		}
 	}
 	if p.Default != nil {
 		saved, savedFlags := c.scope, c.flags

@@ -67,7 +67,8 @@ type rawG struct {
 type paramG struct {
 	Pos     lexer.Position
 	Name    *nameG `parser:"@@"`
-	Type    *nameG `parser:"( \":\" @@ )?"`
+	Type    *nameG `parser:"( \":\" @@"`
+	Opt     string `parser:"  @\"?\"? )?"`
 	Default *exprG `parser:"( \"=\" @@ )?"`
 }
 

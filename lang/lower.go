@@ -130,8 +130,11 @@ func (l *lowerer) params(ps []*paramG) []*Param {
 		end := prm.Name.Sp.End
 		if p.Type != nil {
 			id := l.name(p.Type)
-			prm.Type = &TypeRef{Sp: id.Sp, Name: id.Name}
-			end = id.Sp.End
+			prm.Type = &TypeRef{Sp: id.Sp, Name: id.Name, Optional: p.Opt != ""}
+			if prm.Type.Optional {
+				prm.Type.Sp.End = advance(id.Sp.End, "?")
+			}
+			end = prm.Type.Sp.End
 		}
 		if p.Default != nil {
 			prm.Default = l.expr(p.Default)
