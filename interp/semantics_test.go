@@ -26,7 +26,7 @@ var runOnly = flag.String("wf", "", "run only semantics workflows whose name con
 // testEnv counts the attempts of each step, so flaky actions can fail a
 // set number of times and tests can see that replays perform nothing.
 type testEnv struct {
-	mu       sync.Mutex
+	mu        sync.Mutex
 	attempts  map[string]int
 	performs  int
 	active    int
