@@ -6,14 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
 // ListInfo describes a named List.
 type ListInfo struct {
-	Name      string
-	Kind      string // e.g. "ip_address", "email_address"
-	Version   int64  // incremented by every change to the items
+	Name string
+	Kind string // e.g. "ip_address", "email_address"
+	// Version changes with every change to the List's items. It comes from one store-wide
+	// counter, so two contents of one name never share a Version, even across DeleteList and
+	// CreateList: a cache keyed by (Name, Version) is never stale.
+	Version   int64
 	Count     int
 	CreatedAt time.Time
 }
@@ -21,7 +25,7 @@ type ListInfo struct {
 // ListItem is one value of a List. The store keeps values exactly as given; normalising them
 // (case, CIDR form) is the Lists engine's job.
 type ListItem struct {
-	ID        string
+	ID        string // "li_<n>" when the caller gives none, unique and never reused
 	Value     string
 	Data      map[string]string
 	CreatedAt time.Time // set by AddListItems when zero
@@ -33,11 +37,28 @@ func (s *Store) CreateList(ctx context.Context, name, kind string) (ListInfo, er
 		return ListInfo{}, errors.New("store: list needs a name and a kind")
 	}
 	info := ListInfo{Name: name, Kind: kind, CreatedAt: s.now().UTC()}
-	ok, err := affected(s.st.insertList.ExecContext(ctx, name, kind, info.CreatedAt.UnixNano()))
-	if err == nil && !ok {
-		err = fmt.Errorf("store: list %q: %w", name, ErrExists)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if info.Version, err = s.nextListVersion(ctx, tx); err != nil {
+			return err
+		}
+		ok, err := affected(tx.StmtContext(ctx, s.st.insertList).ExecContext(ctx, name, kind, info.Version, info.CreatedAt.UnixNano()))
+		if err == nil && !ok {
+			err = fmt.Errorf("store: list %q: %w", name, ErrExists)
+		}
+		return err
+	})
+	if err != nil {
+		return ListInfo{}, err
 	}
-	return info, err
+	return info, nil
+}
+
+// nextListVersion takes the next value of the store-wide List version counter.
+func (s *Store) nextListVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var v int64
+	err := tx.StmtContext(ctx, s.st.nextListVersion).QueryRowContext(ctx).Scan(&v)
+	return v, err
 }
 
 // GetList returns the List called name, or ErrNotFound.
@@ -85,8 +106,9 @@ func (s *Store) DeleteList(ctx context.Context, name string) error {
 }
 
 // AddListItems adds items to a List in one transaction and returns how many were new: a value
-// already present (or repeated in items) is kept once, with its first ID and data. The List's
-// version is bumped when anything was added.
+// already present (or repeated in items) is kept once, with its first ID and data. It fills in,
+// in place, the ID and CreatedAt of every element of items (for a value already present, those
+// of the stored item). The List gets a new Version when anything was added.
 func (s *Store) AddListItems(ctx context.Context, list string, items []ListItem) (added int, err error) {
 	if len(items) > maxBatch {
 		return 0, fmt.Errorf("store: %d list items in one call, at most %d", len(items), maxBatch)
@@ -96,10 +118,11 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []ListItem)
 		if err := listExists(ctx, tx, list); err != nil {
 			return err
 		}
-		insert := tx.StmtContext(ctx, s.st.insertItem)
+		ins := itemInserter{ctx: ctx, list: list, now: now,
+			insert: tx.StmtContext(ctx, s.st.insertItem), existing: tx.StmtContext(ctx, s.st.itemByValue)}
 		added = 0
 		for i := range items {
-			ok, err := insertItem(ctx, insert, list, &items[i], now)
+			ok, err := ins.add(&items[i])
 			if err != nil {
 				return err
 			}
@@ -109,12 +132,25 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []ListItem)
 		}
 		return s.bumpList(ctx, tx, list, added)
 	})
+	if err != nil {
+		added = 0
+	}
 	return added, err
 }
 
-func insertItem(ctx context.Context, insert *sql.Stmt, list string, it *ListItem, now time.Time) (bool, error) {
+// itemInserter adds items to one List inside a transaction.
+type itemInserter struct {
+	ctx              context.Context
+	list             string
+	now              time.Time
+	insert, existing *sql.Stmt
+}
+
+// add inserts it unless its value is present, then fills in its ID and CreatedAt from the
+// stored item; it reports whether it was new.
+func (in itemInserter) add(it *ListItem) (bool, error) {
 	if it.Value == "" {
-		return false, fmt.Errorf("store: list %q: item value is empty", list)
+		return false, fmt.Errorf("store: list %q: item value is empty", in.list)
 	}
 	var data any
 	if len(it.Data) > 0 {
@@ -124,11 +160,43 @@ func insertItem(ctx context.Context, insert *sql.Stmt, list string, it *ListItem
 		}
 		data = string(b)
 	}
-	created := it.CreatedAt
-	if created.IsZero() {
-		created = now
+	if it.CreatedAt.IsZero() {
+		it.CreatedAt = in.now
 	}
-	return affected(insert.ExecContext(ctx, list, it.Value, strArg(it.ID), data, created.UnixNano()))
+	var seq int64
+	err := in.insert.QueryRowContext(in.ctx, in.list, it.Value, strArg(it.ID), data, it.CreatedAt.UnixNano()).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, in.fillExisting(it)
+	}
+	if err != nil {
+		return false, err
+	}
+	it.CreatedAt = it.CreatedAt.UTC()
+	if it.ID == "" {
+		it.ID = itemID(seq)
+	}
+	return true, nil
+}
+
+// fillExisting copies the stored item's ID and CreatedAt into it.
+func (in itemInserter) fillExisting(it *ListItem) error {
+	var seq, created int64
+	var id sql.NullString
+	if err := in.existing.QueryRowContext(in.ctx, in.list, it.Value).Scan(&seq, &id, &created); err != nil {
+		return err
+	}
+	it.ID, it.CreatedAt = itemIDOr(id, seq), time.Unix(0, created).UTC()
+	return nil
+}
+
+// itemID is the ID of an item stored without one: its never-reused sequence number.
+func itemID(seq int64) string { return "li_" + strconv.FormatInt(seq, 10) }
+
+func itemIDOr(id sql.NullString, seq int64) string {
+	if id.Valid {
+		return id.String
+	}
+	return itemID(seq)
 }
 
 // RemoveListItem removes value from a List and reports whether it was there; removing bumps
@@ -147,12 +215,17 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 	return removed, err
 }
 
-// bumpList records a change of delta items; no change leaves the version alone.
+// bumpList records a change of delta items under a new version; no change leaves the
+// version alone.
 func (s *Store) bumpList(ctx context.Context, tx *sql.Tx, list string, delta int) error {
 	if delta == 0 {
 		return nil
 	}
-	_, err := tx.StmtContext(ctx, s.st.bumpList).ExecContext(ctx, delta, list)
+	v, err := s.nextListVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	_, err = tx.StmtContext(ctx, s.st.bumpList).ExecContext(ctx, v, delta, list)
 	return err
 }
 
@@ -195,11 +268,11 @@ func scanItem(rows *sql.Rows) (ListItem, error) {
 	var it ListItem
 	var id sql.NullString
 	var data []byte
-	var created int64
-	if err := rows.Scan(&id, &it.Value, &data, &created); err != nil {
+	var seq, created int64
+	if err := rows.Scan(&seq, &id, &it.Value, &data, &created); err != nil {
 		return it, err
 	}
-	it.ID, it.CreatedAt = strCol(id), time.Unix(0, created).UTC()
+	it.ID, it.CreatedAt = itemIDOr(id, seq), time.Unix(0, created).UTC()
 	if data != nil {
 		if err := json.Unmarshal(data, &it.Data); err != nil {
 			return it, fmt.Errorf("store: list item %q data: %w", it.Value, err)

@@ -15,7 +15,7 @@ func TestListLifecycle(t *testing.T) {
 	s, _ := openTest(t)
 	info, err := s.CreateList(ctx, "blocked-ips", "ip_address")
 	require.NoError(t, err)
-	assert.Equal(t, ListInfo{Name: "blocked-ips", Kind: "ip_address", CreatedAt: t0}, info)
+	assert.Equal(t, ListInfo{Name: "blocked-ips", Kind: "ip_address", Version: 1, CreatedAt: t0}, info)
 	_, err = s.CreateList(ctx, "blocked-ips", "string")
 	assert.ErrorIs(t, err, ErrExists)
 	_, err = s.CreateList(ctx, "allowed-emails", "email_address")
@@ -45,29 +45,40 @@ func TestListItemsAddRemove(t *testing.T) {
 	_, err := s.CreateList(ctx, "l", "email_address")
 	require.NoError(t, err)
 
-	added, err := s.AddListItems(ctx, "l", []ListItem{
+	batch := []ListItem{
 		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}},
 		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
 		{ID: "lie_3", Value: "a@x.com"},
-	})
+	}
+	added, err := s.AddListItems(ctx, "l", batch)
 	require.NoError(t, err)
 	assert.Equal(t, 2, added)
+	assert.Equal(t, []ListItem{
+		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}, CreatedAt: t0},
+		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
+		{ID: "lie_1", Value: "a@x.com", CreatedAt: t0},
+	}, batch, "IDs and times are filled in place, a duplicate gets the stored item's")
 	info, err := s.GetList(ctx, "l")
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), info.Version)
+	assert.Equal(t, int64(2), info.Version)
 	assert.Equal(t, 2, info.Count)
 
 	clock.Advance(time.Minute)
-	added, err = s.AddListItems(ctx, "l", []ListItem{{Value: "b@x.com"}, {Value: "c.com"}})
+	batch = []ListItem{{Value: "b@x.com"}, {Value: "c.com"}}
+	added, err = s.AddListItems(ctx, "l", batch)
 	require.NoError(t, err)
 	assert.Equal(t, 1, added)
+	assert.Equal(t, "lie_2", batch[0].ID)
+	assert.Equal(t, t0.Add(-time.Hour), batch[0].CreatedAt)
+	assert.Regexp(t, `^li_\d+$`, batch[1].ID)
+	assert.Equal(t, t0.Add(time.Minute), batch[1].CreatedAt)
 
 	added, err = s.AddListItems(ctx, "l", []ListItem{{Value: "c.com"}})
 	require.NoError(t, err)
 	assert.Equal(t, 0, added)
 	info, err = s.GetList(ctx, "l")
 	require.NoError(t, err)
-	assert.Equal(t, int64(2), info.Version, "adding only duplicates leaves the version alone")
+	assert.Equal(t, int64(3), info.Version, "adding only duplicates leaves the version alone")
 	assert.Equal(t, 3, info.Count)
 
 	items, err := s.ListItems(ctx, "l")
@@ -75,7 +86,7 @@ func TestListItemsAddRemove(t *testing.T) {
 	assert.Equal(t, []ListItem{
 		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}, CreatedAt: t0},
 		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
-		{Value: "c.com", CreatedAt: t0.Add(time.Minute)},
+		{ID: batch[1].ID, Value: "c.com", CreatedAt: t0.Add(time.Minute)},
 	}, items)
 
 	removed, err := s.RemoveListItem(ctx, "l", "a@x.com")
@@ -86,7 +97,7 @@ func TestListItemsAddRemove(t *testing.T) {
 	assert.False(t, removed)
 	info, err = s.GetList(ctx, "l")
 	require.NoError(t, err)
-	assert.Equal(t, ListInfo{Name: "l", Kind: "email_address", Version: 3, Count: 2, CreatedAt: t0}, info)
+	assert.Equal(t, ListInfo{Name: "l", Kind: "email_address", Version: 4, Count: 2, CreatedAt: t0}, info)
 }
 
 func TestListItemsErrors(t *testing.T) {
@@ -108,22 +119,32 @@ func TestListItemsErrors(t *testing.T) {
 	assert.Empty(t, items, "a failed batch adds nothing")
 	info, err := s.GetList(ctx, "l")
 	require.NoError(t, err)
-	assert.Equal(t, int64(0), info.Version)
+	assert.Equal(t, int64(1), info.Version)
+	assert.Equal(t, 0, info.Count)
 }
 
-func TestDeleteListDeletesItems(t *testing.T) {
+func TestRecreatedListHasNewVersionAndIDs(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	_, err := s.CreateList(ctx, "l", "string")
 	require.NoError(t, err)
-	_, err = s.AddListItems(ctx, "l", []ListItem{{Value: "x"}})
+	first := []ListItem{{Value: "x"}}
+	_, err = s.AddListItems(ctx, "l", first)
+	require.NoError(t, err)
+	old, err := s.GetList(ctx, "l")
 	require.NoError(t, err)
 	require.NoError(t, s.DeleteList(ctx, "l"))
-	_, err = s.CreateList(ctx, "l", "string")
+
+	fresh, err := s.CreateList(ctx, "l", "string")
 	require.NoError(t, err)
+	assert.Greater(t, fresh.Version, old.Version, "a cache keyed by (name, version) must not see the old items")
 	items, err := s.ListItems(ctx, "l")
 	require.NoError(t, err)
 	assert.Empty(t, items)
+	second := []ListItem{{Value: "x"}}
+	_, err = s.AddListItems(ctx, "l", second)
+	require.NoError(t, err)
+	assert.NotEqual(t, first[0].ID, second[0].ID, "item IDs are never reused")
 }
 
 func TestLargeListImport(t *testing.T) {
@@ -145,7 +166,7 @@ func TestLargeListImport(t *testing.T) {
 	info, err := s.GetList(ctx, "big")
 	require.NoError(t, err)
 	assert.Equal(t, n, info.Count)
-	assert.Equal(t, int64(1), info.Version, "one import is one version")
+	assert.Equal(t, int64(2), info.Version, "one import is one version")
 	got, err := s.ListItems(ctx, "big")
 	require.NoError(t, err)
 	require.Len(t, got, n)

@@ -87,14 +87,20 @@ CREATE TABLE scheduled (
 );
 CREATE INDEX scheduled_status_at ON scheduled(status, at);`},
 		{3, "lists and objects", `
+CREATE TABLE counters (
+	name  TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+);
+INSERT INTO counters(name, value) VALUES ('list_version', 0);
 CREATE TABLE lists (
 	name       TEXT PRIMARY KEY,
 	kind       TEXT NOT NULL,
-	version    INTEGER NOT NULL DEFAULT 0,
+	version    INTEGER NOT NULL,
 	item_count INTEGER NOT NULL DEFAULT 0,
 	created_at INTEGER NOT NULL
 );
 CREATE TABLE list_items (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
 	list_name  TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,
 	value      TEXT NOT NULL,
 	id         TEXT,

@@ -14,8 +14,9 @@ type stmts struct {
 	getRun, runIDsFrom, runSteps, runLogs, journal   *sql.Stmt
 	insertEvent, getEvent, eventsByStatus, markEvent *sql.Stmt
 	insertScheduled, dueScheduled, markScheduled     *sql.Stmt
-	insertList, getList, allLists, deleteList        *sql.Stmt
-	insertItem, deleteItem, bumpList, listItems      *sql.Stmt
+	nextListVersion, insertList, getList, allLists   *sql.Stmt
+	deleteList, bumpList                             *sql.Stmt
+	insertItem, itemByValue, deleteItem, listItems   *sql.Stmt
 	getObject, upsertObject, listObjects             *sql.Stmt
 	all                                              []*sql.Stmt
 }
@@ -65,15 +66,18 @@ func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 			WHERE status = ? AND at <= ? ORDER BY at, id LIMIT ?`},
 		{&s.markScheduled, w, `UPDATE scheduled SET status = ? WHERE id = ?`},
 
-		{&s.insertList, w, `INSERT INTO lists(name, kind, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING`},
+		{&s.nextListVersion, w, `UPDATE counters SET value = value + 1 WHERE name = 'list_version' RETURNING value`},
+		{&s.insertList, w, `INSERT INTO lists(name, kind, version, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT(name) DO NOTHING`},
 		{&s.getList, r, `SELECT name, kind, version, item_count, created_at FROM lists WHERE name = ?`},
 		{&s.allLists, r, `SELECT name, kind, version, item_count, created_at FROM lists ORDER BY name`},
 		{&s.deleteList, w, `DELETE FROM lists WHERE name = ?`},
 		{&s.insertItem, w, `INSERT INTO list_items(list_name, value, id, data, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT(list_name, value) DO NOTHING`},
+			ON CONFLICT(list_name, value) DO NOTHING RETURNING seq`},
+		{&s.itemByValue, w, `SELECT seq, id, created_at FROM list_items WHERE list_name = ? AND value = ?`},
 		{&s.deleteItem, w, `DELETE FROM list_items WHERE list_name = ? AND value = ?`},
-		{&s.bumpList, w, `UPDATE lists SET version = version + 1, item_count = item_count + ?1 WHERE name = ?2`},
-		{&s.listItems, r, `SELECT id, value, data, created_at FROM list_items WHERE list_name = ? ORDER BY rowid`},
+		{&s.bumpList, w, `UPDATE lists SET version = ?, item_count = item_count + ? WHERE name = ?`},
+		{&s.listItems, r, `SELECT seq, id, value, data, created_at FROM list_items WHERE list_name = ? ORDER BY seq`},
 
 		{&s.getObject, r, `SELECT data FROM objects WHERE kind = ? AND id = ?`},
 		{&s.upsertObject, w, `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
