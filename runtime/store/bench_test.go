@@ -80,3 +80,23 @@ func BenchmarkRawInserts(b *testing.B) {
 		exec(`UPDATE runs SET status = ?, outputs = ?, finished_at = ? WHERE id = ?`, "succeeded", string(benchOutputs), at, id)
 	}
 }
+
+func BenchmarkAddListItems100k(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(b.TempDir(), "wf.db"))
+	require.NoError(b, err)
+	defer s.Close()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		name := "l" + strconv.Itoa(i)
+		_, err := s.CreateList(ctx, name, "ip_address")
+		require.NoError(b, err)
+		items := make([]ListItem, 100_000)
+		for k := range items {
+			items[k].Value = "10.0." + strconv.Itoa(k>>8) + "." + strconv.Itoa(k&0xff)
+		}
+		added, err := s.AddListItems(ctx, name, items)
+		require.NoError(b, err)
+		require.Equal(b, len(items), added)
+	}
+}

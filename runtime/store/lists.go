@@ -152,30 +152,39 @@ func (in itemInserter) add(it *ListItem) (bool, error) {
 	if it.Value == "" {
 		return false, fmt.Errorf("store: list %q: item value is empty", in.list)
 	}
-	var data any
-	if len(it.Data) > 0 {
-		b, err := json.Marshal(it.Data)
-		if err != nil {
-			return false, err
-		}
-		data = string(b)
+	data, err := itemData(it.Data)
+	if err != nil {
+		return false, err
 	}
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = in.now
 	}
-	var seq int64
-	err := in.insert.QueryRowContext(in.ctx, in.list, it.Value, strArg(it.ID), data, it.CreatedAt.UnixNano()).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, in.fillExisting(it)
-	}
+	res, err := in.insert.ExecContext(in.ctx, in.list, it.Value, strArg(it.ID), data, it.CreatedAt.UnixNano())
+	ok, err := affected(res, err)
 	if err != nil {
 		return false, err
 	}
+	if !ok {
+		return false, in.fillExisting(it)
+	}
 	it.CreatedAt = it.CreatedAt.UTC()
 	if it.ID == "" {
+		seq, err := res.LastInsertId() // seq is the rowid
+		if err != nil {
+			return false, err
+		}
 		it.ID = itemID(seq)
 	}
 	return true, nil
+}
+
+// itemData encodes an item's data as JSON TEXT, or NULL when it has none.
+func itemData(data map[string]string) (any, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(data)
+	return string(b), err
 }
 
 // fillExisting copies the stored item's ID and CreatedAt into it.

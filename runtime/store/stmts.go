@@ -73,7 +73,7 @@ func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 		{&s.allLists, r, `SELECT name, kind, version, item_count, created_at FROM lists ORDER BY name`},
 		{&s.deleteList, w, `DELETE FROM lists WHERE name = ?`},
 		{&s.insertItem, w, `INSERT INTO list_items(list_name, value, id, data, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT(list_name, value) DO NOTHING RETURNING seq`},
+			ON CONFLICT(list_name, value) DO NOTHING`},
 		{&s.itemByValue, w, `SELECT seq, id, created_at FROM list_items WHERE list_name = ? AND value = ?`},
 		{&s.deleteItem, w, `DELETE FROM list_items WHERE list_name = ? AND value = ?`},
 		{&s.bumpList, w, `UPDATE lists SET version = ?, item_count = item_count + ? WHERE name = ?`},
