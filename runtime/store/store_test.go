@@ -170,6 +170,28 @@ func TestReopenKeepsEverything(t *testing.T) {
 	assert.True(t, dup)
 }
 
+// TestCommittedStepSurvivesCrash copies the database files while the store is still open,
+// as a crash would leave them (no Close, no checkpoint), and opens the copy.
+func TestCommittedStepSurvivesCrash(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t)
+	require.NoError(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}))
+	require.NoError(t, s.SaveStep(ctx, "r", Step{Key: "charge", Seq: 1, Status: "done", Result: []byte(`{"id":"ch_1"}`), FinishedAt: t0}))
+
+	crashed := filepath.Join(t.TempDir(), "wf.db")
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(path + suffix)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(crashed+suffix, data, 0o644))
+	}
+	s2, err := Open(ctx, crashed)
+	require.NoError(t, err)
+	defer s2.Close()
+	j, err := s2.Journal(ctx, "r")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"id":"ch_1"}`, string(j["charge"].Result))
+}
+
 func TestCanceledContext(t *testing.T) {
 	s, _ := openTest(t)
 	ctx, cancel := context.WithCancel(context.Background())
