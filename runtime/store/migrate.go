@@ -42,9 +42,9 @@ CREATE TABLE runs (
 	parent_id   TEXT,
 	dry_run     INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX runs_workflow_started ON runs(workflow, started_at);
-CREATE INDEX runs_status_started ON runs(status, started_at);
-CREATE INDEX runs_started ON runs(started_at);
+CREATE INDEX runs_workflow_started ON runs(workflow, started_at, id);
+CREATE INDEX runs_status_started ON runs(status, started_at, id);
+CREATE INDEX runs_started ON runs(started_at, id);
 CREATE TABLE steps (
 	run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
 	key         TEXT NOT NULL,
@@ -76,7 +76,7 @@ CREATE TABLE events (
 	body        TEXT,
 	status      TEXT NOT NULL
 );
-CREATE INDEX events_status_received ON events(status, received_at);
+CREATE INDEX events_status_received ON events(status, received_at, id);
 CREATE TABLE scheduled (
 	id             TEXT PRIMARY KEY,
 	workflow       TEXT NOT NULL,
@@ -85,7 +85,7 @@ CREATE TABLE scheduled (
 	created_by_run TEXT,
 	status         TEXT NOT NULL
 );
-CREATE INDEX scheduled_status_at ON scheduled(status, at);`},
+CREATE INDEX scheduled_status_at ON scheduled(status, at, id);`},
 		{3, "lists and objects", `
 CREATE TABLE counters (
 	name  TEXT PRIMARY KEY,
