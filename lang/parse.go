@@ -314,12 +314,17 @@ func (l *lowerer) syntaxError(err error, toks []lexer.Token) {
 // that fails one token after its keyword and then reports the enclosing
 // block's error at the keyword ("expected }, found let"). When an error
 // lands on the first token of a statement or an on clause, parsing that
-// statement on its own finds the real problem; repeat while it gets deeper.
+// statement on its own finds the real problem; repeat while it gets deeper
+// and the error is again such a backtrack (so `let when = 1` stops at the
+// keyword, and `let x =` before `let = 2` reports the missing expression).
 func refine(err error, toks []lexer.Token) error {
 	for range 32 {
 		var perr participle.Error
 		if !errors.As(err, &perr) {
 			return err
+		}
+		if !strings.HasSuffix(perr.Message(), `(expected "}")`) {
+			return err // not a statement backtracked out of its block
 		}
 		at := perr.Position().Offset
 		i := tokenIndex(toks, at)
