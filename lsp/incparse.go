@@ -1,0 +1,200 @@
+package lsp
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// incParser parses a document one declaration at a time and remembers each
+// declaration's result by its text, so an edit re-parses only the
+// declarations it touched: the others are reused, shifted to their new
+// place. It cuts the file exactly where lang.Parse does (see splitDecls in
+// lang), so its result equals lang.Parse's; a test checks that on many
+// files and edits.
+type incParser struct {
+	mu    sync.Mutex
+	cache map[chunkKey]*chunkResult
+}
+
+type chunkKey struct {
+	text string
+	last bool // the chunk ends the file
+}
+
+// chunkResult is the parse of one chunk, placed at base (the position of
+// the chunk's first byte).
+type chunkResult struct {
+	base     lang.Pos
+	decls    []lang.Decl
+	comments []*lang.Comment
+	diags    lang.Diagnostics
+}
+
+func newIncParser() *incParser { return &incParser{cache: map[chunkKey]*chunkResult{}} }
+
+// parse parses text as lang.Parse would. The chunks it used replace the
+// cache, so the cache holds only the newest version's declarations.
+func (p *incParser) parse(path, text string) (*lang.File, lang.Diagnostics) {
+	return p.parseWith(path, text, true)
+}
+
+// parseScratch parses text reusing cached chunks without changing the
+// cache: for texts made up for a moment, such as a completion's repaired
+// copy of the document.
+func (p *incParser) parseScratch(path, text string) (*lang.File, lang.Diagnostics) {
+	return p.parseWith(path, text, false)
+}
+
+func (p *incParser) parseWith(path, text string, keep bool) (*lang.File, lang.Diagnostics) {
+	if len(text) > lang.MaxFileSize {
+		return lang.Parse(path, []byte(text))
+	}
+	f := &lang.File{Path: path, Src: []byte(text), EOF: endPos(text)}
+	var diags lang.Diagnostics
+	used := map[chunkKey]*chunkResult{}
+	cuts := splitChunks(text)
+	base := lang.Pos{Offset: 0, Line: 1, Col: 1}
+	for i, start := range cuts {
+		base = advancePos(text, base, start)
+		end := len(text)
+		if i+1 < len(cuts) {
+			end = cuts[i+1]
+		}
+		key := chunkKey{text: text[start:end], last: end == len(text)}
+		r := p.chunk(path, key, base)
+		used[key] = r
+		f.Decls = append(f.Decls, r.decls...)
+		f.Comments = append(f.Comments, r.comments...)
+		diags = append(diags, r.diags...)
+	}
+	if keep {
+		p.mu.Lock()
+		p.cache = used
+		p.mu.Unlock()
+	}
+	diags.Normalize()
+	return f, diags
+}
+
+// chunk returns the parse of one chunk placed at base: from the cache
+// (shifted when it was placed elsewhere) or parsed now.
+func (p *incParser) chunk(path string, key chunkKey, base lang.Pos) *chunkResult {
+	p.mu.Lock()
+	r := p.cache[key]
+	p.mu.Unlock()
+	switch {
+	case r == nil:
+		r = parseChunk(path, key)
+		if base.Offset == 0 {
+			return r
+		}
+		r = r.shifted(base)
+	case r.base != base:
+		r = r.shifted(base)
+	}
+	return r
+}
+
+// parseChunk parses a chunk on its own, at the start of a file. Where
+// lang.Parse, seeing the whole file, says a declaration ended at "the next
+// declaration", the chunk alone says "end of file"; that is rewritten.
+func parseChunk(path string, key chunkKey) *chunkResult {
+	f, diags := lang.Parse(path, []byte(key.text))
+	if !key.last {
+		for _, d := range diags {
+			if d.Span.Start.Offset == len(key.text) && strings.HasSuffix(d.Message, "found end of file") {
+				d.Message = strings.TrimSuffix(d.Message, "end of file") + "the next declaration"
+			}
+		}
+	}
+	return &chunkResult{base: lang.Pos{Offset: 0, Line: 1, Col: 1}, decls: f.Decls, comments: f.Comments, diags: diags}
+}
+
+// shifted returns a copy of r placed at base.
+func (r *chunkResult) shifted(base lang.Pos) *chunkResult {
+	s := newShifter(base.Offset-r.base.Offset, base.Line-r.base.Line)
+	return &chunkResult{
+		base:     base,
+		decls:    shiftCopy(s, r.decls),
+		comments: shiftCopy(s, r.comments),
+		diags:    shiftCopy(s, r.diags),
+	}
+}
+
+// splitChunks returns the byte offsets where the file's chunks start: 0,
+// then every place lang.Parse starts a declaration whose first token opens
+// its line. (A declaration that starts after other code on its line stays
+// in the chunk before it; lang.Parse splits that chunk the same way.)
+func splitChunks(text string) []int {
+	s := scan(text, len(text))
+	toks := make([]token, 0, len(s.toks))
+	for _, t := range s.toks {
+		if t.code() {
+			toks = append(toks, t)
+		}
+	}
+	cuts := []int{0}
+	start, depth := 0, 0
+	for i, t := range toks {
+		if i > start && declStarts(toks, i) && toks[i-1].val != "js" {
+			atLineStart := t.start == 0 || text[t.start-1] == '\n'
+			if depth == 0 || atLineStart {
+				if atLineStart {
+					cuts = append(cuts, t.start)
+				}
+				start, depth = i, 0
+			}
+		}
+		switch t.val {
+		case "{", "(", "[", "${":
+			depth++
+		case "}", ")", "]":
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return cuts
+}
+
+// declStarts mirrors lang's rule for a token that begins a declaration.
+func declStarts(toks []token, i int) bool {
+	t := toks[i]
+	if t.kind != tkIdent {
+		return false
+	}
+	var next token
+	if i+1 < len(toks) {
+		next = toks[i+1]
+	} else {
+		next.kind = tkInvalid
+	}
+	switch t.val {
+	case "workflow", "fn", "const":
+		return next.kind == tkIdent && !next.isKeyword()
+	case "js":
+		return next.val == "fn"
+	}
+	return false
+}
+
+// advancePos moves p, a position in text, forward to byte offset off.
+func advancePos(text string, p lang.Pos, off int) lang.Pos {
+	span := text[p.Offset:off]
+	if n := strings.Count(span, "\n"); n > 0 {
+		p.Line += n
+		p.Col = 1 + utf8.RuneCountInString(span[strings.LastIndexByte(span, '\n')+1:])
+	} else {
+		p.Col += utf8.RuneCountInString(span)
+	}
+	p.Offset = off
+	return p
+}
+
+// endPos is the position just past the end of text.
+func endPos(text string) lang.Pos {
+	return advancePos(text, lang.Pos{Offset: 0, Line: 1, Col: 1}, len(text))
+}
