@@ -287,8 +287,11 @@ func (l *lowerer) syntaxError(err error, toks []lexer.Token) {
 	switch tok.Type {
 	case symbol("Invalid"):
 		d := l.errorf(sp, "syntax", "unexpected character %s", found)
-		if tok.Value == ";" {
+		switch tok.Value {
+		case ";":
 			d.Hint("WF needs no semicolons: end statements with a new line")
+		case "&", "|", "!":
+			d.Hint("write and, or and not")
 		}
 		return
 	case symbol("RawUnterminated"):
