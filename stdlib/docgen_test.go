@@ -169,4 +169,3 @@ workflow seeds {
 	diags = append(diags, cd...)
 	assert.False(t, diags.HasErrors(), "%s", diags.Err())
 }
-
