@@ -18,6 +18,9 @@ type lowerer struct {
 	file   string
 	srcLen int
 	diags  *Diagnostics
+	// ifLine is the line of a stray `if`, so its condition, lowered as the
+	// next statement, is not reported a second time.
+	ifLine int
 }
 
 func lpos(p lexer.Position) Pos { return Pos{Offset: p.Offset, Line: p.Line, Col: p.Column} }
@@ -266,9 +269,18 @@ func (l *lowerer) stmt(s *stmtG) Stmt {
 func (l *lowerer) simple(s *simpleG) Stmt {
 	x := l.expr(s.X)
 	if s.Eq == nil {
+		if isIf(x) {
+			l.errorf(x.Span(), "syntax", "expected a statement, found name if").
+				Hint("WF uses when for conditions: when cond { … } else { … }")
+			l.ifLine = x.Span().Start.Line
+			return &ExprStmt{X: &BadExpr{Sp: x.Span()}}
+		}
 		switch x.(type) {
 		case *CallExpr, *RunExpr, *WaitExpr, *WaitEventExpr, *BadExpr:
 		default:
+			if x.Span().Start.Line == l.ifLine {
+				return &ExprStmt{X: &BadExpr{Sp: x.Span()}} // the condition of a stray if
+			}
 			l.errorf(x.Span(), "syntax", "expression is not a statement").
 				Hint("use its value: `let name = …`, or act on it with `run`")
 		}
@@ -282,6 +294,15 @@ func (l *lowerer) simple(s *simpleG) Stmt {
 			Hint("the left of `=` must be a name, a field (`m.key`) or an index (`xs[0]`)")
 	}
 	return &AssignStmt{Sp: Span{x.Span().Start, v.Span().End}, Target: x, OpPos: lpos(s.Eq.Pos), Value: v}
+}
+
+// isIf reports whether x is a stray `if` or `if(…)` from another language.
+func isIf(x Expr) bool {
+	if c, ok := x.(*CallExpr); ok {
+		x = c.Fn
+	}
+	id, ok := x.(*Ident)
+	return ok && id.Name == "if"
 }
 
 func (l *lowerer) when(w *whenG) *WhenStmt {
