@@ -292,6 +292,7 @@ func (l *lowerer) simple(s *simpleG) Stmt {
 	default:
 		l.errorf(x.Span(), "syntax", "cannot assign to this expression").
 			Hint("the left of `=` must be a name, a field (`m.key`) or an index (`xs[0]`)")
+		x = &BadExpr{Sp: x.Span()} // reported here, not again by the checker
 	}
 	return &AssignStmt{Sp: Span{x.Span().Start, v.Span().End}, Target: x, OpPos: lpos(s.Eq.Pos), Value: v}
 }
