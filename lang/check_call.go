@@ -36,7 +36,7 @@ func (c *checker) call(e *CallExpr, underRun bool) Type {
 	default:
 		c.expr(e.Fn)
 		for _, a := range e.Args {
-			if a.Name != nil {
+			if a.Name != nil && a.Name.Name != "" {
 				c.errorf(a.Name, "call", "a function value takes positional arguments only")
 			}
 			c.expr(a.Value)
@@ -122,6 +122,9 @@ func (c *checker) checkArgs(e *CallExpr, d *FuncDecl, args []*Arg, recv Type) {
 	}
 	for _, a := range args {
 		at := c.expr(a.Value)
+		if a.Name != nil && a.Name.Name == "" {
+			continue // a malformed name, reported by the parser
+		}
 		if a.Name == nil {
 			if pi >= len(params) {
 				c.errorf(a, "arity", "%s takes %s", d.Name, arity(d, recv != TNone)).Hint("%s", d.Signature())
@@ -223,6 +226,9 @@ func (c *checker) checkUserArgs(e *CallExpr, name string, params []*Param) {
 	pi := 0
 	for _, a := range e.Args {
 		c.expr(a.Value)
+		if a.Name != nil && a.Name.Name == "" {
+			continue // a malformed name, reported by the parser
+		}
 		if a.Name == nil {
 			if pi >= len(params) {
 				c.errorf(a, "arity", "%s takes %d %s", name, len(params), plural(len(params), "argument"))
