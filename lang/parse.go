@@ -171,6 +171,13 @@ func parseChunk(low *lowerer, toks []lexer.Token) Decl {
 	if !checkNesting(low, toks) {
 		return nil
 	}
+	if t := toks[0]; !declKeywords[t.Value] {
+		d := low.errorf(Span{lpos(t.Pos), tokEnd(t)}, "syntax", "expected workflow, fn, js fn or const, found %s", describeToken(t))
+		if stmtStarts[t.Value] {
+			d.Hint("statements belong inside a workflow { … } or fn body")
+		}
+		return nil
+	}
 	g, err := declParser.ParseFromLexer(peek(toks))
 	if err != nil {
 		low.syntaxError(err, toks)
@@ -349,6 +356,8 @@ func refine(err error, toks []lexer.Token) error {
 	}
 	return err
 }
+
+var declKeywords = map[string]bool{"workflow": true, "fn": true, "const": true, "js": true}
 
 var stmtStarts = map[string]bool{
 	"let": true, "when": true, "parallel": true, "for": true, "try": true, "output": true,
