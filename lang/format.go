@@ -78,7 +78,7 @@ func Format(f *File) (out []byte, err error) {
 			out, err = nil, fmt.Errorf("format: malformed syntax tree: %v", r)
 		}
 	}()
-	p := &printer{src: f.Src, comments: f.Comments}
+	p := &printer{src: f.Src, comments: f.Comments, out: make([]byte, 0, len(f.Src)+len(f.Src)/4+64)}
 	p.file(f)
 	if p.err != nil {
 		return nil, p.err
