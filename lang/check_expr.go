@@ -403,6 +403,7 @@ func (c *checker) lambda(e *LambdaExpr) Type {
 	for _, p := range e.Params {
 		if seen[p.Name] {
 			c.errorf(p, "duplicate", "parameter %s is declared twice", p.Name)
+			continue
 		}
 		seen[p.Name] = true
 		c.bind(p, e, TAny).used = true
