@@ -443,7 +443,7 @@ func (s *logStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	if err != nil {
 		return ctrlNext, err
 	}
-	th.run.host.Log(th.ctx, &LogLine{Key: th.stepKey(s.path), Message: ToString(v), Workflow: th.run.wf.name,
+	th.run.host.Log(th.ctx, &LogLine{Key: th.stepKey(s.path), Message: th.Redact(ToString(v)), Workflow: th.run.wf.name,
 		File: s.file, Pos: s.sp.Start, At: th.now})
 	return ctrlNext, nil
 }

@@ -46,6 +46,9 @@ type Step struct {
 	// Do performs the action once. The host calls it (through ExecStep)
 	// unless it replays or mocks the step.
 	Do func(ctx context.Context) (Value, error)
+	// Redact removes the run's secrets from text the host is about to
+	// record (arguments, results, errors).
+	Redact func(string) string
 	// Set by the host.
 	Attempts int
 	Started  time.Time

@@ -35,7 +35,7 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 	}
 	st := &Step{
 		Key: th.stepKey(e.path), Name: e.b.Decl.Name, Args: args.record(), Options: opts,
-		Workflow: th.run.wf.name, File: e.file, Pos: e.sp.Start,
+		Workflow: th.run.wf.name, File: e.file, Pos: e.sp.Start, Redact: th.Redact,
 	}
 	st.Do = func(ctx context.Context) (Value, error) {
 		sub := *th
