@@ -180,21 +180,61 @@ func TestErrorFiles(t *testing.T) {
 			require.NoError(t, err)
 			want := parseExpectations(t, string(src))
 			require.NotEmpty(t, want, "an error file must expect at least one diagnostic")
-			diags := checkSource(path, src)
-			matched := make([]bool, len(want))
-			for _, d := range diags {
-				found := false
-				for i, e := range want {
-					if e.matches(d) {
-						matched[i], found = true, true
-					}
-				}
-				assert.True(t, found, "unexpected diagnostic:\n%s", describe(d))
+			unexpected, unmatched := verify(want, checkSource(path, src))
+			for _, msg := range append(unexpected, unmatched...) {
+				t.Error(msg)
 			}
-			for i, e := range want {
-				assert.True(t, matched[i], "line %d: no diagnostic matches %s; got on that line:\n%s",
-					e.line, e.text, onLine(diags, e.line))
+		})
+	}
+}
+
+// verify matches diagnostics with expectations, returning a message for each
+// diagnostic nothing expected and for each expectation nothing matched.
+func verify(want []*expectation, diags lang.Diagnostics) (unexpected, unmatched []string) {
+	matched := make([]bool, len(want))
+	for _, d := range diags {
+		found := false
+		for i, e := range want {
+			if e.matches(d) {
+				matched[i], found = true, true
 			}
+		}
+		if !found {
+			unexpected = append(unexpected, "unexpected diagnostic:\n"+describe(d))
+		}
+	}
+	for i, e := range want {
+		if !matched[i] {
+			unmatched = append(unmatched, fmt.Sprintf("line %d: no diagnostic matches %s; got on that line:\n%s",
+				e.line, e.text, onLine(diags, e.line)))
+		}
+	}
+	return unexpected, unmatched
+}
+
+// TestErrorExpectations shows the error-file checker can fail: a missing
+// diagnostic, an extra one, a wrong hint or severity, and the @+N offset.
+func TestErrorExpectations(t *testing.T) {
+	tests := []struct {
+		name                   string
+		src                    string
+		unexpected, unmatched int
+	}{
+		{"match", "workflow w {\n  on manual()\n  log nam # ERROR \"undefined name nam\"\n}\n", 0, 0},
+		{"regex", "workflow w {\n  on manual()\n  log nam # ERROR /^undefined name n.m$/\n}\n", 0, 0},
+		{"offset", "workflow w {\n  on manual()\n  # ERROR@+1 \"undefined\"\n  log nam\n}\n", 0, 0},
+		{"missing", "workflow w {\n  on manual()\n  log 1 # ERROR \"undefined\"\n}\n", 0, 1},
+		{"extra", "workflow w {\n  on manual()\n  log nam\n  log 1 # ERROR \"x\"\n}\n", 1, 1},
+		{"wrong line", "workflow w {\n  on manual() # ERROR \"undefined\"\n  log nam\n}\n", 1, 1},
+		{"wrong hint", "workflow w {\n  on manual(name: string)\n  log nam # ERROR \"undefined\" HINT \"did you mean x?\"\n}\n", 1, 1},
+		{"wrong severity", "workflow w {\n  on manual()\n  log nam # WARN \"undefined\"\n}\n", 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := parseExpectations(t, tt.src)
+			unexpected, unmatched := verify(want, checkSource("t.wf", []byte(tt.src)))
+			assert.Len(t, unexpected, tt.unexpected, "%v", unexpected)
+			assert.Len(t, unmatched, tt.unmatched, "%v", unmatched)
 		})
 	}
 }
