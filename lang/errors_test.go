@@ -216,8 +216,8 @@ func verify(want []*expectation, diags lang.Diagnostics) (unexpected, unmatched 
 // diagnostic, an extra one, a wrong hint or severity, and the @+N offset.
 func TestErrorExpectations(t *testing.T) {
 	tests := []struct {
-		name                   string
-		src                    string
+		name                  string
+		src                   string
 		unexpected, unmatched int
 	}{
 		{"match", "workflow w {\n  on manual()\n  log nam # ERROR \"undefined name nam\"\n}\n", 0, 0},
