@@ -1,8 +1,8 @@
 // Package httpx implements the WF `http` module: outbound HTTP requests made as
 // recorded steps (`run http.get(…)`, `http.post`, `http.put`, `http.patch`,
 // `http.delete`, `http.request`). It sits below the interpreter's run seam:
-// the interpreter converts WF values to a [Request] and the [Response] back
-// ([Response.Value]); this package knows nothing of the store or the language.
+// module.go declares the WF functions, converting WF values to a [Request] and
+// the [Response] back; the rest knows nothing of the store or the language.
 // It also holds the `Persona-Signature` scheme ([Sign], [Verify]) shared with
 // the webhook receiver.
 //

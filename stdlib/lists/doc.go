@@ -6,8 +6,9 @@
 //
 // It sits under the stdlib declaration of the list module (which turns WF
 // values into Go values and adds the "lists." prefix to errors) and over a
-// Store that the runtime implements on SQLite; it knows nothing of the
-// interpreter or of SQL. Everything here works on plain Go values.
+// Store that the runtime implements on SQLite; it knows nothing of SQL.
+// Everything here works on plain Go values, except module.go, which declares
+// the WF functions (list, match, lists.add, lists.remove) over a Service.
 //
 // The pieces: Kind names a list's type; NewItem validates and canonicalizes
 // one value into an Item; NewIndex builds an immutable, concurrency-safe

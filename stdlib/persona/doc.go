@@ -3,7 +3,8 @@
 // stdlib modules) and the decoder of Persona webhook events into triggers.
 // It sits in stdlib: the interpreter calls a Client through the host's `run`
 // seam and converts its plain Go values (nil, bool, int64, float64, string,
-// []any, map[string]any) at its boundary; the runtime decodes webhook
+// []any, map[string]any) at its boundary (module.go and module_reports.go
+// declare those WF functions over a Client); the runtime decodes webhook
 // bodies with DecodeEvent and wires a backend with New.
 //
 // # Objects

@@ -28,10 +28,10 @@ func Modules() []*builtin.Module {
 }
 
 type (
-	// V, Args and T keep the declaration tables short.
-	V    = interp.Value
-	Args = interp.Args
-	T    = interp.Thread
+	// value, argList and thread keep the declaration tables short.
+	value   = interp.Value
+	argList = interp.Args
+	thread  = interp.Thread
 	// method is a Client method taking an id (InquiryGet, CaseGet, …).
 	method func(Client, context.Context, string) (map[string]any, error)
 	// method2 is a Client method taking an id and a string (a comment, a
@@ -152,7 +152,7 @@ func transactionModule() *builtin.Module {
 }
 
 // clientOf returns the run's Persona client.
-func clientOf(th *T) (Client, error) {
+func clientOf(th *thread) (Client, error) {
 	if p, ok := th.Env().(Provider); ok {
 		if c := p.Persona(); c != nil {
 			return c, nil
@@ -163,7 +163,7 @@ func clientOf(th *T) (Client, error) {
 
 // perform calls the client with the step's idempotency key in the context
 // and turns the object it returns into a WF map.
-func perform(th *T, f func(ctx context.Context, c Client) (map[string]any, error)) (V, error) {
+func perform(th *thread, f func(ctx context.Context, c Client) (map[string]any, error)) (value, error) {
 	c, err := clientOf(th)
 	if err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func classify(err error) error {
 
 // byID binds a Client method that takes an id.
 func byID(m method) builtin.Func {
-	return func(th *T, a *Args) (V, error) {
+	return func(th *thread, a *argList) (value, error) {
 		id, err := a.String(0)
 		if err != nil {
 			return nil, err
@@ -200,7 +200,7 @@ func byID(m method) builtin.Func {
 // byID2 binds a Client method that takes an id and a string; a null
 // second argument (an optional comment) is passed as "".
 func byID2(m method2) builtin.Func {
-	return func(th *T, a *Args) (V, error) {
+	return func(th *thread, a *argList) (value, error) {
 		id, err := a.String(0)
 		if err != nil {
 			return nil, err
@@ -213,7 +213,7 @@ func byID2(m method2) builtin.Func {
 	}
 }
 
-func setTags(th *T, a *Args) (V, error) {
+func setTags(th *thread, a *argList) (value, error) {
 	id, _ := a.String(0)
 	tags, err := stringsArg(a, 1, "tags")
 	if err != nil {
@@ -224,7 +224,7 @@ func setTags(th *T, a *Args) (V, error) {
 	})
 }
 
-func caseCreate(th *T, a *Args) (V, error) {
+func caseCreate(th *thread, a *argList) (value, error) {
 	spec := CaseSpec{}
 	spec.Template, _ = a.String(0)
 	var err error
@@ -244,7 +244,7 @@ func caseCreate(th *T, a *Args) (V, error) {
 	return perform(th, func(ctx context.Context, c Client) (map[string]any, error) { return c.CaseCreate(ctx, spec) })
 }
 
-func caseAddObjects(th *T, a *Args) (V, error) {
+func caseAddObjects(th *thread, a *argList) (value, error) {
 	id, _ := a.String(0)
 	ids, err := objectIDs(a, 1, "objects")
 	if err != nil {
@@ -255,7 +255,7 @@ func caseAddObjects(th *T, a *Args) (V, error) {
 	})
 }
 
-func accountFindOrCreate(th *T, a *Args) (V, error) {
+func accountFindOrCreate(th *thread, a *argList) (value, error) {
 	ref, _ := a.String(0)
 	fields, err := fieldsArg(a, 1)
 	if err != nil {
@@ -266,7 +266,7 @@ func accountFindOrCreate(th *T, a *Args) (V, error) {
 	})
 }
 
-func accountUpdate(th *T, a *Args) (V, error) {
+func accountUpdate(th *thread, a *argList) (value, error) {
 	id, _ := a.String(0)
 	fields, err := fieldsArg(a, 1)
 	if err != nil {
@@ -277,7 +277,7 @@ func accountUpdate(th *T, a *Args) (V, error) {
 	})
 }
 
-func transactionCreate(th *T, a *Args) (V, error) {
+func transactionCreate(th *thread, a *argList) (value, error) {
 	spec := TransactionSpec{}
 	spec.Type, _ = a.String(0)
 	var err error
@@ -296,7 +296,7 @@ func badArg(format string, args ...any) error {
 }
 
 // stringsArg reads a list of strings (null is an empty list).
-func stringsArg(a *Args, i int, name string) ([]string, error) {
+func stringsArg(a *argList, i int, name string) ([]string, error) {
 	if !a.Given(i) {
 		return nil, nil
 	}
@@ -318,7 +318,7 @@ func stringsArg(a *Args, i int, name string) ([]string, error) {
 
 // objectIDs reads a list of object ids, each a string or a map with a
 // string id (an object such as a report's result).
-func objectIDs(a *Args, i int, name string) ([]string, error) {
+func objectIDs(a *argList, i int, name string) ([]string, error) {
 	if !a.Given(i) {
 		return nil, nil
 	}
@@ -342,7 +342,7 @@ func objectIDs(a *Args, i int, name string) ([]string, error) {
 }
 
 // describe names a value's type, or says it is an empty string.
-func describe(v V) string {
+func describe(v value) string {
 	if s, ok := v.(string); ok && s == "" {
 		return "an empty string"
 	}
@@ -351,7 +351,7 @@ func describe(v V) string {
 
 // fieldsArg reads an optional map of fields as plain Go data; times become
 // dates ("2006-01-02") when they are midnight UTC, else RFC 3339.
-func fieldsArg(a *Args, i int) (map[string]any, error) {
+func fieldsArg(a *argList, i int) (map[string]any, error) {
 	m, err := a.OptMap(i)
 	if err != nil {
 		return nil, err
@@ -371,7 +371,7 @@ func plainMap(m *interp.Map) map[string]any {
 
 // plainValue is interp.ToGo, except that a time at midnight UTC is a date,
 // as Persona writes birthdates and other date fields.
-func plainValue(v V) any {
+func plainValue(v value) any {
 	switch v := v.(type) {
 	case time.Time:
 		if u := v.UTC(); u.Equal(u.Truncate(24 * time.Hour)) {

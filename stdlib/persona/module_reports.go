@@ -71,7 +71,7 @@ func reportModule() *builtin.Module {
 }
 
 // runReport implements report.run.
-func runReport(th *T, a *Args) (V, error) {
+func runReport(th *thread, a *argList) (value, error) {
 	typ, _ := a.String(0)
 	return report(th, typ, nil, a)
 }
@@ -79,7 +79,7 @@ func runReport(th *T, a *Args) (V, error) {
 // shortcut implements report.<typ>: its declared parameters and the extra
 // named arguments together are the query.
 func shortcut(typ string, b *interp.Builtin) builtin.Func {
-	return func(th *T, a *Args) (V, error) {
+	return func(th *thread, a *argList) (value, error) {
 		q := make(map[string]any, len(b.Decl.Params))
 		for i, p := range b.Decl.Params {
 			if v := a.Value(i); v != nil {
@@ -91,7 +91,7 @@ func shortcut(typ string, b *interp.Builtin) builtin.Func {
 }
 
 // report runs a report with query q plus the extra named arguments.
-func report(th *T, typ string, q map[string]any, a *Args) (V, error) {
+func report(th *thread, typ string, q map[string]any, a *argList) (value, error) {
 	req := ReportRequest{Type: typ, Query: q}
 	if req.Query == nil {
 		req.Query = map[string]any{}
@@ -153,7 +153,7 @@ func verificationModule() *builtin.Module {
 	}
 }
 
-func runVerification(th *T, a *Args) (V, error) {
+func runVerification(th *thread, a *argList) (value, error) {
 	req := VerificationRequest{Fields: map[string]any{}}
 	req.Type, _ = a.String(0)
 	opts, err := splitOptions(a.Extra(), req.Fields, "template_id")
@@ -166,7 +166,7 @@ func runVerification(th *T, a *Args) (V, error) {
 	})
 }
 
-func tinCheck(th *T, a *Args) (V, error) {
+func tinCheck(th *thread, a *argList) (value, error) {
 	tin, _ := a.String(0)
 	name, _ := a.String(1)
 	return perform(th, func(ctx context.Context, c Client) (map[string]any, error) {

@@ -6,7 +6,8 @@
 //
 // It sits below the interpreter's run seam next to httpx and sends every
 // request through an httpx.Client, so the address checks, size cap, timeout
-// and retries apply. Values at the boundary are plain Go values. Slack's
+// and retries apply. Values at the boundary are plain Go values (module.go
+// declares the WF functions over Post and Message). Slack's
 // rate limit (429) is retried twice, honouring Retry-After; other failures
 // are not retried, since a message may already have been posted. Webhook
 // URLs and tokens are secrets: no error repeats them.
