@@ -18,6 +18,10 @@ type analysis struct {
 	file    *lang.File
 	prog    *lang.Program
 	diags   lang.Diagnostics
+	// parser and u made the analysis; completion re-parses repaired
+	// copies of the text with them.
+	parser *incParser
+	u      lang.Universe
 	// tooLarge is set when the text exceeds lang.MaxFileSize: the file is
 	// reported, not parsed, and features answer nothing.
 	tooLarge bool
@@ -26,7 +30,7 @@ type analysis struct {
 // analyze parses and checks text. p parses (reusing unchanged declarations);
 // u is the library the program is checked against.
 func analyze(p *incParser, u lang.Universe, u2 uri.URI, path string, version int32, text string) *analysis {
-	an := &analysis{uri: u2, path: path, version: version, text: text, lines: newLineIndex(text)}
+	an := &analysis{uri: u2, path: path, version: version, text: text, lines: newLineIndex(text), parser: p, u: u}
 	an.tooLarge = len(text) > lang.MaxFileSize
 	file, diags := p.parse(path, text)
 	prog, cdiags := lang.CheckFile(file, u)

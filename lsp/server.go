@@ -42,7 +42,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, opts Options) error
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() { s.diagnosticsLoop(ctx) })
-	conn.Go(ctx, protocol.CancelHandler(s.handle))
+	conn.Go(ctx, s.handle)
 	select {
 	case <-conn.Done():
 	case <-s.exited:
@@ -74,18 +74,23 @@ type server struct {
 	// empty list is never followed by a late one.
 	publishMu sync.Mutex
 
+	// inflight holds the cancel function of each request being served,
+	// for $/cancelRequest.
+	inflight map[jsonrpc2.ID]context.CancelFunc
+
 	wake   chan struct{} // a document changed: publish diagnostics
 	exited chan struct{} // the client sent exit
 }
 
 func newServer(opts Options) *server {
 	s := &server{
-		u:      opts.Universe,
-		log:    opts.Logger,
-		docs:   map[uri.URI]*docEntry{},
-		dirty:  map[uri.URI]bool{},
-		wake:   make(chan struct{}, 1),
-		exited: make(chan struct{}),
+		u:        opts.Universe,
+		log:      opts.Logger,
+		docs:     map[uri.URI]*docEntry{},
+		dirty:    map[uri.URI]bool{},
+		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+		wake:     make(chan struct{}, 1),
+		exited:   make(chan struct{}),
 	}
 	if s.u == nil {
 		s.u = stdlib.Default()
@@ -115,14 +120,41 @@ func (s *server) result(connErr error) error {
 	return nil
 }
 
+// reqCtxKey holds, in the context a method runs with, the jsonrpc2
+// request context (which begin hands to jsonrpc2.Async).
+type reqCtxKey struct{}
+
 // handle serves one incoming message. A panic becomes an internal-error
 // response (the connection stays up); a failed notification is logged,
 // since it has no response and jsonrpc2 would otherwise drop the
 // connection. Before initialize and after shutdown, requests are refused
 // as the specification says.
-func (s *server) handle(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
+//
+// Methods run with a context of the server's own, derived from the
+// connection's and cancelled by $/cancelRequest: jsonrpc2 recycles its
+// request contexts when a handler returns, and a context derived from one
+// would be read after that.
+func (s *server) handle(reqCtx context.Context, req *jsonrpc2.Request) (result any, err error) {
 	method := strings.Clone(req.Method())
 	call := req.IsCall()
+	if method == protocol.MethodCancelRequest {
+		s.cancelRequest(req.Params())
+		return nil, nil
+	}
+	ctx, cancel := context.WithCancel(jsonrpc2.DetachContext(reqCtx))
+	defer cancel()
+	ctx = context.WithValue(ctx, reqCtxKey{}, reqCtx)
+	if call {
+		id := req.ID()
+		s.mu.Lock()
+		s.inflight[id] = cancel
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.inflight, id)
+			s.mu.Unlock()
+		}()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("lsp: panic while handling a message", "method", method, "panic", r, "stack", string(debug.Stack()))
@@ -137,6 +169,31 @@ func (s *server) handle(ctx context.Context, req *jsonrpc2.Request) (result any,
 		return nil, err
 	}
 	return s.dispatch(ctx, req)
+}
+
+// cancelRequest cancels the context of the request a $/cancelRequest
+// names; the request then answers with an error or a partial result.
+func (s *server) cancelRequest(raw jsonrpc2.RawMessage) {
+	var p protocol.CancelParams
+	if err := protocol.Unmarshal(raw, &p); err != nil {
+		s.log.Warn("lsp: malformed $/cancelRequest", "err", err)
+		return
+	}
+	var id jsonrpc2.ID
+	switch v := p.ID.(type) {
+	case protocol.Integer:
+		id = jsonrpc2.NewNumberID(int64(v))
+	case protocol.String:
+		id = jsonrpc2.NewStringID(string(v))
+	default:
+		return
+	}
+	s.mu.Lock()
+	cancel := s.inflight[id]
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 }
 
 // admit refuses messages the server's state does not allow.
@@ -219,7 +276,9 @@ func (s *server) begin(ctx context.Context, u uri.URI) (*analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	jsonrpc2.Async(ctx)
+	if reqCtx, ok := ctx.Value(reqCtxKey{}).(context.Context); ok {
+		jsonrpc2.Async(reqCtx)
+	}
 	return e.analysis(s.u, st), nil
 }
 

@@ -1,0 +1,110 @@
+package lsp
+
+import (
+	"strings"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// callTarget is what a call being typed calls: a library function (maybe
+// as a method, whose first parameter is the receiver) or a fn or js fn of
+// the file.
+type callTarget struct {
+	label  string // the signature shown
+	doc    string // Markdown documentation
+	params []paramInfo
+	named  bool // takes extra named arguments
+}
+
+type paramInfo struct {
+	name  string
+	label string // as written in the signature label
+}
+
+// callTarget resolves the call whose ( is at token index open.
+func (an *analysis) callTarget(c *cursor, si *scopeInfo, open int) *callTarget {
+	chain, ok := c.chainBefore(open)
+	if !ok || len(chain) == 0 {
+		return nil
+	}
+	head := chain[0]
+	shadowed := si.local(head) != nil || si.globals[head] != nil
+	if len(chain) == 1 {
+		if si.local(head) != nil {
+			return nil
+		}
+		if sym := si.globals[head]; sym != nil {
+			return userTarget(sym)
+		}
+		if d := an.u.Func(head); d != nil && d.Module() == "" {
+			return libTarget(d, false)
+		}
+		return nil
+	}
+	if !shadowed && an.u.IsModule(strings.Join(chain[:len(chain)-1], ".")) {
+		if d := an.u.Func(strings.Join(chain, ".")); d != nil {
+			return libTarget(d, false)
+		}
+		return nil
+	}
+	if d := an.u.Func(chain[len(chain)-1]); d != nil && d.Module() == "" && !d.NoMethod && len(d.Params) > 0 {
+		return libTarget(d, true)
+	}
+	return nil
+}
+
+// libTarget describes a library function; as a method, its first
+// parameter is the receiver and is left out.
+func libTarget(d *lang.FuncDecl, method bool) *callTarget {
+	ct := &callTarget{doc: funcDoc(d), named: d.Named}
+	params := d.Params
+	if method {
+		params = params[1:]
+	}
+	var parts []string
+	for _, p := range params {
+		label := p.Name + ": " + p.Type.String()
+		switch {
+		case p.Variadic:
+			label = "..." + label
+		case p.Default != "":
+			label += " = " + p.Default
+		case p.Optional:
+			label += "?"
+		}
+		ct.params = append(ct.params, paramInfo{name: p.Name, label: label})
+		parts = append(parts, label)
+	}
+	if d.Named {
+		parts = append(parts, "name: value…")
+	}
+	name := d.Name
+	if method {
+		name = "." + d.Name
+	}
+	ct.label = name + "(" + strings.Join(parts, ", ") + ") -> " + d.Result.String()
+	return ct
+}
+
+// userTarget describes a fn or js fn of the file.
+func userTarget(sym *lang.Symbol) *callTarget {
+	var params []*lang.Param
+	kw := "fn "
+	switch d := sym.Node.(type) {
+	case *lang.FnDecl:
+		params = d.Params
+	case *lang.JsFnDecl:
+		params, kw = d.Params, "js fn "
+	default:
+		return nil
+	}
+	ct := &callTarget{}
+	var parts []string
+	for _, p := range params {
+		label := paramNames([]*lang.Param{p})
+		ct.params = append(ct.params, paramInfo{name: p.Name.Name, label: label})
+		parts = append(parts, label)
+	}
+	ct.label = kw + sym.Name + "(" + strings.Join(parts, ", ") + ")"
+	return ct
+}
