@@ -74,6 +74,11 @@ func Parse(path string, src []byte) (*File, Diagnostics) {
 		return f, diags
 	}
 	f.EOF = lpos(toks[len(toks)-1].Pos)
+	if !utf8.Valid(src) {
+		low := &lowerer{file: path, diags: &diags}
+		badUTF8(low, toks)
+		badUTF8(low, comments)
+	}
 	for _, c := range comments {
 		p := lpos(c.Pos)
 		f.Comments = append(f.Comments, &Comment{Sp: Span{p, advance(p, c.Value)}, Text: c.Value})
@@ -86,6 +91,28 @@ func Parse(path string, src []byte) (*File, Diagnostics) {
 	}
 	diags.Normalize()
 	return f, diags
+}
+
+// badUTF8 reports invalid UTF-8 inside strings and comments, once per
+// token. Elsewhere the lexer makes such bytes Invalid tokens, which the
+// parser reports.
+func badUTF8(low *lowerer, toks []lexer.Token) {
+	for _, t := range toks {
+		if t.Type == symbol("Invalid") || utf8.ValidString(t.Value) {
+			continue
+		}
+		i := 0
+		for i < len(t.Value) {
+			r, n := utf8.DecodeRuneInString(t.Value[i:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			i += n
+		}
+		p := advance(lpos(t.Pos), t.Value[:i])
+		low.errorf(Span{p, advance(p, t.Value[i:i+1])}, "syntax", "invalid UTF-8 byte %#02x", t.Value[i]).
+			Hint("save the file as UTF-8")
+	}
 }
 
 // ParseExpr parses a single expression, for the REPL and tools.
