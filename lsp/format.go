@@ -1,0 +1,121 @@
+package lsp
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// Formatting implements protocol.Server with lang.FormatSource. The answer
+// is one edit covering only the part of the text that changes, so the
+// editor keeps the cursor and folds elsewhere. A file with syntax errors is
+// not formatted: the request fails with the first error.
+func (s *server) Formatting(ctx context.Context, params *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
+	an, err := s.begin(ctx, params.TextDocument.URI)
+	if err != nil {
+		return nil, err
+	}
+	out, diags := lang.FormatSource(an.path, []byte(an.text))
+	if diags.HasErrors() || out == nil {
+		msg := "format: the file cannot be formatted"
+		for _, d := range diags {
+			if d.Severity == lang.Error {
+				msg = "format: fix the syntax errors first: " + d.Error()
+				break
+			}
+		}
+		return nil, jsonrpc2.NewError(jsonrpc2.Code(protocol.LSPErrorCodesRequestFailed), msg)
+	}
+	edits := []protocol.TextEdit{}
+	if e, ok := an.minimalEdit(string(out)); ok {
+		edits = append(edits, e)
+	}
+	return edits, nil
+}
+
+// minimalEdit returns one edit turning the document's text into want,
+// replacing only what lies between their common prefix and suffix.
+func (an *analysis) minimalEdit(want string) (protocol.TextEdit, bool) {
+	have := an.text
+	if have == want {
+		return protocol.TextEdit{}, false
+	}
+	p := 0
+	for p < len(have) && p < len(want) && have[p] == want[p] {
+		p++
+	}
+	for p > 0 && (!utf8.RuneStart(safeAt(have, p)) || !utf8.RuneStart(safeAt(want, p)) || have[p-1] == '\r') {
+		p-- // do not cut a character or a \r\n apart
+	}
+	q := 0
+	for q < len(have)-p && q < len(want)-p && have[len(have)-1-q] == want[len(want)-1-q] {
+		q++
+	}
+	for q > 0 && (!utf8.RuneStart(have[len(have)-q]) || have[len(have)-q] == '\n') {
+		q--
+	}
+	return protocol.TextEdit{
+		Range:   an.lines.offsetRange(p, len(have)-q),
+		NewText: want[p : len(want)-q],
+	}, true
+}
+
+func safeAt(s string, i int) byte {
+	if i < len(s) {
+		return s[i]
+	}
+	return 0
+}
+
+// CodeAction implements protocol.Server: the quick fixes the diagnostics
+// in the range carry (did-you-mean replacements, adding run before an
+// action), each as an edit.
+func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionParams) ([]protocol.CommandOrCodeAction, error) {
+	an, err := s.begin(ctx, params.TextDocument.URI)
+	if err != nil {
+		return nil, err
+	}
+	out := []protocol.CommandOrCodeAction{}
+	if !wantsKind(params.Context.Only, protocol.CodeActionKindQuickFix) {
+		return out, nil
+	}
+	lo, hi := an.lines.offset(params.Range.Start), an.lines.offset(params.Range.End)
+	kind := protocol.CodeActionKindQuickFix
+	for _, d := range an.diags {
+		if len(d.Fixes) == 0 || d.Span.End.Offset < lo || d.Span.Start.Offset > hi {
+			continue
+		}
+		preferred := len(d.Fixes) == 1
+		for _, fx := range d.Fixes {
+			out = append(out, &protocol.CodeAction{
+				Title:       fx.Title,
+				Kind:        &kind,
+				Diagnostics: []protocol.Diagnostic{an.lspDiagnostic(d)},
+				IsPreferred: &preferred,
+				Edit: &protocol.WorkspaceEdit{Changes: map[uri.URI][]protocol.TextEdit{
+					an.uri: {{Range: an.lines.rng(fx.Span), NewText: fx.NewText}},
+				}},
+			})
+		}
+	}
+	return out, nil
+}
+
+// wantsKind reports whether a code action request's "only" filter lets
+// kind through (an empty filter lets everything through).
+func wantsKind(only []protocol.CodeActionKind, kind protocol.CodeActionKind) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, k := range only {
+		if k == kind || (len(kind) > len(k) && kind[:len(k)] == k && kind[len(k)] == '.') {
+			return true
+		}
+	}
+	return false
+}

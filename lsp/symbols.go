@@ -1,0 +1,75 @@
+package lsp
+
+import (
+	"context"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// DocumentSymbol implements protocol.Server: the document's outline.
+// Workflows hold their triggers and their top-level bindings; fns, js fns
+// and consts stand alone.
+func (s *server) DocumentSymbol(ctx context.Context, params *protocol.DocumentSymbolParams) (protocol.DocumentSymbolResult, error) {
+	an, err := s.begin(ctx, params.TextDocument.URI)
+	if err != nil {
+		return nil, err
+	}
+	out := protocol.DocumentSymbolSlice{}
+	for _, d := range an.file.Decls {
+		if sym, ok := an.declSymbol(d); ok {
+			out = append(out, sym)
+		}
+	}
+	return out, nil
+}
+
+func (an *analysis) declSymbol(d lang.Decl) (protocol.DocumentSymbol, bool) {
+	name := d.DeclName()
+	if name == nil || name.Name == "" {
+		return protocol.DocumentSymbol{}, false
+	}
+	sym := protocol.DocumentSymbol{
+		Name:           name.Name,
+		Range:          an.lines.rng(d.Span()),
+		SelectionRange: an.lines.rng(name.Sp),
+	}
+	detail := ""
+	switch d := d.(type) {
+	case *lang.WorkflowDecl:
+		sym.Kind, detail = protocol.SymbolKindModule, "workflow"
+		sym.Children = an.workflowChildren(d)
+	case *lang.FnDecl:
+		sym.Kind, detail = protocol.SymbolKindFunction, "fn("+paramNames(d.Params)+")"
+	case *lang.JsFnDecl:
+		sym.Kind, detail = protocol.SymbolKindFunction, "js fn("+paramNames(d.Params)+")"
+	case *lang.ConstDecl:
+		sym.Kind, detail = protocol.SymbolKindConstant, "const"
+	}
+	sym.Detail = &detail
+	return sym, true
+}
+
+// workflowChildren lists a workflow's on clauses and its top-level lets.
+func (an *analysis) workflowChildren(w *lang.WorkflowDecl) []protocol.DocumentSymbol {
+	var out []protocol.DocumentSymbol
+	for _, t := range w.Triggers {
+		r := an.lines.rng(t.Span())
+		detail := "trigger"
+		out = append(out, protocol.DocumentSymbol{
+			Name: an.lineOf(t.Span().Start.Offset), Detail: &detail, Kind: protocol.SymbolKindEvent,
+			Range: r, SelectionRange: r,
+		})
+	}
+	for _, st := range w.Body {
+		if l, ok := st.(*lang.LetStmt); ok && l.Name != nil {
+			detail := "let"
+			out = append(out, protocol.DocumentSymbol{
+				Name: l.Name.Name, Detail: &detail, Kind: protocol.SymbolKindVariable,
+				Range: an.lines.rng(l.Sp), SelectionRange: an.lines.rng(l.Name.Sp),
+			})
+		}
+	}
+	return out
+}
