@@ -191,7 +191,7 @@ var errStop = errors.New("stop")
 // runBranches runs n branches at once and waits for all. The first branch
 // to fail cancels the others and its error is the result; a stop in any
 // branch stops them all and the run.
-func runBranches(th *Thread, n, limit int, each func(child *Thread, i int) (ctrl, error), iterKey func(i int) string) (ctrl, error) {
+func runBranches(th *Thread, n, limit int, each func(child *Thread, i int) (ctrl, error), iterKey func(i int) (iter, branch string)) (ctrl, error) {
 	ctx, cancel := context.WithCancelCause(th.ctx)
 	defer cancel(nil)
 	var (
@@ -212,7 +212,8 @@ func runBranches(th *Thread, n, limit int, each func(child *Thread, i int) (ctrl
 				break
 			}
 		}
-		child := th.child(ctx, iterKey(i))
+		iter, branch := iterKey(i)
+		child := th.child(ctx, iter, branch)
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
@@ -270,7 +271,7 @@ type parallelStmt struct {
 func (s *parallelStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	return runBranches(th, len(s.branches), 0, func(child *Thread, i int) (ctrl, error) {
 		return execBlock(child, fr, s.branches[i])
-	}, func(i int) string { return th.iter + s.keys[i] })
+	}, func(i int) (string, string) { return th.iter, s.keys[i] })
 }
 
 // forStmt is a sequential for loop; parForStmt runs iterations at once.
@@ -372,7 +373,7 @@ func (s *forStmt) execParallel(th *Thread, fr *frame, keys, vals []Value) (ctrl,
 		}
 		body.slots[s.valSlot] = vals[i]
 		return execBlock(child, body, s.body)
-	}, func(i int) string { return base + "[" + strconv.Itoa(i) + "]" })
+	}, func(i int) (string, string) { return base + "[" + strconv.Itoa(i) + "]", "" })
 }
 
 type tryStmt struct {

@@ -137,9 +137,10 @@ func redact(secrets []string, s string) string {
 // child makes a thread for a parallel branch or iteration. Its random
 // numbers come from a generator seeded by the run's seed and the branch's
 // key, so they do not depend on scheduling.
-func (th *Thread) child(ctx context.Context, iter string) *Thread {
+func (th *Thread) child(ctx context.Context, iter, branch string) *Thread {
 	h := fnv.New64a()
 	h.Write([]byte(iter))
+	h.Write([]byte(branch))
 	return &Thread{
 		run: th.run, ctx: ctx, now: th.now, iter: iter, depth: th.depth, fnName: th.fnName,
 		rng: rand.New(rand.NewPCG(th.run.seed, h.Sum64())),

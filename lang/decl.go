@@ -125,6 +125,8 @@ func (d *FuncDecl) Short() string {
 }
 
 // Signature formats the declaration as `name(a: string, b: int = 1) -> bool`.
+// An optional parameter is written `p: string?`, a variadic one `...p: T`,
+// and `**named` means the function takes further named arguments.
 func (d *FuncDecl) Signature() string {
 	var b strings.Builder
 	b.WriteString(d.Name)
@@ -138,7 +140,11 @@ func (d *FuncDecl) Signature() string {
 		}
 		b.WriteString(p.Name)
 		b.WriteString(": ")
-		b.WriteString(p.Type.String())
+		t := p.Type
+		if p.Optional && t != TNull {
+			t &^= TNull
+		}
+		b.WriteString(t.String())
 		switch {
 		case p.Default != "":
 			b.WriteString(" = " + p.Default)
@@ -150,7 +156,7 @@ func (d *FuncDecl) Signature() string {
 		if len(d.Params) > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("name: value…")
+		b.WriteString("**named")
 	}
 	b.WriteString(") -> ")
 	b.WriteString(d.Result.String())

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/alecthomas/kong"
+	"github.com/mattn/go-isatty"
+	"github.com/willabides/kongplete"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a run failed, a check found errors, files differ
+	exitUsage   = 2 // bad flags or arguments, or a script that does not load
+	exitInvalid = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// CLI is the whole command line.
+type CLI struct {
+	Globals
+
+	Check   CheckCmd   `cmd:"" help:"Check .wf files for errors and warnings."`
+	Fmt     FmtCmd     `cmd:"" help:"Format .wf files in the canonical layout."`
+	Run     RunCmd     `cmd:"" help:"Run a workflow and record it in the store."`
+	Runs    RunsCmd    `cmd:"" help:"List and show recorded runs."`
+	Lists   ListsCmd   `cmd:"" help:"Manage Lists (blocked IPs, emails, countries…)."`
+	Persona PersonaCmd `cmd:"" help:"Load and show objects of the local Persona backend."`
+	Repl    ReplCmd    `cmd:"" help:"Explore data, expressions and workflows interactively."`
+	Lsp     LspCmd     `cmd:"" help:"Run the language server on stdin and stdout."`
+	Version VersionCmd `cmd:"" help:"Print the version."`
+
+	InstallCompletions kongplete.InstallCompletions `cmd:"" help:"Install shell completions (bash, zsh, fish)."`
+}
+
+// Globals are flags every subcommand takes.
+type Globals struct {
+	Store   string `help:"Path of the embedded store." env:"WF_STORE" default:".wf/wf.db" placeholder:"PATH"`
+	NoColor bool   `help:"Never use colour (also: NO_COLOR)." name:"no-color"`
+
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// color reports whether to colour output written to w.
+func (g *Globals) color(w io.Writer) bool {
+	if g.NoColor || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
+// exitError ends the command with a code; msg, when set, is printed.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func fail(code int, format string, args ...any) error {
+	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+const description = `WF runs identity workflows written as code.
+
+A .wf file declares workflows that react to events (on event "inquiry.completed"),
+API calls, other workflows, schedules or a person; decide with when; fan out with
+parallel; and act with run (decline an inquiry, open a case, run a report, call an
+HTTP API, post to Slack). Every run is recorded step by step in the embedded store
+(.wf/wf.db), so it can be inspected, replayed and audited.
+
+Exit status: 0 success, 1 a run failed or a check found errors, 2 bad usage or a
+script that does not load.`
+
+// Main runs the command line and returns the exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cli := &CLI{Globals: Globals{stdin: stdin, stdout: stdout, stderr: stderr}}
+	parser, err := kong.New(cli,
+		kong.Name("wf"),
+		kong.Description(description),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(int) {}),
+		kong.Vars{"version": version},
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "wf: %v\n", err)
+		return exitUsage
+	}
+	kongplete.Complete(parser)
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		var pe *kong.ParseError
+		if errors.As(err, &pe) {
+			fmt.Fprintf(stderr, "wf: %v\n", err)
+			if pe.Context != nil && !strings.Contains(err.Error(), "expected one of") {
+				fmt.Fprintf(stderr, "run 'wf %s --help' for usage\n", commandPath(pe.Context))
+			}
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "wf: %v\n", err)
+		return exitUsage
+	}
+	if kctx == nil || kctx.Command() == "" {
+		return exitOK // --help was printed
+	}
+	err = kctx.Run(&cli.Globals)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "wf: %v\n", err)
+	return exitFailed
+}
+
+func commandPath(ctx *kong.Context) string {
+	var parts []string
+	for _, p := range ctx.Path {
+		if p.Command != nil {
+			parts = append(parts, p.Command.Name)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// VersionCmd prints the version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (c *VersionCmd) Run(g *Globals) error {
+	fmt.Fprintf(g.stdout, "wf %s\n", version)
+	return nil
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/runtime"
+	"github.com/wf-lang/wf/stdlib/httpx"
+	"github.com/wf-lang/wf/stdlib/slack"
+)
+
+// EngineFlags configure the services a run uses.
+type EngineFlags struct {
+	Backend       string `help:"Persona backend: local (the embedded store, no account) or api (the real Persona API, with PERSONA_API_KEY)." enum:"local,api" default:"local" env:"WF_PERSONA_BACKEND"`
+	PersonaURL    string `help:"Base URL of the Persona API (api backend)." env:"PERSONA_API_URL" placeholder:"URL"`
+	Secrets       string `help:"File of NAME=value secrets read by secret(name), after which the environment is consulted." env:"WF_SECRETS_FILE" placeholder:"FILE"`
+	AllowLoopback bool   `help:"Let http.* steps reach loopback addresses (refused by default)." env:"WF_HTTP_ALLOW_LOOPBACK"`
+	AllowPrivate  bool   `help:"Let http.* steps reach private network addresses (refused by default)." env:"WF_HTTP_ALLOW_PRIVATE"`
+	SlackAPI      string `help:"Base URL of the Slack Web API, for slack.message." env:"WF_SLACK_API_URL" placeholder:"URL"`
+}
+
+func openEngine(g *Globals, f *EngineFlags) (*runtime.Engine, error) {
+	cfg := runtime.Config{
+		StorePath: g.Store, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL,
+		PersonaAPIKey: os.Getenv("PERSONA_API_KEY"), Version: version, JS: jsEngine(),
+		HTTP:  httpx.Config{AllowLoopback: f.AllowLoopback, AllowPrivate: f.AllowPrivate},
+		Slack: slack.BotConfig{Token: os.Getenv("SLACK_BOT_TOKEN"), BaseURL: f.SlackAPI},
+	}
+	secretsPath, required := f.Secrets, true
+	if secretsPath == "" {
+		secretsPath, required = filepath.Join(filepath.Dir(g.Store), "secrets.env"), false
+	}
+	secrets, err := runtime.LoadSecrets(secretsPath, required)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Secrets = secrets
+	return runtime.Open(context.Background(), cfg)
+}
+
+// openStoreOnly opens the engine with default services, for commands that
+// only read or write the store.
+func openStoreOnly(g *Globals) (*runtime.Engine, error) {
+	return runtime.Open(context.Background(), runtime.Config{StorePath: g.Store, Version: version, JS: jsEngine()})
+}
+
+// jsEngine is the JavaScript engine for js fn (nil until wired).
+var jsEngine = func() interp.JSEngine { return nil }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/wf-lang/wf/stdlib/persona"
+)
+
+// PersonaCmd is `wf persona …`: the local backend's objects.
+type PersonaCmd struct {
+	Load PersonaLoadCmd `cmd:"" help:"Load Persona objects (JSON:API documents or webhook events) into the local backend."`
+	Ls   PersonaLsCmd   `cmd:"" help:"List the local objects of a type."`
+	Show PersonaShowCmd `cmd:"" help:"Show one local object."`
+}
+
+// PersonaLoadCmd is `wf persona load FILE…`.
+type PersonaLoadCmd struct {
+	Files []string `arg:"" help:"JSON files: a JSON:API document (data and included), a resource, or a Persona webhook event." type:"existingfile"`
+}
+
+// Run loads fixtures.
+func (c *PersonaLoadCmd) Run(g *Globals) error {
+	eng, err := openStoreOnly(g)
+	if err != nil {
+		return fail(exitUsage, "wf persona: %v", err)
+	}
+	defer eng.Close()
+	local, ok := eng.Persona.(*persona.Local)
+	if !ok {
+		return fail(exitUsage, "wf persona: the local backend is not in use")
+	}
+	_ = local
+	for _, f := range c.Files {
+		data, err := os.Open(f)
+		if err != nil {
+			return fail(exitUsage, "wf persona load: %v", err)
+		}
+		n, err := persona.LoadFixture(context.Background(), storeObjects{eng}, data)
+		data.Close()
+		if err != nil {
+			return fail(exitFailed, "wf persona load: %s: %v", f, err)
+		}
+		fmt.Fprintf(g.stdout, "loaded %d %s from %s\n", n, plural(n, "object"), f)
+	}
+	return nil
+}
+
+// PersonaLsCmd is `wf persona ls TYPE`.
+type PersonaLsCmd struct {
+	Type string `arg:"" help:"inquiry, account, case, report, verification or transaction."`
+}
+
+// Run lists objects.
+func (c *PersonaLsCmd) Run(g *Globals) error {
+	eng, err := openStoreOnly(g)
+	if err != nil {
+		return fail(exitUsage, "wf persona: %v", err)
+	}
+	defer eng.Close()
+	objs, err := eng.Store.ListObjects(context.Background(), c.Type)
+	if err != nil {
+		return err
+	}
+	if len(objs) == 0 {
+		fmt.Fprintf(g.stdout, "no %s objects\n", c.Type)
+		return nil
+	}
+	sort.Slice(objs, func(i, j int) bool { return fmt.Sprint(objs[i]["id"]) < fmt.Sprint(objs[j]["id"]) })
+	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tTAGS")
+	for _, o := range objs {
+		fmt.Fprintf(tw, "%v\t%v\t%v\n", o["id"], orDash(o["status"]), orDash(o["tags"]))
+	}
+	return tw.Flush()
+}
+
+func orDash(v any) any {
+	if v == nil {
+		return "-"
+	}
+	return v
+}
+
+// PersonaShowCmd is `wf persona show TYPE ID`.
+type PersonaShowCmd struct {
+	Type string `arg:"" help:"inquiry, account, case, report, verification or transaction."`
+	ID   string `arg:"" help:"The object's id."`
+}
+
+// Run shows an object.
+func (c *PersonaShowCmd) Run(g *Globals) error {
+	eng, err := openStoreOnly(g)
+	if err != nil {
+		return fail(exitUsage, "wf persona: %v", err)
+	}
+	defer eng.Close()
+	obj, err := eng.Store.GetObject(context.Background(), c.Type, c.ID)
+	if err != nil {
+		if errors.Is(err, errNotFound(eng)) {
+			return fail(exitFailed, "wf persona show: no %s %s", c.Type, c.ID)
+		}
+		return fail(exitFailed, "wf persona show: %v", err)
+	}
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(obj)
+}

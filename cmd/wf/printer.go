@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/runtime"
+)
+
+// printer writes run records for people: a header, the step timeline, log
+// lines, outputs and the final status.
+type printer struct {
+	w     io.Writer
+	color bool
+}
+
+func newPrinter(w io.Writer, color bool) *printer { return &printer{w: w, color: color} }
+
+const (
+	cReset  = "\x1b[0m"
+	cBold   = "\x1b[1m"
+	cDim    = "\x1b[2m"
+	cRed    = "\x1b[31m"
+	cGreen  = "\x1b[32m"
+	cYellow = "\x1b[33m"
+	cCyan   = "\x1b[36m"
+)
+
+func (p *printer) c(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return code + s + cReset
+}
+
+func shortVersion(v string) string {
+	if len(v) > 12 {
+		return v[:12]
+	}
+	return v
+}
+
+func (p *printer) run(r *runtime.Record) {
+	dry := ""
+	if r.DryRun {
+		dry = p.c(cYellow, " (dry run)")
+	}
+	fmt.Fprintf(p.w, "%s %s  %s%s\n", p.c(cBold, "run"), r.ID, p.c(cBold, r.Workflow), dry)
+	fmt.Fprintf(p.w, "  %s %s   %s %s\n", p.c(cDim, "version"), shortVersion(r.Version), p.c(cDim, "started"), r.StartedAt.Format(time.RFC3339))
+	if len(r.Steps) == 0 {
+		fmt.Fprintf(p.w, "  %s\n", p.c(cDim, "no steps"))
+	}
+	width := 0
+	for _, s := range r.Steps {
+		width = max(width, len(s.Name))
+	}
+	for _, s := range r.Steps {
+		p.step(s, width)
+	}
+	for _, l := range r.Logs {
+		fmt.Fprintf(p.w, "  %s %s  %s\n", p.c(cCyan, "log"), l.Message, p.c(cDim, l.Pos))
+	}
+	if out := string(r.Outputs); out != "{}" && out != "null" {
+		fmt.Fprintf(p.w, "  %s %s\n", p.c(cBold, "outputs"), compactJSON(r.Outputs))
+	}
+	dur := ""
+	if r.FinishedAt != nil {
+		dur = " in " + roundDur(r.FinishedAt.Sub(r.StartedAt))
+	}
+	switch r.Status {
+	case interp.StatusCompleted:
+		fmt.Fprintf(p.w, "%s%s\n", p.c(cGreen, "completed"), dur)
+	default:
+		fmt.Fprintf(p.w, "%s%s\n", p.c(cRed, r.Status), dur)
+		if e := r.ParsedError(); e != nil {
+			where := ""
+			if e.Pos != "" {
+				where = e.Pos + ": "
+			}
+			fmt.Fprintf(p.w, "  %s%s [%s]\n", where, e.Message, e.Kind)
+			for _, s := range e.Stack {
+				fmt.Fprintf(p.w, "    called from %s\n", s)
+			}
+		}
+	}
+}
+
+func (p *printer) step(s runtime.StepRecord, width int) {
+	mark, col := "✓", cGreen
+	switch s.Status {
+	case interp.StepFailed:
+		mark, col = "✗", cRed
+	case interp.StepContinued:
+		mark, col = "!", cYellow
+	case interp.StepDryRun:
+		mark, col = "○", cYellow
+	case interp.StepReplayed:
+		mark, col = "↺", cCyan
+	}
+	dur := ""
+	if s.FinishedAt != nil {
+		dur = roundDur(s.FinishedAt.Sub(s.StartedAt))
+	}
+	extra := ""
+	if s.Attempts > 1 {
+		extra = fmt.Sprintf("  %d attempts", s.Attempts)
+	}
+	fmt.Fprintf(p.w, "  %s %-*s  %-9s %6s%s\n", p.c(col, mark), width, s.Name, s.Status, dur, extra)
+	if s.Status == interp.StepDryRun || s.Status == interp.StepFailed {
+		fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "args"), compactJSON(s.Args))
+	}
+	if s.Error != nil {
+		fmt.Fprintf(p.w, "      %s %s\n", p.c(cRed, "error"), *s.Error)
+	}
+}
+
+func roundDur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(10 * time.Millisecond).String()
+}
+
+// compactJSON prints JSON on one line, shortened when long.
+func compactJSON(b json.RawMessage) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 300 {
+		s = s[:297] + "..."
+	}
+	return s
+}

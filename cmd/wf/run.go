@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/runtime"
+)
+
+// RunCmd is `wf run FILE …`.
+type RunCmd struct {
+	File      string   `arg:"" help:"The .wf file (or folder of .wf files) to load."`
+	Workflow  string   `help:"The workflow to run (may be left out when the file has one, or when --event picks them)." placeholder:"NAME"`
+	Event     string   `help:"Start the run(s) with an event: a Persona webhook body, or {\"name\": …, \"payload\": {…}}. Every workflow whose on event matches runs." placeholder:"FILE.json"`
+	EventName string   `help:"Start with an event of this name, its object read from --payload." placeholder:"NAME"`
+	Payload   string   `help:"The object of --event-name: a Persona JSON:API document or resource, or a plain object." placeholder:"FILE.json"`
+	Input     []string `short:"i" help:"An input of an on api/manual/workflow trigger, as key=value (repeatable). Values that read as JSON are taken as JSON." placeholder:"KEY=VALUE"`
+	InputFile string   `help:"The inputs as a JSON object (or Persona's data.attributes.fields shape)." placeholder:"FILE.json"`
+	DryRun    bool     `help:"Record every effect step with its arguments, perform none."`
+	JSON      bool     `help:"Print the full run record as JSON (an array with --event)."`
+	SkipWaits bool     `help:"End time waits (wait 2h) at once."`
+	EventFile []string `help:"An event that may answer a wait event (repeatable)." placeholder:"FILE.json"`
+	Fixtures  []string `help:"Load Lists and Persona objects from a fixtures file before running (repeatable)." placeholder:"FILE.json"`
+	Now       string   `help:"Pin the run's start time, as RFC 3339 (for reproducible runs)." placeholder:"TIME"`
+	Resume    string   `help:"Re-run a run from its journal: finished steps are replayed, not performed again." placeholder:"RUN_ID"`
+
+	EngineFlags `embed:""`
+}
+
+// Help explains the command in detail.
+func (c *RunCmd) Help() string {
+	return `Loads the file, checks it, and runs a workflow, recording the run and every step in the
+store (.wf/wf.db by default; see --store). Examples:
+
+  wf run examples/decline_blocked_ip.wf --event examples/events/inquiry_blocked_ip.json --fixtures examples/fixtures.json
+  wf run examples/kyb_checks.wf -i business_name="Acme Corp" -i address="1 Main St" -i ein=12-3456789
+  wf run flow.wf --workflow nightly --dry-run --json
+
+Actions go to the local Persona backend by default (no account needed); --backend api uses
+the real Persona API with PERSONA_API_KEY.
+
+Exit status: 0 when every run completed, 1 when a run failed, 2 for usage errors or a
+script with errors.`
+}
+
+// Run runs the workflow(s).
+func (c *RunCmd) Run(g *Globals) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	eng, err := openEngine(g, &c.EngineFlags)
+	if err != nil {
+		return fail(exitUsage, "wf run: %v", err)
+	}
+	defer eng.Close()
+	files, err := runtime.ExpandPaths([]string{c.File})
+	if err != nil {
+		return fail(exitUsage, "wf run: %v", err)
+	}
+	loaded, err := eng.Load(files)
+	if err != nil {
+		return fail(exitUsage, "wf run: %v", err)
+	}
+	if loaded.Diags.HasErrors() {
+		(&lang.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
+		return fail(exitInvalid, "\nwf run: %s has errors; nothing was run", c.File)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	for _, fx := range c.Fixtures {
+		if _, _, err := eng.LoadFixtures(ctx, fx); err != nil {
+			return fail(exitUsage, "wf run: fixtures: %v", err)
+		}
+	}
+	base, err := c.baseOptions()
+	if err != nil {
+		return err
+	}
+	var recs []*runtime.Record
+	if ev, err := c.event(); err != nil {
+		return err
+	} else if ev != nil {
+		names := c.matching(loaded.Program, ev)
+		if len(names) == 0 {
+			fmt.Fprintf(g.stderr, "no workflow in %s starts on %s\n", c.File, ev.Name)
+		}
+		for _, name := range names {
+			opts := base
+			opts.Workflow, opts.Event = name, ev
+			rec, err := eng.Run(ctx, loaded, opts)
+			if err != nil {
+				return fail(exitUsage, "wf run: %v", err)
+			}
+			recs = append(recs, rec)
+		}
+		return c.report(g, recs, true)
+	}
+	name, err := c.pickWorkflow(loaded.Program)
+	if err != nil {
+		return err
+	}
+	opts := base
+	opts.Workflow = name
+	if opts.Inputs, err = c.inputs(loaded.Program, name); err != nil {
+		return err
+	}
+	rec, err := eng.Run(ctx, loaded, opts)
+	if err != nil {
+		return fail(exitUsage, "wf run: %v", err)
+	}
+	return c.report(g, []*runtime.Record{rec}, false)
+}
+
+func (c *RunCmd) validate() error {
+	sources := 0
+	if c.Event != "" {
+		sources++
+	}
+	if c.EventName != "" || c.Payload != "" {
+		if c.EventName == "" || c.Payload == "" {
+			return fail(exitUsage, "wf run: --event-name and --payload go together")
+		}
+		sources++
+	}
+	if len(c.Input) > 0 || c.InputFile != "" {
+		sources++
+	}
+	if sources > 1 {
+		return fail(exitUsage, "wf run: give one of --event, --event-name with --payload, or inputs (--input/--input-file)")
+	}
+	return nil
+}
+
+func (c *RunCmd) baseOptions() (runtime.RunOptions, error) {
+	opts := runtime.RunOptions{DryRun: c.DryRun, SkipWaits: c.SkipWaits, Resume: c.Resume}
+	if c.Now != "" {
+		t, err := time.Parse(time.RFC3339Nano, c.Now)
+		if err != nil {
+			return opts, fail(exitUsage, "wf run: --now %q is not an RFC 3339 time (such as 2026-11-25T10:00:00Z)", c.Now)
+		}
+		opts.Start = t.UTC()
+	}
+	for _, f := range c.EventFile {
+		ev, err := readEvent(f)
+		if err != nil {
+			return opts, err
+		}
+		opts.WaitEvents = append(opts.WaitEvents, ev)
+	}
+	return opts, nil
+}
+
+func readEvent(path string) (*runtime.Event, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fail(exitUsage, "wf run: %v", err)
+	}
+	ev, err := runtime.DecodeEvent(data)
+	if err != nil {
+		return nil, fail(exitUsage, "wf run: %s: %v", path, err)
+	}
+	return ev, nil
+}
+
+// event reads the triggering event, if one was given.
+func (c *RunCmd) event() (*runtime.Event, error) {
+	switch {
+	case c.Event != "":
+		return readEvent(c.Event)
+	case c.EventName != "":
+		data, err := os.ReadFile(c.Payload)
+		if err != nil {
+			return nil, fail(exitUsage, "wf run: %v", err)
+		}
+		v, err := interp.ParseJSON(data)
+		if err != nil {
+			return nil, fail(exitUsage, "wf run: %s: %v", c.Payload, err)
+		}
+		obj, err := runtime.DecodePayload(v)
+		if err != nil {
+			return nil, fail(exitUsage, "wf run: %s: %v", c.Payload, err)
+		}
+		return &runtime.Event{Name: c.EventName, ID: "evt_local", Object: obj}, nil
+	}
+	return nil, nil
+}
+
+// matching lists the workflows an event starts (all of them, or the one
+// named with --workflow).
+func (c *RunCmd) matching(p *interp.Program, ev *runtime.Event) []string {
+	var out []string
+	for _, name := range p.EventWorkflows(ev.Name) {
+		if c.Workflow != "" && name != c.Workflow {
+			continue
+		}
+		ok, err := p.Matches(name, ev.Name, ev.Object, ev.Map())
+		if err != nil || ok {
+			out = append(out, name) // a where clause that fails to evaluate runs, so the error is recorded
+		}
+	}
+	return out
+}
+
+func (c *RunCmd) pickWorkflow(p *interp.Program) (string, error) {
+	names := p.Workflows()
+	if c.Workflow != "" {
+		if !p.HasWorkflow(c.Workflow) {
+			msg := fmt.Sprintf("wf run: %s has no workflow %s", c.File, c.Workflow)
+			if s := lang.Suggest(c.Workflow, names); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			} else {
+				msg += fmt.Sprintf(" (it has: %s)", strings.Join(names, ", "))
+			}
+			return "", fail(exitUsage, "%s", msg)
+		}
+		return c.Workflow, nil
+	}
+	if len(names) == 1 {
+		return names[0], nil
+	}
+	return "", fail(exitUsage, "wf run: %s has %d workflows (%s): choose one with --workflow", c.File, len(names), strings.Join(names, ", "))
+}
+
+func (c *RunCmd) inputs(p *interp.Program, name string) (*interp.Map, error) {
+	if c.InputFile != "" {
+		data, err := os.ReadFile(c.InputFile)
+		if err != nil {
+			return nil, fail(exitUsage, "wf run: %v", err)
+		}
+		m, err := runtime.APIInputs(data)
+		if err != nil {
+			return nil, fail(exitUsage, "wf run: %s: %v", c.InputFile, err)
+		}
+		return m, nil
+	}
+	m, err := runtime.ParseInputs(c.Input, p.Params(name))
+	if err != nil {
+		return nil, fail(exitUsage, "wf run: %v", err)
+	}
+	if _, err := p.BindInputs(name, m); err != nil {
+		return nil, fail(exitUsage, "wf run: %s: %v", name, err)
+	}
+	return m, nil
+}
+
+// report prints the runs and sets the exit status.
+func (c *RunCmd) report(g *Globals, recs []*runtime.Record, array bool) error {
+	if c.JSON {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetIndent("", "  ")
+		var err error
+		if array {
+			if recs == nil {
+				recs = []*runtime.Record{}
+			}
+			err = enc.Encode(recs)
+		} else {
+			err = enc.Encode(recs[0])
+		}
+		if err != nil {
+			return err
+		}
+	} else {
+		p := newPrinter(g.stdout, g.color(g.stdout))
+		for i, r := range recs {
+			if i > 0 {
+				fmt.Fprintln(g.stdout)
+			}
+			p.run(r)
+		}
+	}
+	for _, r := range recs {
+		if r.Status != interp.StatusCompleted {
+			return &exitError{code: exitFailed}
+		}
+	}
+	return nil
+}

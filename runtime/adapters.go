@@ -1,0 +1,141 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/stdlib/lists"
+	"github.com/wf-lang/wf/stdlib/persona"
+)
+
+// objectStore adapts the store to the local Persona backend.
+type objectStore struct{ s *store.Store }
+
+func (o objectStore) GetObject(ctx context.Context, kind, id string) (map[string]any, error) {
+	obj, err := o.s.GetObject(ctx, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%s %q: %w", kind, id, persona.ErrNotFound)
+	}
+	return obj, err
+}
+
+func (o objectStore) PutObject(ctx context.Context, kind, id string, obj map[string]any) error {
+	return o.s.PutObject(ctx, kind, id, obj)
+}
+
+func (o objectStore) ListObjects(ctx context.Context, kind string) ([]map[string]any, error) {
+	return o.s.ListObjects(ctx, kind)
+}
+
+// listStore adapts the store to the Lists engine.
+type listStore struct{ s *store.Store }
+
+func listErr(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("%w", lists.ErrNotFound)
+	case errors.Is(err, store.ErrExists):
+		return fmt.Errorf("%w", lists.ErrExists)
+	}
+	return err
+}
+
+func toList(li store.ListInfo) (lists.List, error) {
+	k, err := lists.ParseKind(li.Kind)
+	if err != nil {
+		return lists.List{}, err
+	}
+	return lists.List{Name: li.Name, Kind: k, Version: li.Version, Count: li.Count, CreatedAt: li.CreatedAt}, nil
+}
+
+func (l listStore) CreateList(ctx context.Context, name string, kind lists.Kind) (lists.List, error) {
+	li, err := l.s.CreateList(ctx, name, kind.String())
+	if err != nil {
+		return lists.List{}, listErr(err)
+	}
+	return toList(li)
+}
+
+func (l listStore) GetList(ctx context.Context, name string) (lists.List, error) {
+	li, err := l.s.GetList(ctx, name)
+	if err != nil {
+		return lists.List{}, listErr(err)
+	}
+	return toList(li)
+}
+
+func (l listStore) Lists(ctx context.Context) ([]lists.List, error) {
+	all, err := l.s.Lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lists.List, 0, len(all))
+	for _, li := range all {
+		x, err := toList(li)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func (l listStore) DeleteList(ctx context.Context, name string) error {
+	return listErr(l.s.DeleteList(ctx, name))
+}
+
+func (l listStore) AddItems(ctx context.Context, list string, items []lists.Item) (int, error) {
+	in := make([]store.ListItem, len(items))
+	for i, it := range items {
+		in[i] = store.ListItem{ID: it.ID, Value: it.Value, Data: it.Data, CreatedAt: it.CreatedAt}
+	}
+	n, err := l.s.AddListItems(ctx, list, in)
+	if err != nil {
+		return 0, listErr(err)
+	}
+	for i := range items {
+		items[i].ID, items[i].CreatedAt = in[i].ID, in[i].CreatedAt
+	}
+	return n, nil
+}
+
+func (l listStore) RemoveItem(ctx context.Context, list, value string) (bool, error) {
+	ok, err := l.s.RemoveListItem(ctx, list, value)
+	return ok, listErr(err)
+}
+
+func (l listStore) Items(ctx context.Context, list string) ([]lists.Item, error) {
+	li, err := l.s.GetList(ctx, list)
+	if err != nil {
+		return nil, listErr(err)
+	}
+	kind, err := lists.ParseKind(li.Kind)
+	if err != nil {
+		return nil, err
+	}
+	items, err := l.s.ListItems(ctx, list)
+	if err != nil {
+		return nil, listErr(err)
+	}
+	out := make([]lists.Item, len(items))
+	for i, it := range items {
+		out[i] = lists.Item{ID: it.ID, Kind: kind, Value: it.Value, Data: it.Data, CreatedAt: it.CreatedAt}
+	}
+	return out, nil
+}
+
+// listMatcher lets the local Persona backend's reports consult Lists.
+type listMatcher struct{ svc *lists.Service }
+
+func (m listMatcher) ListMatch(ctx context.Context, list, value string) (bool, error) {
+	h, err := m.svc.Handle(ctx, list)
+	if errors.Is(err, lists.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return h.Contains(value), nil
+}

@@ -1,0 +1,133 @@
+package runtime
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/lang"
+)
+
+// Loaded is a set of .wf files, parsed, checked and (when clean) compiled.
+type Loaded struct {
+	Files   []*lang.File
+	Checked *lang.Program
+	Program *interp.Program // nil when Diags has errors
+	Diags   lang.Diagnostics
+	// Sources maps each file's path to its text, for rendering diagnostics.
+	Sources map[string][]byte
+}
+
+// Source returns a file's text (for lang.Renderer).
+func (l *Loaded) Source(path string) []byte { return l.Sources[path] }
+
+// ExpandPaths turns files and folders into the .wf files they name, sorted.
+// A folder is walked recursively (skipping hidden folders such as .wf).
+func ExpandPaths(paths []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
+		}
+		if !info.IsDir() {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.HasSuffix(path, ".wf") && !seen[path] {
+				seen[path] = true
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// LoadFiles reads, parses and checks files, and compiles them when there
+// are no errors. I/O errors are returned; problems in the scripts are in
+// Loaded.Diags.
+func LoadFiles(paths []string, lib interp.Library, opts interp.Options) (*Loaded, error) {
+	l := &Loaded{Sources: map[string][]byte{}}
+	for _, p := range paths {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
+		}
+		l.add(p, src)
+	}
+	l.finish(lib, opts)
+	return l, nil
+}
+
+// LoadSource parses, checks and compiles one in-memory source.
+func LoadSource(path string, src []byte, lib interp.Library, opts interp.Options) *Loaded {
+	l := &Loaded{Sources: map[string][]byte{}}
+	l.add(path, src)
+	l.finish(lib, opts)
+	return l
+}
+
+func (l *Loaded) add(path string, src []byte) {
+	f, diags := lang.Parse(path, src)
+	l.Files = append(l.Files, f)
+	l.Sources[path] = src
+	l.Diags = append(l.Diags, diags...)
+}
+
+func (l *Loaded) finish(lib interp.Library, opts interp.Options) {
+	checked, diags := lang.Check(l.Files, lib)
+	l.Checked = checked
+	l.Diags = append(l.Diags, diags...)
+	if !l.Diags.HasErrors() {
+		prog, cd := interp.Compile(checked, lib, opts)
+		l.Diags = append(l.Diags, cd...)
+		if !cd.HasErrors() {
+			l.Program = prog
+		}
+	}
+	l.Diags.Normalize()
+}
+
+// Bundle returns the sources as one text for the version record: each file
+// introduced by a "# file: path" line.
+func (l *Loaded) Bundle() (paths, source string) {
+	var ps []string
+	var b strings.Builder
+	for _, f := range l.Files {
+		ps = append(ps, f.Path)
+		if len(l.Files) > 1 {
+			fmt.Fprintf(&b, "# file: %s\n", f.Path)
+		}
+		b.Write(f.Src)
+	}
+	return strings.Join(ps, ","), b.String()
+}

@@ -1,0 +1,113 @@
+package runtime
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/wf-lang/wf/runtime/store"
+)
+
+// Record is a run as `wf run --json` and `wf runs show --json` print it,
+// and as the HTTP API returns it.
+type Record struct {
+	ID         string          `json:"id"`
+	Workflow   string          `json:"workflow"`
+	Version    string          `json:"version"`
+	Trigger    json.RawMessage `json:"trigger"`
+	Event      json.RawMessage `json:"event,omitempty"`
+	Status     string          `json:"status"`
+	DryRun     bool            `json:"dry_run,omitempty"`
+	StartedAt  time.Time       `json:"started_at"`
+	FinishedAt *time.Time      `json:"finished_at"`
+	Outputs    json.RawMessage `json:"outputs"`
+	Error      json.RawMessage `json:"error"`
+	Steps      []StepRecord    `json:"steps"`
+	Logs       []LogRecord     `json:"logs"`
+}
+
+// StepRecord is one step of a Record.
+type StepRecord struct {
+	Key        string          `json:"key"`
+	Name       string          `json:"name"`
+	Args       json.RawMessage `json:"args"`
+	Result     json.RawMessage `json:"result"`
+	Error      *string         `json:"error"`
+	Status     string          `json:"status"`
+	Attempts   int             `json:"attempts"`
+	StartedAt  time.Time       `json:"started_at"`
+	FinishedAt *time.Time      `json:"finished_at"`
+}
+
+// LogRecord is one log line of a Record.
+type LogRecord struct {
+	At      time.Time `json:"at"`
+	Message string    `json:"message"`
+	Pos     string    `json:"pos"`
+}
+
+// ErrorRecord is the error of a failed run.
+type ErrorRecord struct {
+	Kind     string   `json:"kind"`
+	Message  string   `json:"message"`
+	Pos      string   `json:"pos,omitempty"`
+	Step     string   `json:"step,omitempty"`
+	StepKey  string   `json:"step_key,omitempty"`
+	Workflow string   `json:"workflow,omitempty"`
+	Stack    []string `json:"stack,omitempty"`
+}
+
+var jsonNull = json.RawMessage("null")
+
+func orNull(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return jsonNull
+	}
+	return b
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// RecordOf converts a stored run into a Record.
+func RecordOf(r *store.Run) *Record {
+	rec := &Record{
+		ID: r.ID, Workflow: r.Workflow, Version: r.Version, Trigger: orNull(r.Trigger), Status: r.Status,
+		DryRun: r.DryRun, StartedAt: r.StartedAt, FinishedAt: timePtr(r.FinishedAt),
+		Outputs: orNull(r.Outputs), Error: orNull(r.Error), Steps: []StepRecord{}, Logs: []LogRecord{},
+	}
+	if len(r.Event) > 0 && string(r.Event) != "null" {
+		rec.Event = r.Event
+	}
+	if len(r.Outputs) == 0 {
+		rec.Outputs = json.RawMessage("{}")
+	}
+	for _, s := range r.Steps {
+		sr := StepRecord{Key: s.Key, Name: s.Name, Args: orNull(s.Args), Result: orNull(s.Result),
+			Status: s.Status, Attempts: s.Attempts, StartedAt: s.StartedAt, FinishedAt: timePtr(s.FinishedAt)}
+		if s.Error != "" {
+			e := s.Error
+			sr.Error = &e
+		}
+		rec.Steps = append(rec.Steps, sr)
+	}
+	for _, l := range r.Logs {
+		rec.Logs = append(rec.Logs, LogRecord{At: l.At, Message: l.Message, Pos: l.Pos})
+	}
+	return rec
+}
+
+// ParsedError decodes the record's error, if any.
+func (r *Record) ParsedError() *ErrorRecord {
+	if len(r.Error) == 0 || string(r.Error) == "null" {
+		return nil
+	}
+	var e ErrorRecord
+	if json.Unmarshal(r.Error, &e) != nil {
+		return &ErrorRecord{Message: string(r.Error)}
+	}
+	return &e
+}

@@ -1,0 +1,60 @@
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Secrets answers secret(name): first from a secrets file, then from the
+// environment.
+type Secrets struct {
+	file map[string]string
+}
+
+// LoadSecrets reads a secrets file of NAME=value lines (blank lines and
+// lines starting with # are skipped; values may be quoted). A path of ""
+// means no file. A missing file is an error only when required.
+func LoadSecrets(path string, required bool) (*Secrets, error) {
+	s := &Secrets{file: map[string]string{}}
+	if path == "" {
+		return s, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) && !required {
+			return s, nil
+		}
+		return nil, fmt.Errorf("secrets file: %w", err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		text = strings.TrimPrefix(text, "export ")
+		k, v, ok := strings.Cut(text, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("%s:%d: expected NAME=value", path, line)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+			v = v[1 : len(v)-1]
+		}
+		s.file[strings.TrimSpace(k)] = v
+	}
+	return s, sc.Err()
+}
+
+// Secret returns the named secret.
+func (s *Secrets) Secret(name string) (string, bool) {
+	if v, ok := s.file[name]; ok {
+		return v, true
+	}
+	return os.LookupEnv(name)
+}
