@@ -1,0 +1,78 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/wf-lang/wf/lang"
+)
+
+// Evaluator runs one WF fn over and over with no run around it: a rule
+// engine's hot path (benchmarks, the REPL, rule backtests). It reuses one
+// frame and one thread, so an evaluation allocates only what the fn itself
+// builds. An Evaluator is not safe for concurrent use; make one per
+// goroutine.
+type Evaluator struct {
+	prog *Program
+	fn   *function
+	fr   *frame
+	th   *Thread
+}
+
+// NewEvaluator compiles src, which must declare the fn named name (it may
+// declare consts and other fns too), against lib.
+func NewEvaluator(path, src, name string, lib Library, opts Options) (*Evaluator, lang.Diagnostics) {
+	f, diags := lang.Parse(path, []byte(src))
+	checked, cd := lang.Check([]*lang.File{f}, lib)
+	diags = append(diags, cd...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	sym := checked.GlobalSyms[name]
+	if sym == nil || sym.Kind != lang.SymFn {
+		diags.Errorf(path, lang.Span{}, "evaluator", "%s declares no fn %s", path, name)
+		return nil, diags
+	}
+	prog, cd2 := Compile(checked, lib, opts)
+	if cd2.HasErrors() {
+		return nil, append(diags, cd2...)
+	}
+	fn := prog.fns[sym.Index]
+	th := prog.scratchThread()
+	th.run.wf = &workflow{name: name, file: path}
+	th.fnName = name
+	return &Evaluator{prog: prog, fn: fn, fr: newFrame(fn.frameSize, nil), th: th}, diags
+}
+
+// SetEnv sets the library environment (Lists, secrets…) the fn sees.
+func (e *Evaluator) SetEnv(env any) { e.th.run.env = env }
+
+// Eval calls the fn with args and returns what it returns.
+func (e *Evaluator) Eval(args ...Value) (Value, error) {
+	if len(args) != e.fn.nparams {
+		return nil, arityError(e.fn.name, e.fn.nparams, len(args))
+	}
+	fr := e.fr
+	clear(fr.slots)
+	copy(fr.slots, args)
+	fr.ret = nil
+	e.th.run.stmts.Store(0)
+	if _, err := execBlock(e.th, fr, e.fn.body); err != nil {
+		return nil, err
+	}
+	return fr.ret, nil
+}
+
+// EvalContext is Eval with a context that can cancel a long evaluation.
+func (e *Evaluator) EvalContext(ctx context.Context, args ...Value) (Value, error) {
+	e.th.ctx = ctx
+	defer func() { e.th.ctx = context.Background() }()
+	return e.Eval(args...)
+}
+
+// Program returns the compiled program behind the evaluator.
+func (e *Evaluator) Program() *Program { return e.prog }
+
+var _ = fmt.Sprint
+var _ = rand.New
