@@ -85,9 +85,9 @@ type checker struct {
 	scope  *scope
 	flags  ctxFlags
 	runArg *CallExpr // the call directly under the run being checked
-	// lets lists every binding in the current top-level declaration, to tell
-	// "used before it is bound" from "undefined".
-	lets []*Ident
+	// lets holds every binding in the current top-level declaration by name,
+	// to tell "used before it is bound" from "undefined".
+	lets map[string][]*Ident
 	// constDeps records, while a const initializer is checked, the consts
 	// it uses.
 	constDeps map[*ConstDecl][]*ConstDecl
@@ -262,6 +262,15 @@ func (c *checker) noFrameSlots(cd *ConstDecl) {
 func (c *checker) unusedGlobals() {
 	// Top-level fns and consts may be used by other files or by the REPL, so
 	// they are not reported as unused.
+}
+
+// bindingsByName groups bindings by name.
+func bindingsByName(ids []*Ident) map[string][]*Ident {
+	out := make(map[string][]*Ident, len(ids))
+	for _, id := range ids {
+		out[id.Name] = append(out[id.Name], id)
+	}
+	return out
 }
 
 // collectBindings lists every name bound inside n, for use-before-binding.

@@ -58,7 +58,7 @@ func (c *checker) paramType(p *Param) Type {
 }
 
 func (c *checker) fnDecl(f *FnDecl) {
-	c.lets = collectBindings(f)
+	c.lets = bindingsByName(collectBindings(f))
 	c.scope = &scope{names: map[string]*Symbol{}}
 	c.flags = inFn
 	c.pushFrame(f, false)
@@ -91,7 +91,7 @@ func (c *checker) jsFnDecl(f *JsFnDecl) {
 }
 
 func (c *checker) workflow(w *WorkflowDecl) {
-	c.lets = collectBindings(w)
+	c.lets = bindingsByName(collectBindings(w))
 	c.scope = &scope{names: map[string]*Symbol{}}
 	c.flags = inWorkflow
 	frame := c.pushFrame(w, false)

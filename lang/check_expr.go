@@ -147,8 +147,8 @@ func (c *checker) hops(sym *Symbol) int {
 
 // undefined reports a name that is not bound, suggesting the nearest one.
 func (c *checker) undefined(id *Ident) {
-	for _, l := range c.lets {
-		if l.Name == id.Name && id.Sp.Start.Before(l.Sp.Start) {
+	for _, l := range c.lets[id.Name] {
+		if id.Sp.Start.Before(l.Sp.Start) {
 			c.errorf(id, "undefined", "%s is used before it is bound", id.Name).
 				Note(c.file, l.Sp, "bound here")
 			return
@@ -167,6 +167,9 @@ func (c *checker) undefined(id *Ident) {
 	case "true", "false", "null", "nil", "None", "True", "False", "undefined":
 		d.Hint("the literals are true, false and null")
 		return
+	}
+	if len(*c.diags) > MaxDiagnostics {
+		return // past the cap nobody sees a hint; skipping it keeps many errors linear
 	}
 	if s := Suggest(id.Name, c.visibleNames()); s != "" {
 		d.Hint("did you mean %s?", s)
