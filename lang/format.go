@@ -1118,6 +1118,9 @@ func (p *printer) flatGroup(g *group) {
 	p.tok(g.openPos, g.open)
 	p.flat++
 	for i, it := range g.items {
+		if p.over {
+			break // measuring, and it does not fit
+		}
 		if i > 0 {
 			p.write(0, ",")
 			p.sp()
@@ -1209,6 +1212,9 @@ func (p *printer) canHug(g *group) bool {
 	q := p.measurer()
 	q.write(0, g.open)
 	for _, it := range g.items[:len(g.items)-1] {
+		if q.over {
+			return false
+		}
 		q.item(it)
 		q.write(0, ",")
 		q.sp()

@@ -236,3 +236,16 @@ func TestFormatBenchScript(t *testing.T) {
 	out := formatChecked(t, "bench.wf", src)
 	assert.Equal(t, string(src[:len(src)-1]), string(out), "the generated script is already formatted")
 }
+
+// TestFormatLargeInput formats inputs that would take quadratic time if
+// every list measured all of its contents.
+func TestFormatLargeInput(t *testing.T) {
+	wide := "const WIDE = [" + strings.Repeat("aaaa, ", 5000) + "1]\n"
+	deep := "const DEEP = " + strings.Repeat("[x, ", 150) + "1" + strings.Repeat("]", 150) + "\n"
+	for name, src := range map[string]string{"wide": wide, "deep": deep} {
+		t.Run(name, func(t *testing.T) {
+			out := formatChecked(t, name+".wf", []byte(src))
+			assert.Greater(t, strings.Count(string(out), "\n"), 150)
+		})
+	}
+}
