@@ -25,6 +25,10 @@ type paramInfo struct {
 func (an *analysis) callTarget(c *cursor, si *scopeInfo, open int) *callTarget {
 	chain, ok := c.chainBefore(open)
 	if !ok || len(chain) == 0 {
+		// A method of a value that is not a name: "x".lower(), f().keys().
+		if open >= 2 && c.toks[open-1].kind == tkIdent && (c.toks[open-2].val == "." || c.toks[open-2].val == "?.") {
+			return methodTarget(an.u.Func(c.toks[open-1].val))
+		}
 		return nil
 	}
 	head := chain[0]
@@ -47,10 +51,16 @@ func (an *analysis) callTarget(c *cursor, si *scopeInfo, open int) *callTarget {
 		}
 		return nil
 	}
-	if d := an.u.Func(chain[len(chain)-1]); d != nil && d.Module() == "" && !d.NoMethod && len(d.Params) > 0 {
-		return libTarget(d, true)
+	return methodTarget(an.u.Func(chain[len(chain)-1]))
+}
+
+// methodTarget describes a core function called as a method, or returns
+// nil when d cannot be.
+func methodTarget(d *lang.FuncDecl) *callTarget {
+	if d == nil || d.Module() != "" || d.NoMethod || len(d.Params) == 0 {
+		return nil
 	}
-	return nil
+	return libTarget(d, true)
 }
 
 // libTarget describes a library function; as a method, its first

@@ -24,7 +24,7 @@ func splitCursor(t *testing.T, src string) (string, protocol.Position) {
 
 func (h *harness) complete(name string, p protocol.Position) []protocol.CompletionItem {
 	h.t.Helper()
-	res, err := h.srv.Completion(h.ctx, &protocol.CompletionParams{TextDocumentPositionParams: tdp(name, p)})
+	res, err := call[protocol.CompletionResult](h, protocol.MethodTextDocumentCompletion, &protocol.CompletionParams{TextDocumentPositionParams: tdp(name, p)})
 	require.NoError(h.t, err)
 	list, ok := res.(*protocol.CompletionList)
 	require.True(h.t, ok, "result is %T", res)

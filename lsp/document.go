@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"go.lsp.dev/protocol"
@@ -69,7 +70,9 @@ func pathOf(u uri.URI) string {
 // diagnostics published.
 func (s *server) DidOpen(ctx context.Context, params *protocol.DidOpenTextDocumentParams) error {
 	td := params.TextDocument
-	st := &docState{uri: td.URI, path: pathOf(td.URI), version: td.Version, text: td.Text}
+	// The text is copied: decoded strings may share memory with the
+	// connection's buffers.
+	st := &docState{uri: td.URI, path: pathOf(td.URI), version: td.Version, text: strings.Clone(td.Text)}
 	s.mu.Lock()
 	s.docs[td.URI] = &docEntry{state: st, parser: newIncParser(), published: -1 << 31}
 	s.mu.Unlock()
@@ -99,14 +102,14 @@ func applyChanges(text string, changes []protocol.TextDocumentContentChangeEvent
 	for _, c := range changes {
 		switch c := c.(type) {
 		case *protocol.TextDocumentContentChangeWholeDocument:
-			text = c.Text
+			text = strings.Clone(c.Text)
 		case *protocol.TextDocumentContentChangePartial:
 			li := newLineIndex(text)
 			start, end := li.offset(c.Range.Start), li.offset(c.Range.End)
 			if end < start {
 				start, end = end, start
 			}
-			text = text[:start] + c.Text + text[end:]
+			text = text[:start] + c.Text + text[end:] // a new string
 		}
 	}
 	return text

@@ -104,7 +104,7 @@ func TestHoverRangeCountsUTF16(t *testing.T) {
 
 func (h *harness) definition(p protocol.Position) []protocol.Location {
 	h.t.Helper()
-	res, err := h.srv.Definition(h.ctx, &protocol.DefinitionParams{TextDocumentPositionParams: tdp("n.wf", p)})
+	res, err := call[protocol.DefinitionResult](h, protocol.MethodTextDocumentDefinition, &protocol.DefinitionParams{TextDocumentPositionParams: tdp("n.wf", p)})
 	require.NoError(h.t, err)
 	switch r := res.(type) {
 	case *protocol.Location:

@@ -96,6 +96,21 @@ func (h *harness) close() {
 	_ = h.conn.Close()
 }
 
+// call sends a request and decodes its result from a copy the test owns.
+// The protocol package decodes union results (completion lists, locations,
+// code actions…) without copying strings out of the connection's read
+// buffer, which the next message overwrites; its typed client methods
+// would hand the tests corrupted strings.
+func call[T any](h *harness, method string, params any) (T, error) {
+	var raw jsonrpc2.RawMessage
+	var out T
+	if _, err := h.conn.Call(h.ctx, method, params, &raw); err != nil {
+		return out, err
+	}
+	err := protocol.Unmarshal(append([]byte(nil), raw...), &out)
+	return out, err
+}
+
 func docURI(name string) uri.URI { return uri.File("/work/" + name) }
 
 // open opens a document and returns its diagnostics.

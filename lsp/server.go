@@ -34,7 +34,11 @@ type Options struct {
 // when in ends, or when ctx is done; the error says why when that was not
 // an orderly shutdown followed by exit.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, opts Options) error {
-	s := newServer(opts)
+	return newServer(opts).serve(ctx, in, out)
+}
+
+// serve runs s on one connection until exit, end of input or ctx.
+func (s *server) serve(ctx context.Context, in io.Reader, out io.Writer) error {
 	stream := newStream(in, out, s.log)
 	conn := jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(lspCodec{}))
 	s.client = protocol.ClientDispatcher(conn)
@@ -168,7 +172,13 @@ func (s *server) handle(reqCtx context.Context, req *jsonrpc2.Request) (result a
 	if err := s.admit(method); err != nil {
 		return nil, err
 	}
-	return s.dispatch(ctx, req)
+	result, err = s.dispatch(ctx, req)
+	if errors.Is(err, jsonrpc2.ErrParse) {
+		// The message was JSON (the stream checked), so the params were
+		// not what the method takes.
+		err = jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: invalid params: %v", method, err)
+	}
+	return result, err
 }
 
 // cancelRequest cancels the context of the request a $/cancelRequest
