@@ -70,7 +70,7 @@ func (p *Program) Call(ctx context.Context, env Env, args []any) (any, error) {
 		return nil, err
 	}
 	if len(args) != len(p.params) {
-		return nil, newError(p.name, ErrValue, fmt.Sprintf("takes %d arguments, got %d", len(p.params), len(args)))
+		return nil, newError(p.name, ErrValue, fmt.Sprintf("takes %s, got %d", plural(len(p.params), "argument"), len(args)))
 	}
 	budget := env.MaxInputBytes
 	for i, a := range args {
@@ -159,9 +159,9 @@ func newWatchdog(rt *jsRuntime, timeout time.Duration) *watchdog {
 }
 
 // graceFor is how long an interrupted call may take to unwind before its
-// caller gives up on it: half the time limit, between 50ms and 1s.
+// caller gives up on it: half the time limit, between 100ms and 1s.
 func graceFor(timeout time.Duration) time.Duration {
-	return min(max(timeout/2, 50*time.Millisecond), time.Second)
+	return min(max(timeout/2, 100*time.Millisecond), time.Second)
 }
 
 // fire interrupts the script once, then arms the abandon signal.
@@ -188,4 +188,12 @@ func (w *watchdog) stop() bool {
 	stopped := w.timer.Stop()
 	w.once.Do(func() {})
 	return stopped && w.reason() == nil
+}
+
+// plural renders "1 argument", "2 arguments".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

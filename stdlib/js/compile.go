@@ -27,6 +27,7 @@ type Program struct {
 	params []string
 	pos    Pos
 	lines  int
+	src    string // the body, while compiling
 	prog   *goja.Program
 	once   sync.Once
 	own    *Sandbox
@@ -55,7 +56,8 @@ func Compile(name string, params []string, body string, pos Pos) (*Program, erro
 // completion set (js.eval), a final expression statement is returned, as eval
 // would.
 func compile(name string, params []string, body string, pos Pos, completion bool) (*Program, error) {
-	p := &Program{name: name, params: params, pos: pos, lines: strings.Count(body, "\n") + 1}
+	p := &Program{name: name, params: params, pos: pos, lines: strings.Count(body, "\n") + 1, src: body}
+	defer func() { p.src = "" }()
 	src := header(params, false) + body + bodyTail
 	prg, err := p.parse(src)
 	if err != nil {
@@ -156,12 +158,8 @@ func (p *Program) build(prg *ast.Program) error {
 func (p *Program) syntaxError(msg string, at file.Position) *Error {
 	line, col := at.Line-headerLines, at.Column
 	if line > p.lines {
-		// in the wrapper's closing "})": a ")" there means a block the body
-		// left open
 		line, col = p.lines, 0
-		if msg == "Unexpected token )" {
-			msg = "Unexpected end of input"
-		}
+		msg = p.tailMessage(msg)
 	}
 	e := newError(p.name, ErrSyntax, "SyntaxError: "+msg)
 	if line < 1 {
@@ -169,6 +167,22 @@ func (p *Program) syntaxError(msg string, at file.Position) *Error {
 	}
 	e.place(p.pos, line, col)
 	return e
+}
+
+// tailMessage rewords an error the parser met in the wrapper's closing "})":
+// the body either closed the function itself (one "}" too many) or ended
+// early (a block or expression left open).
+func (p *Program) tailMessage(msg string) string {
+	if !strings.HasPrefix(msg, "Unexpected token") {
+		return msg
+	}
+	if p.src == "" {
+		return "Unexpected end of input"
+	}
+	if _, err := parser.ParseFile(nil, p.name, "function f() {\n"+p.src, 0, parser.WithDisableSourceMaps); err == nil {
+		return "Unexpected token }"
+	}
+	return "Unexpected end of input"
 }
 
 // returnLast turns a final expression statement into a return, so

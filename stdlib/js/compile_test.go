@@ -79,6 +79,9 @@ func TestCompileRefusesBodyThatClosesTheWrapper(t *testing.T) {
 
 	e = compileErr(t, "return 1\n}\nglobalThis.x = 1\n")
 	assert.ErrorIs(t, e, ErrSyntax)
+
+	e = compileErr(t, "return 1\n}")
+	assert.Equal(t, "risk_score: SyntaxError: Unexpected token } (js line 2)", e.Error())
 }
 
 func TestCompileRefusesBadParameters(t *testing.T) {

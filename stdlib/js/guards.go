@@ -23,7 +23,7 @@ const (
 	// JSON.stringify.
 	MaxDepth = 256
 	// MaxCallDepth caps the JavaScript call stack.
-	MaxCallDepth = 10000
+	MaxCallDepth = 4096
 )
 
 // guard holds the per-runtime state of the wrapped builtins.
