@@ -335,6 +335,14 @@ func (l *lowerer) syntaxError(err error, toks []lexer.Token) {
 		l.errorf(sp, "syntax", "string not terminated").Hint(`close the string with " on the same line`)
 		return
 	}
+	if tok.EOF() {
+		if open, ok := unclosedString(toks); ok {
+			p := lpos(open.Pos)
+			l.errorf(Span{p, advance(p, `"`)}, "syntax", "string not terminated").
+				Hint(`close the string with " on the same line; for text over several lines use """…"""`)
+			return
+		}
+	}
 	if tok.Value == "${" {
 		l.errorf(sp, "syntax", "expected an expression inside ${…}").
 			Hint(`to write a literal ${ in a string, escape the dollar: \${`)
@@ -345,6 +353,26 @@ func (l *lowerer) syntaxError(err error, toks []lexer.Token) {
 	}
 	d := l.errorf(sp, "syntax", "expected %s, found %s", expected, found)
 	hintFor(d, tok, expected)
+}
+
+// unclosedString finds the outermost string still open at the end of toks,
+// which happens when the file ends inside a string or its ${…}.
+func unclosedString(toks []lexer.Token) (lexer.Token, bool) {
+	var open []lexer.Token
+	for _, t := range toks {
+		switch t.Type {
+		case symbol("StringStart"):
+			open = append(open, t)
+		case symbol("StringEnd"), symbol("Unterminated"):
+			if len(open) > 0 {
+				open = open[:len(open)-1]
+			}
+		}
+	}
+	if len(open) == 0 {
+		return lexer.Token{}, false
+	}
+	return open[0], true
 }
 
 // refine looks for a deeper error. participle backtracks out of a statement
