@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dop251/goja"
@@ -39,6 +40,10 @@ const (
 	sizeNumber = 8
 )
 
+// maxSafeInt is Number.MAX_SAFE_INTEGER: larger integers lose precision as
+// JavaScript numbers.
+const maxSafeInt = 1<<53 - 1
+
 // measure checks that v holds only boundary types, nests at most MaxDepth
 // deep, and fits in *budget bytes of JSON-ish text, which it spends.
 func measure(v any, path string, depth int, budget *int) error {
@@ -50,7 +55,14 @@ func measure(v any, path string, depth int, budget *int) error {
 		*budget -= sizeNull
 	case bool:
 		*budget -= sizeBool
-	case int, int64, float64:
+	case int:
+		return measure(int64(x), path, depth, budget)
+	case int64:
+		if x > maxSafeInt || x < -maxSafeInt {
+			return fmt.Errorf("%w: %s is %d, beyond JavaScript's safe integers (±2^53-1); pass it as a string", ErrValue, path, x)
+		}
+		*budget -= sizeNumber
+	case float64:
 		*budget -= sizeNumber
 	case string:
 		*budget -= len(x) + 2
@@ -134,6 +146,7 @@ func mapsKeys(m map[string]any) func(func(string) bool) {
 // budget and refusing cycles, functions, symbols and non-finite numbers.
 type decoder struct {
 	vm      *goja.Runtime
+	tag     goja.Callable
 	budget  int
 	ordered bool
 	onPath  map[*goja.Object]bool
@@ -177,7 +190,7 @@ func (d *decoder) value(v goja.Value, path string, depth int) (any, error) {
 
 // object decodes an object by its class.
 func (d *decoder) object(o *goja.Object, path string, depth int) (any, error) {
-	switch cn := o.ClassName(); cn {
+	switch cn := d.class(o); cn {
 	case "Array":
 		return d.guarded(o, path, func() (any, error) { return d.array(o, path, depth) })
 	case "Object":
@@ -192,6 +205,11 @@ func (d *decoder) object(o *goja.Object, path string, depth int) (any, error) {
 		return d.value(o.ToNumber(), path, depth)
 	case "Boolean":
 		return d.value(d.vm.ToValue(o.Export()), path, depth)
+	case "BigInt":
+		d.budget -= sizeNumber
+		return bigInt(o.Export(), path)
+	case "Symbol":
+		return nil, fmt.Errorf("%w: %s is a symbol; results must be plain data", ErrValue, path)
 	case "Map":
 		return nil, fmt.Errorf("%w: %s is a Map; return Object.fromEntries(map) instead", ErrValue, path)
 	case "Set":
@@ -201,6 +219,29 @@ func (d *decoder) object(o *goja.Object, path string, depth int) (any, error) {
 	default:
 		return nil, fmt.Errorf("%w: %s is a %s; results must be plain data", ErrValue, path, cn)
 	}
+}
+
+// class names o: goja's class, or for objects goja calls plain the builtin
+// tag Object.prototype.toString reports (Map, Set, Promise, an array behind
+// a Proxy, …); a tag a script gave its own object does not count.
+func (d *decoder) class(o *goja.Object) string {
+	cn := o.ClassName()
+	if cn != "Object" || d.tag == nil {
+		return cn
+	}
+	v, err := d.tag(o)
+	if err != nil {
+		panic(err)
+	}
+	tag := strings.TrimSuffix(strings.TrimPrefix(v.String(), "[object "), "]")
+	switch tag {
+	case "Array", "Map", "Set", "WeakMap", "WeakSet", "Promise", "Symbol", "BigInt", "Generator":
+		return tag
+	}
+	if strings.HasSuffix(tag, " Iterator") {
+		return tag
+	}
+	return cn
 }
 
 // guarded refuses o when it is already being decoded further up (a cycle).
@@ -217,7 +258,7 @@ func (d *decoder) guarded(o *goja.Object, path string, f func() (any, error)) (a
 func (d *decoder) array(o *goja.Object, path string, depth int) (any, error) {
 	n := lengthOf(d.vm, o)
 	if n > float64(d.budget) || n > MaxArrayLength {
-		return nil, fmt.Errorf("%w: %s of length %s", ErrLimit, path, fmtNum(n))
+		return nil, fmt.Errorf("%w: %s has %s elements, over the limit", ErrLimit, path, fmtNum(n))
 	}
 	d.budget -= 2 + int(n)
 	out := make([]any, int(n))

@@ -14,6 +14,7 @@ import (
 type jsRuntime struct {
 	vm   *goja.Runtime
 	g    *guard
+	tag  goja.Callable // the original Object.prototype.toString
 	now  func() time.Time
 	rand func() float64
 }
@@ -46,6 +47,7 @@ func newRuntime(prelude *goja.Program) (*jsRuntime, error) {
 	if ex := vm.Try(rt.g.install); ex != nil {
 		return nil, ex
 	}
+	rt.tag, _ = goja.AssertFunction(protoOf(vm, "Object").Get("toString"))
 	if _, err := vm.RunProgram(prelude); err != nil {
 		return nil, fmt.Errorf("prelude: %w", err)
 	}
@@ -130,11 +132,14 @@ func (rt *jsRuntime) exec(p *Program, args []any, env Env) (out outcome) {
 
 // decode converts the result, running getters under goja's exception handling.
 func (rt *jsRuntime) decode(p *Program, v goja.Value, env Env) outcome {
-	d := decoder{vm: rt.vm, budget: env.MaxOutputBytes, ordered: env.OrderedMaps, onPath: map[*goja.Object]bool{}}
+	d := decoder{vm: rt.vm, tag: rt.tag, budget: env.MaxOutputBytes, ordered: env.OrderedMaps, onPath: map[*goja.Object]bool{}}
 	var res any
 	var err error
 	if ex := rt.vm.Try(func() { res, err = d.value(v, "result", 0) }); ex != nil {
 		return outcome{err: rt.jsError(p, ex), reusable: true}
+	}
+	if err == nil && d.budget < 0 {
+		err = fmt.Errorf("%w: result", ErrLimit)
 	}
 	if err != nil {
 		return outcome{err: boundaryError(p.name, err, env.MaxOutputBytes), reusable: true}
