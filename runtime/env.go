@@ -15,3 +15,8 @@ func (e *Engine) env(l *Loaded, opts RunOptions) any {
 		Runner: &runner{e: e, l: l, parentOpts: opts}, Secrets: e.cfg.Secrets,
 	}
 }
+
+// Env returns the library environment a run of l started with opts gets:
+// the engine's Persona backend, Lists, HTTP client, Slack bot, secrets, and
+// a runner for workflow.call over l. The REPL evaluates its entries in it.
+func (e *Engine) Env(l *Loaded, opts RunOptions) any { return e.env(l, opts) }
