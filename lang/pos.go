@@ -10,9 +10,9 @@ import "fmt"
 // Line and Col are 1-based, with Col counted in characters (runes). The
 // language server converts columns to UTF-16 at its edge.
 type Pos struct {
-	Offset int
-	Line   int
-	Col    int
+	Offset int `json:"offset"`
+	Line   int `json:"line"`
+	Col    int `json:"column"`
 }
 
 // IsValid reports whether p refers to a place in a file.
@@ -26,8 +26,8 @@ func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
 
 // Span is the half-open range [Start, End) of a node or token.
 type Span struct {
-	Start Pos
-	End   Pos
+	Start Pos `json:"start"`
+	End   Pos `json:"end"`
 }
 
 // Contains reports whether the byte offset lies inside s (end inclusive, so a

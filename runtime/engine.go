@@ -204,10 +204,9 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	if res.Err != nil {
 		errJSON = mustJSON(errorRecord(res.Err))
 	}
-	finished := res.Finished
-	if finished.IsZero() || finished.Before(start) {
-		finished = start
-	}
+	// The record's times are the machine's; the run's logical clock (now()
+	// in the script) starts at ClockStart and may be pinned with --now.
+	finished := e.clock.Now()
 	if err := e.Store.FinishRun(context.WithoutCancel(ctx), runID, res.Status, outputs, errJSON, finished); err != nil {
 		return nil, err
 	}
