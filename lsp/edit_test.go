@@ -11,7 +11,7 @@ import (
 )
 
 // applyEdits applies LSP text edits (non-overlapping) to text.
-func applyEdits(t *testing.T, text string, edits []protocol.TextEdit) string {
+func applyEdits(t testing.TB, text string, edits []protocol.TextEdit) string {
 	t.Helper()
 	li := newLineIndex(text)
 	type span struct {

@@ -50,7 +50,7 @@ func (c *testClient) LogMessage(context.Context, *protocol.LogMessageParams) err
 
 // harness is an in-process editor connected to Serve over a pipe.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	srv    protocol.Server
 	conn   jsonrpc2.Conn
@@ -63,7 +63,7 @@ type harness struct {
 // hanging it; no test depends on its length.
 const hangGuard = 30 * time.Second
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	t.Cleanup(cancel)
