@@ -82,8 +82,20 @@ HTTP API, post to Slack). Every run is recorded step by step in the embedded sto
 Exit status: 0 success, 1 a run failed or a check found errors, 2 bad usage or a
 script that does not load.`
 
+// kongExit stops parsing after kong printed help (or completions).
+type kongExit struct{ code int }
+
 // Main runs the command line and returns the exit status.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			ke, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			status = ke.code
+		}
+	}()
 	cli := &CLI{Globals: Globals{stdin: stdin, stdout: stdout, stderr: stderr}}
 	parser, err := kong.New(cli,
 		kong.Name("wf"),
@@ -91,7 +103,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
 		kong.Writers(stdout, stderr),
-		kong.Exit(func(int) {}),
+		kong.Exit(func(code int) { panic(kongExit{code}) }),
 		kong.Vars{"version": version},
 	)
 	if err != nil {

@@ -139,7 +139,7 @@ func (c *ListsRemoveCmd) Run(g *Globals) error {
 // ListsImportCmd is `wf lists import NAME FILE.csv`.
 type ListsImportCmd struct {
 	Name string `arg:"" help:"The List (created first with wf lists create)."`
-	File string `arg:"" help:"A CSV file with Persona's columns for the List's kind (a header row is optional)." type:"existingfile"`
+	File string `arg:"" help:"A CSV file with Persona's columns for the List's kind (a header row is optional)."`
 }
 
 // Run imports a CSV file.
