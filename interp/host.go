@@ -76,6 +76,7 @@ type Wait struct {
 	Workflow string
 	File     string
 	Pos      lang.Pos
+	Started  time.Time // set by the host: when the wait began
 	Finished time.Time // set by the host: when the wait ended
 }
 

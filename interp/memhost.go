@@ -128,11 +128,12 @@ func (h *MemHost) record(rec *StepRecord) {
 // Wait implements Host.
 func (h *MemHost) Wait(ctx context.Context, w *Wait) (Value, error) {
 	if j := h.Journal[w.Key]; j != nil && j.Status != StepFailed {
-		w.Finished = j.Finished
+		w.Started, w.Finished = j.Started, j.Finished
 		h.record(&StepRecord{Key: w.Key, Name: "wait", Result: j.Result, Status: StepReplayed, Started: j.Started, Finished: j.Finished, File: w.File, Pos: w.Pos})
 		return j.Result, nil
 	}
 	start := h.clock().Now()
+	w.Started = start
 	rec := &StepRecord{Key: w.Key, Name: "wait", Started: start, File: w.File, Pos: w.Pos, Attempts: 1, Status: StepCompleted}
 	if w.Event == "" {
 		rec.Args = NewMap(1)

@@ -43,9 +43,7 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 		return e.b.Fn(&sub, args)
 	}
 	v, err := th.run.host.Step(th.ctx, st)
-	if !st.Finished.IsZero() && st.Finished.After(th.now) {
-		th.now = st.Finished
-	}
+	th.advanceBy(st.Started, st.Finished)
 	if err != nil {
 		if th.ctx.Err() != nil {
 			return nil, th.cancelled()
@@ -160,14 +158,22 @@ func (th *Thread) wait(a at, w *Wait) error {
 	return nil
 }
 
+// advance moves the run's logical time on by how long a wait took: its
+// duration, or for an event wait the time until the event (or the timeout).
 func (th *Thread) advance(w *Wait) {
-	switch {
-	case !w.Finished.IsZero():
-		if w.Finished.After(th.now) {
-			th.now = w.Finished
-		}
-	case w.Duration > 0:
+	if w.Event == "" {
 		th.now = th.now.Add(w.Duration)
+		return
+	}
+	th.advanceBy(w.Started, w.Finished)
+}
+
+// advanceBy moves the logical time on by the length of [start, end]. The
+// run's now() starts at its (possibly pinned) start time and grows by the
+// recorded length of each step and wait, so a replay sees the same times.
+func (th *Thread) advanceBy(start, end time.Time) {
+	if !start.IsZero() && end.After(start) {
+		th.now = th.now.Add(end.Sub(start))
 	}
 }
 
