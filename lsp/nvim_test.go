@@ -31,8 +31,10 @@ workflow typing {
 `
 
 // TestNeovim drives the server from a real editor: headless Neovim starts
-// the server binary, opens a file, receives diagnostics and asks for
-// completion and hover. It is skipped when nvim is not installed.
+// the server with the setup snippet docs/editors.md gives for its version
+// (the server binary is put on PATH as wf), opens a file, receives
+// diagnostics and asks for completion and hover. The docs' other Lua
+// snippets are compiled. It is skipped when nvim is not installed.
 func TestNeovim(t *testing.T) {
 	nvim, err := exec.LookPath("nvim")
 	if err != nil {
@@ -41,7 +43,8 @@ func TestNeovim(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // hang guard, build included
 	defer cancel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "wf-lsp")
+	binDir := filepath.Join(dir, "bin")
+	bin := filepath.Join(binDir, "wf")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./internal/lspmain")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the server: %v\n%s", err, out)
@@ -54,8 +57,19 @@ func TestNeovim(t *testing.T) {
 	line := strings.Count(nvimSource, "\n") - 1
 	col := len("  run inquiry.decline(trigger.id, co")
 
+	snippets := codeBlocks(t, "../docs/editors.md", "lua")
+	require.Len(t, snippets, 3)
+	var snippetFiles []string
+	for i, name := range []string{"modern.lua", "lspconfig.lua", "legacy.lua"} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(snippets[i]), 0o644))
+		snippetFiles = append(snippetFiles, p)
+	}
+
 	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-c", "luafile "+script)
-	cmd.Env = append(os.Environ(), "WF_LSP="+bin, "WF_FILE="+file, "WF_OUT="+outFile,
+	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"WF_MODERN="+snippetFiles[0], "WF_LUA="+snippetFiles[1], "WF_LEGACY="+snippetFiles[2],
+		"WF_FILE="+file, "WF_OUT="+outFile,
 		"WF_LINE="+strconv.Itoa(line), "WF_COL="+strconv.Itoa(col), "HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir)
 	cmd.Dir = dir
 	output, err := cmd.CombinedOutput()
@@ -66,6 +80,8 @@ func TestNeovim(t *testing.T) {
 	var res struct {
 		Status         string
 		Error          string
+		SyntaxErrors   []string `json:"syntax_errors"`
+		Modern         bool
 		GotDiagnostics bool `json:"got_diagnostics"`
 		Diagnostics    []struct {
 			Message   string
@@ -77,6 +93,7 @@ func TestNeovim(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(raw, &res), "%s", raw)
 	require.Equal(t, "ok", res.Status, "error %q, output %s", res.Error, output)
+	assert.Empty(t, res.SyntaxErrors, "the docs' Lua snippets compile")
 	require.True(t, res.GotDiagnostics)
 
 	var undefined bool
@@ -91,7 +108,7 @@ func TestNeovim(t *testing.T) {
 	assert.True(t, undefined, "diagnostics: %+v", res.Diagnostics)
 	assert.Contains(t, res.Completion, "comment:")
 	assert.Contains(t, res.Hover, "years_since")
-	t.Logf("nvim: %d diagnostics, %d completion items, hover %q", len(res.Diagnostics), len(res.Completion), firstLine(res.Hover))
+	t.Logf("nvim (modern setup: %v): %d diagnostics, %d completion items, hover %q", res.Modern, len(res.Diagnostics), len(res.Completion), firstLine(res.Hover))
 }
 
 func firstLine(s string) string {

@@ -1,11 +1,15 @@
--- Drives the WF language server from headless Neovim: opens a .wf file,
+-- Drives the WF language server from headless Neovim: starts it with the
+-- snippet from docs/editors.md for this Neovim version, opens a .wf file,
 -- waits for diagnostics, asks for completion and hover, and writes what it
--- got as JSON to $WF_OUT. Paths come from the environment:
---   WF_LSP   the server binary
---   WF_FILE  the .wf file to open
---   WF_OUT   where to write the result
+-- got as JSON to $WF_OUT. Inputs come from the environment:
+--   WF_FILE    the .wf file to open
+--   WF_OUT     where to write the result
+--   WF_MODERN  the docs' snippet for Neovim 0.8+ (filetype and autocmd)
+--   WF_LEGACY  the docs' snippet for Neovim 0.7 (start the client by hand)
+--   WF_LUA     more Lua files from the docs, only compiled (lspconfig)
 --   WF_LINE, WF_COL  the completion position (0-based, UTF-16)
-local out = { status = "started" }
+-- The server binary is `wf` on PATH, as the snippets expect.
+local out = { status = "started", syntax_errors = {} }
 
 local function finish(status)
   out.status = status
@@ -19,16 +23,18 @@ end
 vim.defer_fn(function() finish("timeout") end, 15000)
 
 local ok, err = pcall(function()
-  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("WF_FILE")))
-  local config = { name = "wf", cmd = { os.getenv("WF_LSP") }, root_dir = vim.fn.fnamemodify(os.getenv("WF_FILE"), ":h") }
-  local client_id
-  if vim.lsp.start then -- Neovim 0.8 and later
-    client_id = vim.lsp.start(config)
-  else
-    client_id = vim.lsp.start_client(config)
-    vim.lsp.buf_attach_client(0, client_id)
+  for _, path in ipairs({ os.getenv("WF_MODERN"), os.getenv("WF_LEGACY"), os.getenv("WF_LUA") }) do
+    local _, e = loadfile(path)
+    if e then table.insert(out.syntax_errors, e) end
   end
-  out.client = client_id ~= nil
+  out.modern = vim.lsp.start ~= nil
+  if out.modern then
+    dofile(os.getenv("WF_MODERN"))
+    vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("WF_FILE")))
+  else
+    vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("WF_FILE")))
+    dofile(os.getenv("WF_LEGACY"))
+  end
 
   out.got_diagnostics = vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end, 20)
   out.diagnostics = {}
