@@ -93,6 +93,9 @@ type checker struct {
 	constDeps map[*ConstDecl][]*ConstDecl
 	curConst  *ConstDecl
 	builtins  []string
+	// emitted holds the event names the program emits itself, which are
+	// not unknown events.
+	emitted []string
 }
 
 // Check resolves and checks a set of files against the library table u.
@@ -116,6 +119,7 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 		}
 	}
 	c.declare(files)
+	c.emitted = emittedNames(files)
 	c.checkConsts(files)
 	for _, f := range files {
 		c.file = f.Path
@@ -269,6 +273,24 @@ func bindingsByName(ids []*Ident) map[string][]*Ident {
 	out := make(map[string][]*Ident, len(ids))
 	for _, id := range ids {
 		out[id.Name] = append(out[id.Name], id)
+	}
+	return out
+}
+
+// emittedNames lists the event names the files emit with a fixed string.
+func emittedNames(files []*File) []string {
+	var out []string
+	for _, f := range files {
+		Inspect(f, func(n Node) bool {
+			if e, ok := n.(*EmitStmt); ok {
+				if s, ok := e.Name.(*StringLit); ok {
+					if name, ok := s.Static(); ok {
+						out = append(out, name)
+					}
+				}
+			}
+			return true
+		})
 	}
 	return out
 }

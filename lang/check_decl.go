@@ -215,6 +215,11 @@ func (c *checker) eventName(s *StringLit) {
 			return
 		}
 	}
+	for _, e := range c.emitted {
+		if EventMatches(name, e) {
+			return
+		}
+	}
 	d := c.warnf(s, "event", "unknown event %q", name)
 	if sug := Suggest(name, PersonaEvents); sug != "" {
 		d.Hint("did you mean %q?", sug)

@@ -188,6 +188,7 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 		return nil, err
 	}
 	mem := &interp.MemHost{Clock: e.clock, Journal: journal, DryRun: opts.DryRun, SkipWaits: opts.SkipWaits}
+	mem.EmitFunc = (&emitter{e: e, l: l, parent: opts}).emit
 	for _, ev := range opts.WaitEvents {
 		mem.Events = append(mem.Events, ev.Value())
 	}
