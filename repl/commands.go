@@ -229,7 +229,7 @@ func (r *REPL) cmdFire(ctx context.Context, path, arg string) bool {
 			return false
 		}
 	}
-	if ev := r.sess.Event(); ev != nil && inputs == nil {
+	if ev := r.sess.Event(); ev != nil && inputs == nil && r.sess.hasEventTrigger(name) {
 		if ok, err := r.sess.Starts(name); err == nil && !ok {
 			fmt.Fprintf(r.out, "note: %s does not start on this %s event; firing it anyway\n", name, ev.Name)
 		}

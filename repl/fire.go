@@ -63,6 +63,11 @@ func (s *Session) errNoWorkflow(name string) error {
 	return fmt.Errorf("no workflow named %s (the session has %s)", name, strings.Join(names, ", "))
 }
 
+// hasEventTrigger reports whether the workflow has an on event clause.
+func (s *Session) hasEventTrigger(name string) bool {
+	return s.loaded != nil && s.loaded.Program.TriggerKinds(name)["event"]
+}
+
 // Starts reports whether the bound event starts the workflow: an on event
 // pattern matches its name and that clause's where condition holds.
 func (s *Session) Starts(name string) (bool, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -108,9 +109,16 @@ func (s *Session) Reset() {
 }
 
 // Eval parses, checks and runs one entry named path.
+// An entry that starts with { and only parses as a map literal, such as
+// {a: 1}, is read as one (at the start of a statement { opens a block).
 func (s *Session) Eval(ctx context.Context, path, src string) *Outcome {
-	s.sources[path] = []byte(src)
 	entry, diags := lang.ParseEntry(path, src)
+	if diags.HasErrors() && strings.HasPrefix(strings.TrimSpace(src), "{") {
+		if e2, d2 := lang.ParseEntry(path, "("+src+")"); !d2.HasErrors() {
+			entry, diags, src = e2, d2, "("+src+")"
+		}
+	}
+	s.sources[path] = []byte(src)
 	out := &Outcome{Diags: diags}
 	if diags.HasErrors() {
 		return out
