@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+
+	"github.com/wf-lang/wf/runtime/store"
+)
+
+// RawRecorder writes, with plain SQL on one SQLite connection, the rows
+// one recorded run of RecordWorkflow writes, in the same order and each in
+// its own commit as the store does: the inquiry, the run, a log line, per
+// step the objects it changes and the step, a log line, the run's finish.
+// It is the floor of the recorded-run benchmark: no interpreter, no JSON,
+// no reads.
+type RawRecorder struct {
+	// Path is the database file.
+	Path string
+	db   *sql.DB
+	t    template
+	n    int
+	ctx  context.Context
+}
+
+// template holds the values of one run's rows, copied from a real run.
+type template struct {
+	workflow, version, trigger, event, outputs string
+	inquiry, kase, idem                        string // objects' data
+	steps                                      [3]struct{ key, name, args, result string }
+	logs                                       [2]struct{ message, pos string }
+}
+
+// NewRawRecorder creates the store's schema at path (through store.Open),
+// opens it as the store does (WAL, synchronous NORMAL, foreign keys, one
+// writer connection), and copies the row values of the run runID from the
+// store at from.
+func NewRawRecorder(ctx context.Context, path, from, runID string) (*RawRecorder, error) {
+	t, err := readTemplate(ctx, from, runID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Close(); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", writerDSN(path))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return &RawRecorder{Path: path, db: db, t: t, ctx: ctx}, nil
+}
+
+// writerDSN mirrors the store's writer connection string.
+func writerDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(5000)", "foreign_keys(1)", "synchronous(NORMAL)", "journal_mode(WAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	return u.String()
+}
+
+// readTemplate reads the rows of run runID from the store file at from.
+func readTemplate(ctx context.Context, from, runID string) (template, error) {
+	var t template
+	db, err := sql.Open("sqlite", from)
+	if err != nil {
+		return t, err
+	}
+	defer db.Close()
+	row := func(q string, dst ...any) {
+		if err == nil {
+			err = db.QueryRowContext(ctx, q, runID).Scan(dst...)
+		}
+	}
+	row(`SELECT workflow, version, trigger, event, outputs FROM runs WHERE id = ?`,
+		&t.workflow, &t.version, &t.trigger, &t.event, &t.outputs)
+	row(`SELECT data FROM objects WHERE kind = 'inquiry' AND ? <> ''`, &t.inquiry)
+	row(`SELECT data FROM objects WHERE kind = 'case' AND ? <> ''`, &t.kase)
+	row(`SELECT data FROM objects WHERE kind = 'idempotency_key' AND id LIKE ? || ':%'`, &t.idem)
+	for i := range t.steps {
+		s := &t.steps[i]
+		row(`SELECT key, name, args, result FROM steps WHERE run_id = ? AND seq = `+strconv.Itoa(i+1),
+			&s.key, &s.name, &s.args, &s.result)
+	}
+	for i := range t.logs {
+		l := &t.logs[i]
+		row(`SELECT message, pos FROM logs WHERE run_id = ? AND seq = `+strconv.Itoa(i+1), &l.message, &l.pos)
+	}
+	if err != nil {
+		return t, fmt.Errorf("bench: reading run %s: %w", runID, err)
+	}
+	return t, nil
+}
+
+// Run writes the rows of one more run.
+func (r *RawRecorder) Run() error {
+	r.n++
+	n := strconv.Itoa(r.n)
+	run, inq, kase := "run_"+n, "inq_"+n, "case_"+n
+	at := RecordStart.UnixNano()
+	t := &r.t
+	stmts := []struct {
+		q    string
+		args []any
+	}{
+		{insertObject, []any{"inquiry", inq, t.inquiry, at, at}},
+		{insertRun, []any{run, t.workflow, t.version, "running", t.trigger, t.event, 7, at, at}},
+		{insertLog, []any{run, 1, at, t.logs[0].message, t.logs[0].pos}},
+		{updateObject, []any{t.inquiry, at, "inquiry", inq}},
+		{insertStep, r.step(run, 0, at)},
+		{updateObject, []any{t.inquiry, at, "inquiry", inq}},
+		{insertStep, r.step(run, 1, at)},
+		{insertObject, []any{"case", kase, t.kase, at, at}},
+		{insertObject, []any{"idempotency_key", run + ":" + t.steps[2].key, t.idem, at, at}},
+		{insertStep, r.step(run, 2, at)},
+		{insertLog, []any{run, 2, at, t.logs[1].message, t.logs[1].pos}},
+		{finishRun, []any{"completed", t.outputs, at, run}},
+	}
+	for _, s := range stmts {
+		if _, err := r.db.ExecContext(r.ctx, s.q, s.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *RawRecorder) step(run string, i int, at int64) []any {
+	s := r.t.steps[i]
+	return []any{run, s.key, i + 1, s.name, s.args, s.result, "completed", 1, at, at}
+}
+
+// Close closes the database.
+func (r *RawRecorder) Close() error { return r.db.Close() }
+
+const (
+	insertObject = `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`
+	updateObject = `UPDATE objects SET data = ?, updated_at = ? WHERE kind = ? AND id = ?`
+	insertRun    = `INSERT INTO runs(id, workflow, version, status, trigger, event, seed, clock_start, started_at, dry_run)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`
+	insertLog  = `INSERT INTO logs(run_id, seq, at, level, message, pos) VALUES (?, ?, ?, 'info', ?, ?)`
+	insertStep = `INSERT INTO steps(run_id, key, seq, name, args, result, status, attempts, started_at, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	finishRun = `UPDATE runs SET status = ?, outputs = ?, finished_at = ? WHERE id = ?`
+)
