@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 
@@ -121,4 +122,10 @@ func fixtureItem(raw json.RawMessage) (string, map[string]string, error) {
 		data[k] = text
 	}
 	return value, data, nil
+}
+
+// LoadPersona loads Persona objects (a JSON:API document or resource, or a
+// webhook event) into the local backend's store.
+func (e *Engine) LoadPersona(ctx context.Context, r io.Reader) (int, error) {
+	return persona.LoadFixture(ctx, objectStore{e.Store}, r)
 }

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"text/tabwriter"
 
-	"github.com/wf-lang/wf/stdlib/persona"
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // PersonaCmd is `wf persona …`: the local backend's objects.
@@ -31,17 +31,12 @@ func (c *PersonaLoadCmd) Run(g *Globals) error {
 		return fail(exitUsage, "wf persona: %v", err)
 	}
 	defer eng.Close()
-	local, ok := eng.Persona.(*persona.Local)
-	if !ok {
-		return fail(exitUsage, "wf persona: the local backend is not in use")
-	}
-	_ = local
 	for _, f := range c.Files {
 		data, err := os.Open(f)
 		if err != nil {
 			return fail(exitUsage, "wf persona load: %v", err)
 		}
-		n, err := persona.LoadFixture(context.Background(), storeObjects{eng}, data)
+		n, err := eng.LoadPersona(context.Background(), data)
 		data.Close()
 		if err != nil {
 			return fail(exitFailed, "wf persona load: %s: %v", f, err)
@@ -102,7 +97,7 @@ func (c *PersonaShowCmd) Run(g *Globals) error {
 	defer eng.Close()
 	obj, err := eng.Store.GetObject(context.Background(), c.Type, c.ID)
 	if err != nil {
-		if errors.Is(err, errNotFound(eng)) {
+		if errors.Is(err, store.ErrNotFound) {
 			return fail(exitFailed, "wf persona show: no %s %s", c.Type, c.ID)
 		}
 		return fail(exitFailed, "wf persona show: %v", err)
