@@ -113,14 +113,22 @@ func parseChunk(path string, key chunkKey) *chunkResult {
 	return &chunkResult{base: lang.Pos{Offset: 0, Line: 1, Col: 1}, decls: f.Decls, comments: f.Comments, diags: diags}
 }
 
-// shifted returns a copy of r placed at base.
-func (r *chunkResult) shifted(base lang.Pos) *chunkResult {
-	s := newShifter(base.Offset-r.base.Offset, base.Line-r.base.Line)
+// shifted returns a copy of r placed at base. Should the hand-written
+// shifter meet a tree it cannot walk, the reflective one does the work.
+func (r *chunkResult) shifted(base lang.Pos) (out *chunkResult) {
+	dOff, dLine := base.Offset-r.base.Offset, base.Line-r.base.Line
+	defer func() {
+		if recover() != nil {
+			s := newShifter(dOff, dLine)
+			out = &chunkResult{base: base, decls: shiftCopy(s, r.decls), comments: shiftCopy(s, r.comments), diags: shiftCopy(s, r.diags)}
+		}
+	}()
+	s := newFastShift(dOff, dLine)
 	return &chunkResult{
 		base:     base,
-		decls:    shiftCopy(s, r.decls),
-		comments: shiftCopy(s, r.comments),
-		diags:    shiftCopy(s, r.diags),
+		decls:    s.decls(r.decls),
+		comments: s.comments(r.comments),
+		diags:    s.diags(r.diags),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -58,10 +59,15 @@ func sampleSources(t *testing.T) map[string]string {
 func TestIncParserMatchesParse(t *testing.T) {
 	for name, src := range sampleSources(t) {
 		t.Run(name, func(t *testing.T) {
-			want := parseDump(lang.Parse("x.wf", []byte(src)))
+			wantFile, wantDiags := lang.Parse("x.wf", []byte(src))
+			want := parseDump(wantFile, wantDiags)
 			p := newIncParser()
 			assert.Equal(t, want, parseDump(p.parse("x.wf", src)), "first parse")
-			assert.Equal(t, want, parseDump(p.parse("x.wf", src)), "parse from the cache")
+			f, diags := p.parse("x.wf", src)
+			assert.Equal(t, want, parseDump(f, diags), "parse from the cache")
+			// Every field, not only what Dump prints.
+			assert.True(t, reflect.DeepEqual(wantFile.Decls, f.Decls), "declarations differ")
+			assert.True(t, reflect.DeepEqual(wantFile.Comments, f.Comments), "comments differ")
 		})
 	}
 }
@@ -79,9 +85,12 @@ func TestIncParserAfterEdits(t *testing.T) {
 			text := src
 			for step := range 40 {
 				text = randomEdit(rng, text, snippets)
-				want := parseDump(lang.Parse("x.wf", []byte(text)))
-				got := parseDump(p.parse("x.wf", text))
-				if !assert.Equal(t, want, got, "step %d, text:\n%s", step, text) {
+				wantFile, wantDiags := lang.Parse("x.wf", []byte(text))
+				gotFile, gotDiags := p.parse("x.wf", text)
+				if !assert.Equal(t, parseDump(wantFile, wantDiags), parseDump(gotFile, gotDiags), "step %d, text:\n%s", step, text) {
+					return
+				}
+				if !assert.True(t, reflect.DeepEqual(wantFile.Decls, gotFile.Decls), "step %d: declarations differ", step) {
 					return
 				}
 			}
@@ -121,4 +130,19 @@ func TestIncParserReusesUnchangedDeclarations(t *testing.T) {
 	f3, _ := p.parse("x.wf", strings.Replace(src, `"a"`, `"a é"`, 1))
 	require.Len(t, f3.Decls, 2)
 	assert.Equal(t, f1.Decls[1].Span().Start.Offset+len(` é`), f3.Decls[1].Span().Start.Offset)
+}
+
+// TestFastShiftMatchesReflectiveShift checks the hand-written shifter
+// against the reflective one, which walks every field of every type: a
+// field lang adds that the hand-written one misses shows up here.
+func TestFastShiftMatchesReflectiveShift(t *testing.T) {
+	for name, src := range sampleSources(t) {
+		f, diags := lang.Parse("x.wf", []byte(src))
+		for _, d := range [][2]int{{0, 0}, {17, 3}, {-5, -1}} {
+			fast, slow := newFastShift(d[0], d[1]), newShifter(d[0], d[1])
+			assert.True(t, reflect.DeepEqual(shiftCopy(slow, f.Decls), fast.decls(f.Decls)), "%s %v: declarations", name, d)
+			assert.True(t, reflect.DeepEqual(shiftCopy(slow, f.Comments), fast.comments(f.Comments)), "%s %v: comments", name, d)
+			assert.True(t, reflect.DeepEqual(shiftCopy(slow, diags), fast.diags(diags)), "%s %v: diagnostics", name, d)
+		}
+	}
 }
