@@ -31,6 +31,12 @@ func (r *REPL) interactive(ctx context.Context) (failed int, err error) {
 	ln.SetCtrlCAborts(true)
 	ln.SetWordCompleter(r.wordCompleter)
 	r.readHistory(ln)
+	// Ctrl-C while an entry runs cancels it. liner reads Ctrl-C at the
+	// prompt itself; one that comes between prompts must not end the
+	// session either.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
 	r.banner()
 	var lines []string
 	for !r.quit {
@@ -59,18 +65,33 @@ func (r *REPL) interactive(ctx context.Context) (failed int, err error) {
 		}
 		lines = nil
 		r.remember(ln, src)
-		if !r.execInterruptible(ctx, src) {
+		if !r.execInterruptible(ctx, sigs, src) {
 			failed++
 		}
 	}
 	return failed, nil
 }
 
-// execInterruptible runs an entry; Ctrl-C cancels it and the session goes
-// on.
-func (r *REPL) execInterruptible(ctx context.Context, src string) bool {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
+// execInterruptible runs an entry; an interrupt (Ctrl-C) cancels it and
+// the session goes on.
+func (r *REPL) execInterruptible(ctx context.Context, sigs <-chan os.Signal, src string) bool {
+	for len(sigs) > 0 {
+		<-sigs // one that came while nothing ran
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	defer func() {
+		cancel()
+		<-done
+	}()
+	go func() {
+		defer close(done)
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	return r.Exec(ctx, r.nextPath(), src)
 }
 
