@@ -3,11 +3,18 @@ package repl
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/runtime"
 )
+
+// This file holds the commands that show things: :doc and :runs, and the
+// plain printer of a fired run.
 
 // cmdDoc shows what a name is: a library function (signature, doc and
 // example), a module (its functions), a declaration of the session (its
@@ -115,4 +122,53 @@ func article(noun string) string {
 		return "an " + noun
 	}
 	return "a " + noun
+}
+
+func (r *REPL) cmdRuns(ctx context.Context, _, arg string) bool {
+	limit := 10
+	if arg != "" {
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 1 || n > 1000 {
+			return r.fail(":runs takes a count between 1 and 1000, got %q", arg)
+		}
+		limit = n
+	}
+	recs, err := r.sess.Runs(ctx, limit)
+	if err != nil {
+		return r.fail(":runs: %v", err)
+	}
+	if len(recs) == 0 {
+		fmt.Fprintln(r.out, "no runs recorded")
+		return true
+	}
+	tw := tabwriter.NewWriter(r.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tWORKFLOW\tSTATUS\tSTARTED")
+	for _, rec := range recs {
+		status := rec.Status
+		if rec.DryRun {
+			status += " (dry run)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rec.ID, rec.Workflow, status, rec.StartedAt.Format(time.RFC3339))
+	}
+	tw.Flush()
+	return true
+}
+
+// printRecord is the plain run printer, for when the CLI gives none.
+func (r *REPL) printRecord(rec *runtime.Record) {
+	dry := ""
+	if rec.DryRun {
+		dry = " (dry run)"
+	}
+	fmt.Fprintf(r.out, "run %s  %s%s\n", rec.ID, rec.Workflow, dry)
+	for _, s := range rec.Steps {
+		fmt.Fprintf(r.out, "  %s %s  %s\n", stepMark(s.Status), s.Name, s.Status)
+	}
+	for _, l := range rec.Logs {
+		fmt.Fprintf(r.out, "  log %s\n", l.Message)
+	}
+	fmt.Fprintln(r.out, rec.Status)
+	if e := rec.ParsedError(); e != nil {
+		fmt.Fprintf(r.out, "  %s %s [%s]\n", e.Pos, e.Message, e.Kind)
+	}
 }
