@@ -1,14 +1,19 @@
 package lsp
 
 import (
+	"sort"
+
 	"go.lsp.dev/uri"
 
 	"github.com/wf-lang/wf/lang"
 )
 
 // analysis is everything the server knows about one version of a document:
-// its text, line index, parsed file, checked program and diagnostics. It is
-// immutable once built, so concurrent requests share it.
+// its text, line index, parsed file, checked program and diagnostics. The
+// program is checked together with the other .wf files of the document's
+// folder (its package, as `wf check DIR` sees it), so their consts and fns
+// resolve; the diagnostics are the document's own. It is immutable once
+// built, so concurrent requests share it.
 type analysis struct {
 	uri     uri.URI
 	path    string
@@ -25,25 +30,90 @@ type analysis struct {
 	// tooLarge is set when the text exceeds lang.MaxFileSize: the file is
 	// reported, not parsed, and features answer nothing.
 	tooLarge bool
+	// self is the document among files, the package's files sorted by
+	// path; declFile says which file holds each declaration.
+	self     *srcFile
+	files    []*srcFile
+	declFile map[lang.Decl]*srcFile
+	// pkgErrors counts the errors in the whole package (every file's
+	// syntax errors and the check's errors), for rename's check.
+	pkgErrors int
+	// epoch is the server's document epoch the analysis was built at; a
+	// change to any document may change this one's program.
+	epoch uint64
 }
 
-// analyze parses and checks text. p parses (reusing unchanged declarations);
-// u is the library the program is checked against.
-func analyze(p *incParser, u lang.Universe, u2 uri.URI, path string, version int32, text string) *analysis {
-	an := &analysis{uri: u2, path: path, version: version, text: text, lines: newLineIndex(text), parser: p, u: u}
-	an.tooLarge = len(text) > lang.MaxFileSize
-	file, diags := p.parse(path, text)
-	prog, cdiags := lang.CheckFile(file, u)
-	an.file, an.prog = file, prog
+// srcFile is one file of a package: the document or a sibling.
+type srcFile struct {
+	uri   uri.URI
+	path  string
+	text  string
+	lines *lineIndex
+	file  *lang.File
+	// syntaxErrors counts the file's parse errors.
+	syntaxErrors int
+}
+
+// analyze parses and checks a document with its parsed siblings. p parses
+// the document (reusing unchanged declarations); u is the library the
+// program is checked against.
+func analyze(p *incParser, u lang.Universe, st *docState, siblings []*srcFile) *analysis {
+	an := &analysis{uri: st.uri, path: st.path, version: st.version, text: st.text, lines: newLineIndex(st.text), parser: p, u: u}
+	an.tooLarge = len(st.text) > lang.MaxFileSize
+	file, diags := p.parse(st.path, st.text)
+	an.file = file
+	an.self = &srcFile{uri: st.uri, path: st.path, text: st.text, lines: an.lines, file: file, syntaxErrors: errorCount(diags)}
+	if an.tooLarge {
+		siblings = nil
+	}
+	an.files = append([]*srcFile{an.self}, siblings...)
+	sort.Slice(an.files, func(i, j int) bool { return an.files[i].path < an.files[j].path })
+	an.declFile = map[lang.Decl]*srcFile{}
+	files := make([]*lang.File, len(an.files))
+	for i, f := range an.files {
+		files[i] = f.file
+		for _, d := range f.file.Decls {
+			an.declFile[d] = f
+		}
+	}
+	prog, cdiags := lang.Check(files, u)
+	an.prog = prog
+	an.pkgErrors = errorCount(cdiags)
+	for _, f := range an.files {
+		an.pkgErrors += f.syntaxErrors
+	}
 	if an.tooLarge {
 		an.diags = diags
 		return an
 	}
 	all := append(lang.Diagnostics{}, diags...)
-	all = append(all, cdiags...)
+	for _, d := range cdiags {
+		if d.File == st.path {
+			all = append(all, d)
+		}
+	}
 	all.Normalize()
 	an.diags = all
 	return an
+}
+
+// fileOf returns the file that binds sym: a sibling for a const, fn or js
+// fn declared there, else the document.
+func (an *analysis) fileOf(sym *lang.Symbol) *srcFile {
+	if d, ok := sym.Node.(lang.Decl); ok {
+		if f := an.declFile[d]; f != nil {
+			return f
+		}
+	}
+	return an.self
+}
+
+// fileOfDecl returns the file holding a declaration.
+func (an *analysis) fileOfDecl(d lang.Decl) *srcFile {
+	if f := an.declFile[d]; f != nil {
+		return f
+	}
+	return an.self
 }
 
 // declAt returns the top-level declaration whose span holds the byte offset.

@@ -52,7 +52,7 @@ func (s *server) publishFor(ctx context.Context, u uri.URI) {
 	if err != nil {
 		return
 	}
-	an := e.analysis(s.u, st)
+	an := s.analysisFor(e, st)
 	params := &protocol.PublishDiagnosticsParams{
 		URI:         u,
 		Version:     protocol.NewOptional(st.version),
@@ -113,12 +113,17 @@ func severity(s lang.Severity) protocol.DiagnosticSeverity {
 	return protocol.DiagnosticSeverityInformation
 }
 
-// location converts a span in a file to an LSP location. Spans in this
-// document convert exactly; for another file, whose text the server may
-// not have, the character column stands in for the UTF-16 one.
+// location converts a span in a file to an LSP location. Spans in the
+// package's files convert exactly; for another file, whose text the server
+// does not have, the character column stands in for the UTF-16 one.
 func (an *analysis) location(file string, sp lang.Span) protocol.Location {
 	if file == "" || file == an.path {
 		return protocol.Location{URI: an.uri, Range: an.lines.rng(sp)}
+	}
+	for _, f := range an.files {
+		if f.path == file {
+			return occ{f, sp}.location()
+		}
 	}
 	at := func(p lang.Pos) protocol.Position {
 		return protocol.Position{Line: uint32(max(p.Line-1, 0)), Character: uint32(max(p.Col-1, 0))}

@@ -7,8 +7,6 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
-
-	"github.com/wf-lang/wf/lang"
 )
 
 // docState is one version of an open document's text.
@@ -29,19 +27,6 @@ type docEntry struct {
 	mu        sync.Mutex // guards an; held while an analysis is built
 	an        *analysis
 	published int32 // the version whose diagnostics were sent last
-}
-
-// analysis returns the analysis of st, building it unless it is cached.
-// Concurrent callers for the same version wait for one build.
-func (e *docEntry) analysis(u lang.Universe, st *docState) *analysis {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.an != nil && e.an.version == st.version && e.an.text == st.text {
-		return e.an
-	}
-	an := analyze(e.parser, u, st.uri, st.path, st.version, st.text)
-	e.an = an
-	return an
 }
 
 // current returns the entry and newest state of an open document.
@@ -76,7 +61,7 @@ func (s *server) DidOpen(ctx context.Context, params *protocol.DidOpenTextDocume
 	s.mu.Lock()
 	s.docs[td.URI] = &docEntry{state: st, parser: newIncParser(), published: -1 << 31}
 	s.mu.Unlock()
-	s.markDirty(td.URI)
+	s.touched(td.URI, st.path)
 	return nil
 }
 
@@ -93,7 +78,7 @@ func (s *server) DidChange(ctx context.Context, params *protocol.DidChangeTextDo
 	text := applyChanges(e.state.text, params.ContentChanges)
 	e.state = &docState{uri: u, path: e.state.path, version: params.TextDocument.Version, text: text}
 	s.mu.Unlock()
-	s.markDirty(u)
+	s.touched(u, e.state.path)
 	return nil
 }
 
@@ -120,13 +105,17 @@ func applyChanges(text string, changes []protocol.TextDocumentContentChangeEvent
 func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocumentParams) error {
 	u := params.TextDocument.URI
 	s.mu.Lock()
-	_, ok := s.docs[u]
+	e, ok := s.docs[u]
 	delete(s.docs, u)
 	delete(s.dirty, u)
 	s.mu.Unlock()
 	if !ok {
 		return errUnknownDocument(u)
 	}
+	s.touched(u, e.state.path)
+	s.mu.Lock()
+	delete(s.dirty, u) // touched queued the closed document too
+	s.mu.Unlock()
 	s.publishMu.Lock()
 	defer s.publishMu.Unlock()
 	return s.client.PublishDiagnostics(ctx, &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: []protocol.Diagnostic{}})
@@ -134,3 +123,14 @@ func (s *server) DidClose(ctx context.Context, params *protocol.DidCloseTextDocu
 
 // DidSave implements protocol.Server; the text is already known.
 func (s *server) DidSave(context.Context, *protocol.DidSaveTextDocumentParams) error { return nil }
+
+// DidChangeWatchedFiles implements protocol.Server: a .wf file changed on
+// disk, so the open documents of its folder are checked again.
+func (s *server) DidChangeWatchedFiles(ctx context.Context, params *protocol.DidChangeWatchedFilesParams) error {
+	for _, ch := range params.Changes {
+		if ch.URI.IsFile() {
+			s.touched(ch.URI, pathOf(ch.URI))
+		}
+	}
+	return nil
+}

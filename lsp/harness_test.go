@@ -111,7 +111,7 @@ func call[T any](h *harness, method string, params any) (T, error) {
 	return out, err
 }
 
-func docURI(name string) uri.URI { return uri.File("/work/" + name) }
+func docURI(name string) uri.URI { return uri.File("/wf-lsp-test/" + name) }
 
 // open opens a document and returns its diagnostics.
 func (h *harness) open(name, text string) []protocol.Diagnostic {

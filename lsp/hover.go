@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -80,30 +81,38 @@ func (an *analysis) symbolDoc(sym *lang.Symbol) string {
 		b.WriteString("\nThe event's envelope: `name`, `id`, `created_at`.\n")
 	}
 	if sym.Ident != nil {
-		sp := sym.Ident.Sp
-		if line := an.lineOf(sp.Start.Offset); line != "" {
+		f, sp := an.fileOf(sym), sym.Ident.Sp
+		if line := f.lineOf(sp.Start.Offset); line != "" {
 			fmt.Fprintf(&b, "\n```wf\n%s\n```\n", line)
 		}
-		fmt.Fprintf(&b, "\nBound at line %d, column %d.\n", sp.Start.Line, sp.Start.Col)
+		where := ""
+		if f != an.self {
+			where = " of " + filepath.Base(f.path)
+		}
+		fmt.Fprintf(&b, "\nBound at line %d, column %d%s.\n", sp.Start.Line, sp.Start.Col, where)
 	}
 	return b.String()
 }
 
+// lineOf returns the trimmed source line of the document holding off.
+func (an *analysis) lineOf(off int) string { return an.self.lineOf(off) }
+
 // lineOf returns the trimmed source line holding off.
-func (an *analysis) lineOf(off int) string {
-	p := an.lines.position(off)
-	start := an.lines.starts[p.Line]
-	return strings.TrimSpace(an.text[start:an.lines.lineEnd(int(p.Line))])
+func (f *srcFile) lineOf(off int) string {
+	p := f.lines.position(off)
+	start := f.lines.starts[p.Line]
+	return strings.TrimSpace(f.text[start:f.lines.lineEnd(int(p.Line))])
 }
 
 // workflowDoc describes a workflow: its name and triggers.
 func (an *analysis) workflowDoc(w *lang.WorkflowDecl) string {
 	var b strings.Builder
+	f := an.fileOfDecl(w)
 	fmt.Fprintf(&b, "```wf\nworkflow %s\n```\n", w.Name.Name)
 	for _, t := range w.Triggers {
-		fmt.Fprintf(&b, "\n- `%s`", an.lineOf(t.Span().Start.Offset))
+		fmt.Fprintf(&b, "\n- `%s`", f.lineOf(t.Span().Start.Offset))
 	}
-	fmt.Fprintf(&b, "\n\nDeclared at line %d.\n", w.Name.Sp.Start.Line)
+	fmt.Fprintf(&b, "\n\nDeclared at line %d of %s.\n", w.Name.Sp.Start.Line, filepath.Base(f.path))
 	return b.String()
 }
 

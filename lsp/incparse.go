@@ -17,6 +17,10 @@ import (
 type incParser struct {
 	mu    sync.Mutex
 	cache map[chunkKey]*chunkResult
+	// last is the newest text parse kept, and its result.
+	last      string
+	lastFile  *lang.File
+	lastDiags lang.Diagnostics
 }
 
 type chunkKey struct {
@@ -38,7 +42,18 @@ func newIncParser() *incParser { return &incParser{cache: map[chunkKey]*chunkRes
 // parse parses text as lang.Parse would. The chunks it used replace the
 // cache, so the cache holds only the newest version's declarations.
 func (p *incParser) parse(path, text string) (*lang.File, lang.Diagnostics) {
-	return p.parseWith(path, text, true)
+	p.mu.Lock()
+	if p.lastFile != nil && p.last == text && p.lastFile.Path == path {
+		f, d := p.lastFile, p.lastDiags
+		p.mu.Unlock()
+		return f, d
+	}
+	p.mu.Unlock()
+	f, d := p.parseWith(path, text, true)
+	p.mu.Lock()
+	p.last, p.lastFile, p.lastDiags = text, f, d
+	p.mu.Unlock()
+	return f, d
 }
 
 // parseScratch parses text reusing cached chunks without changing the

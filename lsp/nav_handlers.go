@@ -3,7 +3,9 @@ package lsp
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"sort"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -23,28 +25,30 @@ func (s *server) Definition(ctx context.Context, params *protocol.DefinitionPara
 		return nil, err
 	}
 	t := an.targetAt(an.lines.offset(params.Position))
-	sp, ok := an.definition(t)
+	def, ok := an.definition(t)
 	if !ok {
 		return protocol.LocationSlice{}, nil
 	}
-	return &protocol.Location{URI: an.uri, Range: an.lines.rng(sp)}, nil
+	loc := def.location()
+	return &loc, nil
 }
 
-// definition returns the span that binds what t refers to.
-func (an *analysis) definition(t *target) (lang.Span, bool) {
+// definition returns the place that binds what t refers to, in the
+// document or in another file of its package.
+func (an *analysis) definition(t *target) (occ, bool) {
 	switch {
 	case t == nil:
 	case t.workflow != nil:
-		return t.workflow.Name.Sp, true
+		return occ{an.fileOfDecl(t.workflow), t.workflow.Name.Sp}, true
 	case t.sym == nil:
 	case t.sym.Ident != nil:
-		return t.sym.Ident.Sp, true
+		return occ{an.fileOf(t.sym), t.sym.Ident.Sp}, true
 	case t.sym.Implicit:
 		if w, ok := t.sym.Node.(*lang.WorkflowDecl); ok && len(w.Triggers) > 0 {
-			return w.Triggers[0].Span(), true
+			return occ{an.fileOfDecl(w), w.Triggers[0].Span()}, true
 		}
 	}
-	return lang.Span{}, false
+	return occ{}, false
 }
 
 // References implements protocol.Server: every place in the document that
@@ -59,8 +63,8 @@ func (s *server) References(ctx context.Context, params *protocol.ReferenceParam
 	if t == nil {
 		return out, nil
 	}
-	for _, sp := range an.occurrences(t, params.Context.IncludeDeclaration) {
-		out = append(out, protocol.Location{URI: an.uri, Range: an.lines.rng(sp)})
+	for _, o := range an.occurrences(t, params.Context.IncludeDeclaration) {
+		out = append(out, o.location())
 	}
 	return out, nil
 }
@@ -78,12 +82,15 @@ func (s *server) DocumentHighlight(ctx context.Context, params *protocol.Documen
 		return out, nil
 	}
 	def, hasDef := an.definition(t)
-	for _, sp := range an.occurrences(t, true) {
+	for _, o := range an.occurrences(t, true) {
+		if o.f != an.self {
+			continue
+		}
 		kind := protocol.DocumentHighlightKindRead
-		if hasDef && sp.Start.Offset == def.Start.Offset {
+		if hasDef && o == def {
 			kind = protocol.DocumentHighlightKindWrite
 		}
-		out = append(out, protocol.DocumentHighlight{Range: an.lines.rng(sp), Kind: kind})
+		out = append(out, protocol.DocumentHighlight{Range: an.lines.rng(o.sp), Kind: kind})
 	}
 	return out, nil
 }
@@ -103,8 +110,8 @@ func (s *server) PrepareRename(ctx context.Context, params *protocol.PrepareRena
 }
 
 // Rename implements protocol.Server: it renames a let, parameter, loop,
-// catch or lambda variable, const, fn or js fn everywhere in the document,
-// and refuses library names, the implicit trigger and event, workflows,
+// catch or lambda variable in the document, or a const, fn or js fn in
+// every file of the package, and refuses library names, the implicit trigger and event, workflows,
 // invalid names, and a new name that would change what some name refers
 // to.
 func (s *server) Rename(ctx context.Context, params *protocol.RenameParams) (*protocol.WorkspaceEdit, error) {
@@ -119,15 +126,15 @@ func (s *server) Rename(ctx context.Context, params *protocol.RenameParams) (*pr
 	if err := an.validName(params.NewName); err != nil {
 		return nil, err
 	}
-	spans := an.occurrences(t, true)
-	if err := an.checkRename(t, spans, params.NewName); err != nil {
+	occs := an.occurrences(t, true)
+	if err := an.checkRename(t, occs, params.NewName); err != nil {
 		return nil, err
 	}
-	edits := make([]protocol.TextEdit, len(spans))
-	for i, sp := range spans {
-		edits[i] = protocol.TextEdit{Range: an.lines.rng(sp), NewText: params.NewName}
+	changes := map[uri.URI][]protocol.TextEdit{}
+	for _, o := range occs {
+		changes[o.f.uri] = append(changes[o.f.uri], protocol.TextEdit{Range: o.f.lines.rng(o.sp), NewText: params.NewName})
 	}
-	return &protocol.WorkspaceEdit{Changes: map[uri.URI][]protocol.TextEdit{an.uri: edits}}, nil
+	return &protocol.WorkspaceEdit{Changes: changes}, nil
 }
 
 // errRename is the error a refused rename answers with.
@@ -172,33 +179,59 @@ func (an *analysis) validName(name string) error {
 	return nil
 }
 
-// checkRename renames in a copy of the text, checks it again, and refuses
-// when the result has new errors or when a renamed name, or another name
-// already called newName, would refer to something else.
-func (an *analysis) checkRename(t *target, spans []lang.Span, newName string) error {
-	text, moved := renameText(an.text, spans, newName)
-	f, pdiags := an.parser.parseScratch(an.path, text)
-	prog, cdiags := lang.CheckFile(f, an.u)
-	before := errorCount(an.diags)
-	if after := errorCount(pdiags) + errorCount(cdiags); after > before {
-		return errRename("renaming %s to %s would add an error (now %d, then %d)", t.ident.Name, newName, before, after)
-	}
-	defNew, _ := an.definition(t)
-	wantDef := moved(defNew.Start.Offset)
-	renamed := map[int]bool{}
-	for _, sp := range spans {
-		renamed[moved(sp.Start.Offset)] = true
-	}
-	// Where each name called newName, renamed or not, resolves afterwards.
-	bindings := map[int]int{} // new offset of a use → new offset of its binding
-	for id, ref := range prog.Info.Refs {
-		if id.Name == newName && ref.Sym != nil && ref.Sym.Ident != nil {
-			bindings[id.Sp.Start.Offset] = ref.Sym.Ident.Sp.Start.Offset
+// checkRename renames in copies of the package's files, checks them
+// again, and refuses when the result has new errors or when a renamed
+// name, or another name already called newName, would refer to something
+// else.
+func (an *analysis) checkRename(t *target, occs []occ, newName string) error {
+	def, _ := an.definition(t)
+	files := make([]*lang.File, len(an.files))
+	texts := make([]string, len(an.files))
+	renamed := make([]map[int]bool, len(an.files)) // new offsets of renamed spans
+	wantFile, wantDef := -1, -1
+	after := 0
+	for i, f := range an.files {
+		var spans []lang.Span
+		for _, o := range occs {
+			if o.f == f {
+				spans = append(spans, o.sp)
+			}
 		}
+		text, moved := renameText(f.text, spans, newName)
+		texts[i], renamed[i] = text, map[int]bool{}
+		for _, sp := range spans {
+			renamed[i][moved(sp.Start.Offset)] = true
+		}
+		if def.f == f {
+			wantFile, wantDef = i, moved(def.sp.Start.Offset)
+		}
+		var pdiags lang.Diagnostics
+		files[i], pdiags = an.parser.parseScratch(f.path, text)
+		after += errorCount(pdiags)
 	}
-	for use, def := range bindings {
-		if renamed[use] != (def == wantDef) {
-			return errRename("renaming %s to %s would change what %s at %s refers to", t.ident.Name, newName, newName, describeOffset(text, use))
+	prog, cdiags := lang.Check(files, an.u)
+	if after += errorCount(cdiags); after > an.pkgErrors {
+		return errRename("renaming %s to %s would add an error (now %d, then %d)", t.ident.Name, newName, an.pkgErrors, after)
+	}
+	// Which file each name of the renamed copies is in.
+	fileOf := map[*lang.Ident]int{}
+	for i, f := range files {
+		lang.Inspect(f, func(n lang.Node) bool {
+			if id, ok := n.(*lang.Ident); ok {
+				fileOf[id] = i
+			}
+			return true
+		})
+	}
+	for id, ref := range prog.Info.Refs {
+		if id.Name != newName || ref.Sym == nil || ref.Sym.Ident == nil {
+			continue
+		}
+		i, use := fileOf[id], id.Sp.Start.Offset
+		bindsDef := fileOf[ref.Sym.Ident] == wantFile && ref.Sym.Ident.Sp.Start.Offset == wantDef
+		if renamed[i][use] != bindsDef {
+			return errRename("renaming %s to %s would change what %s at %s:%s refers to",
+				t.ident.Name, newName, newName, filepath.Base(an.files[i].path), describeOffset(texts[i], use))
 		}
 	}
 	return nil
@@ -208,11 +241,7 @@ func (an *analysis) checkRename(t *target, spans []lang.Span, newName string) er
 // function moving an offset of the old text to the new one.
 func renameText(text string, spans []lang.Span, name string) (string, func(int) int) {
 	sorted := append([]lang.Span(nil), spans...)
-	for i := 1; i < len(sorted); i++ {
-		for j := i; j > 0 && sorted[j].Start.Offset < sorted[j-1].Start.Offset; j-- {
-			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
-		}
-	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Start.Offset < sorted[j].Start.Offset })
 	var out []byte
 	last := 0
 	for _, sp := range sorted {

@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"go.lsp.dev/protocol"
+
 	"github.com/wf-lang/wf/lang"
 )
 
@@ -114,88 +116,107 @@ func sameSymbol(a, b *lang.Symbol) bool {
 	return false
 }
 
-// occurrences returns every span in the file that names what t refers
-// to: definitions first (when withDefs), then uses, in source order.
-func (an *analysis) occurrences(t *target, withDefs bool) []lang.Span {
-	var defs, uses []lang.Span
+// occ is an occurrence of a name: a span in one of the package's files.
+type occ struct {
+	f  *srcFile
+	sp lang.Span
+}
+
+// occurrences returns every place that names what t refers to:
+// definitions first (when withDefs), then uses. Locals and library names
+// are looked for in the document; consts, fns, js fns and workflows in
+// every file of the package.
+func (an *analysis) occurrences(t *target, withDefs bool) []occ {
+	var defs, uses []occ
 	info := an.prog.Info
-	switch {
-	case t.workflow != nil:
-		defs = append(defs, t.workflow.Name.Sp)
-		uses = an.workflowStrings(t.workflow.Name.Name)
-	case t.fn != nil:
-		uses = an.callsOf(t.fn)
-	case t.sym != nil:
-		for _, d := range an.file.Decls {
-			lang.Inspect(d, func(n lang.Node) bool {
+	files := []*srcFile{an.self}
+	if t.workflow != nil || (t.sym != nil && (t.sym.Kind == lang.SymConst || t.sym.Kind == lang.SymFn || t.sym.Kind == lang.SymJsFn)) {
+		files = an.files
+	}
+	for _, f := range files {
+		switch {
+		case t.workflow != nil:
+			if an.fileOfDecl(t.workflow) == f {
+				defs = append(defs, occ{f, t.workflow.Name.Sp})
+			}
+			uses = append(uses, an.workflowStrings(f, t.workflow.Name.Name)...)
+		case t.fn != nil:
+			uses = append(uses, an.callsOf(f, t.fn)...)
+		case t.sym != nil:
+			lang.Inspect(f.file, func(n lang.Node) bool {
 				id, ok := n.(*lang.Ident)
 				if !ok {
 					return true
 				}
 				if sym := info.Defs[id]; sym != nil && sameSymbol(sym, t.sym) {
-					defs = append(defs, id.Sp)
+					defs = append(defs, occ{f, id.Sp})
 				} else if ref, ok := info.Refs[id]; ok && sameSymbol(ref.Sym, t.sym) {
-					uses = append(uses, id.Sp)
+					uses = append(uses, occ{f, id.Sp})
 				}
 				return true
 			})
-		}
-		if t.sym.Kind == lang.SymBuiltin && t.sym.Func != nil {
-			uses = append(uses, an.callsOf(t.sym.Func)...)
+			if t.sym.Kind == lang.SymBuiltin && t.sym.Func != nil {
+				uses = append(uses, an.callsOf(f, t.sym.Func)...)
+			}
 		}
 	}
 	if !withDefs {
 		defs = nil
 	}
-	return dedupeSpans(append(defs, uses...))
+	return dedupeOccs(append(defs, uses...))
 }
 
 // callsOf returns the member names of calls of library function d written
-// as module.fn(…) or value.fn(…).
-func (an *analysis) callsOf(d *lang.FuncDecl) []lang.Span {
-	var out []lang.Span
-	for _, decl := range an.file.Decls {
-		lang.Inspect(decl, func(n lang.Node) bool {
-			call, ok := n.(*lang.CallExpr)
-			if !ok {
-				return true
-			}
-			if cal := an.prog.Info.Calls[call]; cal != nil && cal.Func == d {
-				if sel, ok := call.Fn.(*lang.SelectorExpr); ok {
-					out = append(out, sel.Name.Sp)
-				}
-			}
+// as module.fn(…) or value.fn(…) in file f.
+func (an *analysis) callsOf(f *srcFile, d *lang.FuncDecl) []occ {
+	var out []occ
+	lang.Inspect(f.file, func(n lang.Node) bool {
+		call, ok := n.(*lang.CallExpr)
+		if !ok {
 			return true
-		})
-	}
+		}
+		if cal := an.prog.Info.Calls[call]; cal != nil && cal.Func == d {
+			if sel, ok := call.Fn.(*lang.SelectorExpr); ok {
+				out = append(out, occ{f, sel.Name.Sp})
+			}
+		}
+		return true
+	})
 	return out
 }
 
-// workflowStrings returns the strings that name workflow name in calls of
-// workflow.call, workflow.start and workflow.schedule.
-func (an *analysis) workflowStrings(name string) []lang.Span {
-	var out []lang.Span
-	for _, decl := range an.file.Decls {
-		lang.Inspect(decl, func(n lang.Node) bool {
-			if s, ok := n.(*lang.StringLit); ok {
-				if v, _ := s.Static(); v == name && an.workflowNamed(s) != nil {
-					out = append(out, s.Sp)
-				}
+// workflowStrings returns the strings of file f that name workflow name in
+// calls of workflow.call, workflow.start and workflow.schedule.
+func (an *analysis) workflowStrings(f *srcFile, name string) []occ {
+	var out []occ
+	lang.Inspect(f.file, func(n lang.Node) bool {
+		if s, ok := n.(*lang.StringLit); ok {
+			if v, _ := s.Static(); v == name && an.workflowNamed(s) != nil {
+				out = append(out, occ{f, s.Sp})
 			}
-			return true
-		})
-	}
+		}
+		return true
+	})
 	return out
 }
 
-func dedupeSpans(spans []lang.Span) []lang.Span {
-	seen := map[int]bool{}
-	out := spans[:0]
-	for _, sp := range spans {
-		if !seen[sp.Start.Offset] {
-			seen[sp.Start.Offset] = true
-			out = append(out, sp)
+func dedupeOccs(list []occ) []occ {
+	type key struct {
+		f   *srcFile
+		off int
+	}
+	seen := map[key]bool{}
+	out := list[:0]
+	for _, o := range list {
+		if k := (key{o.f, o.sp.Start.Offset}); !seen[k] {
+			seen[k] = true
+			out = append(out, o)
 		}
 	}
 	return out
+}
+
+// location converts an occurrence to an LSP location.
+func (o occ) location() protocol.Location {
+	return protocol.Location{URI: o.f.uri, Range: o.f.lines.rng(o.sp)}
 }

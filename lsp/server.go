@@ -73,6 +73,10 @@ type server struct {
 	dirty       map[uri.URI]bool
 	initialized bool
 	shutdown    bool
+	// epoch counts document changes; an analysis built at an older epoch
+	// may be stale (its siblings may have changed).
+	epoch      uint64
+	sibParsers siblingParsers
 	exitOnce    sync.Once
 	// publishMu orders diagnostics notifications, so a closed document's
 	// empty list is never followed by a late one.
@@ -93,6 +97,7 @@ func newServer(opts Options) *server {
 		docs:     map[uri.URI]*docEntry{},
 		dirty:    map[uri.URI]bool{},
 		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+		sibParsers: siblingParsers{byPath: map[string]*incParser{}},
 		wake:     make(chan struct{}, 1),
 		exited:   make(chan struct{}),
 	}
@@ -289,7 +294,7 @@ func (s *server) begin(ctx context.Context, u uri.URI) (*analysis, error) {
 	if reqCtx, ok := ctx.Value(reqCtxKey{}).(context.Context); ok {
 		jsonrpc2.Async(reqCtx)
 	}
-	return e.analysis(s.u, st), nil
+	return s.analysisFor(e, st), nil
 }
 
 // errUnknownDocument answers a request about a document that was never
