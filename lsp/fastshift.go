@@ -26,7 +26,9 @@ func (s *fastShift) pos(p lang.Pos) lang.Pos {
 	return p
 }
 
-func (s *fastShift) span(sp lang.Span) lang.Span { return lang.Span{Start: s.pos(sp.Start), End: s.pos(sp.End)} }
+func (s *fastShift) span(sp lang.Span) lang.Span {
+	return lang.Span{Start: s.pos(sp.Start), End: s.pos(sp.End)}
+}
 
 func (s *fastShift) ident(id *lang.Ident) *lang.Ident {
 	if id == nil {

@@ -77,7 +77,7 @@ type server struct {
 	// may be stale (its siblings may have changed).
 	epoch      uint64
 	sibParsers siblingParsers
-	exitOnce    sync.Once
+	exitOnce   sync.Once
 	// publishMu orders diagnostics notifications, so a closed document's
 	// empty list is never followed by a late one.
 	publishMu sync.Mutex
@@ -92,14 +92,14 @@ type server struct {
 
 func newServer(opts Options) *server {
 	s := &server{
-		u:        opts.Universe,
-		log:      opts.Logger,
-		docs:     map[uri.URI]*docEntry{},
-		dirty:    map[uri.URI]bool{},
-		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+		u:          opts.Universe,
+		log:        opts.Logger,
+		docs:       map[uri.URI]*docEntry{},
+		dirty:      map[uri.URI]bool{},
+		inflight:   map[jsonrpc2.ID]context.CancelFunc{},
 		sibParsers: siblingParsers{byPath: map[string]*incParser{}},
-		wake:     make(chan struct{}, 1),
-		exited:   make(chan struct{}),
+		wake:       make(chan struct{}, 1),
+		exited:     make(chan struct{}),
 	}
 	if s.u == nil {
 		s.u = stdlib.Default()
