@@ -57,6 +57,9 @@ type Config struct {
 	PrintRun func(w io.Writer, r *runtime.Record)
 	// SessionID names the session in run ids; random when empty.
 	SessionID string
+	// Load lists files and folders to :load when the session starts; one
+	// with errors is reported and the session starts all the same.
+	Load []string
 }
 
 // REPL reads entries and commands and prints what they do.
@@ -110,7 +113,19 @@ func (r *REPL) Run(ctx context.Context) (failed int, err error) {
 	if r.cfg.Interactive {
 		return r.interactive(ctx)
 	}
-	return r.script(ctx, r.cfg.In)
+	failed = r.preload(ctx)
+	n, err := r.script(ctx, r.cfg.In)
+	return failed + n, err
+}
+
+// preload loads Config.Load and returns how many failed.
+func (r *REPL) preload(ctx context.Context) (failed int) {
+	for _, p := range r.cfg.Load {
+		if !r.Exec(ctx, p, ":load "+p) {
+			failed++
+		}
+	}
+	return failed
 }
 
 // script reads entries from a pipe or a file: a line that starts a command

@@ -38,6 +38,7 @@ func (r *REPL) interactive(ctx context.Context) (failed int, err error) {
 	signal.Notify(sigs, os.Interrupt)
 	defer signal.Stop(sigs)
 	r.banner()
+	failed = r.preload(ctx)
 	var lines []string
 	for !r.quit {
 		prompt := Prompt

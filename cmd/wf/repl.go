@@ -52,16 +52,10 @@ func (c *ReplCmd) Run(g *Globals) error {
 	color := g.color(g.stdout)
 	r := repl.New(repl.Config{
 		Engine: eng, JS: jsEngine(), DryRun: c.DryRun, Backend: c.Backend, Interactive: interactive,
-		In: g.stdin, Out: g.stdout, Err: g.stderr, Color: color, HistoryPath: history,
+		In: g.stdin, Out: g.stdout, Err: g.stderr, Color: color, HistoryPath: history, Load: c.Load,
 		PrintRun: func(w io.Writer, rec *runtime.Record) { newPrinter(w, color).run(rec) },
 	})
-	ctx := context.Background()
-	for _, p := range c.Load {
-		if !r.Exec(ctx, p, ":load "+p) {
-			return fail(exitInvalid, "")
-		}
-	}
-	failed, err := r.Run(ctx)
+	failed, err := r.Run(context.Background())
 	if err != nil {
 		return fail(exitFailed, "wf repl: %v", err)
 	}
