@@ -9,6 +9,9 @@ import (
 
 // Builtin is a library function: its declaration (the single source of
 // truth for checking, docs and completion) and its implementation.
+//
+// Fn must not keep args after it returns: the interpreter reuses the record
+// for the next call. The values read from it may be kept.
 type Builtin struct {
 	Decl *lang.FuncDecl
 	Fn   func(th *Thread, args *Args) (Value, error)
@@ -235,10 +238,17 @@ type argPlan struct {
 	extraV   []expr
 }
 
-// unpack evaluates a plan's arguments into Args. recv, when not noRecv, is
-// the method receiver and fills the first parameter.
+// unpack evaluates a plan's arguments into new Args, which the caller may
+// keep. recv, when hasRecv, is the method receiver and fills the first
+// parameter.
 func (p *argPlan) unpack(th *Thread, fr *frame, recv Value, hasRecv bool) (*Args, error) {
 	a := &Args{decl: p.decl, vals: make([]Value, len(p.params))}
+	return a, p.fill(th, fr, a, recv, hasRecv)
+}
+
+// fill evaluates a plan's arguments into a, whose vals has one cleared
+// element per parameter, and checks them.
+func (p *argPlan) fill(th *Thread, fr *frame, a *Args, recv Value, hasRecv bool) error {
 	for i, x := range p.params {
 		switch {
 		case i == 0 && hasRecv:
@@ -246,7 +256,7 @@ func (p *argPlan) unpack(th *Thread, fr *frame, recv Value, hasRecv bool) (*Args
 		case x != nil:
 			v, err := x.eval(th, fr)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			a.vals[i] = v
 		default:
@@ -258,7 +268,7 @@ func (p *argPlan) unpack(th *Thread, fr *frame, recv Value, hasRecv bool) (*Args
 		for _, x := range p.rest {
 			v, err := x.eval(th, fr)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			a.rest = append(a.rest, v)
 		}
@@ -268,12 +278,12 @@ func (p *argPlan) unpack(th *Thread, fr *frame, recv Value, hasRecv bool) (*Args
 		for i, k := range p.extraK {
 			v, err := p.extraV[i].eval(th, fr)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			a.extra.Set(k, v)
 		}
 	}
-	return a, a.check()
+	return a.check()
 }
 
 // record returns the arguments as a map by parameter name, for step records.

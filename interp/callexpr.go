@@ -10,7 +10,9 @@ import (
 	"github.com/wf-lang/wf/lang"
 )
 
-// callBuiltin calls a library function by name or as a method.
+// callBuiltin calls a library function by name or as a method. Only pure
+// functions are called this way (actions go through run), so the argument
+// record comes from the thread's stack and goes back after the call.
 type callBuiltin struct {
 	at
 	b    *Builtin
@@ -26,11 +28,14 @@ func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
 			return nil, err
 		}
 	}
-	args, err := e.plan.unpack(th, fr, recv, e.recv != nil)
+	args := th.pushArgs(e.plan.decl, len(e.plan.params))
+	err := e.plan.fill(th, fr, args, recv, e.recv != nil)
 	if err != nil {
+		th.popArgs(args)
 		return nil, e.fail(err)
 	}
 	v, err := e.b.Fn(th, args)
+	th.popArgs(args)
 	if err != nil {
 		return nil, e.fail(libErr(e.b.Decl.Name, err))
 	}

@@ -46,3 +46,51 @@ func TestEvaluator(t *testing.T) {
 	_, err = ev3.Eval()
 	assert.Error(t, err)
 }
+
+const pureCalls = `
+fn f(s, xs) {
+  return starts_with(s, "ab") and includes(xs, s) and has({a: 1}, "a") and len(xs) == 3
+}
+
+fn nested(s, xs) {
+  return len(xs) * 100 + min(len(s), 7) * 10 + len(xs.filter(x -> starts_with(x, s)))
+}
+
+fn bad(x) {
+  return starts_with(x, "a")
+}
+`
+
+// Library calls reuse their argument records: a rule calling pure
+// functions that build nothing allocates nothing, and nested calls (in
+// arguments, in lambdas called by a function) each get their own record.
+func TestEvaluatorCallsReuseArguments(t *testing.T) {
+	lib := testLibrary()
+	f, diags := interp.NewEvaluator("calls.wf", pureCalls, "f", lib, interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	xs := interp.NewList([]interp.Value{"x", "abc", "y"})
+	v, err := f.Eval("abc", xs)
+	require.NoError(t, err)
+	assert.Equal(t, true, v)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = f.Eval("abc", xs) }))
+
+	nested, diags := interp.NewEvaluator("calls.wf", pureCalls, "nested", lib, interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	ys := interp.NewList([]interp.Value{"ab1", "ab2", "x", "ab3", "y"})
+	for range 3 {
+		v, err = nested.Eval("ab", ys)
+		require.NoError(t, err)
+		assert.Equal(t, int64(5*100+2*10+3), v)
+	}
+
+	bad, diags := interp.NewEvaluator("calls.wf", pureCalls, "bad", lib, interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	for range 3 {
+		_, err = bad.Eval(int64(1))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "starts_with: s must be string, got int")
+		v, err = bad.Eval("abc")
+		require.NoError(t, err, "a failed call hands its record back")
+		assert.Equal(t, true, v)
+	}
+}

@@ -40,6 +40,7 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 	st.Do = func(ctx context.Context) (Value, error) {
 		sub := *th
 		sub.ctx, sub.curStep = ctx, st.Key
+		sub.args, sub.nargs = nil, 0 // the step may outlive the call; it gets its own stack
 		return e.b.Fn(&sub, args)
 	}
 	v, err := th.run.host.Step(th.ctx, st)

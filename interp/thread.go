@@ -67,6 +67,35 @@ type Thread struct {
 	fnName string
 	// stepKey is the key of the step being performed, inside a step.
 	curStep string
+	// args is a stack of argument records that library calls reuse, so a
+	// call of a pure function allocates none (see callBuiltin); nargs of
+	// them are in use.
+	args  []*Args
+	nargs int
+}
+
+// pushArgs returns a cleared argument record for a call of decl, from the
+// thread's stack. The caller hands it back with popArgs.
+func (th *Thread) pushArgs(decl *lang.FuncDecl, n int) *Args {
+	if th.nargs == len(th.args) {
+		th.args = append(th.args, &Args{})
+	}
+	a := th.args[th.nargs]
+	th.nargs++
+	a.decl = decl
+	if cap(a.vals) < n {
+		a.vals = make([]Value, n)
+	}
+	a.vals = a.vals[:n]
+	return a
+}
+
+// popArgs hands back the record of the innermost call, dropping what it
+// refers to.
+func (th *Thread) popArgs(a *Args) {
+	clear(a.vals)
+	a.rest, a.extra = nil, nil
+	th.nargs--
 }
 
 // StepKey returns the key of the step being performed ("" outside a step).
