@@ -280,7 +280,9 @@ func (r *REPL) printOutcome(out *Outcome) {
 		}
 	}
 	for _, v := range out.Values {
-		fmt.Fprintln(r.out, r.pr.Format(v.Value))
+		if !v.Quiet() {
+			fmt.Fprintln(r.out, r.pr.Format(v.Value))
+		}
 	}
 	if out.Outputs != nil && out.Outputs.Len() > 0 {
 		fmt.Fprintf(r.out, "%s %s\n", r.pr.paint(ansiBold, "output"), r.pr.Format(out.Outputs))

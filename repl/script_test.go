@@ -176,3 +176,36 @@ in[7]:1:1: undefined name x [undefined]
 `, got)
 	assert.Equal(t, 3, failed)
 }
+
+func TestScriptWaitsEndAtOnce(t *testing.T) {
+	r, out := newTestREPL(t, false)
+	got, failed := runScript(t, r, out, `let d = 0s
+when true {
+  let before = now()
+  wait 2h
+  d = now() - before
+}
+d
+wait 1h
+let e = wait event "inquiry.approved" timeout 1h
+e
+`)
+	assert.Equal(t, `✓ wait  completed
+2h
+✓ wait  completed
+✓ wait event  completed
+null
+`, got)
+	assert.Zero(t, failed)
+}
+
+func TestScriptLoadsConfiguredFilesFirst(t *testing.T) {
+	r, out := newTestREPL(t, false)
+	r.cfg.Load = []string{"testdata/flows.wf", "testdata/missing.wf"}
+	got, failed := runScript(t, r, out, "is_minor(\"2000-01-01\")\n")
+	assert.Equal(t, `loaded testdata/flows.wf: workflow flag_minor, workflow greet, fn is_minor
+error: :load: testdata/missing.wf: no such file or directory
+false
+`, got)
+	assert.Equal(t, 1, failed)
+}

@@ -40,8 +40,16 @@ type Session struct {
 
 // Result is the value of one expression statement, with its static type.
 type Result struct {
+	Stmt  *lang.ExprStmt
 	Value interp.Value
 	Type  lang.Type
+}
+
+// Quiet reports whether the value is not worth printing: that of a time
+// wait (always null), whose step line says it all.
+func (r Result) Quiet() bool {
+	_, wait := r.Stmt.X.(*lang.WaitExpr)
+	return wait
 }
 
 // Outcome is what one entry did.
@@ -275,7 +283,7 @@ func (s *Session) run(ctx context.Context, p *prepared, out *Outcome) {
 	res := p.sess.Run(ctx, interp.RunRequest{Host: host, Clock: s.clock, Env: s.eng.Env(s.loaded, opts),
 		RunID: fmt.Sprintf("%s_%d", s.id, s.seq), Seed: s.seq}, vals)
 	for _, v := range res.Values {
-		out.Values = append(out.Values, Result{Value: v.Value, Type: p.si.Types[v.Stmt]})
+		out.Values = append(out.Values, Result{Stmt: v.Stmt, Value: v.Value, Type: p.si.Types[v.Stmt]})
 	}
 	out.Outputs, out.Err = res.Outputs, res.Err
 	syms := make([]*lang.Symbol, 0, len(p.si.Final))
