@@ -33,16 +33,22 @@ func commands() []command {
 	}
 }
 
-// aliases are other spellings of commands.
-var aliases = map[string]string{"q": "quit", "exit": "quit", "h": "help", "?": "help"}
+// canonical returns the command an alias stands for (:q, :exit, :h, :?).
+func canonical(name string) string {
+	switch name {
+	case "q", "exit":
+		return "quit"
+	case "h", "?":
+		return "help"
+	}
+	return name
+}
 
 // command runs a :command line.
 func (r *REPL) command(ctx context.Context, path, line string) bool {
 	name, arg, _ := strings.Cut(strings.TrimPrefix(line, ":"), " ")
 	arg = strings.TrimSpace(arg)
-	if a, ok := aliases[name]; ok {
-		name = a
-	}
+	name = canonical(name)
 	var names []string
 	for _, c := range commands() {
 		if c.name == name {

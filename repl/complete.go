@@ -42,10 +42,7 @@ func (r *REPL) Complete(line string, pos int) Completion {
 			c.Candidates = r.commandCandidates(trimmed)
 			return c
 		}
-		if a, ok := aliases[name]; ok {
-			name = a
-		}
-		switch name {
+		switch canonical(name) {
 		case "load", "event":
 			arg = strings.TrimLeft(arg, " ")
 			c.Head, c.Word = before[:len(before)-len(arg)], arg

@@ -194,3 +194,30 @@ fail "bad ${t}"
 	assert.Contains(t, got, "log token [redacted]")
 	assert.Contains(t, got, "bad [redacted]")
 }
+
+// fakeJS compiles every js fn to a function that returns its parameter
+// names joined, so a test can see the REPL hands js fn bodies to Config.JS.
+type fakeJS struct{}
+
+type fakeJSFunc struct{ params []string }
+
+func (fakeJS) Compile(name string, params []string, code string, file string, pos lang.Pos) (interp.JSFunc, error) {
+	return fakeJSFunc{params}, nil
+}
+
+func (f fakeJSFunc) Call(th *interp.Thread, args []interp.Value) (interp.Value, error) {
+	return fmt.Sprint(f.params, args), nil
+}
+
+func TestSessionJsFnsUseTheConfiguredEngine(t *testing.T) {
+	eng, clock := newEngine(t, "")
+	s := NewSession(eng, fakeJS{}, clock, false, "repl_test")
+	out := eval(t, s, "js fn pick(a, b) \"\"\"\n  return a\n\"\"\"")
+	require.False(t, out.Failed(), "%v", out.Diags)
+	assert.Equal(t, []interp.Value{"[a b] [1 2]"}, valuesOf(eval(t, s, "pick(1, 2)")))
+
+	s = newTestSession(t)
+	out = eval(t, s, "js fn pick(a) \"\"\"return a\"\"\"")
+	require.True(t, out.Failed())
+	assert.Contains(t, out.Diags[0].Message, "no JavaScript engine is configured")
+}
