@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/wf-lang/wf/lang"
@@ -37,7 +38,30 @@ type Args struct {
 	rest []Value
 	// extra holds named arguments beyond the parameters (for Named decls).
 	extra *Map
+	// memo is the call site's memo, nil for calls without a site.
+	memo *Memo
 }
+
+// Memo is a slot in which a library function keeps what it worked out for
+// one call site, such as a resolved List, across calls. Concurrent runs of
+// a program share it: store only values that are not changed afterwards,
+// and check that a loaded value still applies.
+type Memo struct{ v atomic.Pointer[any] }
+
+// Load returns the value stored last, or nil.
+func (m *Memo) Load() any {
+	if p := m.v.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Store replaces the value.
+func (m *Memo) Store(v any) { m.v.Store(&v) }
+
+// Memo returns the memo of the call site, or nil when the call has none
+// (a function value called by another function, a run step).
+func (a *Args) Memo() *Memo { return a.memo }
 
 // NewArgs builds Args directly, for libraries calling each other and tests.
 func NewArgs(decl *lang.FuncDecl, vals []Value, extra *Map) *Args {

@@ -18,6 +18,7 @@ type callBuiltin struct {
 	b    *Builtin
 	plan *argPlan
 	recv expr // the receiver of a method call, or nil
+	memo Memo
 }
 
 func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
@@ -29,6 +30,7 @@ func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
 		}
 	}
 	args := th.pushArgs(e.plan.decl, len(e.plan.params))
+	args.memo = &e.memo
 	err := e.plan.fill(th, fr, args, recv, e.recv != nil)
 	if err != nil {
 		th.popArgs(args)

@@ -13,6 +13,10 @@ import (
 // frame and one thread, so an evaluation allocates only what the fn itself
 // builds. An Evaluator is not safe for concurrent use; make one per
 // goroutine.
+//
+// Its evaluations make one long run, whose id is EvaluatorRunID: library
+// state is kept across them as a run keeps it (a List resolved by
+// list("…") is reused until the run's handle of it would be refreshed).
 type Evaluator struct {
 	prog *Program
 	fn   *function
@@ -41,9 +45,13 @@ func NewEvaluator(path, src, name string, lib Library, opts Options) (*Evaluator
 	fn := prog.fns[sym.Index]
 	th := prog.scratchThread()
 	th.run.wf = &workflow{name: name, file: path}
+	th.run.runID = EvaluatorRunID
 	th.fnName = name
 	return &Evaluator{prog: prog, fn: fn, fr: newFrame(fn.frameSize, nil), th: th}, diags
 }
+
+// EvaluatorRunID is the run id an Evaluator's evaluations see.
+const EvaluatorRunID = "evaluator"
 
 // SetEnv sets the library environment (Lists, secrets…) the fn sees.
 func (e *Evaluator) SetEnv(env any) { e.th.run.env = env }

@@ -94,7 +94,7 @@ func (th *Thread) pushArgs(decl *lang.FuncDecl, n int) *Args {
 // refers to.
 func (th *Thread) popArgs(a *Args) {
 	clear(a.vals)
-	a.rest, a.extra = nil, nil
+	a.rest, a.extra, a.memo = nil, nil, nil
 	th.nargs--
 }
 

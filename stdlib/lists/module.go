@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wf-lang/wf/interp"
@@ -24,6 +25,14 @@ import (
 // change made before it started; lists.add and lists.remove drop the run's
 // handle at once, so a run sees its own changes; changes by others while it
 // runs are seen within handleTTL. Runs without an id are not cached.
+//
+// On top of that cache, each list(…) call site keeps the last handle it
+// returned in its memo (interp.Memo), with the run, Service and name it is
+// for, the module's change count and a flag a timer on the run's clock sets
+// once handleTTL has passed. A call that finds its memo still valid returns
+// the handle with no lock, map lookup, clock read or allocation: the hot
+// path of a rule evaluated over and over (an interp.Evaluator is one long
+// run).
 
 // Provider is what a run's environment provides for the list functions.
 type Provider interface {
@@ -123,6 +132,25 @@ func (l *wfList) match(v interp.Value) (*Item, error) {
 type handleCache struct {
 	mu sync.Mutex
 	m  map[handleKey]cachedHandle
+	// changes counts the module's changes to Lists, which void every memo.
+	changes atomic.Uint64
+}
+
+// siteList is what list(name) keeps in its call site's memo. It is not
+// changed once stored, but for expired, which a timer sets.
+type siteList struct {
+	svc     *Service
+	run     string
+	name    string
+	changes uint64
+	list    *wfList
+	expired atomic.Bool
+	stop    func() bool // stops the timer
+}
+
+// valid reports whether the memo applies to this call.
+func (s *siteList) valid(svc *Service, run, name string, changes uint64) bool {
+	return s.svc == svc && s.run == run && s.name == name && s.changes == changes && !s.expired.Load()
 }
 
 type handleKey struct {
@@ -156,25 +184,56 @@ func (c *handleCache) list(th *interp.Thread, a *interp.Args) (interp.Value, err
 	if err != nil {
 		return nil, err
 	}
-	key := handleKey{svc: svc, run: th.RunID(), name: name}
+	run, memo := th.RunID(), a.Memo()
+	changes := c.changes.Load()
+	if memo != nil && run != "" {
+		if s, ok := memo.Load().(*siteList); ok && s.valid(svc, run, name, changes) {
+			return s.list, nil
+		}
+	}
+	l, left, err := c.resolve(th, handleKey{svc: svc, run: run, name: name})
+	if err != nil {
+		return nil, err
+	}
+	if memo != nil && run != "" && left > 0 {
+		remember(th, memo, &siteList{svc: svc, run: run, name: name, changes: changes, list: l}, left)
+	}
+	return l, nil
+}
+
+// resolve returns the run's handle of a List from the cache, or resolves
+// it, and how long it stays fresh.
+func (c *handleCache) resolve(th *interp.Thread, key handleKey) (*wfList, time.Duration, error) {
 	now := th.Clock().Now()
 	if key.run != "" {
 		c.mu.Lock()
 		e, ok := c.m[key]
 		c.mu.Unlock()
 		if ok && !now.Before(e.at) && now.Sub(e.at) < handleTTL {
-			return e.list, nil
+			return e.list, handleTTL - now.Sub(e.at), nil
 		}
 	}
-	h, err := svc.Handle(th.Context(), name)
+	h, err := key.svc.Handle(th.Context(), key.name)
 	if err != nil {
-		return nil, classify(err)
+		return nil, 0, classify(err)
 	}
-	l := &wfList{name: name, h: h}
+	l := &wfList{name: key.name, h: h}
 	if key.run != "" {
 		c.put(key, cachedHandle{list: l, at: now})
 	}
-	return l, nil
+	return l, handleTTL, nil
+}
+
+// remember stores s in a call site's memo, with a timer on the run's clock
+// that voids it once left has passed, and stops the timer of the one it
+// replaces.
+func remember(th *interp.Thread, memo *interp.Memo, s *siteList, left time.Duration) {
+	s.stop = th.Clock().AfterFunc(left, func() { s.expired.Store(true) })
+	old, _ := memo.Load().(*siteList)
+	memo.Store(s)
+	if old != nil {
+		old.stop()
+	}
 }
 
 // put stores a handle, making room when the cache is full.
@@ -194,11 +253,13 @@ func (c *handleCache) put(key handleKey, e cachedHandle) {
 	c.m[key] = e
 }
 
-// forget drops a run's handle of a List it just changed.
+// forget drops a run's handle of a List it just changed, and voids every
+// call site's memo.
 func (c *handleCache) forget(svc *Service, run, name string) {
 	c.mu.Lock()
 	delete(c.m, handleKey{svc: svc, run: run, name: name})
 	c.mu.Unlock()
+	c.changes.Add(1)
 }
 
 // match implements match(list, value).

@@ -368,3 +368,59 @@ func BenchmarkInListProgram(b *testing.B) {
 		}
 	}
 }
+
+// One list(…) call site evaluated again and again keeps its handle in its
+// memo: a change behind the run's back shows once handleTTL has passed on
+// the run's clock, the run's own change at once.
+func TestCallSiteKeepsItsListUntilTTLOrAChange(t *testing.T) {
+	e := newWFEnv(t)
+	p := wftest.Load(t, wfLibrary(), `
+workflow w {
+  on manual()
+
+  let behind = []
+  for i in [1, 2, 3] {
+    behind = behind + ["99999" in list("ids")]
+    when i == 1 {
+      run test.add_behind("ids", "99999")
+    } else when i == 2 {
+      wait 11s
+    }
+  }
+  let own = []
+  for i in [1, 2] {
+    own = own + ["88888" in list("ids")]
+    when i == 1 {
+      run lists.add("ids", "88888")
+    }
+  }
+  output {behind: behind, own: own}
+}`)
+	res, _ := wftest.Run(p, "w", nil, e)
+	require.Nil(t, res.Err, "%v", res.Err)
+	assert.Equal(t, []any{false, false, true}, interp.ToGo(wftest.Output(t, res, "behind")), "kept until handleTTL")
+	assert.Equal(t, []any{false, true}, interp.ToGo(wftest.Output(t, res, "own")), "the run's own add at once")
+}
+
+// A rule over a List evaluated by an interp.Evaluator allocates nothing:
+// the call site's memo holds the handle.
+func TestEvaluatorListRuleAllocatesNothing(t *testing.T) {
+	e := newWFEnv(t)
+	ev, diags := interp.NewEvaluator("rule.wf", `fn r(ip) { return ip in list("blocked-ips") }`, "r", wfLibrary(), interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	ev.SetEnv(e)
+	for ip, want := range map[string]bool{"10.1.2.3": true, "192.0.2.1": true, "8.8.8.8": false} {
+		var arg interp.Value = ip
+		v, err := ev.Eval(arg)
+		require.NoError(t, err)
+		assert.Equal(t, want, v, ip)
+		assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = ev.Eval(arg) }), ip)
+	}
+	other := newWFEnv(t)
+	_, err := other.svc.Add(context.Background(), "blocked-ips", "8.8.8.8", nil)
+	require.NoError(t, err)
+	ev.SetEnv(other)
+	v, err := ev.Eval("8.8.8.8")
+	require.NoError(t, err)
+	assert.Equal(t, true, v, "a memo is for one Service")
+}
