@@ -16,6 +16,7 @@ import (
 	"github.com/wf-lang/wf/stdlib"
 	"github.com/wf-lang/wf/stdlib/builtin"
 	"github.com/wf-lang/wf/stdlib/httpx"
+	"github.com/wf-lang/wf/stdlib/js"
 	"github.com/wf-lang/wf/stdlib/lists"
 	"github.com/wf-lang/wf/stdlib/persona"
 	"github.com/wf-lang/wf/stdlib/slack"
@@ -39,8 +40,8 @@ type Config struct {
 	Clock interp.Clock
 	// Limits overrides the interpreter's default limits.
 	Limits *interp.Limits
-	// JS compiles js fn bodies.
-	JS interp.JSEngine
+	// JS compiles js fn bodies and runs js.eval; a new engine when nil.
+	JS *js.Engine
 	// Version is WF's own version (User-Agent).
 	Version string
 }
@@ -70,6 +71,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	if cfg.Secrets == nil {
 		e.cfg.Secrets = &Secrets{file: map[string]string{}}
+	}
+	if cfg.JS == nil {
+		e.cfg.JS = js.NewEngine()
 	}
 	e.Lists = lists.NewService(listStore{st})
 	pc := persona.Config{

@@ -12,7 +12,7 @@ func replaceAll(s, old, new string) string { return strings.ReplaceAll(s, old, n
 func (e *Engine) env(l *Loaded, opts RunOptions) any {
 	return &stdlib.Env{
 		PersonaClient: e.Persona, ListService: e.Lists, HTTPClient: e.HTTP, Slack: e.cfg.Slack,
-		Runner: &runner{e: e, l: l, parentOpts: opts}, Secrets: e.cfg.Secrets,
+		Runner: &runner{e: e, l: l, parentOpts: opts}, Secrets: e.cfg.Secrets, JSEngine: e.cfg.JS,
 	}
 }
 

@@ -3,6 +3,7 @@ package stdlib
 import (
 	"github.com/wf-lang/wf/stdlib/core"
 	"github.com/wf-lang/wf/stdlib/httpx"
+	"github.com/wf-lang/wf/stdlib/js"
 	"github.com/wf-lang/wf/stdlib/lists"
 	"github.com/wf-lang/wf/stdlib/persona"
 	"github.com/wf-lang/wf/stdlib/slack"
@@ -31,6 +32,8 @@ type Env struct {
 	Runner workflow.Runner
 	// Secrets answers secret(name).
 	Secrets core.SecretSource
+	// JSEngine runs js.eval.
+	JSEngine *js.Engine
 }
 
 // Every provider the modules ask for.
@@ -41,7 +44,11 @@ var (
 	_ slack.Provider    = (*Env)(nil)
 	_ workflow.Provider = (*Env)(nil)
 	_ core.SecretSource = (*Env)(nil)
+	_ js.Provider       = (*Env)(nil)
 )
+
+// JS implements js.Provider.
+func (e *Env) JS() *js.Engine { return e.JSEngine }
 
 // Persona implements persona.Provider.
 func (e *Env) Persona() persona.Client { return e.PersonaClient }

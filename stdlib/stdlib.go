@@ -11,6 +11,7 @@ import (
 	"github.com/wf-lang/wf/stdlib/builtin"
 	"github.com/wf-lang/wf/stdlib/core"
 	"github.com/wf-lang/wf/stdlib/httpx"
+	"github.com/wf-lang/wf/stdlib/js"
 	"github.com/wf-lang/wf/stdlib/lists"
 	"github.com/wf-lang/wf/stdlib/persona"
 	"github.com/wf-lang/wf/stdlib/slack"
@@ -21,6 +22,6 @@ import (
 func Default() *builtin.Library {
 	mods := []*builtin.Module{core.Module()}
 	mods = append(mods, persona.Modules()...)
-	mods = append(mods, lists.Module(), httpx.Module(), slack.Module(), workflow.Module())
+	mods = append(mods, lists.Module(), httpx.Module(), js.Module(), slack.Module(), workflow.Module())
 	return builtin.NewLibrary(mods...)
 }

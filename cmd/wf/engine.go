@@ -4,10 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 
-	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/stdlib/httpx"
+	"github.com/wf-lang/wf/stdlib/js"
 	"github.com/wf-lang/wf/stdlib/slack"
 )
 
@@ -46,5 +47,13 @@ func openStoreOnly(g *Globals) (*runtime.Engine, error) {
 	return runtime.Open(context.Background(), runtime.Config{StorePath: g.Store, Version: version, JS: jsEngine()})
 }
 
-// jsEngine is the JavaScript engine for js fn (nil until wired).
-var jsEngine = func() interp.JSEngine { return nil }
+// jsEngine returns the process's JavaScript engine (js fn and js.eval).
+func jsEngine() *js.Engine {
+	jsOnce.Do(func() { jsShared = js.NewEngine() })
+	return jsShared
+}
+
+var (
+	jsOnce   sync.Once
+	jsShared *js.Engine
+)
