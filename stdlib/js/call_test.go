@@ -25,9 +25,10 @@ func seqRand(vals ...float64) func() float64 {
 	}
 }
 
-// testEnv is a deterministic Env on sb.
+// testEnv is a deterministic Env on sb, with a time limit generous enough
+// for a busy machine or the race detector; tests of the limit set their own.
 func testEnv(sb *Sandbox) Env {
-	return Env{Now: fixedNow, Rand: seqRand(0.25, 0.75), Sandbox: sb}
+	return Env{Now: fixedNow, Rand: seqRand(0.25, 0.75), Sandbox: sb, Timeout: 5 * time.Second}
 }
 
 // mustCompile compiles body as f(params…) at review.wf:12:1.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,7 +114,7 @@ func TestCompileRefusesHugeBody(t *testing.T) {
 func TestCompileEmptyBodyReturnsNil(t *testing.T) {
 	p, err := Compile("f", nil, "", Pos{})
 	require.NoError(t, err)
-	v, err := p.Call(context.Background(), Env{}, nil)
+	v, err := p.Call(context.Background(), Env{Timeout: 5 * time.Second}, nil)
 	require.NoError(t, err)
 	assert.Nil(t, v)
 	assert.Equal(t, "f", p.Name())
@@ -130,7 +131,7 @@ func TestCompileDoesNotLoadSourceMaps(t *testing.T) {
 	body := "throw new Error(\"x\")\n//# sourceMappingURL=x.map"
 	p, err := Compile("f", nil, body, Pos{File: "a.wf", Line: 3})
 	require.NoError(t, err)
-	_, err = p.Call(context.Background(), Env{}, nil)
+	_, err = p.Call(context.Background(), Env{Timeout: 5 * time.Second}, nil)
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "f: Error: x (js line 1)", e.Error())

@@ -118,17 +118,27 @@ func toJS(vm *goja.Runtime, v any) goja.Value {
 	case map[string]any:
 		o := vm.NewObject()
 		for _, k := range slices.Sorted(mapsKeys(x)) {
-			_ = o.DefineDataProperty(k, toJS(vm, x[k]), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			setOwn(o, k, toJS(vm, x[k]))
 		}
 		return o
 	case OrderedMap:
 		o := vm.NewObject()
 		for _, kv := range x {
-			_ = o.DefineDataProperty(kv.Key, toJS(vm, kv.Value), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			setOwn(o, kv.Key, toJS(vm, kv.Value))
 		}
 		return o
 	}
 	panic(fmt.Sprintf("js: unmeasured value of type %T", v))
+}
+
+// setOwn gives a fresh plain object the own property k. Set is the cheaper
+// call, but on "__proto__" it would change the prototype instead.
+func setOwn(o *goja.Object, k string, v goja.Value) {
+	if k == "__proto__" {
+		_ = o.DefineDataProperty(k, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		return
+	}
+	_ = o.Set(k, v)
 }
 
 // mapsKeys iterates the keys of m.

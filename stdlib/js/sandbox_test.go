@@ -122,7 +122,8 @@ const probes = [new Map(), new Set(), new WeakMap(), new WeakSet(), Promise.reso
 	new TypeError("t"), /x/g, new Date(0), Symbol("s"), Object(Symbol("s")), Object(1n), Object("s"),
 	Object(1), Object(true), (async function () {})(), new Proxy({}, {}),
 	(function () { return arguments })(), [][Symbol.iterator](), new Map().entries(), new Set().values(),
-	""[Symbol.iterator](), "a".matchAll(/a/g), (() => {}).bind(null), class A {}, [], {}, () => {}]
+	""[Symbol.iterator](), "a".matchAll(/a/g), (() => {}).bind(null), class A {}, [], {}, () => {},
+	function* () {}, Object.getPrototypeOf((function* () {})())]
 const todo = [globalThis]
 for (const p of probes) todo.push(Object.getPrototypeOf(Object(p)))
 const seen = new Set(), bad = []
