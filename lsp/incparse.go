@@ -26,6 +26,9 @@ type incParser struct {
 type chunkKey struct {
 	text string
 	last bool // the chunk ends the file
+	// col is the column the chunk starts at: the chunk is parsed after
+	// col-1 spaces, so columns on its first line come out right.
+	col int
 }
 
 // chunkResult is the parse of one chunk, placed at base (the position of
@@ -78,7 +81,7 @@ func (p *incParser) parseWith(path, text string, keep bool) (*lang.File, lang.Di
 		if i+1 < len(cuts) {
 			end = cuts[i+1]
 		}
-		key := chunkKey{text: text[start:end], last: end == len(text)}
+		key := chunkKey{text: text[start:end], last: end == len(text), col: base.Col}
 		r := p.chunk(path, key, base)
 		used[key] = r
 		f.Decls = append(f.Decls, r.decls...)
@@ -100,32 +103,31 @@ func (p *incParser) chunk(path string, key chunkKey, base lang.Pos) *chunkResult
 	p.mu.Lock()
 	r := p.cache[key]
 	p.mu.Unlock()
-	switch {
-	case r == nil:
+	if r == nil {
 		r = parseChunk(path, key)
-		if base.Offset == 0 {
-			return r
-		}
-		r = r.shifted(base)
-	case r.base != base:
+	}
+	if r.base != base {
 		r = r.shifted(base)
 	}
 	return r
 }
 
-// parseChunk parses a chunk on its own, at the start of a file. Where
-// lang.Parse, seeing the whole file, says a declaration ended at "the next
-// declaration", the chunk alone says "end of file"; that is rewritten.
+// parseChunk parses a chunk on its own, at the start of a file (after
+// spaces up to its column). Where lang.Parse, seeing the whole file, says a
+// declaration ended at "the next declaration", the chunk alone says "end
+// of file"; that is rewritten.
 func parseChunk(path string, key chunkKey) *chunkResult {
-	f, diags := lang.Parse(path, []byte(key.text))
+	pad := key.col - 1
+	src := strings.Repeat(" ", pad) + key.text
+	f, diags := lang.Parse(path, []byte(src))
 	if !key.last {
 		for _, d := range diags {
-			if d.Span.Start.Offset == len(key.text) && strings.HasSuffix(d.Message, "found end of file") {
+			if d.Span.Start.Offset == len(src) && strings.HasSuffix(d.Message, "found end of file") {
 				d.Message = strings.TrimSuffix(d.Message, "end of file") + "the next declaration"
 			}
 		}
 	}
-	return &chunkResult{base: lang.Pos{Offset: 0, Line: 1, Col: 1}, decls: f.Decls, comments: f.Comments, diags: diags}
+	return &chunkResult{base: lang.Pos{Offset: pad, Line: 1, Col: key.col}, decls: f.Decls, comments: f.Comments, diags: diags}
 }
 
 // shifted returns a copy of r placed at base. Should the hand-written
@@ -148,9 +150,11 @@ func (r *chunkResult) shifted(base lang.Pos) (out *chunkResult) {
 }
 
 // splitChunks returns the byte offsets where the file's chunks start: 0,
-// then every place lang.Parse starts a declaration whose first token opens
-// its line. (A declaration that starts after other code on its line stays
-// in the chunk before it; lang.Parse splits that chunk the same way.)
+// then every place lang.Parse starts a declaration, except inside a string
+// or interpolation (where a chunk lexed on its own would start in the wrong
+// lexer state: that declaration stays in the chunk before it, and
+// lang.Parse splits that chunk the same way, as the token after the split
+// is in the chunk too).
 func splitChunks(text string) []int {
 	s := scan(text, len(text))
 	toks := make([]token, 0, len(s.toks))
@@ -162,16 +166,16 @@ func splitChunks(text string) []int {
 	cuts := []int{0}
 	start, depth := 0, 0
 	for i, t := range toks {
-		if i > start && declStarts(toks, i) && toks[i-1].val != "js" {
+		if i > start && declStarts(toks, i) && toks[i-1].lval != "js" {
 			atLineStart := t.start == 0 || text[t.start-1] == '\n'
 			if depth == 0 || atLineStart {
-				if atLineStart {
+				if !t.nested {
 					cuts = append(cuts, t.start)
 				}
 				start, depth = i, 0
 			}
 		}
-		switch t.val {
+		switch t.lval {
 		case "{", "(", "[", "${":
 			depth++
 		case "}", ")", "]":

@@ -37,6 +37,12 @@ type token struct {
 	kind       tokKind
 	start, end int
 	val        string
+	// nested is set for a token inside a string or an interpolation (the
+	// lexer is not in its top state there).
+	nested bool
+	// lval is the text lang's lexer gives the token, for the split, which
+	// (like lang's) counts brackets by text whatever the token is.
+	lval string
 }
 
 var (
@@ -94,10 +100,11 @@ func (s *scanner) pop() {
 
 func (s *scanner) emit(k tokKind, start, end int) {
 	end = min(end, s.limit)
-	t := token{kind: k, start: start, end: end}
+	t := token{kind: k, start: start, end: end, nested: len(s.states) > 1}
 	if k == tkIdent || k == tkPunct {
 		t.val = s.src[start:end]
 	}
+	t.lval = s.src[start:end]
 	s.toks = append(s.toks, t)
 	s.pos = end
 }
@@ -173,47 +180,67 @@ func (s *scanner) quote(i int) {
 	s.emit(tkStrStart, i, i+1)
 }
 
-// stringToken scans inside a "…" string up to its end, a newline or ${.
+// stringToken scans one token inside a "…" string, as lang's lexer does:
+// a run of text, an escape, a lone $, the start of ${, or the end (the
+// closing quote or the end of the line).
 func (s *scanner) stringToken() {
 	src, i := s.src, s.pos
-	start := i
-	for i < s.limit {
-		switch src[i] {
-		case '"':
-			s.textThen(start, i)
-			s.endString(i, i+1)
+	switch src[i] {
+	case '"', '\n':
+		s.endString(i, i+1)
+		return
+	case '\\':
+		s.text(i, i+escapeLen(src[i:]))
+		return
+	case '$':
+		if i+1 < len(src) && src[i+1] == '{' {
+			s.push(stInterp)
+			s.emit(tkPunct, i, i+2)
 			return
-		case '\n':
-			s.textThen(start, i)
-			s.endString(i, i+1)
-			return
-		case '\\':
-			i += 2
-			continue
-		case '$':
-			if i+1 < len(src) && src[i+1] == '{' {
-				s.textThen(start, i)
-				s.push(stInterp)
-				s.emit(tkPunct, i, i+2)
-				return
-			}
 		}
-		i++
+		s.text(i, i+1)
+		return
 	}
-	s.textThen(start, min(i, s.limit))
-	s.pos = s.limit
+	j := i
+	for j < len(src) && src[j] != '"' && src[j] != '\\' && src[j] != '$' && src[j] != '\n' {
+		j++
+	}
+	s.text(i, j)
 }
 
-func (s *scanner) textThen(start, end int) {
-	if end > start {
-		s.toks = append(s.toks, token{kind: tkStrText, start: start, end: min(end, s.limit)})
+// escapeLen returns the length of the escape at the start of s (which
+// starts with a backslash): \n, \u0041, \u{1F600}, or a backslash and any
+// one character.
+func escapeLen(s string) int {
+	if len(s) >= 6 && s[1] == 'u' && isHex(s[2:6]) {
+		return 6
 	}
+	if len(s) >= 4 && s[1] == 'u' && s[2] == '{' {
+		if j := strings.IndexByte(s[3:], '}'); j >= 1 && j <= 6 && isHex(s[3:3+j]) {
+			return 3 + j + 1
+		}
+	}
+	if len(s) == 1 {
+		return 1
+	}
+	_, size := decodeRune(s[1:])
+	return 1 + size
 }
 
-func (s *scanner) endString(start, end int) {
-	s.pop()
-	s.strOpen = s.strOpen[:len(s.strOpen)-1]
-	s.emit(tkStrEnd, start, end)
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *scanner) text(start, end int) {
+	end = min(end, s.limit)
+	s.toks = append(s.toks, token{kind: tkStrText, start: start, end: end, nested: true, lval: s.src[start:end]})
+	s.pos = end
 }
 
 func isIdentStart(c byte) bool {
@@ -229,3 +256,9 @@ func (t token) isKeyword() bool { return t.kind == tkIdent && lang.IsKeyword(t.v
 func (t token) code() bool { return t.kind != tkComment }
 
 func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
+
+func (s *scanner) endString(start, end int) {
+	s.pop()
+	s.strOpen = s.strOpen[:len(s.strOpen)-1]
+	s.emit(tkStrEnd, start, end)
+}
