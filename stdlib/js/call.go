@@ -98,44 +98,82 @@ const (
 // caller gets control back at the time limit plus a grace period even when a
 // builtin that cannot be interrupted is still running.
 func (s *Sandbox) run(ctx context.Context, env Env, p *Program, args []any) (any, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, newError(p.name, err, err.Error())
-	}
-	if n := s.runaway.Load(); n >= int64(s.opts.MaxRunaway) {
-		return nil, newError(p.name, ErrLimit, fmt.Sprintf("too many runaway calls still running (%d)", n))
+	if err := s.admit(ctx, p.name); err != nil {
+		return nil, err
 	}
 	rt, err := s.acquire()
 	if err != nil {
 		return nil, newError(p.name, ErrInternal, "internal error: "+err.Error())
 	}
-	rt.begin(env)
-	w := newWatchdog(rt, env.Timeout)
-	stopCtx := context.AfterFunc(ctx, func() { w.fire(&stopReason{cause: ctx.Err(), msg: ctx.Err().Error()}) })
-	var state atomic.Int32
-	done := make(chan outcome, 1)
-	go func() {
-		done <- rt.exec(p, args, env)
-		if !state.CompareAndSwap(running, finished) {
-			s.runaway.Add(-1)
-		}
-	}()
-	var out outcome
-	select {
-	case out = <-done:
-	case <-w.abandon:
-		if state.CompareAndSwap(running, abandoned) {
-			s.runaway.Add(1)
-			stopCtx()
-			return nil, newError(p.name, w.reason().cause, w.reason().msg)
-		}
-		out = <-done
+	c := s.start(ctx, rt, env, func() outcome { return rt.exec(p, args, env) })
+	out, ok := c.wait()
+	if !ok {
+		return nil, newError(p.name, c.w.reason().cause, c.w.reason().msg)
 	}
-	ctxQuiet := stopCtx()
-	if w.stop() && ctxQuiet && out.reusable {
+	if c.quiet() && out.reusable {
 		rt.end()
 		s.release(rt)
 	}
 	return out.v, out.err
+}
+
+// admit refuses a call whose context is done, or when too many abandoned
+// calls are still running.
+func (s *Sandbox) admit(ctx context.Context, fn string) error {
+	if err := ctx.Err(); err != nil {
+		return newError(fn, err, err.Error())
+	}
+	if n := s.runaway.Load(); n >= int64(s.opts.MaxRunaway) {
+		return newError(fn, ErrLimit, fmt.Sprintf("too many runaway calls still running (%d)", n))
+	}
+	return nil
+}
+
+// call is one run of a script on its goroutine.
+type call struct {
+	s       *Sandbox
+	w       *watchdog
+	stopCtx func() bool
+	state   atomic.Int32
+	done    chan outcome
+}
+
+// start arms the watchdog and cancellation and runs exec on a goroutine.
+func (s *Sandbox) start(ctx context.Context, rt *jsRuntime, env Env, exec func() outcome) *call {
+	rt.begin(env)
+	w := newWatchdog(rt, env.Timeout)
+	c := &call{s: s, w: w, done: make(chan outcome, 1)}
+	c.stopCtx = context.AfterFunc(ctx, func() { w.fire(&stopReason{cause: ctx.Err(), msg: ctx.Err().Error()}) })
+	go func() {
+		c.done <- exec()
+		if !c.state.CompareAndSwap(running, finished) {
+			s.runaway.Add(-1)
+		}
+	}()
+	return c
+}
+
+// wait returns the outcome, or ok=false when the call was abandoned: still
+// running a grace period after its interrupt.
+func (c *call) wait() (out outcome, ok bool) {
+	select {
+	case out = <-c.done:
+		return out, true
+	case <-c.w.abandon:
+		if c.state.CompareAndSwap(running, abandoned) {
+			c.s.runaway.Add(1)
+			c.stopCtx()
+			return outcome{}, false
+		}
+		return <-c.done, true
+	}
+}
+
+// quiet disarms the timer and cancellation, reporting whether neither ever
+// fired, so no interrupt can reach the runtime once it is reused.
+func (c *call) quiet() bool {
+	ctxQuiet := c.stopCtx()
+	return c.w.stop() && ctxQuiet
 }
 
 // watchdog interrupts a call at its time limit, or when fired early by

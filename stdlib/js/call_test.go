@@ -139,6 +139,20 @@ func TestCallTimesOutOnInfiniteLoop(t *testing.T) {
 	assert.ErrorIs(t, e, ErrTimeout)
 }
 
+func TestCallPromiseJobsRunInsideTheLimit(t *testing.T) {
+	sb := NewSandbox(Options{})
+	p := mustCompile(t, "f", "const seen = []\nPromise.resolve().then(() => seen.push(1))\nreturn seen")
+	v, err := p.Call(context.Background(), testEnv(sb), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []any{int64(1)}, v, "promise jobs run before the result is decoded")
+
+	p = mustCompile(t, "f", "function again() { Promise.resolve().then(again) }\nagain()")
+	env := testEnv(sb)
+	env.Timeout = 20 * time.Millisecond
+	e := callErr(t, p, env)
+	assert.ErrorIs(t, e, ErrTimeout)
+}
+
 func TestCallStopsWhenContextCancelled(t *testing.T) {
 	p := mustCompile(t, "f", "Date.now()\nwhile (true) {}")
 	sb := NewSandbox(Options{})

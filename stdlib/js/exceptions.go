@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -103,14 +104,11 @@ func clip(s string) string {
 		return s
 	}
 	cut := maxThrownText
-	for cut > 0 && !utf8Start(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
 	return s[:cut] + "…"
 }
-
-// utf8Start reports whether b begins a UTF-8 sequence.
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 // boundaryError reports a value that could not cross into or out of
 // JavaScript; err carries ErrLimit or ErrValue and a description.

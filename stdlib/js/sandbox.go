@@ -31,7 +31,7 @@ type Options struct {
 }
 
 // Sandbox owns the runtimes calls run in, pooled, and the js.eval cache.
-// One per engine; safe for concurrent use.
+// One per engine, made with NewSandbox; safe for concurrent use.
 type Sandbox struct {
 	opts    Options
 	prelude *goja.Program
