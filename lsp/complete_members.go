@@ -215,6 +215,9 @@ func describeSymbol(sym *lang.Symbol) string {
 	case lang.SymModule:
 		return "module " + sym.Name
 	}
+	if _, ok := sym.Node.(*lang.WorkflowDecl); ok {
+		return localKind(sym) + sym.Name + typ
+	}
 	return localKind(sym) + " " + sym.Name + typ
 }
 
@@ -237,10 +240,7 @@ func localKind(sym *lang.Symbol) string {
 	case *lang.WaitEventExpr:
 		return "awaited event"
 	case *lang.WorkflowDecl:
-		if sym.Name == "event" {
-			return "event envelope of workflow " + n.Name.Name + ":"
-		}
-		return "trigger of workflow " + n.Name.Name + ":"
+		return "# workflow " + n.Name.Name + "\n"
 	}
 	return "local"
 }

@@ -243,6 +243,9 @@ func sortedKeys(m map[string]bool) []string {
 func symbolItem(sym *lang.Symbol) protocol.CompletionItem {
 	it := protocol.CompletionItem{Label: sym.Name, Kind: protocol.CompletionItemKindVariable}
 	detail := describeSymbol(sym)
+	if i := strings.LastIndexByte(detail, '\n'); i >= 0 {
+		detail = detail[i+1:] // one line: drop the "# workflow" note
+	}
 	switch sym.Kind {
 	case lang.SymConst:
 		it.Kind = protocol.CompletionItemKindConstant

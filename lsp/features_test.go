@@ -67,7 +67,7 @@ func TestHover(t *testing.T) {
 		{"loop variable", at(navSource, "item} ${age}", 0), []string{"loop variable item"}},
 		{"lambda parameter", at(navSource, "t.upper", 0), []string{"lambda parameter t"}},
 		{"method", at(navSource, "upper()", 1), []string{"upper(s: string) -> string"}},
-		{"trigger", at(navSource, "trigger.status", 2), []string{"trigger of workflow review", "The object that started the run"}},
+		{"trigger", at(navSource, "trigger.status", 2), []string{"# workflow review\ntrigger: ", "The object that started the run", "Here: `inquiry`."}},
 		{"trigger field", at(navSource, "status)", 1), []string{"trigger.status"}},
 		{"custom field", at(navSource, "birthdate))\n", 2), []string{"trigger.fields.birthdate", "Date of birth"}},
 		{"event name", at(navSource, "inquiry.completed", 3), []string{"Persona event `inquiry.completed`", "inquiry object"}},

@@ -76,7 +76,13 @@ func (an *analysis) symbolDoc(sym *lang.Symbol) string {
 	fmt.Fprintf(&b, "```wf\n%s\n```\n", describeSymbol(sym))
 	switch {
 	case sym.Implicit && sym.Name == "trigger":
-		b.WriteString("\nThe object that started the run: the Persona object of an event, or the input of an api, workflow or manual trigger.\n")
+		b.WriteString("\nThe object that started the run: the Persona object of an event, or the input of an api, workflow or manual trigger.")
+		if w, ok := sym.Node.(*lang.WorkflowDecl); ok {
+			if types := triggerTypes(w); len(types) > 0 {
+				fmt.Fprintf(&b, " Here: %s.", joinCode(types))
+			}
+		}
+		b.WriteString("\n")
 	case sym.Implicit && sym.Name == "event":
 		b.WriteString("\nThe event's envelope: `name`, `id`, `created_at`.\n")
 	}
