@@ -6,7 +6,8 @@
 // It sits on top of the front end: every answer comes from lang (Parse,
 // Check, FormatSource, the checker's Info) and from the library table
 // (lang.Universe), and nothing here evaluates a workflow. The server keeps
-// the text of each open document, re-parses a changed document one
+// the text of each open document, checks it with the other .wf files of
+// its folder (as `wf check DIR` does), re-parses a changed document one
 // declaration at a time (declarations whose text did not change are reused,
 // shifted to their new place), and converts the front end's byte offsets
 // and character columns to the UTF-16 positions LSP uses only at its edge.

@@ -121,3 +121,21 @@ func TestPackageDuplicateAcrossFiles(t *testing.T) {
 func tdpURI(u uri.URI, p protocol.Position) protocol.TextDocumentPositionParams {
 	return protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: p}
 }
+
+func TestPackageWatchedFileChange(t *testing.T) {
+	h := newHarness(t)
+	dir := pkgDir(t)
+	uses := uri.File(filepath.Join(dir, "uses.wf"))
+	require.Empty(t, h.openAt(uses, usesWF))
+
+	// helpers.wf changes on disk, not in the editor: the editor's file
+	// watcher says so, and uses.wf is checked again.
+	helpers := filepath.Join(dir, "helpers.wf")
+	require.NoError(t, os.WriteFile(helpers, []byte(strings.Replace(helpersWF, "LIMIT", "MAX", -1)), 0o644))
+	require.NoError(t, h.srv.DidChangeWatchedFiles(h.ctx, &protocol.DidChangeWatchedFilesParams{
+		Changes: []protocol.FileEvent{{URI: uri.File(helpers), Type: protocol.FileChangeTypeChanged}},
+	}))
+	diags := h.waitDiags(uses, 1)
+	require.Len(t, diags, 1)
+	assert.Contains(t, string(diags[0].Message.(protocol.String)), "undefined name LIMIT")
+}

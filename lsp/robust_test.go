@@ -171,3 +171,20 @@ func TestTooLargeFileIsReportedNotParsed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, res)
 }
+
+func TestCancelledContextEndsServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	serverSide, clientSide := net.Pipe()
+	defer clientSide.Close()
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, serverSide, serverSide, Options{Universe: testUniverse()}) }()
+	cancel()
+	guard, stop := context.WithTimeout(context.Background(), hangGuard)
+	defer stop()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-guard.Done():
+		t.Fatal("Serve did not return after its context was cancelled")
+	}
+}

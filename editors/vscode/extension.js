@@ -18,6 +18,11 @@ function activate(context) {
       { scheme: 'file', language: 'wf' },
       { scheme: 'untitled', language: 'wf' },
     ],
+    // The files of a folder are checked together: tell the server when one
+    // that is not open changes on disk.
+    synchronize: {
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.wf'),
+    },
   };
   client = new LanguageClient('wf', 'WF Language Server', serverOptions, clientOptions);
   context.subscriptions.push(
