@@ -18,10 +18,7 @@ func BenchmarkRules(b *testing.B) {
 				require.NoError(b, err)
 				_, err = ev()
 				require.NoError(b, err)
-				b.ReportAllocs()
-				for b.Loop() {
-					_, _ = ev()
-				}
+				measure(b, func() { _, _ = ev() })
 			})
 		}
 	}
