@@ -42,7 +42,7 @@ func (c *compiler) expr(e lang.Expr) expr {
 	case *lang.BinaryExpr:
 		return c.binary(e)
 	case *lang.SelectorExpr:
-		return &selectorExpr{at: c.at(e), x: c.expr(e.X), xText: c.text(e.X), name: e.Name.Name, optional: e.Optional}
+		return c.selector(e)
 	case *lang.IndexExpr:
 		return &indexExpr{at: c.at(e), x: c.expr(e.X), index: c.expr(e.Index), xText: c.text(e.X)}
 	case *lang.CallExpr:
@@ -99,6 +99,17 @@ func (c *compiler) ident(id *lang.Ident) expr {
 		}
 	}
 	return &constExpr{nil}
+}
+
+// selector compiles x.name, reading x straight from its slot when it is a
+// local of the frame.
+func (c *compiler) selector(e *lang.SelectorExpr) expr {
+	x := c.expr(e.X)
+	slot := -1
+	if l, ok := x.(*localExpr); ok {
+		slot = l.slot
+	}
+	return &selectorExpr{at: c.at(e), x: x, slot: slot, xText: c.text(e.X), name: e.Name.Name, optional: e.Optional}
 }
 
 // fold evaluates a list or map of constants once, at compile time.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wf-lang/wf/lang"
@@ -64,22 +65,32 @@ type fnRef struct{ fn *function }
 
 func (e *fnRef) eval(*Thread, *frame) (Value, error) { return &Closure{name: e.fn.name, fn: e.fn}, nil }
 
+// selectorExpr is x.name. When x is a local of the frame, slot is its
+// slot (and x is not evaluated), else -1. hint is where name was found
+// last (see Map.getHinted); programs run concurrently share it.
 type selectorExpr struct {
 	at
 	x        expr
+	slot     int
 	xText    string
 	name     string
 	optional bool
+	hint     atomic.Int32
 }
 
 func (e *selectorExpr) eval(th *Thread, fr *frame) (Value, error) {
-	x, err := e.x.eval(th, fr)
-	if err != nil {
-		return nil, err
+	var x Value
+	if e.slot >= 0 {
+		x = fr.slots[e.slot]
+	} else {
+		var err error
+		if x, err = e.x.eval(th, fr); err != nil {
+			return nil, err
+		}
 	}
 	switch m := x.(type) {
 	case *Map:
-		v, _ := m.Get(e.name)
+		v, _ := m.getHinted(e.name, &e.hint)
 		return v, nil
 	case nil:
 		if e.optional {

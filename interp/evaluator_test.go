@@ -94,3 +94,37 @@ func TestEvaluatorCallsReuseArguments(t *testing.T) {
 		assert.Equal(t, true, v)
 	}
 }
+
+// A field read remembers where it found its key last; maps of other shapes,
+// of every size, and maps without the key still read right.
+func TestFieldReadsOnMapsOfManyShapes(t *testing.T) {
+	ev, diags := interp.NewEvaluator("f.wf", `fn f(m) { return m.b ?? "none" }`, "f", testLibrary(), interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	mk := func(kv ...string) *interp.Map {
+		m := interp.NewMap(len(kv) / 2)
+		for i := 0; i < len(kv); i += 2 {
+			m.Set(kv[i], kv[i+1])
+		}
+		return m
+	}
+	big := mk("k1", "1", "k2", "2", "k3", "3", "k4", "4", "k5", "5", "k6", "6", "k7", "7", "k8", "8", "b", "big", "k9", "9")
+	cases := []struct {
+		m    *interp.Map
+		want string
+	}{
+		{mk("a", "1", "b", "2"), "2"},
+		{mk("b", "first"), "first"},
+		{mk("a", "1", "b", "2"), "2"},
+		{mk("x", "1", "y", "2", "b", "third"), "third"},
+		{mk("a", "1", "c", "b"), "none"},
+		{interp.NewMap(0), "none"},
+		{big, "big"},
+		{mk("b", "again"), "again"},
+		{big, "big"},
+	}
+	for i, c := range cases {
+		v, err := ev.Eval(c.m)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, v, "case %d", i)
+	}
+}

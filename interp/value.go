@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -134,19 +135,42 @@ func (m *Map) At(i int) (string, Value) { return m.keys[i], m.vals[i] }
 
 // Get returns the value for key.
 func (m *Map) Get(key string) (Value, bool) {
-	if m.index != nil {
-		i, ok := m.index[key]
-		if !ok {
-			return nil, false
-		}
+	if i := m.find(key); i >= 0 {
 		return m.vals[i], true
+	}
+	return nil, false
+}
+
+// find returns the position of key, or -1.
+func (m *Map) find(key string) int {
+	if m.index != nil {
+		if i, ok := m.index[key]; ok {
+			return int(i)
+		}
+		return -1
 	}
 	for i, k := range m.keys {
 		if k == key {
-			return m.vals[i], true
+			return i
 		}
 	}
-	return nil, false
+	return -1
+}
+
+// getHinted is Get for a place in the program that reads the same key
+// again and again, usually from maps of one shape (events of one type
+// decoded alike): hint holds the position where key was found last, and a
+// key found there costs a string comparison instead of a hash lookup.
+func (m *Map) getHinted(key string, hint *atomic.Int32) (Value, bool) {
+	if h := int(hint.Load()); h < len(m.keys) && m.keys[h] == key {
+		return m.vals[h], true
+	}
+	i := m.find(key)
+	if i < 0 {
+		return nil, false
+	}
+	hint.Store(int32(i))
+	return m.vals[i], true
 }
 
 // Set adds or replaces an entry. Use it only while building a map, before
