@@ -3,8 +3,15 @@
 // serve the language server. Each subcommand lives in its own file.
 package main
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 func main() {
+	// Runs must not depend on the machine's time zone: JavaScript's local
+	// Date methods and any local formatting use UTC, so a replay elsewhere
+	// takes the same path.
+	time.Local = time.UTC
 	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
