@@ -74,7 +74,7 @@ func BenchmarkDiagnosticsAfterChange(b *testing.B) {
 	b.Run("cold", func(b *testing.B) {
 		h := newHarness(b)
 		for i := 0; b.Loop(); i++ {
-			u := docURI(fmt.Sprintf("cold%d.wf", i))
+			u := docURI(fmt.Sprintf("cold%d/bench.wf", i)) // a folder each: no siblings
 			require.NoError(b, h.srv.DidOpen(h.ctx, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{
 				URI: u, LanguageID: "wf", Version: 1, Text: src,
 			}}))

@@ -129,6 +129,9 @@ func (s *server) DidSave(context.Context, *protocol.DidSaveTextDocumentParams) e
 func (s *server) DidChangeWatchedFiles(ctx context.Context, params *protocol.DidChangeWatchedFilesParams) error {
 	for _, ch := range params.Changes {
 		if ch.URI.IsFile() {
+			s.mu.Lock()
+			delete(s.sibParsers.disk, pathOf(ch.URI))
+			s.mu.Unlock()
 			s.touched(ch.URI, pathOf(ch.URI))
 		}
 	}

@@ -16,9 +16,18 @@ import (
 const maxSiblings = 200
 
 // siblingParsers keeps one parser per sibling path, so unchanged siblings
-// are not parsed again for every keystroke in the document.
+// are not parsed again for every keystroke in the document, and the text
+// last read from disk, so an unchanged file is not read again.
 type siblingParsers struct {
 	byPath map[string]*incParser
+	disk   map[string]diskText
+}
+
+// diskText is a file's text as read, with the size and time it had then.
+type diskText struct {
+	size    int64
+	modTime int64
+	text    string
 }
 
 // analysisFor returns the analysis of st, building it unless the cached
@@ -98,15 +107,11 @@ func (s *server) sibling(path string, open *docState) *srcFile {
 	if open != nil {
 		f.uri, f.text = open.uri, open.text
 	} else {
-		info, err := os.Stat(path)
-		if err != nil || info.Size() > lang.MaxFileSize {
+		text, ok := s.readSibling(path)
+		if !ok {
 			return nil
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil
-		}
-		f.text = string(b)
+		f.text = text
 	}
 	if len(f.text) > lang.MaxFileSize {
 		return nil
@@ -123,6 +128,29 @@ func (s *server) sibling(path string, open *docState) *srcFile {
 	f.syntaxErrors = errorCount(diags)
 	f.lines = newLineIndex(f.text)
 	return f
+}
+
+// readSibling reads a sibling from disk, or from the copy read last when
+// its size and modification time are unchanged.
+func (s *server) readSibling(path string) (string, bool) {
+	info, err := os.Stat(path)
+	if err != nil || info.Size() > lang.MaxFileSize {
+		return "", false
+	}
+	s.mu.Lock()
+	prev, ok := s.sibParsers.disk[path]
+	s.mu.Unlock()
+	if ok && prev.size == info.Size() && prev.modTime == info.ModTime().UnixNano() {
+		return prev.text, true
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	s.mu.Lock()
+	s.sibParsers.disk[path] = diskText{size: info.Size(), modTime: info.ModTime().UnixNano(), text: string(b)}
+	s.mu.Unlock()
+	return string(b), true
 }
 
 // touched records that a document changed: every cached analysis may be

@@ -97,7 +97,7 @@ func newServer(opts Options) *server {
 		docs:       map[uri.URI]*docEntry{},
 		dirty:      map[uri.URI]bool{},
 		inflight:   map[jsonrpc2.ID]context.CancelFunc{},
-		sibParsers: siblingParsers{byPath: map[string]*incParser{}},
+		sibParsers: siblingParsers{byPath: map[string]*incParser{}, disk: map[string]diskText{}},
 		wake:       make(chan struct{}, 1),
 		exited:     make(chan struct{}),
 	}
