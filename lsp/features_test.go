@@ -187,3 +187,14 @@ func TestDocumentHighlight(t *testing.T) {
 	assert.Equal(t, protocol.DocumentHighlightKindWrite, res[0].Kind)
 	assert.Equal(t, protocol.DocumentHighlightKindRead, res[1].Kind)
 }
+
+func TestReferencesOfJsFn(t *testing.T) {
+	h := newHarness(t)
+	src := "js fn score(x) \"\"\"\n  return 1\n\"\"\"\n\nworkflow w {\n  on manual()\n\n  log \"${score(1)} ${score(2)}\"\n}\n"
+	h.open("n.wf", src)
+	got := h.references(at(src, "score(1)", 0), true)
+	assert.Equal(t, []protocol.Position{at(src, "score(x)", 0), at(src, "score(1)", 0), at(src, "score(2)", 0)}, got)
+	locs := h.definition(at(src, "score(2)", 1))
+	require.Len(t, locs, 1)
+	assert.Equal(t, at(src, "score(x)", 0), locs[0].Range.Start)
+}
