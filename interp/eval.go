@@ -257,9 +257,28 @@ func (e *coalesceExpr) eval(th *Thread, fr *frame) (Value, error) {
 	return e.y.eval(th, fr)
 }
 
+// eqExpr is == and !=. A constant operand is kept in k (isK) and not
+// evaluated; a string constant also in ks (isStr), compared directly.
 type eqExpr struct {
-	x, y expr
-	ne   bool
+	x, y  expr
+	ne    bool
+	k     Value
+	isK   bool
+	ks    string
+	isStr bool
+}
+
+// newEqExpr builds x == y (x != y with ne), moving a constant to the right.
+func newEqExpr(x, y expr, ne bool) *eqExpr {
+	if _, ok := x.(*constExpr); ok {
+		x, y = y, x
+	}
+	e := &eqExpr{x: x, y: y, ne: ne}
+	if k, ok := y.(*constExpr); ok {
+		e.k, e.isK = k.v, true
+		e.ks, e.isStr = k.v.(string)
+	}
+	return e
 }
 
 func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {
@@ -267,19 +286,29 @@ func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	y, err := e.y.eval(th, fr)
-	if err != nil {
-		return nil, err
+	if e.isStr {
+		if xs, ok := x.(string); ok {
+			return (xs == e.ks) != e.ne, nil
+		}
+	}
+	y := e.k
+	if !e.isK {
+		if y, err = e.y.eval(th, fr); err != nil {
+			return nil, err
+		}
 	}
 	return Equal(x, y) != e.ne, nil
 }
 
-// cmpExpr is < <= > >=.
+// cmpExpr is < <= > >=. A constant right operand is kept in k (isK) and
+// not evaluated.
 type cmpExpr struct {
 	at
 	op           lang.Op
 	x, y         expr
 	xText, yText string
+	k            Value
+	isK          bool
 }
 
 func (e *cmpExpr) eval(th *Thread, fr *frame) (Value, error) {
@@ -287,9 +316,11 @@ func (e *cmpExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	y, err := e.y.eval(th, fr)
-	if err != nil {
-		return nil, err
+	y := e.k
+	if !e.isK {
+		if y, err = e.y.eval(th, fr); err != nil {
+			return nil, err
+		}
 	}
 	// Fast path: two ints.
 	if xi, ok := x.(int64); ok {

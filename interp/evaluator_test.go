@@ -128,3 +128,50 @@ func TestFieldReadsOnMapsOfManyShapes(t *testing.T) {
 		assert.Equal(t, c.want, v, "case %d", i)
 	}
 }
+
+// Comparisons with a constant on either side give what Equal and Compare
+// give, for every kind of value on the other side.
+func TestComparisonsWithConstants(t *testing.T) {
+	src := `fn f(x) {
+  return [x == "a", "a" == x, x != "a", "a" != x, x == 1, 1 == x, x == null, null != x, x == 1.0]
+}
+fn lt(x) { return x < 18 }
+fn ge(x) { return x >= 1.5 }`
+	lib := testLibrary()
+	f, diags := interp.NewEvaluator("c.wf", src, "f", lib, interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	for _, c := range []struct {
+		x    interp.Value
+		want []any
+	}{
+		{"a", []any{true, true, false, false, false, false, false, true, false}},
+		{"b", []any{false, false, true, true, false, false, false, true, false}},
+		{int64(1), []any{false, false, true, true, true, true, false, true, true}},
+		{1.0, []any{false, false, true, true, true, true, false, true, true}},
+		{nil, []any{false, false, true, true, false, false, true, false, false}},
+	} {
+		v, err := f.Eval(c.x)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, interp.ToGo(v), "x = %v", c.x)
+	}
+	lt, diags := interp.NewEvaluator("c.wf", src, "lt", lib, interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	ge, _ := interp.NewEvaluator("c.wf", src, "ge", lib, interp.Options{})
+	for _, c := range []struct {
+		x      interp.Value
+		lt, ge bool
+	}{{int64(17), true, true}, {int64(18), false, true}, {17.5, true, true}, {1.0, true, false}} {
+		v, err := lt.Eval(c.x)
+		require.NoError(t, err)
+		assert.Equal(t, c.lt, v, "%v < 18", c.x)
+		v, err = ge.Eval(c.x)
+		require.NoError(t, err)
+		assert.Equal(t, c.ge, v, "%v >= 1.5", c.x)
+	}
+	_, err := lt.Eval(nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot compare null with int: x is null")
+	_, err = lt.Eval("17")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot compare string with int")
+}
