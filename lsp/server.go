@@ -241,7 +241,9 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 			PositionEncoding: "utf-16",
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{OpenClose: &yes, Change: &full},
 			CompletionProvider: &protocol.CompletionOptions{
-				TriggerCharacters: []string{".", "\"", "(", ",", " ", "/"},
+				// Members after a dot, event names after `on event "` and
+				// inside them; the rest completes as the user types a name.
+				TriggerCharacters: []string{".", "\"", "/"},
 			},
 			HoverProvider: protocol.Boolean(true),
 			SignatureHelpProvider: &protocol.SignatureHelpOptions{
