@@ -72,6 +72,9 @@ func TestVSCodeExtensionFiles(t *testing.T) {
 	raw := readJSON(t, strings.TrimPrefix(g.Path, "./"), &grammar)
 	assert.Equal(t, g.ScopeName, grammar["scopeName"])
 	checkGrammarRegexps(t, grammar)
+	var launch, tasks map[string]any
+	readJSON(t, ".vscode/launch.json", &launch)
+	readJSON(t, ".vscode/tasks.json", &tasks)
 	// Every reserved word is highlighted as one.
 	for _, kw := range lang.Keywords() {
 		assert.Regexp(t, `[(|]`+regexp.QuoteMeta(kw)+`[)|]`, string(raw), "keyword %s", kw)
