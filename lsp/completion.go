@@ -77,7 +77,13 @@ func (k *completer) complete() {
 		k.names()
 	case open.val == "{" && (prev.val == "{" || prev.val == "}" || c.lineStart()):
 		k.statement(openIdx, prev)
+	case prev.kind == tkIdent && prev.val == "wait":
+		k.keywords(sortArg, "event")
+		k.names()
+	case prev.kind == tkIdent && prev.val == "parallel":
+		k.keywords(sortArg, "for")
 	case afterOperand(prev):
+		k.clauseKeywords(prev)
 		k.keywords(sortKeyword, "and", "or", "in", "not", "matches")
 		if prev.val == ")" {
 			k.keywords(sortKeyword, "with")
@@ -88,6 +94,25 @@ func (k *completer) complete() {
 		if prev.val == "=" {
 			k.keywords(sortKeyword, "run", "wait")
 		}
+	}
+}
+
+// clauseKeywords offers the words that continue the clause on the cursor's
+// line: where after `on event "…"`, tz after `on schedule "…"`, limit in a
+// parallel for, where and timeout after `wait event "…"`.
+func (k *completer) clauseKeywords(prev token) {
+	c := k.c
+	line := c.text[strings.LastIndexByte(c.text[:c.start], '\n')+1 : c.start]
+	fields := strings.Fields(line)
+	switch {
+	case len(fields) >= 2 && fields[0] == "on" && fields[1] == "event":
+		k.keywords(sortArg, "where")
+	case len(fields) >= 2 && fields[0] == "on" && fields[1] == "schedule" && prev.kind == tkStrEnd:
+		k.keywords(sortArg, "tz")
+	case len(fields) >= 2 && fields[0] == "parallel" && fields[1] == "for":
+		k.keywords(sortArg, "limit")
+	case strings.Contains(line, "wait event"):
+		k.keywords(sortArg, "where", "timeout")
 	}
 }
 
