@@ -1,6 +1,7 @@
 package interp_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -174,4 +175,42 @@ fn ge(x) { return x >= 1.5 }`
 	_, err = lt.Eval("17")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cannot compare string with int")
+}
+
+// An interpolation renders every part, of any kind and number, and stops
+// at the run's string limit.
+func TestInterpolation(t *testing.T) {
+	ev, diags := interp.NewEvaluator("i.wf", `fn f(a, b) { return "<${a}|${b}|${a}-${b}-${a}>" }`, "f", testLibrary(), interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	for _, c := range []struct {
+		a, b interp.Value
+		want string
+	}{
+		{"x", int64(7), "<x|7|x-7-x>"},
+		{nil, 1.5, "<null|1.5|null-1.5-null>"},
+		{interp.NewList([]interp.Value{"a"}), true, `<["a"]|true|["a"]-true-["a"]>`},
+		{"", "", "<||-->"},
+	} {
+		v, err := ev.Eval(c.a, c.b)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, v)
+	}
+
+	p := load(t, "limit.wf", []byte("workflow w {\n  on manual(s: string)\n\n  output {v: \"${s}${s}!\"}\n}"))
+	for _, c := range []struct {
+		s  string
+		ok bool
+	}{{"abcd", true}, {"abcde", false}} {
+		in := interp.NewMap(1)
+		in.Set("s", c.s)
+		res := p.Run(context.Background(), interp.RunRequest{Workflow: "w", Trigger: in, Host: &interp.MemHost{},
+			Limits: &interp.Limits{MaxStatements: 100, MaxIterations: 10, MaxCallDepth: 10, MaxItems: 10, MaxString: 9}})
+		if c.ok {
+			require.Nil(t, res.Err, "%v", res.Err)
+			assert.Equal(t, c.s+c.s+"!", interp.ToGo(res.Outputs).(map[string]any)["v"])
+			continue
+		}
+		require.NotNil(t, res.Err)
+		assert.Contains(t, res.Err.Msg, "(the limit is 9)")
+	}
 }
