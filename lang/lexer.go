@@ -83,6 +83,7 @@ func Keywords() []string {
 // stateful lexer and adds the Keyword token type.
 type wfLexer struct {
 	def     *lexer.StatefulDefinition
+	sym     *symbols
 	symbols map[string]lexer.TokenType
 	keyword lexer.TokenType
 	ident   lexer.TokenType
@@ -101,7 +102,7 @@ func newLexer() *wfLexer {
 	}
 	kw := min - 1
 	syms["Keyword"] = kw
-	return &wfLexer{def: def, symbols: syms, keyword: kw, ident: syms["Ident"], comment: syms["Comment"]}
+	return &wfLexer{def: def, sym: newSymbols(syms), symbols: syms, keyword: kw, ident: syms["Ident"], comment: syms["Comment"]}
 }
 
 // Symbols implements lexer.Definition.
@@ -124,16 +125,10 @@ func (l *wfLexer) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 // tokenize lexes the whole source. It returns the tokens for the parser
 // (comments removed, keywords reclassified, ending in EOF) and the comments.
 func (l *wfLexer) tokenize(filename, src string) (toks, comments []lexer.Token, err error) {
-	lx, err := l.def.LexString(filename, src)
-	if err != nil {
-		return nil, nil, err
-	}
-	toks = make([]lexer.Token, 0, len(src)/4+1)
+	sc := &scanner{src: src, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}, stack: []lexState{stRoot}, sym: l.sym}
+	toks = make([]lexer.Token, 0, len(src)/6+1)
 	for {
-		t, err := lx.Next()
-		if err != nil {
-			return nil, nil, err
-		}
+		t := sc.Next()
 		switch t.Type {
 		case l.comment:
 			comments = append(comments, t)
@@ -146,6 +141,26 @@ func (l *wfLexer) tokenize(filename, src string) (toks, comments []lexer.Token, 
 		toks = append(toks, t)
 		if t.EOF() {
 			return toks, comments, nil
+		}
+	}
+}
+
+// tokenizeRules lexes with participle's stateful lexer over lexRules: the
+// definition the scanner implements, kept for tests that compare them.
+func (l *wfLexer) tokenizeRules(filename, src string) ([]lexer.Token, error) {
+	lx, err := l.def.LexString(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	var out []lexer.Token
+	for {
+		t, err := lx.Next()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+		if t.EOF() {
+			return out, nil
 		}
 	}
 }

@@ -54,7 +54,8 @@ type replItemG struct {
 
 // Grammar returns the grammar in EBNF, as participle prints it.
 func Grammar() string {
-	return "# declarations\n" + declParser.String() + "\n\n# REPL entries\n" + replParser.String() + "\n"
+	return "# declarations\n" + declParser.String() + "\n\n# REPL entries\n" + replParser.String() +
+		"\n\n# expressions (parsed by hand: see exprparse.go)\n" + exprGrammar + "\n"
 }
 
 // Parse parses a .wf file. It always returns a File holding every
@@ -531,6 +532,7 @@ func splitAlternatives(frag string) []string {
 
 // ruleWords names the grammar rules in words.
 var ruleWords = map[string]string{
+	"exprG": "expression", "mapG": `"{"`, "stringG": "string",
 	"ExprG": "expression", "UnaryG": "expression", "PostfixG": "expression", "PrimaryG": "expression",
 	"StmtG": "statement", "ItemG": "statement", "BlockG": `"{"`, "NameG": "name", "AnyNameG": "name",
 	"<ident>": "name", "DeclG": "workflow, fn, js fn or const", "StringG": "string", "<stringstart>": "string",

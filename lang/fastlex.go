@@ -1,0 +1,311 @@
+package lang
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// scanner is the lexer the parser runs: a hand-coded state machine that
+// implements the rules in lexRules exactly (the same states, the same rule
+// order, the same token types and positions). participle's stateful lexer
+// tries each rule's regular expression in turn, which costs a few
+// microseconds a token; this does the same work in one pass. The rules stay
+// the definition: TestScannerMatchesRules and FuzzScanner compare the two
+// on every test file and on random input.
+type scanner struct {
+	src   string
+	pos   lexer.Position
+	stack []lexState
+	sym   *symbols
+}
+
+type lexState uint8
+
+const (
+	stRoot lexState = iota
+	stString
+	stInterp
+	stBraces
+)
+
+// symbols holds the token types of lexRules by name.
+type symbols struct {
+	ident, punct, duration, number, raw, rawBad, strStart, comment, invalid lexer.TokenType
+	chars, strEnd, interpStart, escape, badEscape, dollar, unterm          lexer.TokenType
+	interpEnd, lbrace, rbrace                                               lexer.TokenType
+}
+
+func newSymbols(s map[string]lexer.TokenType) *symbols {
+	return &symbols{
+		ident: s["Ident"], punct: s["Punct"], duration: s["Duration"], number: s["Number"], raw: s["RawString"],
+		rawBad: s["RawUnterminated"], strStart: s["StringStart"], comment: s["Comment"], invalid: s["Invalid"],
+		chars: s["Chars"], strEnd: s["StringEnd"], interpStart: s["InterpStart"], escape: s["Escape"],
+		badEscape: s["BadEscape"], dollar: s["Dollar"], unterm: s["Unterminated"], interpEnd: s["InterpEnd"],
+		lbrace: s["LBrace"], rbrace: s["RBrace"],
+	}
+}
+
+func (s *scanner) state() lexState { return s.stack[len(s.stack)-1] }
+
+func (s *scanner) push(st lexState) { s.stack = append(s.stack, st) }
+
+func (s *scanner) pop() { s.stack = s.stack[:len(s.stack)-1] }
+
+// emit makes a token of the first n bytes and moves past them.
+func (s *scanner) emit(t lexer.TokenType, n int) lexer.Token {
+	tok := lexer.Token{Type: t, Value: s.src[:n], Pos: s.pos}
+	s.advance(n)
+	return tok
+}
+
+func (s *scanner) advance(n int) {
+	text := s.src[:n]
+	s.src = s.src[n:]
+	s.pos.Offset += n
+	if nl := strings.LastIndexByte(text, '\n'); nl >= 0 {
+		s.pos.Line += strings.Count(text, "\n")
+		s.pos.Column = utf8.RuneCountInString(text[nl:])
+		return
+	}
+	if isASCII(text) {
+		s.pos.Column += n
+	} else {
+		s.pos.Column += utf8.RuneCountInString(text)
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Next returns the next token (EOF at the end).
+func (s *scanner) Next() lexer.Token {
+	for len(s.src) > 0 {
+		var tok lexer.Token
+		var ok bool
+		switch s.state() {
+		case stString:
+			tok = s.string()
+			return tok
+		case stInterp:
+			if s.src[0] == '}' {
+				s.pop()
+				return s.emit(s.sym.interpEnd, 1)
+			}
+			if s.src[0] == '{' {
+				s.push(stBraces)
+				return s.emit(s.sym.lbrace, 1)
+			}
+		case stBraces:
+			if s.src[0] == '}' {
+				s.pop()
+				return s.emit(s.sym.rbrace, 1)
+			}
+			if s.src[0] == '{' {
+				s.push(stBraces)
+				return s.emit(s.sym.lbrace, 1)
+			}
+		}
+		if tok, ok = s.root(); ok {
+			return tok
+		}
+	}
+	return lexer.EOFToken(s.pos)
+}
+
+// root applies the Root rules; ok is false for skipped white space.
+func (s *scanner) root() (lexer.Token, bool) {
+	src := s.src
+	c := src[0]
+	switch {
+	case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		n := 1
+		for n < len(src) && (src[n] == ' ' || src[n] == '\t' || src[n] == '\r' || src[n] == '\n') {
+			n++
+		}
+		s.advance(n)
+		return lexer.Token{}, false
+	case isIdentStart(c):
+		n := 1
+		for n < len(src) && isIdentChar(src[n]) {
+			n++
+		}
+		return s.emit(s.sym.ident, n), true
+	}
+	if n := punctLen(src); n > 0 {
+		return s.emit(s.sym.punct, n), true
+	}
+	if isDigit(c) {
+		if n := durationEnd(src, 0, true); n > 0 {
+			return s.emit(s.sym.duration, n), true
+		}
+		return s.emit(s.sym.number, numberLen(src)), true
+	}
+	if c == '"' {
+		if strings.HasPrefix(src, `"""`) {
+			if end := strings.Index(src[3:], `"""`); end >= 0 {
+				return s.emit(s.sym.raw, end+6), true
+			}
+			return s.emit(s.sym.rawBad, len(src)), true
+		}
+		s.push(stString)
+		return s.emit(s.sym.strStart, 1), true
+	}
+	if c == '#' {
+		n := strings.IndexByte(src, '\n')
+		if n < 0 {
+			n = len(src)
+		}
+		return s.emit(s.sym.comment, n), true
+	}
+	_, w := utf8.DecodeRuneInString(src)
+	return s.emit(s.sym.invalid, w), true
+}
+
+// string applies the String rules.
+func (s *scanner) string() lexer.Token {
+	src := s.src
+	switch c := src[0]; c {
+	case '"':
+		s.pop()
+		return s.emit(s.sym.strEnd, 1)
+	case '\n':
+		s.pop()
+		return s.emit(s.sym.unterm, 1)
+	case '$':
+		if len(src) > 1 && src[1] == '{' {
+			s.push(stInterp)
+			return s.emit(s.sym.interpStart, 2)
+		}
+		return s.emit(s.sym.dollar, 1)
+	case '\\':
+		if n := escapeLen(src); n > 0 {
+			return s.emit(s.sym.escape, n)
+		}
+		if len(src) == 1 {
+			return s.emit(s.sym.badEscape, 1)
+		}
+		_, w := utf8.DecodeRuneInString(src[1:])
+		return s.emit(s.sym.badEscape, 1+w)
+	}
+	n := 0
+	for n < len(src) && src[n] != '"' && src[n] != '\\' && src[n] != '$' && src[n] != '\n' {
+		n++
+	}
+	return s.emit(s.sym.chars, n)
+}
+
+func isIdentStart(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+
+func isIdentChar(c byte) bool { return isIdentStart(c) || isDigit(c) }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHexByte(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') }
+
+// punctLen matches `\?\?|\?\.|->|==|!=|<=|>=|[.,:()\[\]{}=<>+\-*/%?]`.
+func punctLen(src string) int {
+	if len(src) >= 2 {
+		switch src[:2] {
+		case "??", "?.", "->", "==", "!=", "<=", ">=":
+			return 2
+		}
+	}
+	switch src[0] {
+	case '.', ',', ':', '(', ')', '[', ']', '{', '}', '=', '<', '>', '+', '-', '*', '/', '%', '?':
+		return 1
+	}
+	return 0
+}
+
+var firstUnits = []string{"ms", "s", "m", "h", "d", "w"}
+var laterUnits = []string{"ms", "s", "m", "h", "d"}
+
+// durationEnd matches `[0-9]+(?:ms|s|m|h|d|w)(?:[0-9]+(?:ms|s|m|h|d))*\b`
+// from i with the regexp's preferences (earlier units first, greedy
+// repetition), returning the end or 0.
+func durationEnd(src string, i int, first bool) int {
+	j := i
+	for j < len(src) && isDigit(src[j]) {
+		j++
+	}
+	if j == i {
+		return 0
+	}
+	units := laterUnits
+	if first {
+		units = firstUnits
+	}
+	for _, u := range units {
+		if !strings.HasPrefix(src[j:], u) {
+			continue
+		}
+		k := j + len(u)
+		if end := durationEnd(src, k, false); end > 0 {
+			return end
+		}
+		if k == len(src) || !isIdentChar(src[k]) {
+			return k
+		}
+	}
+	return 0
+}
+
+// numberLen matches `[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?`.
+func numberLen(src string) int {
+	n := 1
+	for n < len(src) && (isDigit(src[n]) || src[n] == '_') {
+		n++
+	}
+	if n+1 < len(src) && src[n] == '.' && isDigit(src[n+1]) {
+		n += 2
+		for n < len(src) && (isDigit(src[n]) || src[n] == '_') {
+			n++
+		}
+	}
+	if n < len(src) && (src[n] == 'e' || src[n] == 'E') {
+		m := n + 1
+		if m < len(src) && (src[m] == '+' || src[m] == '-') {
+			m++
+		}
+		if m < len(src) && isDigit(src[m]) {
+			for m < len(src) && isDigit(src[m]) {
+				m++
+			}
+			n = m
+		}
+	}
+	return n
+}
+
+// escapeLen matches `\\(?:[nrt"\\$]|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]{1,6}\})`.
+func escapeLen(src string) int {
+	if len(src) < 2 {
+		return 0
+	}
+	switch src[1] {
+	case 'n', 'r', 't', '"', '\\', '$':
+		return 2
+	case 'u':
+		if len(src) >= 6 && isHexByte(src[2]) && isHexByte(src[3]) && isHexByte(src[4]) && isHexByte(src[5]) {
+			return 6
+		}
+		if len(src) >= 4 && src[2] == '{' {
+			k := 3
+			for k < len(src) && k < 9 && isHexByte(src[k]) {
+				k++
+			}
+			if k > 3 && k < len(src) && src[k] == '}' {
+				return k + 1
+			}
+		}
+	}
+	return 0
+}

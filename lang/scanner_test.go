@@ -1,0 +1,58 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// sameTokens lexes src with the scanner and with participle's stateful
+// lexer over lexRules, and requires the same tokens.
+func sameTokens(t testing.TB, name, src string) {
+	want, err := theLexer.tokenizeRules(name, src)
+	require.NoError(t, err)
+	sc := &scanner{src: src, pos: want[0].Pos, stack: []lexState{stRoot}, sym: theLexer.sym}
+	sc.pos.Offset, sc.pos.Line, sc.pos.Column = 0, 1, 1
+	for i, w := range want {
+		got := sc.Next()
+		if got != w {
+			t.Fatalf("%s: token %d: scanner gives %v %q at %v, the rules give %v %q at %v",
+				name, i, got.Type, got.Value, got.Pos, w.Type, w.Value, w.Pos)
+		}
+	}
+}
+
+func TestScannerMatchesRules(t *testing.T) {
+	var files []string
+	for _, pat := range []string{"testdata/*/*.wf", "testdata/*/*.input", "../examples/*.wf", "../interp/testdata/*/*.wf"} {
+		m, err := filepath.Glob(pat)
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		require.NoError(t, err)
+		sameTokens(t, f, string(src))
+	}
+	for _, src := range []string{
+		"", "x", "15m 15min 1h30m 2ms5 2mx 5ms 1w 1w2d 3.5 1e5 1e 1.e5 1_000.0_1 7d", `"a\u00e9\u{1F600}\u12\q\` + "\n", `"$ ${ {a: {b: 1}} } $"`,
+		`"""raw`, `"""a"""b"""`, "\xff\xfe é # comment\n", `"unterminated`, "a?.b ?? c -> d != e >= f", "\\", `"\`,
+	} {
+		sameTokens(t, "inline", src)
+	}
+}
+
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{"workflow w { let x = \"a${b}c\" }", "1h30m", `"\u{41}"`, "\"\"\"x", "${{}}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 4096 {
+			return
+		}
+		sameTokens(t, "fuzz", src)
+	})
+}
