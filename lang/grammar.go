@@ -117,17 +117,17 @@ type stmtG struct {
 	Pos      lexer.Position
 	Let      *letG      `parser:"  @@"`
 	When     *whenG     `parser:"| @@"`
-	Parallel *parallelG `parser:"| @@"`
-	For      *forG      `parser:"| @@"`
-	Try      *tryG      `parser:"| @@"`
-	Output   *outputG   `parser:"| @@"`
-	Fail     *exprG     `parser:"| \"fail\" @@"`
-	Stop     string     `parser:"| @\"stop\""`
-	Log      *exprG     `parser:"| \"log\" @@"`
-	Emit     *emitG     `parser:"| @@"`
-	Return   *returnG   `parser:"| @@"`
 	Block    *blockG    `parser:"| @@"`
 	Simple   *simpleG   `parser:"| @@"`
+	For      *forG      `parser:"| @@"`
+	Parallel *parallelG `parser:"| @@"`
+	Log      *exprG     `parser:"| \"log\" @@"`
+	Output   *outputG   `parser:"| @@"`
+	Return   *returnG   `parser:"| @@"`
+	Try      *tryG      `parser:"| @@"`
+	Fail     *exprG     `parser:"| \"fail\" @@"`
+	Stop     string     `parser:"| @\"stop\""`
+	Emit     *emitG     `parser:"| @@"`
 }
 
 type letG struct {

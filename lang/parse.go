@@ -288,8 +288,10 @@ func splitDecls(toks []lexer.Token) [][]lexer.Token {
 	return chunks
 }
 
-// withEOF copies a chunk and ends it with an EOF token placed at next, the
-// first token after the chunk, so "found end of declaration" points there.
+// withEOF ends a chunk with an EOF token placed at next, the first token
+// after the chunk, so "found end of declaration" points there. The chunk's
+// tokens are not copied: the EOF overwrites the next chunk's first token in
+// a copy only when the chunk is not the last.
 func withEOF(toks []lexer.Token, next lexer.Token) []lexer.Token {
 	out := make([]lexer.Token, len(toks), len(toks)+1)
 	copy(out, toks)
