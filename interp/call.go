@@ -16,6 +16,11 @@ import (
 type Builtin struct {
 	Decl *lang.FuncDecl
 	Fn   func(th *Thread, args *Args) (Value, error)
+	// EqualsConst, when set, decides f(x) == c, for a call with one
+	// argument and a constant string c, without building f(x) (lower(s) ==
+	// "jane doe" allocates nothing). ok is false when it cannot decide
+	// (x of another type); the call is then made as usual.
+	EqualsConst func(x Value, c string) (eq, ok bool)
 }
 
 // Name implements Callable.

@@ -44,6 +44,19 @@ func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
 	return v, nil
 }
 
+// onlyArg returns the expression of the call's one argument (its receiver
+// for a method), or nil when the call has another shape.
+func (e *callBuiltin) onlyArg() expr {
+	p := e.plan
+	if len(p.params) != 1 || len(p.rest) > 0 || len(p.extraK) > 0 {
+		return nil
+	}
+	if e.recv != nil {
+		return e.recv
+	}
+	return p.params[0]
+}
+
 // libErr makes a library function's error start with its qualified name,
 // so errors read the same whichever function failed.
 func libErr(name string, err error) error {

@@ -269,7 +269,7 @@ type eqExpr struct {
 }
 
 // newEqExpr builds x == y (x != y with ne), moving a constant to the right.
-func newEqExpr(x, y expr, ne bool) *eqExpr {
+func newEqExpr(x, y expr, ne bool) expr {
 	if _, ok := x.(*constExpr); ok {
 		x, y = y, x
 	}
@@ -278,7 +278,36 @@ func newEqExpr(x, y expr, ne bool) *eqExpr {
 		e.k, e.isK = k.v, true
 		e.ks, e.isStr = k.v.(string)
 	}
+	if call, ok := x.(*callBuiltin); ok && e.isStr && call.b.EqualsConst != nil {
+		if arg := call.onlyArg(); arg != nil {
+			return &eqCallConst{call: call, arg: arg, c: e.ks, ne: ne}
+		}
+	}
 	return e
+}
+
+// eqCallConst is f(x) == "c" for a function that can decide it without
+// building f(x) (Builtin.EqualsConst).
+type eqCallConst struct {
+	call *callBuiltin
+	arg  expr // x
+	c    string
+	ne   bool
+}
+
+func (e *eqCallConst) eval(th *Thread, fr *frame) (Value, error) {
+	x, err := e.arg.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	if eq, ok := e.call.b.EqualsConst(x, e.c); ok {
+		return eq != e.ne, nil
+	}
+	v, err := e.call.eval(th, fr) // evaluates x again: it is pure
+	if err != nil {
+		return nil, err
+	}
+	return Equal(v, e.c) != e.ne, nil
 }
 
 func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {

@@ -3,6 +3,7 @@ package core
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/wf-lang/wf/interp"
@@ -12,10 +13,10 @@ func stringFuncs() []*interp.Builtin {
 	return []*interp.Builtin{
 		pure("str(x: any) -> string", "Converts any value to text, the way string interpolation does: null is \"null\", lists and maps are JSON.",
 			`str(42)  # "42"`, func(th *T, a *Args) (V, error) { return interp.ToString(a.Value(0)), nil }),
-		pure("lower(s: string) -> string", "Returns s in lower case.", `lower("Jane")  # "jane"`,
-			strFn(strings.ToLower)),
-		pure("upper(s: string) -> string", "Returns s in upper case.", `upper("us")  # "US"`,
-			strFn(strings.ToUpper)),
+		caseFn(pure("lower(s: string) -> string", "Returns s in lower case.", `lower("Jane")  # "jane"`,
+			strFn(strings.ToLower)), unicode.ToLower),
+		caseFn(pure("upper(s: string) -> string", "Returns s in upper case.", `upper("us")  # "US"`,
+			strFn(strings.ToUpper)), unicode.ToUpper),
 		pure("trim(s: string) -> string", "Removes leading and trailing white space.", `trim("  a ")  # "a"`,
 			strFn(strings.TrimSpace)),
 		pure("split(s: string, sep: string = \",\") -> list", "Splits s at each sep into a list of strings. An empty s gives an empty list.",
@@ -99,6 +100,43 @@ func stringFuncs() []*interp.Builtin {
 				return out, th.CheckSize(len(out), "string")
 			}),
 	}
+}
+
+// caseFn lets lower and upper decide `lower(s) == "c"` without building
+// lower(s): strings.ToLower and ToUpper map every rune of s with f (an
+// invalid byte becomes U+FFFD), so s maps to c when, rune by rune, the
+// encodings of the mapped runes spell c.
+func caseFn(b *interp.Builtin, f func(rune) rune) *interp.Builtin {
+	b.EqualsConst = func(x V, c string) (bool, bool) {
+		s, ok := x.(string)
+		if !ok {
+			return false, false
+		}
+		return mapsTo(s, c, f), true
+	}
+	return b
+}
+
+// mapsTo reports whether strings.Map(f, s) == c, for an f that never drops
+// a rune.
+func mapsTo(s, c string, f func(rune) rune) bool {
+	var buf [utf8.UTFMax]byte
+	for _, r := range s {
+		m := f(r)
+		if m < utf8.RuneSelf {
+			if c == "" || c[0] != byte(m) {
+				return false
+			}
+			c = c[1:]
+			continue
+		}
+		n := utf8.EncodeRune(buf[:], m)
+		if len(c) < n || c[:n] != string(buf[:n]) {
+			return false
+		}
+		c = c[n:]
+	}
+	return c == ""
 }
 
 func strFn(f func(string) string) func(*T, *Args) (V, error) {
