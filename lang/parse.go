@@ -85,8 +85,8 @@ func Parse(path string, src []byte) (*File, Diagnostics) {
 		f.Comments = append(f.Comments, &Comment{Sp: Span{p, advance(p, c.Value)}, Text: c.Value})
 	}
 	low := &lowerer{file: path, srcLen: len(src), diags: &diags}
-	for _, chunk := range splitDecls(toks) {
-		if d := parseChunk(low, chunk); d != nil {
+	for _, c := range splitDecls(toks) {
+		if d := parseChunk(low, c); d != nil {
 			f.Decls = append(f.Decls, d)
 		}
 	}
@@ -195,7 +195,8 @@ func peek(toks []lexer.Token) *lexer.PeekingLexer {
 }
 
 // parseChunk parses the tokens of one declaration.
-func parseChunk(low *lowerer, toks []lexer.Token) Decl {
+func parseChunk(low *lowerer, c chunk) Decl {
+	toks := c.toks
 	if !checkNesting(low, toks) {
 		return nil
 	}
@@ -206,9 +207,10 @@ func parseChunk(low *lowerer, toks []lexer.Token) Decl {
 		}
 		return nil
 	}
-	g, err := declParser.ParseFromLexer(peek(toks))
+	lex, _ := lexer.Upgrade(&chunkLexer{c: c})
+	g, err := declParser.ParseFromLexer(lex)
 	if err != nil {
-		low.syntaxError(err, toks)
+		low.syntaxError(err, c.all())
 		return nil
 	}
 	return low.decl(g)
@@ -263,9 +265,9 @@ func declStarts(toks []lexer.Token, i int) bool {
 // bracket depth zero, or at the start of a line (so a missing } does not
 // swallow the rest of the file). Tokens before the first declaration form
 // a chunk of their own, so they get an error.
-func splitDecls(toks []lexer.Token) [][]lexer.Token {
+func splitDecls(toks []lexer.Token) []chunk {
 	eof := toks[len(toks)-1]
-	var chunks [][]lexer.Token
+	var chunks []chunk
 	start, depth := 0, 0
 	for i := 0; i < len(toks)-1; i++ {
 		t := toks[i]
@@ -288,14 +290,37 @@ func splitDecls(toks []lexer.Token) [][]lexer.Token {
 	return chunks
 }
 
-// withEOF ends a chunk with an EOF token placed at next, the first token
-// after the chunk, so "found end of declaration" points there. The chunk's
-// tokens are not copied: the EOF overwrites the next chunk's first token in
-// a copy only when the chunk is not the last.
-func withEOF(toks []lexer.Token, next lexer.Token) []lexer.Token {
-	out := make([]lexer.Token, len(toks), len(toks)+1)
-	copy(out, toks)
-	return append(out, lexer.EOFToken(next.Pos))
+// chunk is the tokens of one declaration, ended by an EOF token placed at
+// the first token after it, so "found end of declaration" points there.
+type chunk struct {
+	toks []lexer.Token // without the EOF
+	eof  lexer.Token
+}
+
+// withEOF makes a chunk of toks ended at next.
+func withEOF(toks []lexer.Token, next lexer.Token) chunk {
+	return chunk{toks: toks, eof: lexer.EOFToken(next.Pos)}
+}
+
+// all returns the chunk's tokens with the EOF, copying them.
+func (c chunk) all() []lexer.Token {
+	out := make([]lexer.Token, len(c.toks), len(c.toks)+1)
+	copy(out, c.toks)
+	return append(out, c.eof)
+}
+
+// chunkLexer feeds a chunk to participle without copying it first.
+type chunkLexer struct {
+	c chunk
+	i int
+}
+
+func (l *chunkLexer) Next() (lexer.Token, error) {
+	if l.i < len(l.c.toks) {
+		l.i++
+		return l.c.toks[l.i-1], nil
+	}
+	return l.c.eof, nil
 }
 
 // syntaxError turns a participle error into a diagnostic that reads
