@@ -66,7 +66,7 @@ func (s *stringG) Parse(lex *lexer.PeekingLexer) error {
 }
 
 var (
-	tokIdent, tokKeyword, tokNumber, tokDuration, tokStringStart, tokRaw, tokRawBad      lexer.TokenType
+	tokIdent, tokKeyword, tokNumber, tokDuration, tokStringStart, tokRaw, tokRawBad       lexer.TokenType
 	tokChars, tokEscape, tokDollar, tokBadEscape, tokInterpStart, tokStringEnd, tokUnterm lexer.TokenType
 )
 

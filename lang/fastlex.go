@@ -33,7 +33,7 @@ const (
 // symbols holds the token types of lexRules by name.
 type symbols struct {
 	ident, punct, duration, number, raw, rawBad, strStart, comment, invalid lexer.TokenType
-	chars, strEnd, interpStart, escape, badEscape, dollar, unterm          lexer.TokenType
+	chars, strEnd, interpStart, escape, badEscape, dollar, unterm           lexer.TokenType
 	interpEnd, lbrace, rbrace                                               lexer.TokenType
 }
 
