@@ -14,7 +14,7 @@ import (
 // result is every run of one benchmark.
 type result struct {
 	name                      string // without "Benchmark" and the -GOMAXPROCS suffix
-	ns, bytes, allocs, mbPerS []float64
+	ns, cpu, bytes, allocs, mbPerS []float64
 }
 
 // median returns the median of xs, or 0 for none.
@@ -62,6 +62,8 @@ func parseBench(out []byte) *results {
 			switch f[i+1] {
 			case "ns/op":
 				r.ns = append(r.ns, v)
+			case "cpu-ns/op":
+				r.cpu = append(r.cpu, v)
 			case "B/op":
 				r.bytes = append(r.bytes, v)
 			case "allocs/op":

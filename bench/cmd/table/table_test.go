@@ -11,12 +11,12 @@ import (
 
 const sample = `goos: linux
 cpu: Test CPU
-BenchmarkRules/R1-list/wf-2         	  100	      100.0 ns/op	       0 B/op	       0 allocs/op
-BenchmarkRules/R1-list/expr-2       	  100	      300.0 ns/op	      32 B/op	       2 allocs/op
-BenchmarkRules/R1-list/native-map-2 	  100	       60.0 ns/op	       0 B/op	       0 allocs/op
-BenchmarkRules/R1-list/native-struct-2 	  100	   20.0 ns/op	       0 B/op	       0 allocs/op
-BenchmarkRules/R1-list/wf-2         	  100	      120.0 ns/op	       8 B/op	       1 allocs/op
-BenchmarkRules/R1-list/wf-2         	  100	      110.0 ns/op	       0 B/op	       0 allocs/op
+BenchmarkRules/R1-list/wf-2         	  100	      100.0 ns/op	  90.0 cpu-ns/op	       0 B/op	       0 allocs/op
+BenchmarkRules/R1-list/expr-2       	  100	      300.0 ns/op	 200.0 cpu-ns/op	      32 B/op	       2 allocs/op
+BenchmarkRules/R1-list/native-map-2 	  100	       60.0 ns/op	  50.0 cpu-ns/op	       0 B/op	       0 allocs/op
+BenchmarkRules/R1-list/native-struct-2 	  100	   20.0 ns/op	  20.0 cpu-ns/op	       0 B/op	       0 allocs/op
+BenchmarkRules/R1-list/wf-2         	  100	      120.0 ns/op	 110.0 cpu-ns/op	       8 B/op	       1 allocs/op
+BenchmarkRules/R1-list/wf-2         	  100	      110.0 ns/op	  95.0 cpu-ns/op	       0 B/op	       0 allocs/op
 BenchmarkRules/R3/wf-2              	  100	      500.0 ns/op	       0 B/op	       0 allocs/op
 BenchmarkRules/R3/expr-2            	  100	      400.0 ns/op	       0 B/op	       0 allocs/op
 BenchmarkRules/R3/native-map-2      	  100	      200.0 ns/op	       0 B/op	       0 allocs/op
@@ -49,9 +49,10 @@ func TestTrimProcs(t *testing.T) {
 
 func TestRenderTargets(t *testing.T) {
 	out := render(parseBench([]byte(sample)), machine{cpu: "Test CPU", cores: 2, count: 3, benchtime: "1s"})
-	assert.Contains(t, out, "| R1-list | **wf** | 110 | 0 | 0 | 1.83× | 5.50× |")
-	assert.Contains(t, out, "| R1-list: WF faster than expr, cel-go, goja, starlark | wf 110 ns, fastest peer expr 300 ns | yes |")
-	assert.Contains(t, out, "| R1-list: WF within 2× of native Go (map) | 1.83× | yes |")
+	assert.Contains(t, out, "| R1-list | **wf** | 110 | 95.0 | 0 | 0 | 1.90× | 4.75× |", "CPU time when reported")
+	assert.Contains(t, out, "| R3 | **wf** | 500 | – | 0 | 0 | 2.50× | – |", "else wall time")
+	assert.Contains(t, out, "| R1-list: WF faster than expr, cel-go, goja, starlark | wf 95.0 ns, fastest peer expr 200 ns | yes |")
+	assert.Contains(t, out, "| R1-list: WF within 2× of native Go (map) | 1.90× | yes |")
 	assert.Contains(t, out, "| R1-list: no allocation per evaluation | 0 allocs/op | yes |")
 	assert.Contains(t, out, "| R3: WF faster than expr, cel-go, goja, starlark | wf 500 ns, fastest peer expr 400 ns | **no** |")
 	assert.Contains(t, out, "| R3: WF within 2× of native Go (map) | 2.50× | **no** |")
