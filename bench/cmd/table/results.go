@@ -13,7 +13,7 @@ import (
 
 // result is every run of one benchmark.
 type result struct {
-	name                      string // without "Benchmark" and the -GOMAXPROCS suffix
+	name                           string // without "Benchmark" and the -GOMAXPROCS suffix
 	ns, cpu, bytes, allocs, mbPerS []float64
 }
 
