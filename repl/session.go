@@ -381,27 +381,8 @@ func hasEffects(n lang.Node) bool {
 // typeOf is the static type a session name gets from its value: its exact
 // kind, or any for null (a placeholder bound before its real value).
 func typeOf(v interp.Value) lang.Type {
-	switch v.(type) {
-	case bool:
-		return lang.TBool
-	case int64:
-		return lang.TInt
-	case float64:
-		return lang.TFloat
-	case string:
-		return lang.TString
-	case time.Duration:
-		return lang.TDuration
-	case time.Time:
-		return lang.TTime
-	case *interp.List:
-		return lang.TList
-	case *interp.Map:
-		return lang.TMap
-	case interp.Callable:
-		return lang.TFunc
-	case interp.Handle:
-		return lang.THandle
+	if v == nil {
+		return lang.TAny
 	}
-	return lang.TAny
+	return interp.ValueType(v)
 }

@@ -1,6 +1,8 @@
 package lists
 
 import (
+	"github.com/wf-lang/wf/lang"
+
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,10 +23,8 @@ func TestNearest(t *testing.T) {
 		{"something-else-entirely", ""},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, nearest(tt.in, names), tt.in)
+		assert.Equal(t, tt.want, lang.Suggest(tt.in, names), tt.in)
 	}
-	assert.Equal(t, 3, editDistance("kitten", "sitting", 10))
-	assert.Equal(t, 2, editDistance("kitten", "sitting", 2), "stops at the bound")
 }
 
 // FuzzNewItemMatch checks that NewItem and Match never panic, that the
