@@ -64,6 +64,13 @@ func (m *Memo) Load() any {
 // Store replaces the value.
 func (m *Memo) Store(v any) { m.v.Store(&v) }
 
+// Reusable is a memo value that can answer a call whose arguments are all
+// constants by itself: the interpreter asks it first and makes the call
+// only when ok is false.
+type Reusable interface {
+	Reuse(th *Thread) (v Value, ok bool)
+}
+
 // Memo returns the memo of the call site, or nil when the call has none
 // (a function value called by another function, a run step).
 func (a *Args) Memo() *Memo { return a.memo }

@@ -19,9 +19,19 @@ type callBuiltin struct {
 	plan *argPlan
 	recv expr // the receiver of a method call, or nil
 	memo Memo
+	// constArgs is set when every argument is a constant, so a Reusable
+	// memo may answer the call.
+	constArgs bool
 }
 
 func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
+	if e.constArgs {
+		if r, ok := e.memo.Load().(Reusable); ok {
+			if v, ok := r.Reuse(th); ok {
+				return v, nil
+			}
+		}
+	}
 	var recv Value
 	if e.recv != nil {
 		var err error
@@ -42,6 +52,20 @@ func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
 		return nil, e.fail(libErr(e.b.Decl.Name, err))
 	}
 	return v, nil
+}
+
+// allConst reports whether every argument of the call is a constant.
+func (e *callBuiltin) allConst() bool {
+	p := e.plan
+	if e.recv != nil || len(p.rest) > 0 || len(p.extraK) > 0 {
+		return false
+	}
+	for _, x := range p.params {
+		if _, ok := x.(*constExpr); x != nil && !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // onlyArg returns the expression of the call's one argument (its receiver

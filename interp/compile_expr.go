@@ -216,6 +216,7 @@ func (c *compiler) call(e *lang.CallExpr) expr {
 			ce.recv = c.expr(e.Fn.(*lang.SelectorExpr).X)
 		}
 		ce.plan = c.plan(b.Decl, e.Args, ce.recv != nil)
+		ce.constArgs = ce.allConst()
 		return ce
 	case lang.CallFn:
 		return &callFn{at: c.at(e), fn: c.prog.fns[cal.Sym.Index], args: c.userArgs(cal.Fn.Params, e.Args), caller: c.fnName}

@@ -139,6 +139,7 @@ type handleCache struct {
 // siteList is what list(name) keeps in its call site's memo. It is not
 // changed once stored, but for expired, which a timer sets.
 type siteList struct {
+	cache   *handleCache
 	svc     *Service
 	run     string
 	name    string
@@ -146,6 +147,16 @@ type siteList struct {
 	list    *wfList
 	expired atomic.Bool
 	stop    func() bool // stops the timer
+}
+
+// Reuse implements interp.Reusable: list("…") with a constant name is
+// answered from the memo without unpacking its argument.
+func (s *siteList) Reuse(th *interp.Thread) (interp.Value, bool) {
+	p, ok := th.Env().(Provider)
+	if !ok {
+		return nil, false
+	}
+	return s.list, s.valid(p.Lists(), th.RunID(), s.name, s.cache.changes.Load())
 }
 
 // valid reports whether the memo applies to this call.
@@ -196,7 +207,7 @@ func (c *handleCache) list(th *interp.Thread, a *interp.Args) (interp.Value, err
 		return nil, err
 	}
 	if memo != nil && run != "" && left > 0 {
-		remember(th, memo, &siteList{svc: svc, run: run, name: name, changes: changes, list: l}, left)
+		remember(th, memo, &siteList{cache: c, svc: svc, run: run, name: name, changes: changes, list: l}, left)
 	}
 	return l, nil
 }

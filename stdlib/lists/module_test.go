@@ -328,16 +328,16 @@ func runAllocs(p *interp.Program, trigger *interp.Map, e *wfEnv) float64 {
 	return testing.AllocsPerRun(5, func() { p.Run(context.Background(), req) })
 }
 
-// `ip in list("blocked-ips")` through the interpreter allocates exactly what
-// any call of a one-argument builtin does (its argument record), and the
-// resolution and lookup nothing: a thousand lookups cost the same as a
-// thousand `ip in test.empty("…")`, a builtin returning a fixed empty list.
+// `ip in list("blocked-ips")` through the interpreter allocates no more
+// than any call of a one-argument builtin does, and the resolution and
+// lookup nothing: a thousand lookups cost no more than a thousand
+// `ip in test.empty("…")`, a builtin returning a fixed empty list.
 func TestInListThroughInterpAllocatesNothingForTheLookup(t *testing.T) {
 	e := newWFEnv(t)
 	trigger := manyIPs(1000)
 	list := runAllocs(lookupProgram(t, `list("blocked-ips")`), trigger, e)
 	baseline := runAllocs(lookupProgram(t, `test.empty("blocked-ips")`), trigger, e)
-	assert.InDelta(t, baseline, list, 2, "allocations for 1000 lookups: list %v, baseline %v", list, baseline)
+	assert.LessOrEqual(t, list, baseline+2, "allocations for 1000 lookups: list %v, baseline %v", list, baseline)
 }
 
 func BenchmarkHandleContainsIP(b *testing.B) {
