@@ -150,26 +150,9 @@ func listFuncs() []*interp.Builtin {
 		pure("slice(xs: list, start: int, end: int?) -> list", "Returns the elements from start up to (not including) end; negative positions count from the end.",
 			`slice([1, 2, 3, 4], 1, 3)  # [2, 3]`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
-				n := int64(len(xs.Elems))
-				start, err := a.Int(1)
+				start, end, err := bounds(a, int64(len(xs.Elems)))
 				if err != nil {
 					return nil, err
-				}
-				end := n
-				if a.Given(2) {
-					if end, err = a.Int(2); err != nil {
-						return nil, err
-					}
-				}
-				clamp := func(i int64) int64 {
-					if i < 0 {
-						i += n
-					}
-					return max(0, min(i, n))
-				}
-				start, end = clamp(start), clamp(end)
-				if end < start {
-					end = start
 				}
 				return interp.NewList(append([]V(nil), xs.Elems[start:end]...)), nil
 			}),
@@ -268,4 +251,27 @@ func sortBy(xs *interp.List, key string, desc bool) (V, error) {
 		return nil, bad
 	}
 	return interp.NewList(out), nil
+}
+
+// bounds reads the start and optional end arguments (1 and 2) of slice and
+// substring for a sequence of n items: negative positions count from the
+// end, and both are clamped to [0, n] with end >= start.
+func bounds(a *Args, n int64) (start, end int64, err error) {
+	if start, err = a.Int(1); err != nil {
+		return 0, 0, err
+	}
+	end = n
+	if a.Given(2) {
+		if end, err = a.Int(2); err != nil {
+			return 0, 0, err
+		}
+	}
+	clamp := func(i int64) int64 {
+		if i < 0 {
+			i += n
+		}
+		return max(0, min(i, n))
+	}
+	start, end = clamp(start), clamp(end)
+	return start, max(start, end), nil
 }

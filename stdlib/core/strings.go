@@ -188,26 +188,9 @@ func join(th *T, a *Args) (V, error) {
 
 func substring(th *T, a *Args) (V, error) {
 	s, _ := a.String(0)
-	start, err := a.Int(1)
-	if err != nil {
-		return nil, err
-	}
-	n := int64(utf8.RuneCountInString(s))
-	end := n
-	if a.Given(2) {
-		if end, err = a.Int(2); err != nil {
-			return nil, err
-		}
-	}
-	clamp := func(i int64) int64 {
-		if i < 0 {
-			i += n
-		}
-		return max(0, min(i, n))
-	}
-	start, end = clamp(start), clamp(end)
-	if end <= start {
-		return "", nil
+	start, end, err := bounds(a, int64(utf8.RuneCountInString(s)))
+	if err != nil || end == start {
+		return "", err
 	}
 	r := []rune(s)
 	return string(r[start:end]), nil
