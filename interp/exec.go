@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // ctrl says how a statement ended.
@@ -312,11 +311,12 @@ func (s *forStmt) items(th *Thread, fr *frame) ([]Value, []Value, error) {
 			vals = keys
 		}
 	case string:
-		for i, r := range c {
+		i := int64(0)
+		for _, r := range c {
 			vals = append(vals, string(r))
-			keys = append(keys, int64(i))
+			keys = append(keys, i)
+			i++
 		}
-		_ = utf8.RuneError
 	case nil:
 		return nil, nil, s.errorf(KindNull, "cannot loop over null: %s is null", s.text)
 	default:
