@@ -185,7 +185,11 @@ func (c *checker) argType(d *FuncDecl, p ParamDecl, a *Arg, at Type) {
 		return
 	}
 	if at&p.Type == 0 && at != TAny {
-		c.errorf(a.Value, "type", "%s: %s must be %s, got %s", d.Name, p.Name, p.Type, at)
+		want := p.Type
+		if want != TNull {
+			want &^= TNull // null is allowed, but a value of the wrong type is the problem
+		}
+		c.errorf(a.Value, "type", "%s: %s must be %s, got %s", d.Name, p.Name, want, at)
 	}
 }
 

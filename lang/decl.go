@@ -62,10 +62,16 @@ func (t Type) String() string {
 	var parts []string
 	rest := t
 	for _, tn := range typeNames {
+		if tn.t == TNull {
+			continue // said last: "string or null"
+		}
 		if rest&tn.t == tn.t && tn.t != 0 && (tn.t == t || tn.t != TAny) {
 			parts = append(parts, tn.name)
 			rest &^= tn.t
 		}
+	}
+	if rest&TNull != 0 {
+		parts = append(parts, "null")
 	}
 	return strings.Join(parts, " or ")
 }

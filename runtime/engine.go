@@ -239,6 +239,14 @@ func (e *Engine) bindTrigger(ctx context.Context, prog *interp.Program, opts Run
 	if err != nil {
 		return nil, nil, err
 	}
+	// A scheduled workflow started by hand sees the time it was meant for.
+	if k := prog.TriggerKinds(opts.Workflow); (k["schedule"] || k["every"]) && trigger.Len() == 0 {
+		at := opts.Start
+		if at.IsZero() {
+			at = e.clock.Now()
+		}
+		trigger.Set("scheduled_at", at)
+	}
 	return trigger, nil, nil
 }
 

@@ -191,7 +191,7 @@ func TestErrors(t *testing.T) {
 		{`run workflow.call("x")`, nil, "workflow.call: no workflow runner is configured for this run"},
 		{`run workflow.schedule("x", at: -1h)`, &fakeRunner{}, "workflow.schedule: at must be a delay from 0s to 365d, got -1h"},
 		{`run workflow.schedule("x", at: 400d)`, &fakeRunner{}, "workflow.schedule: at must be a delay from 0s to 365d, got 400d"},
-		{`run workflow.start("x", json.parse("[1]"))`, &fakeRunner{}, "workflow.start: input must be null or map, got list"},
+		{`run workflow.start("x", json.parse("[1]"))`, &fakeRunner{}, "workflow.start: input must be map or null, got list"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
