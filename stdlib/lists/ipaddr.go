@@ -57,6 +57,9 @@ func canonicalIP(raw string) (string, error) {
 // parseIPLookup parses a lookup value: an address (zone dropped) or a range.
 // It does not allocate for addresses without a zone.
 func parseIPLookup(s string) (netip.Prefix, bool) {
+	if a, ok := parseIPv4(s); ok {
+		return netip.PrefixFrom(a, 32), true
+	}
 	s = strings.TrimSpace(s)
 	if !plausibleIP(s) {
 		return netip.Prefix{}, false // spares netip's error allocation
@@ -73,6 +76,37 @@ func parseIPLookup(s string) (netip.Prefix, bool) {
 		return netip.Prefix{}, false
 	}
 	return addrPrefix(a), true
+}
+
+// parseIPv4 parses a dotted-quad IPv4 address in one pass, as
+// netip.ParseAddr does (four decimal fields of 0 to 255, no leading zeros).
+// It accepts nothing ParseAddr rejects; anything else (spaces, IPv6,
+// ranges, zones, mistakes) is left to the general path.
+func parseIPv4(s string) (netip.Addr, bool) {
+	var b [4]byte
+	field, val, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			if digits == 1 && val == 0 {
+				return netip.Addr{}, false // a leading zero
+			}
+			if val = val*10 + int(c-'0'); val > 255 {
+				return netip.Addr{}, false
+			}
+			digits++
+		case c == '.' && digits > 0 && field < 3:
+			b[field] = byte(val)
+			field, val, digits = field+1, 0, 0
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	if field != 3 || digits == 0 {
+		return netip.Addr{}, false
+	}
+	b[3] = byte(val)
+	return netip.AddrFrom4(b), true
 }
 
 // plausibleIP rejects, without allocating, values that cannot be an
