@@ -159,13 +159,33 @@ func writeJSON(b *bytes.Buffer, v Value, depth int) error {
 	return nil
 }
 
+// writeJSONString writes s as a JSON string, as encoding/json does but
+// without escaping <, > and & (records are not HTML). Printable ASCII
+// without quotes or backslashes, most of what records hold, is written as
+// it is.
 func writeJSONString(b *bytes.Buffer, s string) {
+	if plainJSON(s) {
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
 	enc, _ := json.Marshal(s)
 	// json.Marshal escapes <, > and & for HTML; records are not HTML.
 	enc = bytes.ReplaceAll(enc, []byte(`\u003c`), []byte("<"))
 	enc = bytes.ReplaceAll(enc, []byte(`\u003e`), []byte(">"))
 	enc = bytes.ReplaceAll(enc, []byte(`\u0026`), []byte("&"))
 	b.Write(enc)
+}
+
+// plainJSON reports whether s needs no escaping in JSON.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxJSONInput caps the JSON a single decode accepts.

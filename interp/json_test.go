@@ -1,0 +1,37 @@
+package interp_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/interp"
+)
+
+// MarshalJSON writes strings as encoding/json does, but for <, > and &,
+// which it leaves as they are.
+func TestMarshalJSONStrings(t *testing.T) {
+	inputs := []string{"", "plain", "inq_Minor0002", "a b", `say "hi"`, `back\slash`, "tab\there", "nl\n", "\x00\x1f\x7f",
+		"<b>&amp;</b>", "José Núñez", "日本", "\u2028\u2029", "bad \xff utf8", "~!@#$%^*()_+{}|:?,./;'[]=-`", "\uFFFD"}
+	for _, s := range inputs {
+		got, err := interp.MarshalJSON(s)
+		require.NoError(t, err)
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		for _, r := range [][2]string{{`\u003c`, "<"}, {`\u003e`, ">"}, {`\u0026`, "&"}} {
+			want = bytes.ReplaceAll(want, []byte(r[0]), []byte(r[1]))
+		}
+		assert.Equal(t, string(want), string(got), "%q", s)
+		var back string
+		require.NoError(t, json.Unmarshal(got, &back))
+	}
+	m := interp.NewMap(2)
+	m.Set(`k"ey`, "v<1>")
+	m.Set("list", interp.NewList([]interp.Value{"a", int64(1), nil}))
+	got, err := interp.MarshalJSON(m)
+	require.NoError(t, err)
+	assert.Equal(t, `{"k\"ey":"v<1>","list":["a",1,null]}`, string(got))
+}
