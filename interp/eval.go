@@ -90,6 +90,9 @@ func (e *selectorExpr) eval(th *Thread, fr *frame) (Value, error) {
 	}
 	switch m := x.(type) {
 	case *Map:
+		if h := int(e.hint.Load()); h < len(m.keys) && m.keys[h] == e.name {
+			return m.vals[h], nil // Map.getHinted's first step, without the call
+		}
 		v, _ := m.getHinted(e.name, &e.hint)
 		return v, nil
 	case nil:
