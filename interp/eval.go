@@ -281,12 +281,42 @@ func newEqExpr(x, y expr, ne bool) expr {
 		e.k, e.isK = k.v, true
 		e.ks, e.isStr = k.v.(string)
 	}
+	if sel, ok := x.(*selectorExpr); ok && e.isStr && sel.slot >= 0 {
+		return &eqFieldStr{sel: sel, s: e.ks, ne: ne}
+	}
 	if call, ok := x.(*callBuiltin); ok && e.isStr && call.b.EqualsConst != nil {
 		if arg := call.onlyArg(); arg != nil {
 			return &eqCallConst{call: call, arg: arg, c: e.ks, ne: ne}
 		}
 	}
 	return e
+}
+
+// eqFieldStr is local.name == "s" (!= with ne) in one node: the commonest
+// condition of a rule, such as trigger.status == "completed".
+type eqFieldStr struct {
+	sel *selectorExpr
+	s   string
+	ne  bool
+}
+
+func (e *eqFieldStr) eval(th *Thread, fr *frame) (Value, error) {
+	m, ok := fr.slots[e.sel.slot].(*Map)
+	if !ok {
+		v, err := e.sel.eval(th, fr) // null, or not a map: the read's own result or error
+		if err != nil {
+			return nil, err
+		}
+		return Equal(v, e.s) != e.ne, nil
+	}
+	var v Value
+	if h := int(e.sel.hint.Load()); h < len(m.keys) && m.keys[h] == e.sel.name {
+		v = m.vals[h]
+	} else {
+		v, _ = m.getHinted(e.sel.name, &e.sel.hint)
+	}
+	s, ok := v.(string)
+	return (ok && s == e.s) != e.ne, nil
 }
 
 // eqCallConst is f(x) == "c" for a function that can decide it without

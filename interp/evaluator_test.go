@@ -214,3 +214,38 @@ func TestInterpolation(t *testing.T) {
 		assert.Contains(t, res.Err.Msg, "(the limit is 9)")
 	}
 }
+
+// m.k == "s" reads and compares in one step with the same results as a
+// read then a comparison: any type, a missing key, and the errors of
+// reading a field of null or of a non-map.
+func TestFieldEqualsString(t *testing.T) {
+	ev, diags := interp.NewEvaluator("f.wf", `fn f(m) { return [m.k == "US", "US" != m.k, m?.k == "US"] }`, "f", testLibrary(), interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	with := func(v interp.Value) *interp.Map {
+		m := interp.NewMap(2)
+		m.Set("a", "US")
+		m.Set("k", v)
+		return m
+	}
+	for _, c := range []struct {
+		m    interp.Value
+		want []any
+	}{
+		{with("US"), []any{true, false, true}},
+		{with("us"), []any{false, true, false}},
+		{with(int64(1)), []any{false, true, false}},
+		{with(nil), []any{false, true, false}},
+		{interp.NewMap(0), []any{false, true, false}},
+		{with("US"), []any{true, false, true}},
+	} {
+		v, err := ev.Eval(c.m)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, interp.ToGo(v))
+	}
+	_, err := ev.Eval(nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot read field k of null: m is null")
+	_, err = ev.Eval("text")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot read field k of string")
+}
