@@ -249,3 +249,48 @@ func TestFieldEqualsString(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cannot read field k of string")
 }
+
+// m.k < 18 reads and compares in one step with the same results and errors
+// as a read then a comparison.
+func TestFieldComparedWithConstant(t *testing.T) {
+	lib := testLibrary()
+	ev, diags := interp.NewEvaluator("f.wf", `fn f(m) { return [m.k < 18, m.k >= 17.5, m.k > 100] }`, "f", lib, interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	with := func(v interp.Value) *interp.Map {
+		m := interp.NewMap(2)
+		m.Set("a", int64(1))
+		m.Set("k", v)
+		return m
+	}
+	for _, c := range []struct {
+		k    interp.Value
+		want []any
+	}{
+		{int64(16), []any{true, false, false}},
+		{int64(18), []any{false, true, false}},
+		{17.5, []any{true, true, false}},
+		{int64(101), []any{false, true, true}},
+	} {
+		v, err := ev.Eval(with(c.k))
+		require.NoError(t, err)
+		assert.Equal(t, c.want, interp.ToGo(v), "k = %v", c.k)
+	}
+	for _, c := range []struct {
+		m    interp.Value
+		want string
+	}{
+		{interp.NewMap(0), "cannot compare null with int: m.k is null"},
+		{with("16"), "cannot compare string with int"},
+		{nil, "cannot read field k of null: m is null"},
+		{int64(3), "cannot read field k of int"},
+	} {
+		_, err := ev.Eval(c.m)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), c.want)
+	}
+	str, diags := interp.NewEvaluator("f.wf", `fn f(m) { return m.k < "b" }`, "f", lib, interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	v, err := str.Eval(with("a"))
+	require.NoError(t, err)
+	assert.Equal(t, true, v)
+}
