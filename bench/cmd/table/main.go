@@ -43,7 +43,9 @@ func run(args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
+	after := loadAvg()
 	if *in == "" {
+		out = append(out, fmt.Sprintf("%s%s; %s; %d; %s\n", loadMark, before, after, *count, *benchtime)...)
 		if err := os.WriteFile(*raw, out, 0o644); err != nil {
 			return err
 		}
@@ -52,7 +54,10 @@ func run(args []string, log io.Writer) error {
 	if results == nil {
 		return fmt.Errorf("no benchmark results")
 	}
-	m := describeMachine(out, before, loadAvg(), *count, *benchtime)
+	if b, a, c, t, ok := savedRun(out); ok {
+		before, after, *count, *benchtime = b, a, c, t
+	}
+	m := describeMachine(out, before, after, *count, *benchtime)
 	table := render(results, m)
 	return replaceTable(*readme, table)
 }
@@ -72,6 +77,31 @@ func benchOutput(in string, count int, benchtime string, log io.Writer) ([]byte,
 		return nil, fmt.Errorf("go test: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// loadMark starts the line the tool adds to the saved output: the load
+// before and after the run, -count and -benchtime, so that -in renders
+// the run as it was. benchstat ignores it.
+const loadMark = "# wf-bench run: "
+
+// savedRun reads the line loadMark starts.
+func savedRun(out []byte) (before, after string, count int, benchtime string, ok bool) {
+	for _, line := range strings.Split(string(out), "\n") {
+		rest, found := strings.CutPrefix(line, loadMark)
+		if !found {
+			continue
+		}
+		f := strings.Split(rest, "; ")
+		if len(f) != 4 {
+			return "", "", 0, "", false
+		}
+		n, err := strconv.Atoi(f[2])
+		if err != nil {
+			return "", "", 0, "", false
+		}
+		return f[0], f[1], n, f[3], true
+	}
+	return "", "", 0, "", false
 }
 
 const (

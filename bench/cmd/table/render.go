@@ -114,7 +114,7 @@ func renderRun(b *strings.Builder, rs *results) {
 		fmt.Fprintf(b, "| %s | %s | %.0f | %.0f | %.0f |\n", r.name, num(median(r.ns)), 1e9/median(r.ns),
 			median(r.bytes), median(r.allocs))
 	}
-	fmt.Fprintf(b, "\nA recorded WF run goes at %.2f of the rate of raw inserts of its rows.\n\n",
+	fmt.Fprintf(b, "\nA recorded WF run goes at %.3f of the rate of raw inserts of its rows.\n\n",
 		median(raw.ns)/median(wf.ns))
 }
 
@@ -147,7 +147,7 @@ func renderTargets(b *strings.Builder, rs *results) {
 	}
 	if wf, raw := rs.get("RecordedRun/wf"), rs.get("RecordedRun/raw-sqlite"); wf != nil && raw != nil {
 		x := median(raw.ns) / median(wf.ns)
-		row("recorded run at ≥ 0.5 of the raw insert rate", fmt.Sprintf("%.2f", x), x >= 0.5)
+		row("recorded run at ≥ 0.5 of the raw insert rate", fmt.Sprintf("%.3f", x), x >= 0.5)
 	}
 }
 

@@ -57,7 +57,7 @@ func TestRenderTargets(t *testing.T) {
 	assert.Contains(t, out, "| R3: WF faster than expr, cel-go, goja, starlark | wf 500 ns, fastest peer expr 400 ns | **no** |")
 	assert.Contains(t, out, "| R3: WF within 2× of native Go (map) | 2.50× | **no** |")
 	assert.Contains(t, out, "| parse plus check within 8× of go/parser per byte | 10.0× | **no** |")
-	assert.Contains(t, out, "| recorded run at ≥ 0.5 of the raw insert rate | 0.67 | yes |")
+	assert.Contains(t, out, "| recorded run at ≥ 0.5 of the raw insert rate | 0.667 | yes |")
 }
 
 func TestReplaceTable(t *testing.T) {
@@ -69,4 +69,14 @@ func TestReplaceTable(t *testing.T) {
 	assert.Equal(t, "# x\n"+startMark+"\nnew\n"+endMark+"\ntail\n", string(b))
 	require.NoError(t, os.WriteFile(p, []byte("no marks"), 0o644))
 	assert.Error(t, replaceTable(p, "new\n"))
+}
+
+func TestSavedRun(t *testing.T) {
+	out := []byte(sample + loadMark + "1.00 2.00 3.00; 0.50 1.00 2.00; 5; 1s\n")
+	before, after, count, benchtime, ok := savedRun(out)
+	require.True(t, ok)
+	assert.Equal(t, []any{"1.00 2.00 3.00", "0.50 1.00 2.00", 5, "1s"}, []any{before, after, count, benchtime})
+	_, _, _, _, ok = savedRun([]byte(sample))
+	assert.False(t, ok)
+	require.NotNil(t, parseBench(out), "the line does not disturb parsing")
 }
