@@ -205,15 +205,23 @@ func (t *ipTrie) lookup(a netip.Addr, bits int) int32 {
 	return best
 }
 
-// ipIndex holds single addresses in a hash map and ranges in two tries.
+// ipIndex holds single addresses in hash maps (IPv4 by its 32 bits, which
+// hash faster than a netip.Addr) and ranges in two tries.
 type ipIndex struct {
-	exact  map[netip.Addr]int32
+	exact4 map[uint32]int32
+	exact  map[netip.Addr]int32 // IPv6
 	v4, v6 ipTrie
 }
 
 // newIPIndex returns an empty IP index sized for n items.
 func newIPIndex(n int) *ipIndex {
-	return &ipIndex{exact: make(map[netip.Addr]int32, n), v4: newTrie(), v6: newTrie()}
+	return &ipIndex{exact4: make(map[uint32]int32, n), exact: map[netip.Addr]int32{}, v4: newTrie(), v6: newTrie()}
+}
+
+// bits4 returns an IPv4 address as a number.
+func bits4(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
 
 // add indexes an item's Value as item i.
@@ -223,6 +231,10 @@ func (x *ipIndex) add(value string, i int32) error {
 		return err
 	}
 	switch {
+	case single && p.Addr().Is4():
+		if _, dup := x.exact4[bits4(p.Addr())]; !dup {
+			x.exact4[bits4(p.Addr())] = i
+		}
 	case single:
 		if _, dup := x.exact[p.Addr()]; !dup {
 			x.exact[p.Addr()] = i
@@ -241,7 +253,11 @@ func (x *ipIndex) add(value string, i int32) error {
 func (x *ipIndex) match(p netip.Prefix) int32 {
 	a := p.Addr()
 	if p.Bits() == a.BitLen() {
-		if i, ok := x.exact[a]; ok {
+		if a.Is4() {
+			if i, ok := x.exact4[bits4(a)]; ok {
+				return i
+			}
+		} else if i, ok := x.exact[a]; ok {
 			return i
 		}
 	}

@@ -52,3 +52,17 @@ func FuzzParseIPv4(f *testing.F) {
 		}
 	})
 }
+
+// Single IPv4 addresses are kept by their 32 bits: an IPv4-mapped item is
+// found by either form, an IPv6 item with the same low bits is not.
+func TestSingleIPv4Items(t *testing.T) {
+	x := buildIndex(t, KindIPAddress, values("::ffff:192.0.2.7", "::c000:208", "198.51.100.1")...)
+	runMatchCases(t, x, []matchCase{
+		{"192.0.2.7", "192.0.2.7"},
+		{"::ffff:192.0.2.7", "192.0.2.7"},
+		{"192.0.2.8", ""},
+		{"::c000:208", "::c000:208"},
+		{"198.51.100.1", "198.51.100.1"},
+		{"198.51.100.2", ""},
+	})
+}
