@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"github.com/wf-lang/wf/lang"
 )
@@ -46,6 +47,7 @@ func NewEvaluator(path, src, name string, lib Library, opts Options) (*Evaluator
 	th := prog.scratchThread()
 	th.run.wf = &workflow{name: name, file: path}
 	th.run.runID = EvaluatorRunID
+	th.now = time.Now().UTC()
 	th.fnName = name
 	return &Evaluator{prog: prog, fn: fn, fr: newFrame(fn.frameSize, nil), th: th}, diags
 }
@@ -55,6 +57,10 @@ const EvaluatorRunID = "evaluator"
 
 // SetEnv sets the library environment (Lists, secrets…) the fn sees.
 func (e *Evaluator) SetEnv(env any) { e.th.run.env = env }
+
+// SetNow sets the time now() returns in the fn (the machine's time when
+// the evaluator was made, until set).
+func (e *Evaluator) SetNow(t time.Time) { e.th.now = t }
 
 // Eval calls the fn with args and returns what it returns.
 func (e *Evaluator) Eval(args ...Value) (Value, error) {

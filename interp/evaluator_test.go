@@ -294,3 +294,12 @@ func TestFieldComparedWithConstant(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, true, v)
 }
+
+func TestEvaluatorClock(t *testing.T) {
+	ev, diags := interp.NewEvaluator("age.wf", "fn age(b) {\n  return years_since(date(b))\n}\n", "age", testLibrary(), interp.Options{})
+	require.False(t, diags.HasErrors())
+	ev.SetNow(epoch)
+	v, err := ev.Eval("2000-03-02")
+	require.NoError(t, err)
+	assert.Equal(t, int64(25), v, "now() is the evaluator's time")
+}
