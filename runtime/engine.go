@@ -215,11 +215,11 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	if err := e.Store.FinishRun(context.WithoutCancel(ctx), runID, res.Status, outputs, errJSON, finished); err != nil {
 		return nil, err
 	}
-	r, err := e.Store.GetRun(ctx, runID)
-	if err != nil {
-		return nil, err
-	}
-	return RecordOf(r), nil
+	// The record is what was just written; reading it back would cost
+	// three queries for nothing.
+	rec.Status, rec.Outputs, rec.Error, rec.FinishedAt = res.Status, outputs, errJSON, finished
+	rec.Steps, rec.Logs = host.written()
+	return RecordOf(rec), nil
 }
 
 // bindTrigger works out the trigger and event values for a run.

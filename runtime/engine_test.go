@@ -212,3 +212,31 @@ func TestExpandPaths(t *testing.T) {
 	_, err = runtime.ExpandPaths([]string{"../nope"})
 	assert.Error(t, err)
 }
+
+// Engine.Run builds the record it returns from what it wrote; it must be
+// the record the store gives back.
+func TestReturnedRecordIsTheStoredOne(t *testing.T) {
+	eng := open(t)
+	l := load(t, eng, `
+workflow w {
+  on manual()
+
+  log "one"
+  parallel {
+    let a = run inquiry.add_tag("inq_x", "a") with {continue_on_error: true}
+    let b = run http.get("http://127.0.0.1:9") with {continue_on_error: true}
+  }
+  log "two"
+  output {done: true}
+}
+`)
+	rec, err := eng.Run(context.Background(), l, runtime.RunOptions{Workflow: "w"})
+	require.NoError(t, err)
+	stored, err := eng.Store.GetRun(context.Background(), rec.ID)
+	require.NoError(t, err)
+	want, _ := json.Marshal(runtime.RecordOf(stored))
+	got, _ := json.Marshal(rec)
+	assert.JSONEq(t, string(want), string(got))
+	assert.Len(t, rec.Steps, 2)
+	assert.Len(t, rec.Logs, 2)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/wf-lang/wf/interp"
@@ -23,6 +24,10 @@ type durableHost struct {
 	logSeq int64
 	err    error // the first store error; the run fails with it
 	redact func(string) string
+	// steps and logs are what was written, so the finished record can be
+	// built without reading the run back.
+	steps []store.Step
+	logs  []store.Log
 }
 
 func newDurableHost(st *store.Store, runID string, mem *interp.MemHost) *durableHost {
@@ -89,16 +94,38 @@ func (h *durableHost) saveStep(rec *interp.StepRecord) {
 	}
 	if err := h.store.SaveStep(context.WithoutCancel(context.Background()), h.runID, st); err != nil {
 		h.fail(fmt.Errorf("recording step %s: %w", rec.Key, err))
+		return
 	}
+	h.mu.Lock()
+	h.steps = append(h.steps, st)
+	h.mu.Unlock()
 }
 
 func (h *durableHost) saveLog(l *interp.LogLine) {
-	err := h.store.AppendLog(context.Background(), h.runID, store.Log{
-		At: l.At, Level: "info", Message: h.scrub(l.Message), Pos: fmt.Sprintf("%s:%d:%d", l.File, l.Pos.Line, l.Pos.Col),
-	})
-	if err != nil {
+	entry := store.Log{At: l.At, Level: "info", Message: h.scrub(l.Message),
+		Pos: fmt.Sprintf("%s:%d:%d", l.File, l.Pos.Line, l.Pos.Col)}
+	h.mu.Lock()
+	h.logSeq++
+	entry.Seq = h.logSeq
+	h.mu.Unlock()
+	if err := h.store.AppendLog(context.Background(), h.runID, entry); err != nil {
 		h.fail(fmt.Errorf("recording log line: %w", err))
+		return
 	}
+	h.mu.Lock()
+	h.logs = append(h.logs, entry)
+	h.mu.Unlock()
+}
+
+// written returns the steps (in the order they finished) and log lines the
+// host recorded.
+func (h *durableHost) written() ([]store.Step, []store.Log) {
+	h.mu.Lock()
+	steps, logs := append([]store.Step(nil), h.steps...), append([]store.Log(nil), h.logs...)
+	h.mu.Unlock()
+	sort.Slice(steps, func(i, j int) bool { return steps[i].Seq < steps[j].Seq })
+	sort.Slice(logs, func(i, j int) bool { return logs[i].Seq < logs[j].Seq })
+	return steps, logs
 }
 
 func (h *durableHost) fail(err error) {
