@@ -57,6 +57,8 @@ type Engine struct {
 	clock   interp.Clock
 	// background counts runs started with workflow.start.
 	background sync.WaitGroup
+	// versions remembers the program versions already saved.
+	versions sync.Map
 }
 
 // Open opens the store and builds the services.
@@ -156,9 +158,12 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	if err != nil {
 		return nil, err
 	}
-	paths, source := l.Bundle()
-	if err := e.Store.SaveVersion(ctx, store.Version{Hash: prog.Version, Path: paths, Source: source}); err != nil {
-		return nil, err
+	if _, saved := e.versions.Load(prog.Version); !saved {
+		paths, source := l.Bundle()
+		if err := e.Store.SaveVersion(ctx, store.Version{Hash: prog.Version, Path: paths, Source: source}); err != nil {
+			return nil, err
+		}
+		e.versions.Store(prog.Version, true)
 	}
 	runID, seed, start := opts.ID, randomSeed(), opts.Start
 	if runID == "" {
