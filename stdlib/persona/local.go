@@ -117,7 +117,7 @@ func (l *Local) load(ctx context.Context, op, kind, id string) (map[string]any, 
 	}
 	obj, err := l.store.GetObject(ctx, kind, id)
 	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("%s: %s %q not found", op, kind, id)
+		return nil, &notFoundError{msg: fmt.Sprintf("%s: %s %q not found", op, kind, id)}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -374,3 +374,10 @@ func orList(words []string) string {
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
+
+// notFoundError reads like "inquiry.decline: inquiry "inq_x" not found"
+// and is an ErrNotFound.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string        { return e.msg }
+func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }

@@ -177,10 +177,10 @@ func perform(th *thread, f func(ctx context.Context, c Client) (map[string]any, 
 }
 
 // classify marks errors that retrying the step cannot fix: Persona's
-// answers other than 429 and 5xx.
+// answers other than 429 and 5xx, and an object that does not exist.
 func classify(err error) error {
 	var api *APIError
-	if errors.As(err, &api) && !api.Retryable() {
+	if errors.As(err, &api) && !api.Retryable() || errors.Is(err, ErrNotFound) {
 		return interp.Permanent(err)
 	}
 	return err
