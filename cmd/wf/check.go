@@ -12,7 +12,7 @@ import (
 // CheckCmd is `wf check PATH…`.
 type CheckCmd struct {
 	Format string   `help:"Output format: text or json." enum:"text,json" default:"text"`
-	Paths  []string `arg:"" help:"Files or folders (folders are searched for .wf files)."`
+	Paths  []string `arg:"" sep:"none" help:"Files or folders (folders are searched for .wf files)."`
 }
 
 // Help explains the command in detail.

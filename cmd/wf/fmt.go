@@ -16,7 +16,7 @@ type FmtCmd struct {
 	Write bool     `short:"w" help:"Rewrite files in place."`
 	List  bool     `short:"l" help:"Only list the files whose layout differs."`
 	Diff  bool     `short:"d" help:"Show the changes as a unified diff."`
-	Paths []string `arg:"" help:"Files or folders."`
+	Paths []string `arg:"" sep:"none" help:"Files or folders."`
 }
 
 // Help explains the command in detail.

@@ -89,7 +89,7 @@ func (c *ListsCreateCmd) Run(g *Globals) error {
 // ListsAddCmd is `wf lists add NAME VALUE…`.
 type ListsAddCmd struct {
 	Name   string            `arg:"" help:"The List."`
-	Values []string          `arg:"" help:"Values to add (an IP or CIDR range, an email or @domain, a name…)."`
+	Values []string          `arg:"" sep:"none" help:"Values to add (an IP or CIDR range, an email or @domain, a name…)."`
 	Attr   map[string]string `help:"Item attributes, such as match_type=domain or id_class=pp." placeholder:"KEY=VALUE"`
 }
 
@@ -110,7 +110,7 @@ func (c *ListsAddCmd) Run(g *Globals) error {
 // ListsRemoveCmd is `wf lists remove NAME VALUE…`.
 type ListsRemoveCmd struct {
 	Name   string   `arg:"" help:"The List."`
-	Values []string `arg:"" help:"Values to remove."`
+	Values []string `arg:"" sep:"none" help:"Values to remove."`
 }
 
 // Run removes items.

@@ -21,7 +21,7 @@ type PersonaCmd struct {
 
 // PersonaLoadCmd is `wf persona load FILE…`.
 type PersonaLoadCmd struct {
-	Files []string `arg:"" help:"JSON files: a JSON:API document (data and included), a resource, or a Persona webhook event."`
+	Files []string `arg:"" sep:"none" help:"JSON files: a JSON:API document (data and included), a resource, or a Persona webhook event."`
 }
 
 // Run loads fixtures.

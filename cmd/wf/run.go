@@ -21,13 +21,13 @@ type RunCmd struct {
 	Event     string   `help:"Start the run(s) with an event: a Persona webhook body, or {\"name\": …, \"payload\": {…}}. Every workflow whose on event matches runs." placeholder:"FILE.json"`
 	EventName string   `help:"Start with an event of this name, its object read from --payload." placeholder:"NAME"`
 	Payload   string   `help:"The object of --event-name: a Persona JSON:API document or resource, or a plain object." placeholder:"FILE.json"`
-	Input     []string `short:"i" help:"An input of an on api/manual/workflow trigger, as key=value (repeatable). Values that read as JSON are taken as JSON." placeholder:"KEY=VALUE"`
+	Input     []string `short:"i" sep:"none" help:"An input of an on api/manual/workflow trigger, as key=value (repeatable). Values that read as JSON are taken as JSON." placeholder:"KEY=VALUE"`
 	InputFile string   `help:"The inputs as a JSON object (or Persona's data.attributes.fields shape)." placeholder:"FILE.json"`
 	DryRun    bool     `help:"Record every effect step with its arguments, perform none."`
 	JSON      bool     `help:"Print the full run record as JSON (an array with --event)."`
 	SkipWaits bool     `help:"End time waits (wait 2h) at once."`
-	EventFile []string `help:"An event that may answer a wait event (repeatable)." placeholder:"FILE.json"`
-	Fixtures  []string `help:"Load Lists and Persona objects from a fixtures file before running (repeatable)." placeholder:"FILE.json"`
+	EventFile []string `sep:"none" help:"An event that may answer a wait event (repeatable)." placeholder:"FILE.json"`
+	Fixtures  []string `sep:"none" help:"Load Lists and Persona objects from a fixtures file before running (repeatable)." placeholder:"FILE.json"`
 	Now       string   `help:"Pin the run's start time, as RFC 3339 (for reproducible runs)." placeholder:"TIME"`
 	Resume    string   `help:"Re-run a run from its journal: finished steps are replayed, not performed again." placeholder:"RUN_ID"`
 
