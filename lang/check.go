@@ -340,13 +340,18 @@ func (c *checker) reportUnused(s *scope) {
 		if sym.used || sym.Implicit || sym.Ident == nil || strings.HasPrefix(n, "_") {
 			continue
 		}
-		switch sym.Node.(type) {
+		switch node := sym.Node.(type) {
 		case *LetStmt:
 			if s.branch && s.parent != nil && s.parent.frame == s.frame {
 				continue // hoisted out of a parallel branch; reported there
 			}
 			c.warnf(sym.Ident, "unused", "%s is bound but never used", n).
 				Hint("remove it, or name it _%s to keep it", n)
+		case *ForStmt:
+			if node.Value == sym.Ident {
+				c.warnf(sym.Ident, "unused", "loop variable %s is never used", n).
+					Hint("name it _ to loop without it")
+			}
 		}
 	}
 }

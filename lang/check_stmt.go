@@ -259,8 +259,5 @@ func (c *checker) loopVars(s *ForStmt) {
 	if s.Key != nil {
 		c.bind(s.Key, s, TInt|TString).used = true
 	}
-	sym := c.bind(s.Value, s, TAny)
-	if s.Value.Name == "_" {
-		sym.used = true
-	}
+	c.bind(s.Value, s, TAny)
 }

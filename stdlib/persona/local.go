@@ -194,7 +194,7 @@ func (l *Local) decide(ctx context.Context, action, id, comment string) (map[str
 		return obj, nil
 	}
 	if !slices.Contains(d.from, status) {
-		return nil, fmt.Errorf("%s: inquiry %q is %s, want %s", op, id, orNone(status), orList(d.from))
+		return nil, &stateError{msg: fmt.Sprintf("%s: inquiry %q is %s, want %s", op, id, orNone(status), orList(d.from))}
 	}
 	now := timestamp(l.now())
 	obj["status"] = d.status
@@ -381,3 +381,12 @@ type notFoundError struct{ msg string }
 
 func (e *notFoundError) Error() string        { return e.msg }
 func (e *notFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// ErrState marks an action the object's current status does not allow
+// (declining an approved inquiry); retrying cannot help.
+var ErrState = errors.New("not allowed in the object's status")
+
+type stateError struct{ msg string }
+
+func (e *stateError) Error() string        { return e.msg }
+func (e *stateError) Is(target error) bool { return target == ErrState }

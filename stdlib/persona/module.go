@@ -177,10 +177,11 @@ func perform(th *thread, f func(ctx context.Context, c Client) (map[string]any, 
 }
 
 // classify marks errors that retrying the step cannot fix: Persona's
-// answers other than 429 and 5xx, and an object that does not exist.
+// answers other than 429 and 5xx, an object that does not exist, and an
+// action its status does not allow.
 func classify(err error) error {
 	var api *APIError
-	if errors.As(err, &api) && !api.Retryable() || errors.Is(err, ErrNotFound) {
+	if errors.As(err, &api) && !api.Retryable() || errors.Is(err, ErrNotFound) || errors.Is(err, ErrState) {
 		return interp.Permanent(err)
 	}
 	return err
