@@ -13,7 +13,9 @@ import (
 // reflection and backtracking, which cost hundreds of allocations per line.
 // The expression grammar, in EBNF, is exprGrammar (part of Grammar()).
 
-const exprGrammar = `exprG = UnaryG { BinOp UnaryG } .
+const exprGrammar = `letG = "let" <ident> "=" exprG .
+simpleG = exprG [ "=" exprG ] .
+exprG = UnaryG { BinOp UnaryG } .
 BinOp = "??" | "or" | "and" | "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "-" | "*" | "/" | "%" | "matches" | "in" | "not" "in" .
 UnaryG = { "not" | "-" } PostfixG .
 PostfixG = PrimaryG { "." Name | "?." Name | "[" exprG "]" | "(" [ ArgG { "," ArgG } [ "," ] ] ")" } .
@@ -43,6 +45,54 @@ func (e *exprG) Parse(lex *lexer.PeekingLexer) error {
 		return participle.NextMatch
 	}
 	return p.expr(e)
+}
+
+// Parse implements participle.Parseable: `let name = expr`, the most
+// common statement, without participle's reflection.
+func (l *letG) Parse(lex *lexer.PeekingLexer) error {
+	t := lex.Peek()
+	if t.Value != "let" || t.Type != tokKeyword {
+		return participle.NextMatch
+	}
+	lex.Next()
+	p := handParser{lex: lex}
+	n := p.peek()
+	if n.Type != tokIdent {
+		return p.fail("name")
+	}
+	p.next()
+	l.Name = &nameG{Pos: n.Pos, Name: n.Value}
+	if err := p.expect("="); err != nil {
+		return err
+	}
+	if !p.startsExpr() {
+		return p.fail("expression")
+	}
+	l.Value = &exprG{}
+	return p.expr(l.Value)
+}
+
+// Parse implements participle.Parseable: an expression used as a
+// statement, or an assignment `target = value`.
+func (s *simpleG) Parse(lex *lexer.PeekingLexer) error {
+	p := handParser{lex: lex}
+	if !p.startsExpr() || p.peek().Value == "{" {
+		return participle.NextMatch
+	}
+	s.X = &exprG{}
+	if err := p.expr(s.X); err != nil {
+		return err
+	}
+	if t := p.peek(); t.Value == "=" {
+		p.next()
+		s.Eq = &eqG{Pos: t.Pos, Eq: "="}
+		if !p.startsExpr() {
+			return p.fail("expression")
+		}
+		s.Value = &exprG{}
+		return p.expr(s.Value)
+	}
+	return nil
 }
 
 // Parse implements participle.Parseable, for maps in statement position
