@@ -290,6 +290,43 @@ func splitDecls(toks []lexer.Token) []chunk {
 	return chunks
 }
 
+// DeclCuts returns the byte offsets where Parse starts a new declaration
+// (after 0, which is always first), leaving out places inside a string or
+// an interpolation, so that each piece of the source lexes the same on its
+// own. An editor re-parses only the pieces an edit touched.
+func DeclCuts(src string) []int {
+	sc := &scanner{src: src, pos: lexer.Position{Line: 1, Column: 1}, stack: []lexState{stRoot}, sym: theLexer.sym}
+	var toks []lexer.Token
+	var nested []bool
+	for {
+		inside := len(sc.stack) > 1
+		t := sc.Next()
+		if t.Type == theLexer.comment {
+			continue
+		}
+		if t.Type == theLexer.ident && keywords[t.Value] {
+			t.Type = theLexer.keyword
+		}
+		toks = append(toks, t)
+		nested = append(nested, inside)
+		if t.EOF() {
+			break
+		}
+	}
+	cuts := []int{0}
+	for n, c := range splitDecls(toks) {
+		if n == 0 || len(c.toks) == 0 {
+			continue
+		}
+		first := c.toks[0]
+		i := tokenIndex(toks, first.Pos.Offset)
+		if first.Pos.Offset > 0 && !nested[i] {
+			cuts = append(cuts, first.Pos.Offset)
+		}
+	}
+	return cuts
+}
+
 // chunk is the tokens of one declaration, ended by an EOF token placed at
 // the first token after it, so "found end of declaration" points there.
 type chunk struct {

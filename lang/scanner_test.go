@@ -3,6 +3,7 @@ package lang
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,4 +56,13 @@ func FuzzScanner(f *testing.F) {
 		}
 		sameTokens(t, "fuzz", src)
 	})
+}
+
+func TestDeclCuts(t *testing.T) {
+	src := "# lead\nworkflow a {\n  log \"${ \"x\" }\"\n}\n\nfn f() {\n  return 1\n}\njs fn g() \"\"\"1\"\"\"\nconst C = 1\n"
+	cuts := DeclCuts(src)
+	require.Equal(t, []int{0, strings.Index(src, "fn f"), strings.Index(src, "js fn"), strings.Index(src, "const")}, cuts)
+	// A declaration word inside a string is never a cut.
+	src = "workflow a {\n  log \"${\nworkflow b {}\n}\"\n}\n"
+	require.Equal(t, []int{0}, DeclCuts(src))
 }

@@ -149,64 +149,11 @@ func (r *chunkResult) shifted(base lang.Pos) (out *chunkResult) {
 	}
 }
 
-// splitChunks returns the byte offsets where the file's chunks start: 0,
-// then every place lang.Parse starts a declaration, except inside a string
-// or interpolation (where a chunk lexed on its own would start in the wrong
-// lexer state: that declaration stays in the chunk before it, and
-// lang.Parse splits that chunk the same way, as the token after the split
-// is in the chunk too).
-func splitChunks(text string) []int {
-	s := scan(text, len(text))
-	toks := make([]token, 0, len(s.toks))
-	for _, t := range s.toks {
-		if t.code() {
-			toks = append(toks, t)
-		}
-	}
-	cuts := []int{0}
-	start, depth := 0, 0
-	for i, t := range toks {
-		if i > start && declStarts(toks, i) && toks[i-1].lval != "js" {
-			atLineStart := t.start == 0 || text[t.start-1] == '\n'
-			if depth == 0 || atLineStart {
-				if !t.nested {
-					cuts = append(cuts, t.start)
-				}
-				start, depth = i, 0
-			}
-		}
-		switch t.lval {
-		case "{", "(", "[", "${":
-			depth++
-		case "}", ")", "]":
-			if depth > 0 {
-				depth--
-			}
-		}
-	}
-	return cuts
-}
-
-// declStarts mirrors lang's rule for a token that begins a declaration.
-func declStarts(toks []token, i int) bool {
-	t := toks[i]
-	if t.kind != tkIdent {
-		return false
-	}
-	var next token
-	if i+1 < len(toks) {
-		next = toks[i+1]
-	} else {
-		next.kind = tkInvalid
-	}
-	switch t.val {
-	case "workflow", "fn", "const":
-		return next.kind == tkIdent && !next.isKeyword()
-	case "js":
-		return next.val == "fn"
-	}
-	return false
-}
+// splitChunks returns the byte offsets where the file's chunks start: the
+// places lang.Parse starts a declaration, except inside a string or an
+// interpolation (a chunk lexed on its own must start in the lexer's top
+// state), as lang.DeclCuts computes them.
+func splitChunks(text string) []int { return lang.DeclCuts(text) }
 
 // advancePos moves p, a position in text, forward to byte offset off.
 func advancePos(text string, p lang.Pos, off int) lang.Pos {

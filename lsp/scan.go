@@ -10,9 +10,8 @@ import (
 // The scanner splits WF source into tokens the way lang's lexer does, with
 // the same states (code, "…" strings, ${…} interpolations and braces inside
 // them, raw """…""" strings, # comments), but without building participle
-// tokens. The server uses it to cut a file into declarations (mirroring
-// lang's own split, so unchanged declarations can be reused) and to see
-// what surrounds the cursor in a file that does not parse.
+// tokens. The server uses it to see what surrounds the cursor in a file
+// that does not parse (lang.DeclCuts cuts files into declarations).
 
 // tokKind is the kind of a scanned token.
 type tokKind uint8
@@ -36,12 +35,6 @@ type token struct {
 	kind       tokKind
 	start, end int
 	val        string
-	// nested is set for a token inside a string or an interpolation (the
-	// lexer is not in its top state there).
-	nested bool
-	// lval is the text lang's lexer gives the token, for the split, which
-	// (like lang's) counts brackets by text whatever the token is.
-	lval string
 }
 
 var puncts = []string{"??", "?.", "->", "==", "!=", "<=", ">="}
@@ -95,11 +88,10 @@ func (s *scanner) pop() {
 
 func (s *scanner) emit(k tokKind, start, end int) {
 	end = min(end, s.limit)
-	t := token{kind: k, start: start, end: end, nested: len(s.states) > 1}
+	t := token{kind: k, start: start, end: end}
 	if k == tkIdent || k == tkPunct {
 		t.val = s.src[start:end]
 	}
-	t.lval = s.src[start:end]
 	s.toks = append(s.toks, t)
 	s.pos = end
 }
@@ -230,7 +222,7 @@ func isHex(s string) bool {
 
 func (s *scanner) text(start, end int) {
 	end = min(end, s.limit)
-	s.toks = append(s.toks, token{kind: tkStrText, start: start, end: end, nested: true, lval: s.src[start:end]})
+	s.toks = append(s.toks, token{kind: tkStrText, start: start, end: end})
 	s.pos = end
 }
 
