@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -398,5 +397,3 @@ func plural(n int, w string) string {
 	}
 	return w + "s"
 }
-
-var _ = fmt.Sprint

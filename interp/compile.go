@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/wf-lang/wf/lang"
 )
@@ -414,5 +413,3 @@ func (c *compiler) assign(s *lang.AssignStmt) stmt {
 	a.hops, a.slot, a.path = ref.Hops, ref.Sym.Slot, path
 	return a
 }
-
-var _ = time.Second

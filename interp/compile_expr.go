@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 
@@ -343,5 +342,3 @@ func (c *compiler) waitEvent(e *lang.WaitEventExpr) expr {
 	}
 	return w
 }
-
-var _ = fmt.Sprint

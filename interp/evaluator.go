@@ -2,8 +2,6 @@ package interp
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/wf-lang/wf/lang"
@@ -87,6 +85,3 @@ func (e *Evaluator) EvalContext(ctx context.Context, args ...Value) (Value, erro
 
 // Program returns the compiled program behind the evaluator.
 func (e *Evaluator) Program() *Program { return e.prog }
-
-var _ = fmt.Sprint
-var _ = rand.New

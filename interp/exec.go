@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // ctrl says how a statement ended.
@@ -496,5 +495,3 @@ func (s *returnStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 type blockStmt struct{ body []stmt }
 
 func (s *blockStmt) exec(th *Thread, fr *frame) (ctrl, error) { return execBlock(th, fr, s.body) }
-
-var _ = time.Second

@@ -276,7 +276,7 @@ func (p *Program) Run(ctx context.Context, req RunRequest) (res *RunResult) {
 		if re.File == "" {
 			re.File = w.file
 		}
-		re.Msg = redact(res.Secrets, re.Msg)
+		re.Msg = Redact(res.Secrets, re.Msg)
 		res.Err = re
 		return res
 	}

@@ -151,7 +151,7 @@ func (s *Session) Run(ctx context.Context, req RunRequest, vars []Value) *Sessio
 		if re.File == "" {
 			re.File = s.wf.file
 		}
-		re.Msg = redact(res.Secrets, re.Msg)
+		re.Msg = Redact(res.Secrets, re.Msg)
 		res.Err = re
 	}
 	return res

@@ -2,7 +2,6 @@ package interp
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -225,5 +224,3 @@ func (e *waitEventExpr) eval(th *Thread, fr *frame) (Value, error) {
 	th.advance(w)
 	return v, nil
 }
-
-var _ = errors.New

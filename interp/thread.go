@@ -151,12 +151,14 @@ func (th *Thread) Redact(s string) string {
 	th.run.mu.Lock()
 	secrets := th.run.secrets
 	th.run.mu.Unlock()
-	return redact(secrets, s)
+	return Redact(secrets, s)
 }
 
-func redact(secrets []string, s string) string {
+// Redact replaces every secret in s with "[redacted]". Secrets shorter
+// than four bytes are left alone: replacing them would mangle ordinary text.
+func Redact(secrets []string, s string) string {
 	for _, x := range secrets {
-		if strings.Contains(s, x) {
+		if len(x) >= 4 && strings.Contains(s, x) {
 			s = strings.ReplaceAll(s, x, "[redacted]")
 		}
 	}

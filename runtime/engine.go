@@ -209,7 +209,7 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	if serr := host.storeErr(); serr != nil && res.Err == nil {
 		res.Status, res.Err = interp.StatusFailed, &interp.Error{Kind: interp.KindStep, Msg: serr.Error()}
 	}
-	outputs := json.RawMessage(redactAll(res.Secrets, string(mustJSON(res.Outputs))))
+	outputs := json.RawMessage(interp.Redact(res.Secrets, string(mustJSON(res.Outputs))))
 	var errJSON json.RawMessage
 	if res.Err != nil {
 		errJSON = mustJSON(errorRecord(res.Err))
@@ -232,10 +232,9 @@ func (e *Engine) bindTrigger(ctx context.Context, prog *interp.Program, opts Run
 	if opts.Event != nil {
 		if opts.Event.Object != nil && e.cfg.PersonaBackend != "api" {
 			if local, ok := e.Persona.(*persona.Local); ok {
-				if _, err := local.Upsert(ctx, interp.ToGo(opts.Event.Object).(map[string]any)); err != nil && !errors.Is(err, persona.ErrNotFound) {
-					// Objects without an id and type (plain JSON triggers) are not saved.
-					_ = err
-				}
+				// Objects without an id and type (plain JSON triggers) are
+				// not saved; the run goes on without them.
+				_, _ = local.Upsert(ctx, interp.ToGo(opts.Event.Object).(map[string]any))
 			}
 		}
 		return opts.Event.Object, opts.Event.Map(), nil
@@ -284,13 +283,4 @@ func mustJSON(v any) json.RawMessage {
 		b, _ = json.Marshal(err.Error())
 	}
 	return b
-}
-
-func redactAll(secrets []string, s string) string {
-	for _, x := range secrets {
-		if len(x) >= 4 {
-			s = replaceAll(s, x, "[redacted]")
-		}
-	}
-	return s
 }

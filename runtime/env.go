@@ -1,12 +1,6 @@
 package runtime
 
-import (
-	"strings"
-
-	"github.com/wf-lang/wf/stdlib"
-)
-
-func replaceAll(s, old, new string) string { return strings.ReplaceAll(s, old, new) }
+import "github.com/wf-lang/wf/stdlib"
 
 // env builds the library environment of one run.
 func (e *Engine) env(l *Loaded, opts RunOptions) any {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 
@@ -27,6 +26,5 @@ func (c *LspCmd) Run(g *Globals) error {
 	if err := lsp.Serve(ctx, g.stdin, g.stdout, lsp.Options{Universe: stdlib.Default()}); err != nil {
 		return fail(exitFailed, "wf lsp: %v", err)
 	}
-	_ = fmt.Sprint
 	return nil
 }

@@ -4,9 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"os"
-	"strings"
 
 	"github.com/wf-lang/wf/interp"
 )
@@ -110,6 +108,3 @@ func miscFuncs() []*interp.Builtin {
 			}),
 	}
 }
-
-var _ = fmt.Sprint
-var _ = strings.TrimSpace
