@@ -47,6 +47,7 @@ type workflow struct {
 type eventTrigger struct {
 	pattern string
 	where   expr
+	pos     lang.Span // the where condition
 }
 
 type paramSpec struct {
@@ -209,7 +210,7 @@ func (c *compiler) workflow(d *lang.WorkflowDecl) {
 			pat, _ := t.Pattern.Static()
 			et := eventTrigger{pattern: pat}
 			if t.Where != nil {
-				et.where = c.expr(t.Where)
+				et.where, et.pos = c.expr(t.Where), t.Where.Span()
 			}
 			w.events = append(w.events, et)
 			w.kinds["event"] = true

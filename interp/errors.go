@@ -20,6 +20,9 @@ const (
 	KindTimeout = "timeout" // a step or wait timed out
 	KindCancel  = "cancel"  // the run was cancelled (not catchable)
 	KindJS      = "js"      // a JavaScript function threw
+	// KindInternal is a defect in WF itself (a Go panic). It is not
+	// catchable: the run fails and its record keeps the stack.
+	KindInternal = "internal"
 )
 
 // StackFrame is one line of a backtrace: a function and the place in it.
@@ -71,7 +74,16 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Cause }
 
 // Catchable reports whether try/catch may handle the error.
-func (e *Error) Catchable() bool { return e.Kind != KindLimit && e.Kind != KindCancel }
+func (e *Error) Catchable() bool {
+	return e.Kind != KindLimit && e.Kind != KindCancel && e.Kind != KindInternal
+}
+
+// clone returns a shallow copy, so a shared error can be located without
+// changing it for its other holders.
+func (e *Error) clone() *Error {
+	c := *e
+	return &c
+}
 
 // Diagnostic turns the error into a diagnostic, for tools that print both
 // kinds the same way.

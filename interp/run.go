@@ -174,6 +174,11 @@ func (p *Program) EventWorkflows(event string) []string {
 
 // Matches reports whether an event starts the workflow: some `on event`
 // pattern matches its name and that clause's where condition holds.
+//
+// A where condition that fails to evaluate (a null relationship, a type
+// error) or gives something other than a bool is an error, never a match:
+// the caller must not start the workflow. The error is an *Error with the
+// workflow, file and position of the condition.
 func (p *Program) Matches(name, event string, trigger Value, ev *Map) (bool, error) {
 	w := p.workflows[name]
 	if w == nil {
@@ -186,23 +191,56 @@ func (p *Program) Matches(name, event string, trigger Value, ev *Map) (bool, err
 		if et.where == nil {
 			return true, nil
 		}
-		th := p.scratchThread()
-		th.run.wf = w
-		fr := newFrame(w.frameSize, nil)
-		w.bind(fr, trigger, ev)
-		v, err := et.where.eval(th, fr)
-		if err != nil {
-			return false, err
-		}
-		b, ok := v.(bool)
-		if !ok {
-			return false, fmt.Errorf("the where clause of %s gave %s, not a bool", name, TypeName(v))
-		}
-		if b {
-			return true, nil
+		ok, err := p.evalWhere(w, et, trigger, ev)
+		if err != nil || ok {
+			return ok, err
 		}
 	}
 	return false, nil
+}
+
+// evalWhere evaluates one trigger's where condition. Any failure, a panic
+// included, is returned as an error located at the condition.
+func (p *Program) evalWhere(w *workflow, et eventTrigger, trigger Value, ev *Map) (ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ok, err = false, &Error{Kind: KindInternal, Msg: fmt.Sprintf("internal error in the where filter: %v", r)}
+		}
+		if err != nil {
+			err = filterError(w, et, err)
+		}
+	}()
+	th := p.scratchThread()
+	th.run.wf = w
+	fr := newFrame(w.frameSize, nil)
+	w.bind(fr, trigger, ev)
+	v, err := et.where.eval(th, fr)
+	if err != nil {
+		return false, err
+	}
+	b, isBool := v.(bool)
+	if !isBool {
+		return false, errorf(KindType, "the where filter gave %s, not a bool", TypeName(v))
+	}
+	return b, nil
+}
+
+// filterError locates a where filter's error at the filter (when the
+// expression did not locate it more precisely) and names the workflow.
+func filterError(w *workflow, et eventTrigger, err error) *Error {
+	re, ok := AsError(err)
+	if !ok {
+		re = &Error{Kind: KindValue, Msg: err.Error(), Cause: err}
+	}
+	re = re.clone()
+	if !re.Pos.IsValid() {
+		re.Pos, re.End = et.pos.Start, et.pos.End
+	}
+	if re.File == "" {
+		re.File = w.file
+	}
+	re.Workflow = w.name
+	return re
 }
 
 func (w *workflow) bind(fr *frame, trigger Value, ev *Map) {

@@ -474,3 +474,46 @@ workflow any_report {
 	assert.Equal(t, []string{"any_report"}, p.EventWorkflows("report/watchlist.matched"))
 	assert.Empty(t, p.EventWorkflows("inquiry.approved"))
 }
+
+// A where filter that fails to evaluate never starts its workflow: Matches
+// answers false with an error located at the filter and naming the
+// workflow (regression: a filter error used to be read as a match).
+func TestWhereFilterErrorIsNotAMatch(t *testing.T) {
+	p := load(t, "flt.wf", []byte(`
+workflow kyc {
+  on event "inquiry.completed" where trigger.inquiry_template.id == "itmpl_kyc"
+}
+
+workflow typed {
+  on event "inquiry.completed" where trigger.status > 5
+}
+
+workflow lenient {
+  on event "inquiry.completed" where trigger.inquiry_template?.id == "itmpl_kyc"
+}
+`))
+	tr := interp.NewMap(1)
+	tr.Set("status", "completed")
+	for _, tc := range []struct {
+		wf, msg string
+		line    int
+		col     int
+	}{
+		{"kyc", "trigger.inquiry_template is null", 3, 38},
+		{"typed", "cannot compare string with int", 7, 53},
+	} {
+		ok, err := p.Matches(tc.wf, "inquiry.completed", tr, nil)
+		assert.False(t, ok, tc.wf)
+		require.Error(t, err, tc.wf)
+		re, isRE := interp.AsError(err)
+		require.True(t, isRE, tc.wf)
+		assert.Contains(t, re.Msg, tc.msg)
+		assert.Equal(t, tc.wf, re.Workflow)
+		assert.Equal(t, "flt.wf", re.File)
+		assert.Equal(t, tc.line, re.Pos.Line, tc.wf)
+		assert.Equal(t, tc.col, re.Pos.Col, tc.wf)
+	}
+	ok, err := p.Matches("lenient", "inquiry.completed", tr, nil)
+	require.NoError(t, err, "?. makes a missing relationship no match, not an error")
+	assert.False(t, ok)
+}

@@ -10,9 +10,10 @@ import (
 )
 
 // emitter delivers `emit "name" {…}` to the workflows of the same program
-// that listen for it: the event is stored, then each matching workflow runs
-// in the background with the payload as its trigger. Chains of emits are
-// bounded by the same depth limit as workflow.call.
+// that listen for it: the event is stored with what it did to each listener
+// (a where filter that fails starts nothing and is recorded), then each
+// matching workflow runs in the background with the payload as its trigger.
+// Chains of emits are bounded by the same depth limit as workflow.call.
 type emitter struct {
 	e      *Engine
 	l      *Loaded
@@ -25,17 +26,22 @@ func (m *emitter) emit(ctx context.Context, name string, payload *interp.Map) er
 		return fmt.Errorf("events emitted by workflows are nested more than %d deep (is there a cycle?)", workflow.MaxDepth)
 	}
 	ev := &Event{Name: name, ID: newID("evt_"), Object: payload, CreatedAt: m.e.clock.Now()}
-	body, _ := interp.MarshalJSON(ev.Value())
-	if _, err := m.e.Store.RecordEvent(ctx, store.Event{ID: ev.ID, Name: name, Body: body, Status: "emitted"}); err != nil {
+	routes := RouteEvent(m.l.Program, ev, "")
+	var ds []store.Delivery
+	var starts []RunOptions
+	for _, r := range routes {
+		opts := RunOptions{Workflow: r.Workflow, Event: ev, DryRun: m.parent.DryRun, SkipWaits: m.parent.SkipWaits,
+			ParentID: m.parent.ID, Depth: depth}
+		if r.Start {
+			opts.ID = newID("run_")
+			starts = append(starts, opts)
+		}
+		ds = append(ds, r.Delivery(ev.ID, opts.ID))
+	}
+	if err := m.e.RecordEvent(ctx, ev, "emitted", ds); err != nil {
 		return err
 	}
-	for _, wf := range m.l.Program.EventWorkflows(name) {
-		ok, err := m.l.Program.Matches(wf, name, payload, ev.Map())
-		if err != nil || !ok {
-			continue
-		}
-		opts := RunOptions{Workflow: wf, Event: ev, DryRun: m.parent.DryRun, SkipWaits: m.parent.SkipWaits,
-			ParentID: m.parent.ID, Depth: depth}
+	for _, opts := range starts {
 		m.e.background.Add(1)
 		go func() {
 			defer m.e.background.Done()

@@ -83,24 +83,25 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	var recs []*runtime.Record
 	if ev, err := c.event(); err != nil {
 		return err
 	} else if ev != nil {
-		names := c.matching(loaded.Program, ev)
-		if len(names) == 0 {
-			fmt.Fprintf(g.stderr, "no workflow in %s starts on %s\n", c.File, ev.Name)
+		if c.Workflow != "" && !loaded.Program.HasWorkflow(c.Workflow) {
+			_, err := c.pickWorkflow(loaded.Program)
+			return err
 		}
-		for _, name := range names {
-			opts := base
-			opts.Workflow, opts.Event = name, ev
-			rec, err := eng.Run(ctx, loaded, opts)
-			if err != nil {
-				return fail(exitUsage, "wf run: %v", err)
-			}
-			recs = append(recs, rec)
+		routes, recs, err := eng.RunEvent(ctx, loaded, ev, c.Workflow, base)
+		if err != nil {
+			return fail(exitUsage, "wf run: %v", err)
 		}
-		return c.report(g, recs, true)
+		filterFailed := c.reportRoutes(g, loaded, ev, routes)
+		if err := c.report(g, recs, true); err != nil {
+			return err
+		}
+		if filterFailed {
+			return &exitError{code: exitFailed}
+		}
+		return nil
 	}
 	name, err := c.pickWorkflow(loaded.Program)
 	if err != nil {
@@ -192,20 +193,31 @@ func (c *RunCmd) event() (*runtime.Event, error) {
 	return nil, nil
 }
 
-// matching lists the workflows an event starts (all of them, or the one
-// named with --workflow).
-func (c *RunCmd) matching(p *interp.Program, ev *runtime.Event) []string {
-	var out []string
-	for _, name := range p.EventWorkflows(ev.Name) {
-		if c.Workflow != "" && name != c.Workflow {
-			continue
-		}
-		ok, err := p.Matches(name, ev.Name, ev.Object, ev.Map())
-		if err != nil || ok {
-			out = append(out, name) // a where clause that fails to evaluate runs, so the error is recorded
+// reportRoutes tells on stderr which workflows the event did not start: a
+// where filter that failed (it never starts its workflow) is shown as an
+// error at the filter's position. It reports whether any filter failed.
+func (c *RunCmd) reportRoutes(g *Globals, loaded *runtime.Loaded, ev *runtime.Event, routes []runtime.Route) bool {
+	failed, started := false, 0
+	r := &lang.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}
+	for _, rt := range routes {
+		switch {
+		case rt.FilterErr != nil:
+			failed = true
+			d := rt.FilterErr.Diagnostic()
+			d.Message = fmt.Sprintf("the where filter of %s failed, so it did not start: %s", rt.Workflow, d.Message)
+			d.Hints = []string{"event " + ev.ID + " is recorded with this error; the workflow did not run"}
+			if rt.FilterErr.Kind == interp.KindNull {
+				d.Hints = append(d.Hints, "write ?. or ?? in the filter to treat a missing field as no match")
+			}
+			r.RenderAll(g.stderr, lang.Diagnostics{d})
+		case rt.Start:
+			started++
 		}
 	}
-	return out
+	if started == 0 && !failed {
+		fmt.Fprintf(g.stderr, "no workflow in %s starts on %s\n", c.File, ev.Name)
+	}
+	return failed
 }
 
 func (c *RunCmd) pickWorkflow(p *interp.Program) (string, error) {

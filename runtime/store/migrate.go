@@ -116,6 +116,17 @@ CREATE TABLE objects (
 	updated_at INTEGER NOT NULL,
 	PRIMARY KEY (kind, id)
 );`},
+		{4, "deliveries", `
+CREATE TABLE deliveries (
+	seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+	event_id TEXT NOT NULL,
+	workflow TEXT NOT NULL,
+	status   TEXT NOT NULL,
+	run_id   TEXT,
+	error    TEXT,
+	at       INTEGER NOT NULL
+);
+CREATE INDEX deliveries_event ON deliveries(event_id, seq);`},
 	}
 }
 

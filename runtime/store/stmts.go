@@ -18,6 +18,7 @@ type stmts struct {
 	deleteList, bumpList                             *sql.Stmt
 	insertItem, itemByValue, deleteItem, listItems   *sql.Stmt
 	getObject, upsertObject, listObjects             *sql.Stmt
+	insertDelivery, eventDeliveries                  *sql.Stmt
 	all                                              []*sql.Stmt
 }
 
@@ -78,6 +79,11 @@ func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 		{&s.deleteItem, w, `DELETE FROM list_items WHERE list_name = ? AND value = ?`},
 		{&s.bumpList, w, `UPDATE lists SET version = ?, item_count = item_count + ? WHERE name = ?`},
 		{&s.listItems, r, `SELECT seq, id, value, data, created_at FROM list_items WHERE list_name = ? ORDER BY seq`},
+
+		{&s.insertDelivery, w, `INSERT INTO deliveries(event_id, workflow, status, run_id, error, at)
+			VALUES (?, ?, ?, ?, ?, ?)`},
+		{&s.eventDeliveries, r, `SELECT workflow, status, run_id, error, at FROM deliveries
+			WHERE event_id = ? ORDER BY seq`},
 
 		{&s.getObject, r, `SELECT data FROM objects WHERE kind = ? AND id = ?`},
 		{&s.upsertObject, w, `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
