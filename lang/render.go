@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 )
 
 // Renderer prints diagnostics for people: the first line, then the source
@@ -36,7 +38,9 @@ func (r *Renderer) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-// Render writes one diagnostic.
+// Render writes one diagnostic. Its first line names the severity, as
+// compilers do (`file:3:5: warning: …`), so errors and warnings differ
+// without colour too.
 func (r *Renderer) Render(w io.Writer, d *Diagnostic) {
 	sev := ansiRed
 	if d.Severity == Warning {
@@ -44,8 +48,8 @@ func (r *Renderer) Render(w io.Writer, d *Diagnostic) {
 	} else if d.Severity == Notice {
 		sev = ansiBlue
 	}
-	fmt.Fprintf(w, "%s %s\n", r.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)),
-		r.paint(sev, d.Message)+" ["+d.Code+"]")
+	fmt.Fprintf(w, "%s %s %s\n", r.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)),
+		r.paint(ansiBold+sev, d.Severity.String()+":"), r.paint(sev, d.Message)+" ["+d.Code+"]")
 	var src []byte
 	if r.Source != nil {
 		src = r.Source(d.File)
@@ -106,9 +110,15 @@ func sourceLine(src []byte, p Pos) (string, bool) {
 
 func expandTabs(s string) string { return strings.ReplaceAll(s, "\t", "    ") }
 
-// underline returns a caret line under the span's part of line.
+// cells measures text as a terminal shows it: an emoji or a CJK character
+// takes two columns, a combining mark none. East Asian ambiguous characters
+// count as one column whatever the locale, so output does not depend on it.
+var cells = &runewidth.Condition{}
+
+// underline returns a caret line under the span's part of line, in terminal
+// columns (the line is printed with its tabs expanded).
 func underline(line string, sp Span) string {
-	width := func(s string) int { return utf8.RuneCountInString(expandTabs(s)) }
+	width := func(s string) int { return cells.StringWidth(expandTabs(s)) }
 	runes := []rune(line)
 	col := sp.Start.Col - 1
 	if col > len(runes) {

@@ -334,7 +334,7 @@ func TestTerminalSession(t *testing.T) {
 
 	// Errors print as wf check prints them, and the session goes on.
 	tm.send("nope + 1\r")
-	tm.waitLine("in[6]:1:1: undefined name nope [undefined]")
+	tm.waitLine("in[6]:1:1: error: undefined name nope [undefined]")
 	tm.waitLine(" 1 | nope + 1")
 	tm.waitCurrent("> ")
 

@@ -45,16 +45,16 @@ null.field
 x + 1
 trigger
 `)
-	assert.Equal(t, `in[2]:1:1: undefined name undefined_name [undefined]
+	assert.Equal(t, `in[2]:1:1: error: undefined name undefined_name [undefined]
    |
  1 | undefined_name + 1
    | ^~~~~~~~~~~~~~
-in[3]:1:1: cannot read field field of null: null is null [runtime/null]
+in[3]:1:1: error: cannot read field field of null: null is null [runtime/null]
    |
  1 | null.field
    | ^~~~~~~~~~
 2
-in[5]:1:1: undefined name trigger [undefined]
+in[5]:1:1: error: undefined name trigger [undefined]
    |
  1 | trigger
    | ^~~~~~~
@@ -133,7 +133,7 @@ log checking inq_Test0001
 output {status: "declined"}
 ✗ inquiry.decline  failed
 `, got[:len(got)-len(tail(got))])
-	assert.Contains(t, tail(got), "in[6]:1:1: inquiry.decline:")
+	assert.Contains(t, tail(got), "in[6]:1:1: error: inquiry.decline:")
 	assert.Equal(t, 1, failed)
 }
 
@@ -169,7 +169,7 @@ error: unknown command :lod (did you mean :load?); :help lists the commands
 error: :doc: nothing is named nothing_here
 x is a session name holding an int
 session reset
-in[7]:1:1: undefined name x [undefined]
+in[7]:1:1: error: undefined name x [undefined]
    |
  1 | x
    | ^
