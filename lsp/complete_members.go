@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"path/filepath"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -8,9 +9,11 @@ import (
 	"github.com/wf-lang/wf/lang"
 )
 
-// eventNames offers Persona event names inside the string of
-// `on event "…"` or `wait event "…"`, replacing what is typed so far.
-func (k *completer) eventNames() {
+// stringArg offers what a string being typed may hold, replacing what is
+// typed so far: Persona event names in `on event "…"` and `wait event "…"`,
+// time zones after tz, workflow names in workflow.call("…") (and start,
+// schedule), List names in list("…") and lists.add/remove("…").
+func (k *completer) stringArg() {
 	c := k.c
 	idx := -1
 	for i := len(c.toks) - 1; i >= 0; i-- {
@@ -19,47 +22,121 @@ func (k *completer) eventNames() {
 			break
 		}
 	}
-	if idx < 2 || c.toks[idx-1].val != "event" || (c.toks[idx-2].val != "on" && c.toks[idx-2].val != "wait") {
+	if idx < 1 {
 		return
 	}
 	rng := k.an.lines.offsetRange(c.strStart+1, c.off)
-	for _, e := range lang.PersonaEvents {
+	offer := func(label string, kind protocol.CompletionItemKind, detail string) {
 		k.add(protocol.CompletionItem{
-			Label:      e,
-			Kind:       protocol.CompletionItemKindEvent,
-			Detail:     protocol.NewOptional("Persona event (" + lang.EventObjectType(e) + ")"),
-			FilterText: protocol.NewOptional(e),
-			TextEdit:   &protocol.TextEdit{Range: rng, NewText: e},
+			Label: label, Kind: kind, Detail: protocol.NewOptional(detail),
+			FilterText: protocol.NewOptional(label), TextEdit: &protocol.TextEdit{Range: rng, NewText: label},
 		}, sortArg)
+	}
+	before := c.toks[idx-1]
+	switch {
+	case before.val == "event" && idx >= 2 && (c.toks[idx-2].val == "on" || c.toks[idx-2].val == "wait"):
+		for _, e := range lang.PersonaEvents {
+			offer(e, protocol.CompletionItemKindEvent, "Persona event ("+lang.EventObjectType(e)+")")
+		}
+	case before.val == "tz":
+		for _, z := range timeZones() {
+			offer(z, protocol.CompletionItemKindValue, "time zone")
+		}
+	case before.kind == tkPunct && before.val == "(":
+		chain, ok := c.chainBefore(idx - 1)
+		if !ok {
+			return
+		}
+		switch strings.Join(chain, ".") {
+		case "workflow.call", "workflow.start", "workflow.schedule":
+			for _, w := range k.an.prog.Workflows {
+				offer(w.Name.Name, protocol.CompletionItemKindModule, "workflow ("+filepath.Base(k.an.fileOfDecl(w).path)+")")
+			}
+		case "list", "lists.add", "lists.remove":
+			for _, n := range k.listNames() {
+				offer(n.name, protocol.CompletionItemKindValue, "List ("+n.from+")")
+			}
+		}
 	}
 }
 
 // members offers what may follow the dot at token index dot: a module's
-// functions, the fields of trigger or event, or methods of a value.
+// functions (actions first after run), or the known keys of the value
+// before the dot (trigger's fields, a step result's, a catch variable's, a
+// const map's…) followed by the methods its type takes.
 func (k *completer) members(dot int) {
 	chain, ok := k.c.chainBefore(dot)
-	if !ok {
-		k.methods()
-		return
-	}
 	si := k.scopeInfo()
-	head := chain[0]
-	local := si.local(head)
-	switch {
-	case local == nil && si.globals[head] == nil && k.an.u.IsModule(head):
-		k.moduleMembers(strings.Join(chain, "."))
-	case local != nil && local.Implicit && local.Name == "trigger":
-		k.triggerFields(si, chain[1:])
-		k.methods()
-	case local != nil && local.Implicit && local.Name == "event":
-		k.fields(fieldsAt([]string{"event"}, chain[1:]))
-	default:
-		k.methods()
+	if ok {
+		head := chain[0]
+		if si.local(head) == nil && si.globals[head] == nil && k.an.u.IsModule(head) {
+			i := dot - 2*len(chain) // the token before the chain
+			afterRun := i >= 0 && k.c.toks[i].kind == tkIdent && k.c.toks[i].val == "run"
+			k.moduleMembers(strings.Join(chain, "."), afterRun)
+			return
+		}
 	}
+	sh, found := k.receiver(si, dot)
+	if !found && ok {
+		// No tree holds the dot: follow trigger or event by name.
+		if local := si.local(chain[0]); local != nil && local.Implicit {
+			sh = (&shaper{an: k.an, prog: si.prog}).symbol(local, 0)
+			for _, name := range chain[1:] {
+				sh = sh.field(name)
+			}
+		}
+	}
+	for _, f := range sh.fields {
+		k.add(protocol.CompletionItem{Label: f.name, Kind: protocol.CompletionItemKindField,
+			Detail: protocol.NewOptional(f.detail), Documentation: protocol.String(f.doc)}, sortArg)
+	}
+	k.methods(sh.typ)
 }
 
-// moduleMembers offers the functions and submodules of module mod.
-func (k *completer) moduleMembers(mod string) {
+// receiver finds, in the tree that holds the cursor, the expression before
+// the dot at token index dot and returns its shape.
+func (k *completer) receiver(si *scopeInfo, dot int) (shape, bool) {
+	if si.decl == nil {
+		return anyShape, false
+	}
+	dotStart := k.c.toks[dot].start
+	var x lang.Expr
+	lang.Inspect(si.decl, func(n lang.Node) bool {
+		if n == nil || x != nil {
+			return false
+		}
+		sp := n.Span()
+		if sp.Start.Offset > dotStart {
+			return false
+		}
+		if sel, ok := n.(*lang.SelectorExpr); ok && sel.X != nil {
+			end := sel.X.Span().End.Offset
+			if end <= dotStart && strings.TrimSpace(k.c.text[end:dotStart]) == "" {
+				x = sel.X
+				return false
+			}
+		}
+		return true
+	})
+	if x == nil {
+		return anyShape, false
+	}
+	return (&shaper{an: k.an, prog: si.prog, w: si.workflow()}).of(x, 0), true
+}
+
+// field returns the shape of one of sh's keys (any when it is unknown).
+func (sh shape) field(name string) shape {
+	for _, f := range sh.fields {
+		if f.name == name && f.sub != nil {
+			return f.sub()
+		}
+	}
+	return anyShape
+}
+
+// moduleMembers offers the functions and submodules of module mod; after
+// run the actions come first, elsewhere the functions that are not.
+func (k *completer) moduleMembers(mod string, afterRun bool) {
 	if !k.an.u.IsModule(mod) {
 		return
 	}
@@ -73,47 +150,53 @@ func (k *completer) moduleMembers(mod string) {
 			subs[sub] = true
 			continue
 		}
-		k.add(funcItem(d, rest, false), sortArg)
+		group := sortArg
+		if d.Effect != afterRun {
+			group = sortLibrary
+		}
+		k.add(funcItem(d, rest, false), group)
 	}
 	for _, sub := range sortedKeys(subs) {
 		k.add(moduleItem(k.an.u, mod+"."+sub), sortArg)
 	}
 }
 
-// triggerFields offers the fields of the workflow's trigger object at the
-// path after `trigger.`: Persona fields for event triggers, parameters for
-// api, workflow and manual triggers.
-func (k *completer) triggerFields(si *scopeInfo, path []string) {
-	w := si.workflow()
-	var types []string
-	if w != nil {
-		types = triggerTypes(w)
-		if len(path) == 0 {
-			for _, tp := range si.prog.Info.Workflows[w].Params {
-				k.add(protocol.CompletionItem{Label: tp.Param.Name.Name, Kind: protocol.CompletionItemKindField,
-					Detail: protocol.NewOptional("trigger parameter: " + tp.Type.String())}, sortArg)
-			}
-		}
-	}
-	k.fields(fieldsAt(types, path))
-}
-
-func (k *completer) fields(fs []objField) {
-	for _, fl := range fs {
-		detail := "field"
-		if fl.of != "" {
-			detail = "field (" + fl.of + ")"
-		}
-		k.add(protocol.CompletionItem{Label: fl.name, Kind: protocol.CompletionItemKindField,
-			Detail: protocol.NewOptional(detail), Documentation: protocol.String(fl.doc)}, sortArg)
-	}
-}
-
-// methods offers the core functions that can be called as methods.
-func (k *completer) methods() {
+// runTargets offers what may follow run: the modules that have actions.
+func (k *completer) runTargets() {
+	mods := map[string]bool{}
 	for _, d := range k.an.u.Funcs() {
-		if d.Module() == "" && !d.NoMethod && len(d.Params) > 0 {
+		if m := d.Module(); m != "" && d.Effect {
+			mods[strings.SplitN(m, ".", 2)[0]] = true
+		}
+	}
+	for _, m := range sortedKeys(mods) {
+		k.add(moduleItem(k.an.u, m), sortArg)
+	}
+}
+
+// methods offers the core functions that can be called as methods on a
+// value of type t: those made for it first, then those that take any
+// value. An unknown type (any) gets every method.
+func (k *completer) methods(t lang.Type) {
+	if t != lang.TAny {
+		t &^= lang.TNull
+		if t == lang.TNone {
+			return
+		}
+	}
+	for _, d := range k.an.u.Funcs() {
+		if d.Module() != "" || d.NoMethod || len(d.Params) == 0 {
+			continue
+		}
+		recv := d.Params[0].Type
+		switch {
+		case t == lang.TAny:
 			k.add(funcItem(d, d.Name, true), sortLibrary)
+		case !recv.Accepts(t):
+		case recv&^lang.TNull == lang.TAny&^lang.TNull:
+			k.add(funcItem(d, d.Name, true), sortLibrary)
+		default:
+			k.add(funcItem(d, d.Name, true), sortLocal)
 		}
 	}
 }

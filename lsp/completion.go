@@ -26,7 +26,7 @@ func (s *server) Completion(ctx context.Context, params *protocol.CompletionPara
 		return list, nil
 	}
 	off := an.lines.offset(params.Position)
-	k := &completer{an: an, c: cursorAt(an.text, off), seen: map[string]bool{}}
+	k := &completer{an: an, c: cursorAt(an.text, off), seen: map[string]bool{}, lists: s.listNames}
 	k.complete()
 	list.Items = append(list.Items, k.items...)
 	return list, nil
@@ -39,6 +39,8 @@ type completer struct {
 	scope *scopeInfo
 	items []protocol.CompletionItem
 	seen  map[string]bool
+	// lists reads the store's List names (Options.ListNames), or is nil.
+	lists func(dir string) []string
 }
 
 // sort groups: what is nearest comes first.
@@ -56,7 +58,7 @@ func (k *completer) complete() {
 	case c.inComment || c.inRaw:
 		return
 	case c.inString:
-		k.eventNames()
+		k.stringArg()
 		return
 	case c.prefix != "" && c.prefix[0] >= '0' && c.prefix[0] <= '9':
 		return
@@ -77,6 +79,8 @@ func (k *completer) complete() {
 		k.names()
 	case open.val == "{" && (prev.val == "{" || prev.val == "}" || c.lineStart()):
 		k.statement(openIdx, prev)
+	case prev.kind == tkIdent && prev.val == "run":
+		k.runTargets()
 	case prev.kind == tkIdent && prev.val == "wait":
 		k.keywords(sortArg, "event")
 		k.names()

@@ -48,6 +48,23 @@ func item(items []protocol.CompletionItem, label string) *protocol.CompletionIte
 	return nil
 }
 
+// completeAt opens src (with its cursor mark) and checks the labels
+// completion offers at the mark hold want and none of notWant.
+func completeAt(t *testing.T, src string, want, notWant []string) []string {
+	t.Helper()
+	h := newHarness(t)
+	text, p := splitCursor(t, src)
+	h.open("c.wf", text)
+	got := labels(h.complete("c.wf", p))
+	for _, w := range want {
+		assert.Contains(t, got, w)
+	}
+	for _, w := range notWant {
+		assert.NotContains(t, got, w)
+	}
+	return got
+}
+
 const inquiryWorkflow = `workflow w {
   on event "inquiry.completed"
 
@@ -79,7 +96,7 @@ func TestCompletion(t *testing.T) {
 			[]string{"age", "trigger", "event", "inquiry", "slack", "lower", "years_since", "true"}, []string{"b", "let"}},
 		{"statement start", wf("@@"), []string{"let", "when", "parallel", "for", "run", "on", "age", "inquiry"}, []string{"const", "fn"}},
 		{"top level", "workflow a {\n  on manual()\n}\n\n@@", []string{"workflow", "fn", "const", "js fn"}, []string{"let", "lower"}},
-		{"methods on a value", wf("let b = age.@@"), []string{"lower", "len", "keys"}, []string{"decline"}},
+		{"methods on a value", wf("let b = age.@@"), []string{"abs", "round", "str"}, []string{"decline", "lower", "keys"}},
 		{"run options", wf("run inquiry.approve(trigger.id) with {re@@"), []string{"retries", "timeout", "backoff", "continue_on_error"}, []string{"age"}},
 		{"trigger kinds after on", "workflow w {\n  on @@\n}\n", []string{"event", "api", "schedule", "every", "manual", "workflow"}, []string{"let"}},
 		{"operators after an operand", wf("when age @@"), []string{"and", "or", "in", "matches"}, []string{"age"}},
@@ -103,16 +120,7 @@ func TestCompletion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
-			text, p := splitCursor(t, tt.src)
-			h.open("c.wf", text)
-			got := labels(h.complete("c.wf", p))
-			for _, w := range tt.want {
-				assert.Contains(t, got, w)
-			}
-			for _, w := range tt.notWant {
-				assert.NotContains(t, got, w)
-			}
+			got := completeAt(t, tt.src, tt.want, tt.notWant)
 			if tt.want == nil {
 				assert.Empty(t, got)
 			}

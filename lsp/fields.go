@@ -91,6 +91,16 @@ func objectFields() map[string][]objField {
 			fld("expired_at", "When the session expired.")),
 		"workflow-run": common(fld("workflow_id", "The workflow's id."), fld("completed_at", "When the run completed.")),
 		"event":        {fld("name", "The event's name, such as inquiry.completed."), fld("id", "The event's id (evt_…)."), fld("created_at", "When the event was created.")},
+		"error": {fld("message", "The error's text; a step's starts with the action's name."),
+			fld("kind", "null, type, value, step, timeout, fail, assert or js."),
+			fld("step", "The failed action's name, such as inquiry.decline, or null."),
+			fld("line", "The line the error happened on."), fld("column", "The column the error happened at.")},
+		"http response": {fld("status", "The HTTP status code."), fld("headers", "The response headers (a map)."),
+			fld("body", "The response body as text."), fld("json", "The body parsed as JSON, or null when it is not JSON.")},
+		"slack result": {fld("ok", "true when Slack accepted the message.")},
+		"list item": {fld("value", "The item's value."), fld("kind", "The List's kind."), fld("id", "The item's id."),
+			fld("list", "The List's name."), fld("match_type", "How the value matched (for some kinds)."),
+			fld("radius_meters", "The radius of a geolocation item.")},
 	}
 }
 
@@ -108,12 +118,6 @@ func tableType(objType string) string {
 func triggerTypes(w *lang.WorkflowDecl) []string {
 	seen := map[string]bool{}
 	var out []string
-	add := func(t string) {
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
 	for _, tr := range w.Triggers {
 		et, ok := tr.(*lang.EventTrigger)
 		if !ok || et.Pattern == nil {
@@ -123,9 +127,10 @@ func triggerTypes(w *lang.WorkflowDecl) []string {
 		if !ok {
 			continue
 		}
-		for _, e := range lang.PersonaEvents {
-			if lang.EventMatches(pat, e) {
-				add(tableType(lang.EventObjectType(e)))
+		for _, t := range eventTypes(pat) {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
 			}
 		}
 	}

@@ -65,11 +65,17 @@ const hangGuard = 30 * time.Second
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, Options{Universe: testUniverse()})
+}
+
+// newHarnessWith starts the server with opts.
+func newHarnessWith(t testing.TB, opts Options) *harness {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	t.Cleanup(cancel)
 	serverSide, clientSide := net.Pipe()
 	h := &harness{t: t, ctx: ctx, done: make(chan error, 1), client: &testClient{diags: make(chan *protocol.PublishDiagnosticsParams, 256)}}
-	go func() { h.done <- Serve(ctx, serverSide, serverSide, Options{Universe: testUniverse()}) }()
+	go func() { h.done <- Serve(ctx, serverSide, serverSide, opts) }()
 	_, h.conn, h.srv = protocol.NewClient(ctx, h.client, jsonrpc2.NewStream(clientSide))
 	res, err := h.srv.Initialize(ctx, &protocol.InitializeParams{})
 	require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,13 +14,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// nvimSource has an undefined name (for diagnostics) and, in a workflow
-// still being typed, an unfinished call (for completion).
+// nvimSource has an undefined name (for diagnostics), a string value and
+// a step result (for completion by type and shape) and, in a workflow still
+// being typed, an unfinished call (for named arguments).
 const nvimSource = `workflow review {
   on event "inquiry.completed"
 
   let age = years_since(date(birthdat))
   log "é😀 ${age}"
+}
+
+workflow strings {
+  on manual()
+
+  let note = "x"
+  log note.
+}
+
+workflow steps {
+  on event "inquiry.completed"
+
+  let r = run inquiry.approve(trigger.id)
+  log r.
 }
 
 workflow typing {
@@ -30,11 +44,43 @@ workflow typing {
   run inquiry.decline(trigger.id, co
 `
 
+// nvimRequest is one request the Neovim script sends; its textDocument
+// gets the buffer's URI.
+type nvimRequest struct {
+	Name   string `json:"name"`
+	Method string `json:"method"`
+	Params any    `json:"params"`
+}
+
+// nvimAnswer is what Neovim got back for one request.
+type nvimAnswer struct {
+	Answered bool
+	Error    string
+	Result   json.RawMessage
+}
+
+// nvimPos returns the LSP position (0-based, UTF-16) just after the n-th
+// line of nvimSource holding marker.
+func nvimPos(marker string) map[string]int {
+	i := strings.Index(nvimSource, marker) + len(marker)
+	p := newLineIndex(nvimSource).position(i)
+	return map[string]int{"line": int(p.Line), "character": int(p.Character)}
+}
+
+func nvimAt(marker string, extra map[string]any) any {
+	params := map[string]any{"textDocument": map[string]string{}, "position": nvimPos(marker)}
+	for k, v := range extra {
+		params[k] = v
+	}
+	return params
+}
+
 // TestNeovim drives the server from a real editor: headless Neovim starts
 // the server with the setup snippet docs/editors.md gives for its version
 // (the server binary is put on PATH as wf), opens a file, receives
-// diagnostics and asks for completion and hover. The docs' other Lua
-// snippets are compiled. It is skipped when nvim is not installed.
+// diagnostics and sends requests for the features (completion by context,
+// hover, …). The docs' other Lua snippets are compiled. It is skipped when
+// nvim is not installed.
 func TestNeovim(t *testing.T) {
 	nvim, err := exec.LookPath("nvim")
 	if err != nil {
@@ -54,8 +100,17 @@ func TestNeovim(t *testing.T) {
 	outFile := filepath.Join(dir, "out.json")
 	script, err := filepath.Abs("testdata/nvim/check.lua")
 	require.NoError(t, err)
-	line := strings.Count(nvimSource, "\n") - 1
-	col := len("  run inquiry.decline(trigger.id, co")
+
+	requests := []nvimRequest{
+		{"named_args", "textDocument/completion", nvimAt("run inquiry.decline(trigger.id, co", nil)},
+		{"string_methods", "textDocument/completion", nvimAt("log note.", nil)},
+		{"step_result", "textDocument/completion", nvimAt("log r.", nil)},
+		{"hover", "textDocument/hover", nvimAt("let age = years_", nil)},
+	}
+	reqFile := filepath.Join(dir, "requests.json")
+	raw, err := json.Marshal(requests)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(reqFile, raw, 0o644))
 
 	snippets := codeBlocks(t, "../docs/editors.md", "lua")
 	require.Len(t, snippets, 3)
@@ -69,13 +124,13 @@ func TestNeovim(t *testing.T) {
 	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-c", "luafile "+script)
 	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"WF_MODERN="+snippetFiles[0], "WF_LUA="+snippetFiles[1], "WF_LEGACY="+snippetFiles[2],
-		"WF_FILE="+file, "WF_OUT="+outFile,
-		"WF_LINE="+strconv.Itoa(line), "WF_COL="+strconv.Itoa(col), "HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir)
+		"WF_FILE="+file, "WF_OUT="+outFile, "WF_REQUESTS="+reqFile,
+		"HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir)
 	cmd.Dir = dir
 	output, err := cmd.CombinedOutput()
 	require.NoError(t, err, "nvim: %s", output)
 
-	raw, err := os.ReadFile(outFile)
+	raw, err = os.ReadFile(outFile)
 	require.NoError(t, err, "nvim wrote no result: %s", output)
 	var res struct {
 		Status         string
@@ -88,8 +143,7 @@ func TestNeovim(t *testing.T) {
 			Lnum, Col int
 			Code      string
 		}
-		Completion []string
-		Hover      string
+		Results map[string]nvimAnswer
 	}
 	require.NoError(t, json.Unmarshal(raw, &res), "%s", raw)
 	require.Equal(t, "ok", res.Status, "error %q, output %s", res.Error, output)
@@ -106,12 +160,33 @@ func TestNeovim(t *testing.T) {
 		}
 	}
 	assert.True(t, undefined, "diagnostics: %+v", res.Diagnostics)
-	assert.Contains(t, res.Completion, "comment:")
-	assert.Contains(t, res.Hover, "years_since")
-	t.Logf("nvim (modern setup: %v): %d diagnostics, %d completion items, hover %q", res.Modern, len(res.Diagnostics), len(res.Completion), firstLine(res.Hover))
-}
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+	answer := func(name string, out any) {
+		t.Helper()
+		a, ok := res.Results[name]
+		require.True(t, ok && a.Answered, "no answer to %s", name)
+		require.Empty(t, a.Error, name)
+		require.NoError(t, json.Unmarshal(a.Result, out), "%s: %s", name, a.Result)
+	}
+	completion := func(name string) []string {
+		t.Helper()
+		var list struct{ Items []struct{ Label string } }
+		answer(name, &list)
+		var out []string
+		for _, it := range list.Items {
+			out = append(out, it.Label)
+		}
+		return out
+	}
+	assert.Contains(t, completion("named_args"), "comment:")
+	methods := completion("string_methods")
+	assert.Contains(t, methods, "lower")
+	assert.NotContains(t, methods, "keys")
+	fields := completion("step_result")
+	assert.Contains(t, fields, "status")
+	assert.NotContains(t, fields, "lower")
+	var hover struct{ Contents struct{ Value string } }
+	answer("hover", &hover)
+	assert.Contains(t, hover.Contents.Value, "years_since")
+	t.Logf("nvim (modern setup: %v): %d diagnostics, %d requests answered", res.Modern, len(res.Diagnostics), len(res.Results))
 }

@@ -26,6 +26,10 @@ type Options struct {
 	// Logger receives the server's own log (not sent to the editor); nil
 	// discards it.
 	Logger *slog.Logger
+	// ListNames returns the names of the Lists in the store that serves a
+	// folder of .wf files, for completion inside list("…"); nil offers only
+	// the names the files and their fixtures mention.
+	ListNames func(dir string) []string
 }
 
 // Serve runs the language server on one connection: LSP messages (with
@@ -63,10 +67,11 @@ func (s *server) serve(ctx context.Context, in io.Reader, out io.Writer) error {
 type server struct {
 	protocol.UnimplementedServer
 
-	u        lang.Universe
-	log      *slog.Logger
-	client   protocol.Client
-	dispatch jsonrpc2.Handler
+	u         lang.Universe
+	log       *slog.Logger
+	listNames func(dir string) []string
+	client    protocol.Client
+	dispatch  jsonrpc2.Handler
 
 	mu          sync.Mutex
 	docs        map[uri.URI]*docEntry
@@ -94,6 +99,7 @@ func newServer(opts Options) *server {
 	s := &server{
 		u:          opts.Universe,
 		log:        opts.Logger,
+		listNames:  opts.ListNames,
 		docs:       map[uri.URI]*docEntry{},
 		dirty:      map[uri.URI]bool{},
 		inflight:   map[jsonrpc2.ID]context.CancelFunc{},

@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	"github.com/wf-lang/wf/lsp"
+	"github.com/wf-lang/wf/runtime/store"
 	"github.com/wf-lang/wf/stdlib"
 )
 
@@ -23,8 +25,37 @@ fixes. See docs/editors.md for VS Code and Neovim.`
 func (c *LspCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := lsp.Serve(ctx, g.stdin, g.stdout, lsp.Options{Universe: stdlib.Default()}); err != nil {
+	opts := lsp.Options{Universe: stdlib.Default(), ListNames: storeListNames}
+	if err := lsp.Serve(ctx, g.stdin, g.stdout, opts); err != nil {
 		return fail(exitFailed, "wf lsp: %v", err)
 	}
 	return nil
+}
+
+// storeListNames returns the names of the Lists in the store that serves
+// dir: .wf/wf.db in dir or the nearest folder above it that has one. No
+// store is created where there is none.
+func storeListNames(dir string) []string {
+	for d := dir; ; d = filepath.Dir(d) {
+		path := store.DefaultPath(d)
+		if info, err := os.Stat(path); err == nil && !info.IsDir() {
+			st, err := store.Open(context.Background(), path)
+			if err != nil {
+				return nil
+			}
+			defer st.Close()
+			all, err := st.Lists(context.Background())
+			if err != nil {
+				return nil
+			}
+			names := make([]string, len(all))
+			for i, l := range all {
+				names[i] = l.Name
+			}
+			return names
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
 }

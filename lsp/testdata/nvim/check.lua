@@ -1,13 +1,13 @@
 -- Drives the WF language server from headless Neovim: starts it with the
 -- snippet from docs/editors.md for this Neovim version, opens a .wf file,
--- waits for diagnostics, asks for completion and hover, and writes what it
+-- waits for diagnostics, sends the requests it is given, and writes what it
 -- got as JSON to $WF_OUT. Inputs come from the environment:
 --   WF_FILE    the .wf file to open
 --   WF_OUT     where to write the result
 --   WF_MODERN  the docs' snippet for Neovim 0.8+ (filetype and autocmd)
 --   WF_LEGACY  the docs' snippet for Neovim 0.7 (start the client by hand)
 --   WF_LUA     more Lua files from the docs, only compiled (lspconfig)
---   WF_LINE, WF_COL  the completion position (0-based, UTF-16)
+--   WF_REQUESTS  a JSON array of the requests to send once diagnostics came
 -- The server binary is `wf` on PATH, as the snippets expect.
 local out = { status = "started", syntax_errors = {} }
 
@@ -44,20 +44,23 @@ local ok, err = pcall(function()
     table.insert(out.diagnostics, { message = d.message, lnum = d.lnum, col = d.col, severity = d.severity, code = code })
   end
 
-  local pos = { line = tonumber(os.getenv("WF_LINE")), character = tonumber(os.getenv("WF_COL")) }
-  local params = { textDocument = { uri = vim.uri_from_bufnr(0) }, position = pos }
-  out.completion = {}
-  local resp = vim.lsp.buf_request_sync(0, "textDocument/completion", params, 10000) or {}
-  for _, r in pairs(resp) do
-    if r.error then out.completion_error = r.error.message end
-    local items = r.result and (r.result.items or r.result) or {}
-    for _, it in ipairs(items) do table.insert(out.completion, it.label) end
-  end
-
-  local hover = vim.lsp.buf_request_sync(0, "textDocument/hover",
-    { textDocument = params.textDocument, position = { line = 3, character = 14 } }, 10000) or {}
-  for _, r in pairs(hover) do
-    if r.result and r.result.contents then out.hover = r.result.contents.value end
+  -- The requests to send, from $WF_REQUESTS: a JSON array of
+  -- {name, method, params}; a params.textDocument gets the buffer's URI.
+  -- Each answer (or error) is kept under its name.
+  local f = assert(io.open(os.getenv("WF_REQUESTS")))
+  local requests = vim.fn.json_decode(f:read("*a"))
+  f:close()
+  out.results = {}
+  for _, req in ipairs(requests) do
+    local params = req.params
+    if params.textDocument then params.textDocument.uri = vim.uri_from_bufnr(0) end
+    local resp = vim.lsp.buf_request_sync(0, req.method, params, 10000) or {}
+    local got = { answered = false }
+    for _, r in pairs(resp) do
+      got.answered = true
+      if r.error then got.error = r.error.message else got.result = r.result end
+    end
+    out.results[req.name] = got
   end
 end)
 if not ok then out.error = tostring(err) end
