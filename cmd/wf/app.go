@@ -31,6 +31,7 @@ type CLI struct {
 	Fmt     FmtCmd     `cmd:"" help:"Format .wf files in the canonical layout."`
 	Run     RunCmd     `cmd:"" help:"Run a workflow and record it in the store."`
 	Runs    RunsCmd    `cmd:"" help:"List and show recorded runs."`
+	Graph   GraphCmd   `cmd:"" help:"Draw workflows as diagrams (SVG, DOT, Mermaid), with the path a run took."`
 	Lists   ListsCmd   `cmd:"" help:"Manage Lists (blocked IPs, emails, countries…)."`
 	Persona PersonaCmd `cmd:"" help:"Load and show objects of the local Persona backend."`
 	Repl    ReplCmd    `cmd:"" help:"Explore data, expressions and workflows interactively."`
