@@ -20,8 +20,7 @@ type durableHost struct {
 	store  *store.Store
 	runID  string
 	mu     sync.Mutex
-	seq    int64
-	logSeq int64
+	seq    int64 // numbers steps and log lines together, in the order they are written
 	err    error // the first store error; the run fails with it
 	redact func(string) string
 	// steps and logs are what was written, so the finished record can be
@@ -105,8 +104,8 @@ func (h *durableHost) saveLog(l *interp.LogLine) {
 	entry := store.Log{At: l.At, Level: "info", Message: h.scrub(l.Message),
 		Pos: fmt.Sprintf("%s:%d:%d", l.File, l.Pos.Line, l.Pos.Col)}
 	h.mu.Lock()
-	h.logSeq++
-	entry.Seq = h.logSeq
+	h.seq++
+	entry.Seq = h.seq
 	h.mu.Unlock()
 	if err := h.store.AppendLog(context.Background(), h.runID, entry); err != nil {
 		h.fail(fmt.Errorf("recording log line: %w", err))

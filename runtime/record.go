@@ -27,6 +27,9 @@ type Record struct {
 
 // StepRecord is one step of a Record.
 type StepRecord struct {
+	// Seq orders the run's steps and log lines together, as they were
+	// written: a step when it finished, a log line when it ran.
+	Seq        int64           `json:"seq"`
 	Key        string          `json:"key"`
 	Name       string          `json:"name"`
 	Args       json.RawMessage `json:"args"`
@@ -40,6 +43,7 @@ type StepRecord struct {
 
 // LogRecord is one log line of a Record.
 type LogRecord struct {
+	Seq     int64     `json:"seq"` // in the same sequence as StepRecord.Seq
 	At      time.Time `json:"at"`
 	Message string    `json:"message"`
 	Pos     string    `json:"pos"`
@@ -86,7 +90,7 @@ func RecordOf(r *store.Run) *Record {
 		rec.Outputs = json.RawMessage("{}")
 	}
 	for _, s := range r.Steps {
-		sr := StepRecord{Key: s.Key, Name: s.Name, Args: orNull(s.Args), Result: orNull(s.Result),
+		sr := StepRecord{Seq: s.Seq, Key: s.Key, Name: s.Name, Args: orNull(s.Args), Result: orNull(s.Result),
 			Status: s.Status, Attempts: s.Attempts, StartedAt: s.StartedAt, FinishedAt: timePtr(s.FinishedAt)}
 		if s.Error != "" {
 			e := s.Error
@@ -95,7 +99,7 @@ func RecordOf(r *store.Run) *Record {
 		rec.Steps = append(rec.Steps, sr)
 	}
 	for _, l := range r.Logs {
-		rec.Logs = append(rec.Logs, LogRecord{At: l.At, Message: l.Message, Pos: l.Pos})
+		rec.Logs = append(rec.Logs, LogRecord{Seq: l.Seq, At: l.At, Message: l.Message, Pos: l.Pos})
 	}
 	return rec
 }

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
@@ -58,11 +60,21 @@ func (p *printer) run(r *runtime.Record) {
 	for _, s := range r.Steps {
 		width = max(width, len(s.Name))
 	}
-	for _, s := range r.Steps {
+	steps := append([]runtime.StepRecord(nil), r.Steps...)
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Seq < steps[j].Seq })
+	logs := append([]runtime.LogRecord(nil), r.Logs...)
+	sort.SliceStable(logs, func(i, j int) bool { return logs[i].Seq < logs[j].Seq })
+	// Steps and log lines in the order they were written (they share one
+	// sequence): a step when it finished, a log line when it ran.
+	for _, s := range steps {
+		for len(logs) > 0 && logs[0].Seq < s.Seq {
+			p.log(logs[0])
+			logs = logs[1:]
+		}
 		p.step(s, width)
 	}
-	for _, l := range r.Logs {
-		fmt.Fprintf(p.w, "  %s %s  %s\n", p.c(cCyan, "log"), l.Message, p.c(cDim, l.Pos))
+	for _, l := range logs {
+		p.log(l)
 	}
 	if out := string(r.Outputs); out != "{}" && out != "null" {
 		fmt.Fprintf(p.w, "  %s %s\n", p.c(cBold, "outputs"), compactJSON(r.Outputs))
@@ -110,12 +122,17 @@ func (p *printer) step(s runtime.StepRecord, width int) {
 		extra = fmt.Sprintf("  %d attempts", s.Attempts)
 	}
 	fmt.Fprintf(p.w, "  %s %-*s  %-9s %6s%s\n", p.c(col, mark), width, s.Name, s.Status, dur, extra)
-	if s.Status == interp.StepDryRun || s.Status == interp.StepFailed {
-		fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "args"), compactJSON(s.Args))
+	fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "args"), compactJSON(s.Args))
+	if string(s.Result) != "null" && len(s.Result) > 0 {
+		fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "result"), compactJSON(s.Result))
 	}
 	if s.Error != nil {
 		fmt.Fprintf(p.w, "      %s %s\n", p.c(cRed, "error"), *s.Error)
 	}
+}
+
+func (p *printer) log(l runtime.LogRecord) {
+	fmt.Fprintf(p.w, "  %s %s  %s\n", p.c(cCyan, "log"), l.Message, p.c(cDim, l.Pos))
 }
 
 func roundDur(d time.Duration) string {
@@ -130,11 +147,19 @@ func roundDur(d time.Duration) string {
 	return d.Round(10 * time.Millisecond).String()
 }
 
-// compactJSON prints JSON on one line, shortened when long.
+// compactJSON prints JSON on one line, shortened when long (--json prints
+// it whole).
 func compactJSON(b json.RawMessage) string {
 	s := strings.TrimSpace(string(b))
-	if len(s) > 300 {
-		s = s[:297] + "..."
+	if len(s) > maxJSON {
+		cut := maxJSON - 40
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = fmt.Sprintf("%s… (%d more bytes; --json shows all)", s[:cut], len(s)-cut)
 	}
 	return s
 }
+
+// maxJSON is the longest value a human-readable record shows.
+const maxJSON = 300
