@@ -89,12 +89,12 @@ func readTemplate(ctx context.Context, from, runID string) (template, error) {
 	row(`SELECT data FROM objects WHERE kind = 'idempotency_key' AND id LIKE ? || ':%'`, &t.idem)
 	for i := range t.steps {
 		s := &t.steps[i]
-		row(`SELECT key, name, args, result FROM steps WHERE run_id = ? AND seq = `+strconv.Itoa(i+1),
+		row(`SELECT key, name, args, result FROM steps WHERE run_id = ? ORDER BY seq LIMIT 1 OFFSET `+strconv.Itoa(i),
 			&s.key, &s.name, &s.args, &s.result)
 	}
 	for i := range t.logs {
 		l := &t.logs[i]
-		row(`SELECT message, pos FROM logs WHERE run_id = ? AND seq = `+strconv.Itoa(i+1), &l.message, &l.pos)
+		row(`SELECT message, pos FROM logs WHERE run_id = ? ORDER BY seq LIMIT 1 OFFSET `+strconv.Itoa(i), &l.message, &l.pos)
 	}
 	if err != nil {
 		return t, fmt.Errorf("bench: reading run %s: %w", runID, err)
@@ -123,7 +123,7 @@ func (r *RawRecorder) Run() error {
 		{insertObject, []any{"case", kase, t.kase, at, at}},
 		{insertObject, []any{"idempotency_key", run + ":" + t.steps[2].key, t.idem, at, at}},
 		{insertStep, r.step(run, 2, at)},
-		{insertLog, []any{run, 2, at, t.logs[1].message, t.logs[1].pos}},
+		{insertLog, []any{run, 5, at, t.logs[1].message, t.logs[1].pos}},
 		{finishRun, []any{"completed", t.outputs, at, run}},
 	}
 	for _, s := range stmts {
@@ -136,7 +136,8 @@ func (r *RawRecorder) Run() error {
 
 func (r *RawRecorder) step(run string, i int, at int64) []any {
 	s := r.t.steps[i]
-	return []any{run, s.key, i + 1, s.name, s.args, s.result, "completed", 1, at, at}
+	// Steps and log lines share one sequence: log, three steps, log.
+	return []any{run, s.key, i + 2, s.name, s.args, s.result, "completed", 1, at, at}
 }
 
 // Close closes the database.
