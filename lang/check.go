@@ -93,6 +93,11 @@ type checker struct {
 	constDeps map[*ConstDecl][]*ConstDecl
 	curConst  *ConstDecl
 	builtins  []string
+	// src is the text of the file being checked, for fixes that rewrite a
+	// node; postfixX is the last operand of a field read, index or call
+	// checked (see operand).
+	src      []byte
+	postfixX Expr
 	// emitted holds the event names the program emits itself, which are
 	// not unknown events.
 	emitted []string
@@ -122,7 +127,7 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 	c.emitted = emittedNames(files)
 	c.checkConsts(files)
 	for _, f := range files {
-		c.file = f.Path
+		c.file, c.src = f.Path, f.Src
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *FnDecl:
@@ -345,12 +350,14 @@ func (c *checker) reportUnused(s *scope) {
 			if s.branch && s.parent != nil && s.parent.frame == s.frame {
 				continue // hoisted out of a parallel branch; reported there
 			}
-			c.warnf(sym.Ident, "unused", "%s is bound but never used", n).
+			d := c.warnf(sym.Ident, "unused", "%s is bound but never used", n).
 				Hint("remove it, or name it _%s to keep it", n)
+			d.Fixes = append(d.Fixes, Fix{Title: "Rename to _" + n, Span: sym.Ident.Sp, NewText: "_" + n})
 		case *ForStmt:
 			if node.Value == sym.Ident {
-				c.warnf(sym.Ident, "unused", "loop variable %s is never used", n).
+				d := c.warnf(sym.Ident, "unused", "loop variable %s is never used", n).
 					Hint("name it _ to loop without it")
+				d.Fixes = append(d.Fixes, Fix{Title: "Rename to _", Span: sym.Ident.Sp, NewText: "_"})
 			}
 		}
 	}

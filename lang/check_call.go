@@ -8,6 +8,7 @@ import (
 // call checks a call and records its callee. underRun is set for the call
 // directly under a run.
 func (c *checker) call(e *CallExpr, underRun bool) Type {
+	operand := c.postfixX == Expr(e) // read before the arguments are checked
 	callee := c.callee(e)
 	if callee == nil {
 		for _, a := range e.Args {
@@ -22,11 +23,11 @@ func (c *checker) call(e *CallExpr, underRun bool) Type {
 		args := e.Args
 		var recv Type = TNone
 		if callee.Kind == CallMethod {
-			recv = c.expr(e.Fn.(*SelectorExpr).X)
+			recv = c.operand(e.Fn.(*SelectorExpr).X)
 		}
 		c.checkArgs(e, d, args, recv)
 		if d.Effect && !underRun {
-			c.effectOutsideRun(e, d)
+			c.effectOutsideRun(e, d, operand)
 		}
 		return d.Result
 	case CallFn:
@@ -34,7 +35,7 @@ func (c *checker) call(e *CallExpr, underRun bool) Type {
 	case CallJsFn:
 		c.checkUserArgs(e, callee.JsFn.Name.Name, callee.JsFn.Params)
 	default:
-		c.expr(e.Fn)
+		c.operand(e.Fn)
 		for _, a := range e.Args {
 			if a.Name != nil && a.Name.Name != "" {
 				c.errorf(a.Name, "call", "a function value takes positional arguments only")
@@ -83,7 +84,7 @@ func (c *checker) callee(e *CallExpr) *Callee {
 		}
 		d := c.u.Func(fn.Name.Name)
 		if d == nil || d.NoMethod || d.Module() != "" || len(d.Params) == 0 {
-			c.expr(fn.X)
+			c.operand(fn.X)
 			dg := c.diags.Errorf(c.file, fn.Name.Sp, "undefined", "unknown method %s", fn.Name.Name)
 			if s := Suggest(fn.Name.Name, c.methodNames()); s != "" {
 				dg.Hint("did you mean %s?", s)
@@ -269,12 +270,20 @@ func (c *checker) checkUserArgs(e *CallExpr, name string, params []*Param) {
 	}
 }
 
-// effectOutsideRun reports an action called as a plain expression.
-func (c *checker) effectOutsideRun(e *CallExpr, d *FuncDecl) {
+// effectOutsideRun reports an action called as a plain expression. The
+// fix adds run, in parentheses when the call is the operand of a field
+// read, index or method call (run takes the whole postfix expression).
+func (c *checker) effectOutsideRun(e *CallExpr, d *FuncDecl, operand bool) {
 	dg := c.errorf(e, "effect", "%s is an action: call it with run", d.Name)
 	if c.flags&inWorkflow != 0 && c.flags&(inPure|inLambda) == 0 {
 		dg.Hint("write run %s(…) so the step is recorded, retried and replayed safely", d.Name)
-		dg.Fixes = append(dg.Fixes, Fix{Title: "Add run", Span: Span{e.Sp.Start, e.Sp.Start}, NewText: "run "})
+		switch {
+		case !operand:
+			dg.Fixes = append(dg.Fixes, Fix{Title: "Add run", Span: Span{e.Sp.Start, e.Sp.Start}, NewText: "run "})
+		case e.Sp.Start.Offset >= 0 && e.Sp.End.Offset <= len(c.src) && e.Sp.Start.Offset < e.Sp.End.Offset:
+			call := string(c.src[e.Sp.Start.Offset:e.Sp.End.Offset])
+			dg.Fixes = append(dg.Fixes, Fix{Title: "Add run", Span: e.Sp, NewText: "(run " + call + ")"})
+		}
 	} else {
 		dg.Hint("actions may only run in a workflow body, as a run step")
 	}

@@ -54,7 +54,7 @@ func (c *checker) expr(e Expr) Type {
 	case *SelectorExpr:
 		return c.selector(e)
 	case *IndexExpr:
-		xt := c.expr(e.X)
+		xt := c.operand(e.X)
 		it := c.expr(e.Index)
 		if !(TList | TMap | TString | TNull).Accepts(xt) {
 			c.errorf(e.X, "type", "cannot index %s", xt)
@@ -91,6 +91,14 @@ func (c *checker) expr(e Expr) Type {
 }
 
 const maxWait = 30 * 24 * 3600 * 1e9
+
+// operand checks x, the operand of a field read, an index or a call: a run
+// there needs parentheses, (run inquiry.get(id)).status, which the "Add
+// run" fix writes.
+func (c *checker) operand(x Expr) Type {
+	c.postfixX = x
+	return c.expr(x)
+}
 
 func (c *checker) ident(id *Ident) Type {
 	sym := c.resolve(id)
@@ -342,7 +350,7 @@ func (c *checker) selector(e *SelectorExpr) Type {
 		c.unknownMember(mod, e.Name)
 		return TAny
 	}
-	xt := c.expr(e.X)
+	xt := c.operand(e.X)
 	if xt != TAny && xt&(TMap|TNull|THandle) == 0 {
 		c.errorf(e.Name, "type", "%s has no fields", xt).Hint("fields are read from maps, such as trigger.%s", e.Name.Name)
 	}

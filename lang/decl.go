@@ -141,22 +141,7 @@ func (d *FuncDecl) Signature() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if p.Variadic {
-			b.WriteString("...")
-		}
-		b.WriteString(p.Name)
-		b.WriteString(": ")
-		t := p.Type
-		if p.Optional && t != TNull {
-			t &^= TNull
-		}
-		b.WriteString(t.String())
-		switch {
-		case p.Default != "":
-			b.WriteString(" = " + p.Default)
-		case p.Optional:
-			b.WriteString("?")
-		}
+		b.WriteString(p.Label())
 	}
 	if d.Named {
 		if len(d.Params) > 0 {
@@ -166,6 +151,35 @@ func (d *FuncDecl) Signature() string {
 	}
 	b.WriteString(") -> ")
 	b.WriteString(d.Result.String())
+	return b.String()
+}
+
+// Label formats the parameter as a signature shows it: `name: type`, then
+// ` = default`, or `?` when it may be left out (its type is then written
+// without null, and any value but null reads `any`); `...name: type` for a
+// variadic one.
+func (p ParamDecl) Label() string {
+	var b strings.Builder
+	if p.Variadic {
+		b.WriteString("...")
+	}
+	b.WriteString(p.Name)
+	b.WriteString(": ")
+	t := p.Type
+	if p.Optional && t != TNull {
+		t &^= TNull
+	}
+	if t == TAny&^TNull {
+		b.WriteString("any")
+	} else {
+		b.WriteString(t.String())
+	}
+	switch {
+	case p.Default != "":
+		b.WriteString(" = " + p.Default)
+	case p.Optional:
+		b.WriteString("?")
+	}
 	return b.String()
 }
 

@@ -8,16 +8,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wf-lang/wf/lang"
-	"github.com/wf-lang/wf/stdlib"
 )
 
 // render checks src and renders its diagnostics without colour.
 func render(t *testing.T, src string) string {
 	t.Helper()
-	f, diags := lang.Parse("t.wf", []byte(src))
-	_, cdiags := lang.Check([]*lang.File{f}, stdlib.Default())
-	diags = append(diags, cdiags...)
-	diags.Normalize()
+	diags := checkSource("t.wf", []byte(src))
 	require.NotEmpty(t, diags)
 	var b strings.Builder
 	(&lang.Renderer{Source: func(string) []byte { return []byte(src) }}).RenderAll(&b, diags)

@@ -1,7 +1,11 @@
 package lsp
 
 import (
+	"fmt"
+	"path/filepath"
+	"regexp"
 	"sort"
+	"strings"
 
 	"go.lsp.dev/uri"
 
@@ -50,8 +54,10 @@ type srcFile struct {
 	text  string
 	lines *lineIndex
 	file  *lang.File
-	// syntaxErrors counts the file's parse errors.
+	// syntaxErrors counts the file's parse errors; firstSyntax is the
+	// first of them.
 	syntaxErrors int
+	firstSyntax  *lang.Diagnostic
 }
 
 // analyze parses and checks a document with its parsed siblings. p parses
@@ -62,7 +68,8 @@ func analyze(p *incParser, u lang.Universe, st *docState, siblings []*srcFile) *
 	an.tooLarge = len(st.text) > lang.MaxFileSize
 	file, diags := p.parse(st.path, st.text)
 	an.file = file
-	an.self = &srcFile{uri: st.uri, path: st.path, text: st.text, lines: an.lines, file: file, syntaxErrors: errorCount(diags)}
+	an.self = &srcFile{uri: st.uri, path: st.path, text: st.text, lines: an.lines, file: file}
+	an.self.setSyntaxErrors(diags)
 	if an.tooLarge {
 		siblings = nil
 	}
@@ -94,7 +101,61 @@ func analyze(p *incParser, u lang.Universe, st *docState, siblings []*srcFile) *
 	}
 	all.Normalize()
 	an.diags = all
+	an.explainUndefined()
 	return an
+}
+
+// setSyntaxErrors records a file's parse errors.
+func (f *srcFile) setSyntaxErrors(diags lang.Diagnostics) {
+	f.syntaxErrors = errorCount(diags)
+	for _, d := range diags {
+		if d.Severity == lang.Error {
+			f.firstSyntax = d
+			return
+		}
+	}
+}
+
+// declHeader finds what a line of a file declares, also in a declaration
+// that does not parse.
+var declHeader = regexp.MustCompile(`(?m)^[ \t]*(?:js[ \t]+)?(?:fn|const|workflow)[ \t]+([A-Za-z_][A-Za-z0-9_]*)`)
+
+// explainUndefined adds to each "undefined name" of the document what a
+// sibling with syntax errors has to do with it: the name is declared in a
+// declaration of that file that does not parse, or at least that file's
+// declarations may be missing. Both point at the sibling's first error.
+func (an *analysis) explainUndefined() {
+	var broken []*srcFile
+	for _, f := range an.files {
+		if f != an.self && f.firstSyntax != nil {
+			broken = append(broken, f)
+		}
+	}
+	if len(broken) == 0 {
+		return
+	}
+	for i, d := range an.diags {
+		name, ok := strings.CutPrefix(d.Message, "undefined name ")
+		if d.Code != "undefined" || !ok {
+			continue
+		}
+		nd := *d
+		nd.Hints = append([]string(nil), d.Hints...)
+		f := broken[0]
+		for _, b := range broken {
+			for _, m := range declHeader.FindAllStringSubmatch(b.text, -1) {
+				if m[1] == name {
+					f = b
+					nd.Hints = append(nd.Hints, fmt.Sprintf("%s is declared in %s, which does not parse: fix its syntax error first", name, filepath.Base(b.path)))
+				}
+			}
+		}
+		if len(nd.Hints) == len(d.Hints) {
+			nd.Hints = append(nd.Hints, fmt.Sprintf("%s does not parse, so the names it declares are missing here", filepath.Base(f.path)))
+		}
+		nd.Related = append(append([]lang.Related(nil), d.Related...), lang.Related{File: f.path, Span: f.firstSyntax.Span, Message: "syntax error: " + f.firstSyntax.Message})
+		an.diags[i] = &nd
+	}
 }
 
 // fileOf returns the file that binds sym: a sibling for a const, fn or js

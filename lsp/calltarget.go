@@ -38,7 +38,7 @@ func (an *analysis) callTarget(c *cursor, si *scopeInfo, open int) *callTarget {
 			return nil
 		}
 		if sym := si.globals[head]; sym != nil {
-			return userTarget(sym)
+			return an.userTarget(sym)
 		}
 		if d := an.u.Func(head); d != nil && d.Module() == "" {
 			return libTarget(d, false)
@@ -73,15 +73,7 @@ func libTarget(d *lang.FuncDecl, method bool) *callTarget {
 	}
 	var parts []string
 	for _, p := range params {
-		label := p.Name + ": " + p.Type.String()
-		switch {
-		case p.Variadic:
-			label = "..." + label
-		case p.Default != "":
-			label += " = " + p.Default
-		case p.Optional:
-			label += "?"
-		}
+		label := p.Label()
 		ct.params = append(ct.params, paramInfo{name: p.Name, label: label})
 		parts = append(parts, label)
 	}
@@ -96,8 +88,8 @@ func libTarget(d *lang.FuncDecl, method bool) *callTarget {
 	return ct
 }
 
-// userTarget describes a fn or js fn of the file.
-func userTarget(sym *lang.Symbol) *callTarget {
+// userTarget describes a fn or js fn of the package.
+func (an *analysis) userTarget(sym *lang.Symbol) *callTarget {
 	var params []*lang.Param
 	kw := "fn "
 	switch d := sym.Node.(type) {
@@ -109,12 +101,14 @@ func userTarget(sym *lang.Symbol) *callTarget {
 		return nil
 	}
 	ct := &callTarget{}
-	var parts []string
-	for _, p := range params {
-		label := paramNames([]*lang.Param{p})
-		ct.params = append(ct.params, paramInfo{name: p.Name.Name, label: label})
-		parts = append(parts, label)
+	if d, ok := sym.Node.(lang.Decl); ok {
+		ct.doc = docComment(an.fileOf(sym), d)
 	}
+	labels := an.paramLabels(an.fileOf(sym), params)
+	for i, p := range params {
+		ct.params = append(ct.params, paramInfo{name: p.Name.Name, label: labels[i]})
+	}
+	parts := labels
 	ct.label = kw + sym.Name + "(" + strings.Join(parts, ", ") + ")"
 	return ct
 }

@@ -80,22 +80,9 @@ func readsList(fn string) bool { return fn == "list" || fn == "lists.add" || fn 
 
 // fixtureLists reads the List names of the fixture files in dir.
 func fixtureLists(dir string) []listName {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
 	var out []listName
-	read := 0
-	for _, en := range entries {
-		if en.IsDir() || !strings.HasSuffix(en.Name(), ".json") || read == maxFixtureFiles {
-			continue
-		}
-		info, err := en.Info()
-		if err != nil || info.Size() > maxFixtureSize {
-			continue
-		}
-		read++
-		data, err := os.ReadFile(filepath.Join(dir, en.Name()))
+	for _, path := range jsonFiles(dir) {
+		data, err := os.ReadFile(path)
 		if err != nil {
 			continue
 		}
@@ -106,7 +93,30 @@ func fixtureLists(dir string) []listName {
 			continue
 		}
 		for name := range fx.Lists {
-			out = append(out, listName{name, en.Name()})
+			out = append(out, listName{name, filepath.Base(path)})
+		}
+	}
+	return out
+}
+
+// jsonFiles lists the .json files of dir that are small enough to read
+// (at most maxFixtureFiles of them).
+func jsonFiles(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, en := range entries {
+		if en.IsDir() || !strings.HasSuffix(en.Name(), ".json") {
+			continue
+		}
+		if info, err := en.Info(); err != nil || info.Size() > maxFixtureSize {
+			continue
+		}
+		out = append(out, filepath.Join(dir, en.Name()))
+		if len(out) == maxFixtureFiles {
+			break
 		}
 	}
 	return out

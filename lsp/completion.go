@@ -236,7 +236,7 @@ func (k *completer) mapEntry(i int, prev token) {
 func (k *completer) names() {
 	si := k.scopeInfo()
 	for i := len(si.locals) - 1; i >= 0; i-- {
-		k.add(symbolItem(si.locals[i]), sortLocal)
+		k.add(k.an.symbolItem(si.locals[i]), sortLocal)
 	}
 	globals := make([]string, 0, len(si.globals))
 	for n := range si.globals {
@@ -244,7 +244,7 @@ func (k *completer) names() {
 	}
 	sort.Strings(globals)
 	for _, n := range globals {
-		k.add(symbolItem(si.globals[n]), sortGlobal)
+		k.add(k.an.symbolItem(si.globals[n]), sortGlobal)
 	}
 	modules := map[string]bool{}
 	for _, d := range k.an.u.Funcs() {
@@ -268,10 +268,16 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// symbolItem describes a name bound in the file.
-func symbolItem(sym *lang.Symbol) protocol.CompletionItem {
+// symbolItem describes a name bound in the file; a fn, js fn or const
+// carries its doc comment.
+func (an *analysis) symbolItem(sym *lang.Symbol) protocol.CompletionItem {
 	it := protocol.CompletionItem{Label: sym.Name, Kind: protocol.CompletionItemKindVariable}
-	detail := describeSymbol(sym)
+	if d, ok := sym.Node.(lang.Decl); ok {
+		if doc := docComment(an.fileOf(sym), d); doc != "" {
+			it.Documentation = &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: doc}
+		}
+	}
+	detail := an.describeSymbol(sym)
 	if i := strings.LastIndexByte(detail, '\n'); i >= 0 {
 		detail = detail[i+1:] // one line: drop the "# workflow" note
 	}

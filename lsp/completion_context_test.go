@@ -87,7 +87,7 @@ func TestCompletionListNamesFromFixturesAndStore(t *testing.T) {
 	h := newHarnessWith(t, Options{Universe: testUniverse(), ListNames: func(d string) []string {
 		asked = d
 		return []string{"vip-emails"}
-	}})
+	}}, &protocol.InitializeParams{})
 	text, p := splitCursor(t, "workflow w {\n  on manual()\n\n  let l = list(\"@@\")\n}\n")
 	u := uri.File(filepath.Join(dir, "l.wf"))
 	require.NoError(t, h.srv.DidOpen(h.ctx, &protocol.DidOpenTextDocumentParams{TextDocument: protocol.TextDocumentItem{URI: u, LanguageID: "wf", Version: 1, Text: text}}))

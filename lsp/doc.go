@@ -1,7 +1,8 @@
 // Package lsp is WF's language server: `wf lsp` serves the Language Server
 // Protocol on stdio so editors get diagnostics, completion, hover,
-// signature help, navigation, rename, document symbols, formatting and
-// quick fixes for .wf files.
+// signature help, navigation, rename, document and workspace symbols,
+// semantic tokens, folding, inlay hints, call hierarchy, code lenses,
+// formatting (whole or a range) and quick fixes for .wf files.
 //
 // It sits on top of the front end: every answer comes from lang (Parse,
 // Check, FormatSource, the checker's Info) and from the library table

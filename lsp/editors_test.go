@@ -139,8 +139,10 @@ func TestEditorsDocMatchesExtension(t *testing.T) {
 	}
 	require.NotEmpty(t, pkg.Contributes.Commands)
 	assert.Contains(t, string(doc), pkg.Contributes.Commands[0].Title)
-	assert.Len(t, codeBlocks(t, "../docs/editors.md", "lua"), 3)
-	for _, block := range codeBlocks(t, "../docs/editors.md", "lua") {
-		assert.Contains(t, block, `"wf", "lsp"`)
+	blocks := codeBlocks(t, "../docs/editors.md", "lua")
+	require.Len(t, blocks, 4)
+	for _, i := range []int{0, 1, 3} { // 2 is the code lens handler
+		assert.Contains(t, blocks[i], `"wf", "lsp"`)
 	}
+	assert.Contains(t, blocks[2], RunCommand)
 }

@@ -54,8 +54,27 @@ func TestEveryFeatureAtEveryPosition(t *testing.T) {
 			_, err = s.DocumentHighlight(ctx, &protocol.DocumentHighlightParams{TextDocumentPositionParams: p})
 			require.NoError(t, err)
 			_, _ = s.PrepareRename(ctx, &protocol.PrepareRenameParams{TextDocumentPositionParams: p}) // may refuse
+			items, err := s.PrepareCallHierarchy(ctx, &protocol.CallHierarchyPrepareParams{TextDocumentPositionParams: p})
+			require.NoError(t, err)
+			for _, it := range items {
+				_, err = s.IncomingCalls(ctx, &protocol.CallHierarchyIncomingCallsParams{Item: it})
+				require.NoError(t, err)
+				_, err = s.OutgoingCalls(ctx, &protocol.CallHierarchyOutgoingCallsParams{Item: it})
+				require.NoError(t, err)
+			}
 		}
-		_, err := s.DocumentSymbol(ctx, &protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}})
+		doc := protocol.TextDocumentIdentifier{URI: u}
+		whole := protocol.Range{End: li.position(len(text))}
+		_, err = s.SemanticTokensFull(ctx, &protocol.SemanticTokensParams{TextDocument: doc})
+		require.NoError(t, err)
+		_, err = s.FoldingRanges(ctx, &protocol.FoldingRangeParams{TextDocument: doc})
+		require.NoError(t, err)
+		_, err = s.InlayHint(ctx, &protocol.InlayHintParams{TextDocument: doc, Range: whole})
+		require.NoError(t, err)
+		_, err = s.CodeLens(ctx, &protocol.CodeLensParams{TextDocument: doc})
+		require.NoError(t, err)
+		_, _ = s.RangeFormatting(ctx, &protocol.DocumentRangeFormattingParams{TextDocument: doc, Range: whole}) // refused with syntax errors
+		_, err = s.DocumentSymbol(ctx, &protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}})
 		require.NoError(t, err)
 		_, err = s.CodeAction(ctx, &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u},
 			Range: protocol.Range{End: li.position(len(text))}})

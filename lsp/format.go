@@ -2,8 +2,10 @@ package lsp
 
 import (
 	"context"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/pmezard/go-difflib/difflib"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -20,6 +22,20 @@ func (s *server) Formatting(ctx context.Context, params *protocol.DocumentFormat
 	if err != nil {
 		return nil, err
 	}
+	out, err := an.formatted()
+	if err != nil {
+		return nil, err
+	}
+	edits := []protocol.TextEdit{}
+	if e, ok := an.minimalEdit(out); ok {
+		edits = append(edits, e)
+	}
+	return edits, nil
+}
+
+// formatted returns the document in wf fmt's layout, or the request's
+// error when it has syntax errors.
+func (an *analysis) formatted() (string, error) {
 	out, diags := lang.FormatSource(an.path, []byte(an.text))
 	if diags.HasErrors() || out == nil {
 		msg := "format: the file cannot be formatted"
@@ -29,11 +45,41 @@ func (s *server) Formatting(ctx context.Context, params *protocol.DocumentFormat
 				break
 			}
 		}
-		return nil, jsonrpc2.NewError(jsonrpc2.Code(protocol.LSPErrorCodesRequestFailed), msg)
+		return "", jsonrpc2.NewError(jsonrpc2.Code(protocol.LSPErrorCodesRequestFailed), msg)
 	}
+	return string(out), nil
+}
+
+// RangeFormatting implements protocol.Server: the changes wf fmt makes to
+// the lines of the range, and no others. The whole file is formatted and
+// compared line by line with the text; each changed run of lines that
+// touches the range becomes an edit. The formatter keeps every token in
+// order, so any subset of those runs leaves the program the same.
+func (s *server) RangeFormatting(ctx context.Context, params *protocol.DocumentRangeFormattingParams) ([]protocol.TextEdit, error) {
+	an, err := s.begin(ctx, params.TextDocument.URI)
+	if err != nil {
+		return nil, err
+	}
+	out, err := an.formatted()
+	if err != nil {
+		return nil, err
+	}
+	first, last := int(params.Range.Start.Line), int(params.Range.End.Line)
+	if last > first && params.Range.End.Character == 0 {
+		last-- // a selection of whole lines ends at the start of the next
+	}
+	have, want := strings.SplitAfter(an.text, "\n"), strings.SplitAfter(out, "\n")
 	edits := []protocol.TextEdit{}
-	if e, ok := an.minimalEdit(string(out)); ok {
-		edits = append(edits, e)
+	for _, op := range difflib.NewMatcher(have, want).GetOpCodes() {
+		if op.Tag == 'e' || op.I1 > last || max(op.I2-1, op.I1) < first {
+			continue
+		}
+		start := an.lines.offset(protocol.Position{Line: uint32(op.I1)})
+		end := len(an.text)
+		if op.I2 < len(an.lines.starts) {
+			end = an.lines.starts[op.I2]
+		}
+		edits = append(edits, protocol.TextEdit{Range: an.lines.offsetRange(start, end), NewText: strings.Join(want[op.J1:op.J2], "")})
 	}
 	return edits, nil
 }
@@ -73,8 +119,10 @@ func safeAt(s string, i int) byte {
 }
 
 // CodeAction implements protocol.Server: the quick fixes the diagnostics
-// in the range carry (did-you-mean replacements, adding run before an
-// action), each as an edit.
+// on the lines of the range carry (did-you-mean replacements, adding run
+// before an action, renaming an unused name), each as an edit. The server
+// reads its own diagnostics, so fixes come whether or not the client sends
+// the diagnostics it shows, and with the cursor anywhere on the line.
 func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionParams) ([]protocol.CommandOrCodeAction, error) {
 	an, err := s.begin(ctx, params.TextDocument.URI)
 	if err != nil {
@@ -84,7 +132,12 @@ func (s *server) CodeAction(ctx context.Context, params *protocol.CodeActionPara
 	if !wantsKind(params.Context.Only, protocol.CodeActionKindQuickFix) {
 		return out, nil
 	}
-	lo, hi := an.lines.offset(params.Range.Start), an.lines.offset(params.Range.End)
+	start, end := params.Range.Start, params.Range.End
+	if end.Line < start.Line || (end.Line == start.Line && end.Character < start.Character) {
+		start, end = end, start
+	}
+	lo := an.lines.offset(protocol.Position{Line: start.Line})
+	hi := an.lines.lineEnd(min(int(end.Line), len(an.lines.starts)-1))
 	kind := protocol.CodeActionKindQuickFix
 	for _, d := range an.diags {
 		if len(d.Fixes) == 0 || d.Span.End.Offset < lo || d.Span.Start.Offset > hi {

@@ -65,11 +65,11 @@ const hangGuard = 30 * time.Second
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	return newHarnessWith(t, Options{Universe: testUniverse()})
+	return newHarnessWith(t, Options{Universe: testUniverse()}, &protocol.InitializeParams{})
 }
 
-// newHarnessWith starts the server with opts.
-func newHarnessWith(t testing.TB, opts Options) *harness {
+// newHarnessWith starts the server with opts and initializes it with init.
+func newHarnessWith(t testing.TB, opts Options, init *protocol.InitializeParams) *harness {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	t.Cleanup(cancel)
@@ -77,7 +77,7 @@ func newHarnessWith(t testing.TB, opts Options) *harness {
 	h := &harness{t: t, ctx: ctx, done: make(chan error, 1), client: &testClient{diags: make(chan *protocol.PublishDiagnosticsParams, 256)}}
 	go func() { h.done <- Serve(ctx, serverSide, serverSide, opts) }()
 	_, h.conn, h.srv = protocol.NewClient(ctx, h.client, jsonrpc2.NewStream(clientSide))
-	res, err := h.srv.Initialize(ctx, &protocol.InitializeParams{})
+	res, err := h.srv.Initialize(ctx, init)
 	require.NoError(t, err)
 	h.init = res
 	require.NoError(t, h.srv.Initialized(ctx, &protocol.InitializedParams{}))

@@ -21,6 +21,9 @@ func (s *server) Hover(ctx context.Context, params *protocol.HoverParams) (*prot
 	if err != nil {
 		return nil, err
 	}
+	if an.tooLarge {
+		return nil, nil
+	}
 	off := an.lines.offset(params.Position)
 	text, sp, ok := an.hoverText(off)
 	if !ok {
@@ -36,10 +39,13 @@ func (an *analysis) hoverText(off int) (string, lang.Span, bool) {
 		name, _ := s.Static()
 		return eventDoc(name), s.Sp, true
 	}
+	if s, sp, ok := an.runOptionAt(off); ok {
+		return s, sp, true
+	}
 	t := an.targetAt(off)
 	switch {
 	case t == nil:
-		return "", lang.Span{}, false
+		return an.keywordAt(off)
 	case t.workflow != nil:
 		sp := t.workflow.Name.Sp
 		if t.str != nil {
@@ -73,7 +79,12 @@ func (an *analysis) symbolDoc(sym *lang.Symbol) string {
 		return fmt.Sprintf("```wf\nmodule %s\n```\n\nFunctions: %s", sym.Name, joinCode(names))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "```wf\n%s\n```\n", describeSymbol(sym))
+	fmt.Fprintf(&b, "```wf\n%s\n```\n", an.describeSymbol(sym))
+	if d, ok := sym.Node.(lang.Decl); ok {
+		if doc := docComment(an.fileOf(sym), d); doc != "" {
+			b.WriteString("\n" + doc + "\n")
+		}
+	}
 	switch {
 	case sym.Implicit && sym.Name == "trigger":
 		b.WriteString("\nThe object that started the run: the Persona object of an event, or the input of an api, workflow or manual trigger.")
@@ -115,6 +126,9 @@ func (an *analysis) workflowDoc(w *lang.WorkflowDecl) string {
 	var b strings.Builder
 	f := an.fileOfDecl(w)
 	fmt.Fprintf(&b, "```wf\nworkflow %s\n```\n", w.Name.Name)
+	if doc := docComment(f, w); doc != "" {
+		b.WriteString("\n" + doc + "\n")
+	}
 	for _, t := range w.Triggers {
 		fmt.Fprintf(&b, "\n- `%s`", f.lineOf(t.Span().Start.Offset))
 	}

@@ -22,6 +22,7 @@ const nvimSource = `workflow review {
 
   let age = years_since(date(birthdat))
   log "é😀 ${age}"
+  let spare = 1
 }
 
 workflow strings {
@@ -106,6 +107,15 @@ func TestNeovim(t *testing.T) {
 		{"string_methods", "textDocument/completion", nvimAt("log note.", nil)},
 		{"step_result", "textDocument/completion", nvimAt("log r.", nil)},
 		{"hover", "textDocument/hover", nvimAt("let age = years_", nil)},
+		{"hover_keyword", "textDocument/hover", nvimAt("let r = r", nil)},
+		{"fixes", "textDocument/codeAction", map[string]any{"textDocument": map[string]string{},
+			"range": map[string]any{"start": nvimPos("  let spare"), "end": nvimPos("  let spare")}, "context": map[string]any{"diagnostics": []any{}}}},
+		{"tokens", "textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]string{}}},
+		{"folding", "textDocument/foldingRange", map[string]any{"textDocument": map[string]string{}}},
+		{"inlay", "textDocument/inlayHint", map[string]any{"textDocument": map[string]string{},
+			"range": map[string]any{"start": map[string]int{"line": 0, "character": 0}, "end": nvimPos("log r.")}}},
+		{"lenses", "textDocument/codeLens", map[string]any{"textDocument": map[string]string{}}},
+		{"symbols", "workspace/symbol", map[string]any{"query": "rev"}},
 	}
 	reqFile := filepath.Join(dir, "requests.json")
 	raw, err := json.Marshal(requests)
@@ -113,9 +123,9 @@ func TestNeovim(t *testing.T) {
 	require.NoError(t, os.WriteFile(reqFile, raw, 0o644))
 
 	snippets := codeBlocks(t, "../docs/editors.md", "lua")
-	require.Len(t, snippets, 3)
+	require.Len(t, snippets, 4)
 	var snippetFiles []string
-	for i, name := range []string{"modern.lua", "lspconfig.lua", "legacy.lua"} {
+	for i, name := range []string{"modern.lua", "lspconfig.lua", "commands.lua", "legacy.lua"} {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, []byte(snippets[i]), 0o644))
 		snippetFiles = append(snippetFiles, p)
@@ -123,7 +133,7 @@ func TestNeovim(t *testing.T) {
 
 	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-c", "luafile "+script)
 	cmd.Env = append(os.Environ(), "PATH="+binDir+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"WF_MODERN="+snippetFiles[0], "WF_LUA="+snippetFiles[1], "WF_LEGACY="+snippetFiles[2],
+		"WF_MODERN="+snippetFiles[0], "WF_LUA="+snippetFiles[1], "WF_COMMANDS="+snippetFiles[2], "WF_LEGACY="+snippetFiles[3],
 		"WF_FILE="+file, "WF_OUT="+outFile, "WF_REQUESTS="+reqFile,
 		"HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir)
 	cmd.Dir = dir
@@ -143,7 +153,8 @@ func TestNeovim(t *testing.T) {
 			Lnum, Col int
 			Code      string
 		}
-		Results map[string]nvimAnswer
+		Results           map[string]nvimAnswer
+		CommandRegistered bool `json:"command_registered"`
 	}
 	require.NoError(t, json.Unmarshal(raw, &res), "%s", raw)
 	require.Equal(t, "ok", res.Status, "error %q, output %s", res.Error, output)
@@ -188,5 +199,32 @@ func TestNeovim(t *testing.T) {
 	var hover struct{ Contents struct{ Value string } }
 	answer("hover", &hover)
 	assert.Contains(t, hover.Contents.Value, "years_since")
+	answer("hover_keyword", &hover)
+	assert.Contains(t, hover.Contents.Value, "recorded step")
+
+	var fixes []struct{ Title string }
+	answer("fixes", &fixes)
+	require.Len(t, fixes, 1)
+	assert.Equal(t, "Rename to _spare", fixes[0].Title)
+	var tokens struct{ Data []int }
+	answer("tokens", &tokens)
+	assert.NotEmpty(t, tokens.Data)
+	assert.Zero(t, len(tokens.Data)%5)
+	var folds []struct{ StartLine, EndLine int }
+	answer("folding", &folds)
+	assert.NotEmpty(t, folds)
+	var hints []struct{ Label string }
+	answer("inlay", &hints)
+	assert.Contains(t, hints, struct{ Label string }{": int"})
+	var lenses []struct {
+		Command struct{ Title, Command string }
+	}
+	answer("lenses", &lenses)
+	require.NotEmpty(t, lenses)
+	assert.Equal(t, RunCommand, lenses[0].Command.Command)
+	var symbols []struct{ Name string }
+	answer("symbols", &symbols)
+	assert.Contains(t, symbols, struct{ Name string }{"review"})
+	assert.True(t, res.CommandRegistered, "the docs' handler for %s is registered", RunCommand)
 	t.Logf("nvim (modern setup: %v): %d diagnostics, %d requests answered", res.Modern, len(res.Diagnostics), len(res.Results))
 }

@@ -125,7 +125,7 @@ func (s *server) sibling(path string, open *docState) *srcFile {
 	s.mu.Unlock()
 	var diags lang.Diagnostics
 	f.file, diags = p.parse(path, f.text)
-	f.syntaxErrors = errorCount(diags)
+	f.setSyntaxErrors(diags)
 	f.lines = newLineIndex(f.text)
 	return f
 }

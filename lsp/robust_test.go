@@ -100,7 +100,7 @@ func TestMalformedMessages(t *testing.T) {
 	c.send(`{"jsonrpc":"2.0","id":4,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///a.wf"},"position":"here"}}`)
 	assert.Equal(t, jsonrpc2.InvalidParams, errCode(t, c.response("4")), "bad parameters")
 
-	c.send(`{"jsonrpc":"2.0","id":41,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///a.wf"}}}`)
+	c.send(`{"jsonrpc":"2.0","id":41,"method":"textDocument/documentColor","params":{"textDocument":{"uri":"file:///a.wf"}}}`)
 	assert.Equal(t, jsonrpc2.MethodNotFound, errCode(t, c.response("41")), "a method the server does not offer")
 
 	c.send(`{"jsonrpc":"2.0","id":5,"method":"textDocument/completion","params":{"textDocument":{"uri":"file:///never.wf"},"position":{"line":0,"character":0}}}`)

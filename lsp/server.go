@@ -74,6 +74,7 @@ type server struct {
 	dispatch  jsonrpc2.Handler
 
 	mu          sync.Mutex
+	roots       []string // the workspace folders, from initialize
 	docs        map[uri.URI]*docEntry
 	dirty       map[uri.URI]bool
 	initialized bool
@@ -239,6 +240,7 @@ func (s *server) admit(method string) error {
 func (s *server) Initialize(ctx context.Context, params *protocol.InitializeParams) (*protocol.InitializeResult, error) {
 	s.mu.Lock()
 	s.initialized = true
+	s.roots = workspaceRoots(params)
 	s.mu.Unlock()
 	yes := true
 	full := protocol.TextDocumentSyncKindIncremental
@@ -256,14 +258,25 @@ func (s *server) Initialize(ctx context.Context, params *protocol.InitializePara
 				TriggerCharacters:   []string{"(", ","},
 				RetriggerCharacters: []string{":"},
 			},
-			DefinitionProvider:         protocol.Boolean(true),
-			ReferencesProvider:         protocol.Boolean(true),
-			DocumentHighlightProvider:  protocol.Boolean(true),
-			DocumentSymbolProvider:     protocol.Boolean(true),
-			DocumentFormattingProvider: protocol.Boolean(true),
-			RenameProvider:             &protocol.RenameOptions{PrepareProvider: &yes},
+			DefinitionProvider:              protocol.Boolean(true),
+			ReferencesProvider:              protocol.Boolean(true),
+			DocumentHighlightProvider:       protocol.Boolean(true),
+			DocumentSymbolProvider:          protocol.Boolean(true),
+			DocumentFormattingProvider:      protocol.Boolean(true),
+			DocumentRangeFormattingProvider: protocol.Boolean(true),
+			RenameProvider:                  &protocol.RenameOptions{PrepareProvider: &yes},
 			CodeActionProvider: &protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix},
+			},
+			WorkspaceSymbolProvider: protocol.Boolean(true),
+			FoldingRangeProvider:    protocol.Boolean(true),
+			InlayHintProvider:       protocol.Boolean(true),
+			CallHierarchyProvider:   protocol.Boolean(true),
+			CodeLensProvider:        &protocol.CodeLensOptions{},
+			SemanticTokensProvider: &protocol.SemanticTokensOptions{
+				Legend: protocol.SemanticTokensLegend{TokenTypes: semTypes, TokenModifiers: semModifiers},
+				Full:   protocol.Boolean(true),
+				Range:  protocol.Boolean(true),
 			},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "wf lsp"},

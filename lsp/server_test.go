@@ -16,7 +16,10 @@ func TestInitializeAdvertisesFeatures(t *testing.T) {
 	assert.NotNil(t, c.SignatureHelpProvider)
 	for name, v := range map[string]any{"hover": c.HoverProvider, "definition": c.DefinitionProvider,
 		"references": c.ReferencesProvider, "symbols": c.DocumentSymbolProvider, "formatting": c.DocumentFormattingProvider,
-		"rename": c.RenameProvider, "code actions": c.CodeActionProvider, "sync": c.TextDocumentSync} {
+		"rename": c.RenameProvider, "code actions": c.CodeActionProvider, "sync": c.TextDocumentSync,
+		"range formatting": c.DocumentRangeFormattingProvider, "workspace symbols": c.WorkspaceSymbolProvider,
+		"folding": c.FoldingRangeProvider, "inlay hints": c.InlayHintProvider, "call hierarchy": c.CallHierarchyProvider,
+		"code lens": c.CodeLensProvider, "semantic tokens": c.SemanticTokensProvider} {
 		assert.NotNil(t, v, name)
 	}
 }

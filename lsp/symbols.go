@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"strings"
 
 	"go.lsp.dev/protocol"
 
@@ -35,17 +36,18 @@ func (an *analysis) declSymbol(d lang.Decl) (protocol.DocumentSymbol, bool) {
 		Range:          an.lines.rng(d.Span()),
 		SelectionRange: an.lines.rng(name.Sp),
 	}
+	sym.Kind = declKind(d)
 	detail := ""
 	switch d := d.(type) {
 	case *lang.WorkflowDecl:
-		sym.Kind, detail = protocol.SymbolKindModule, "workflow"
+		detail = "workflow"
 		sym.Children = an.workflowChildren(d)
 	case *lang.FnDecl:
-		sym.Kind, detail = protocol.SymbolKindFunction, "fn("+paramNames(d.Params)+")"
+		detail = "fn(" + strings.Join(an.paramLabels(an.self, d.Params), ", ") + ")"
 	case *lang.JsFnDecl:
-		sym.Kind, detail = protocol.SymbolKindFunction, "js fn("+paramNames(d.Params)+")"
+		detail = "js fn(" + strings.Join(an.paramLabels(an.self, d.Params), ", ") + ")"
 	case *lang.ConstDecl:
-		sym.Kind, detail = protocol.SymbolKindConstant, "const"
+		detail = "const"
 	}
 	sym.Detail = &detail
 	return sym, true

@@ -17,8 +17,9 @@ type LspCmd struct{}
 // Help explains the command.
 func (c *LspCmd) Help() string {
 	return `Speaks the Language Server Protocol on stdin and stdout, for editors: diagnostics,
-completion, hover, go to definition, references, rename, symbols, formatting and quick
-fixes. See docs/editors.md for VS Code and Neovim.`
+completion, hover, signature help, go to definition, references, rename, document and
+workspace symbols, semantic tokens, folding, inlay hints, call hierarchy, code lenses,
+formatting and quick fixes. See docs/editors.md for VS Code and Neovim.`
 }
 
 // Run serves the language server.

@@ -7,6 +7,7 @@
 --   WF_MODERN  the docs' snippet for Neovim 0.8+ (filetype and autocmd)
 --   WF_LEGACY  the docs' snippet for Neovim 0.7 (start the client by hand)
 --   WF_LUA     more Lua files from the docs, only compiled (lspconfig)
+--   WF_COMMANDS  the docs' handler for the code lens command, loaded
 --   WF_REQUESTS  a JSON array of the requests to send once diagnostics came
 -- The server binary is `wf` on PATH, as the snippets expect.
 local out = { status = "started", syntax_errors = {} }
@@ -23,7 +24,7 @@ end
 vim.defer_fn(function() finish("timeout") end, 15000)
 
 local ok, err = pcall(function()
-  for _, path in ipairs({ os.getenv("WF_MODERN"), os.getenv("WF_LEGACY"), os.getenv("WF_LUA") }) do
+  for _, path in ipairs({ os.getenv("WF_MODERN"), os.getenv("WF_LEGACY"), os.getenv("WF_LUA"), os.getenv("WF_COMMANDS") }) do
     local _, e = loadfile(path)
     if e then table.insert(out.syntax_errors, e) end
   end
@@ -35,6 +36,9 @@ local ok, err = pcall(function()
     vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("WF_FILE")))
     dofile(os.getenv("WF_LEGACY"))
   end
+
+  dofile(os.getenv("WF_COMMANDS"))
+  out.command_registered = vim.lsp.commands["wf.runWorkflow"] ~= nil
 
   out.got_diagnostics = vim.wait(10000, function() return #vim.diagnostic.get(0) > 0 end, 20)
   out.diagnostics = {}
