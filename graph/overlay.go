@@ -121,7 +121,17 @@ func (g *Graph) Apply(run *RunInfo) (unmatched []string) {
 	if errStmt != nil {
 		r.evid[errStmt] = true
 	}
-	r.block(g.decl.Body, run.Status == "completed" && !hasStop(g.decl))
+	through := run.Status == "completed"
+	if through {
+		// A completed run went through to the end of the workflow unless a
+		// stop ended it: look at what the record says first, and take the
+		// whole body as run when no stop can have been reached.
+		r.block(g.decl.Body, false)
+		through = r.stopsRuledOut(g.decl.Body)
+		r.reached, r.completed = map[lang.Stmt]bool{}, map[lang.Stmt]bool{}
+		r.route, r.caught = map[*Node]int{}, map[*Cluster]bool{}
+	}
+	r.block(g.decl.Body, through)
 	for s := range r.reached {
 		for _, n := range g.own[s] {
 			switch n.Kind {
@@ -212,16 +222,6 @@ func children(s lang.Stmt) [][]lang.Stmt {
 		return [][]lang.Stmt{s.Block.Stmts}
 	}
 	return nil
-}
-
-func hasStop(wf *lang.WorkflowDecl) bool {
-	found := false
-	eachStmt(wf.Body, func(s lang.Stmt) {
-		if _, ok := s.(*lang.StopStmt); ok {
-			found = true
-		}
-	})
-	return found
 }
 
 // reach works out which statements a run went through. A statement is
@@ -336,6 +336,33 @@ func (r *reach) when(s *lang.WhenStmt, completed bool) {
 	r.block(bodies[taken], completed)
 }
 
+// stopsRuledOut reports whether no stop statement in stmts can have run:
+// each is in a when route other than the one known to be taken.
+func (r *reach) stopsRuledOut(stmts []lang.Stmt) bool {
+	for _, s := range stmts {
+		if _, ok := s.(*lang.StopStmt); ok {
+			return false
+		}
+		taken, known := -1, false
+		if w, ok := s.(*lang.WhenStmt); ok {
+			for _, n := range r.g.own[w] {
+				if n.Kind == KindWhen {
+					taken, known = r.route[n]
+				}
+			}
+		}
+		for i, blk := range children(s) {
+			if known && i != taken {
+				continue
+			}
+			if !r.stopsRuledOut(blk) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // failedIn reports whether a step inside a block failed.
 func (r *reach) failedIn(b *lang.Block) bool {
 	for _, n := range r.g.Nodes {
@@ -380,7 +407,12 @@ func (n *Node) StatusSummary() string {
 		names = append(names, s)
 		total += c
 	}
-	sort.Slice(names, func(i, j int) bool { return statusRank(names[i]) > statusRank(names[j]) })
+	sort.Slice(names, func(i, j int) bool {
+		if ri, rj := statusRank(names[i]), statusRank(names[j]); ri != rj {
+			return ri > rj
+		}
+		return names[i] < names[j]
+	})
 	if len(names) == 1 && total == 1 {
 		return names[0]
 	}
@@ -396,7 +428,7 @@ func (n *Node) StatusSummary() string {
 func (n *Node) Status() string {
 	best := ""
 	for s := range n.Statuses {
-		if best == "" || statusRank(s) > statusRank(best) {
+		if best == "" || statusRank(s) > statusRank(best) || (statusRank(s) == statusRank(best) && s < best) {
 			best = s
 		}
 	}

@@ -79,3 +79,38 @@ func TestApplyCountsIterationsAndReportsUnknownKeys(t *testing.T) {
 	assert.False(t, w2.Reached, "the run is still waiting at wait 2s: no record yet")
 	assert.False(t, w3.Reached)
 }
+
+const stops = `workflow stops {
+  on manual()
+
+  when trigger.blocked ?? false {
+    wait 1s
+    stop
+  }
+  wait 2s
+  output {done: true}
+}
+`
+
+// A completed run whose only stop is in a route it did not take ran to the
+// end; one that took the stop's route did not.
+func TestApplyRulesOutAStopOnARouteNotTaken(t *testing.T) {
+	g, err := graph.Build(check(t, "stops.wf", []byte(stops)), "stops")
+	require.NoError(t, err)
+	labelled := func(label string) *graph.Node {
+		for _, n := range g.Nodes {
+			if len(n.Label) > 0 && n.Label[0] == label {
+				return n
+			}
+		}
+		require.Failf(t, "no node", label)
+		return nil
+	}
+	g.Apply(&graph.RunInfo{ID: "run_1", Status: "completed", Steps: map[string]string{"v:1~0": "completed"}})
+	assert.True(t, labelled("output {done}").Reached, "no stop ran: the run went to the end")
+	assert.False(t, labelled("stop").Reached)
+
+	g.Apply(&graph.RunInfo{ID: "run_2", Status: "completed", Steps: map[string]string{"v:0.w0.0~0": "completed"}})
+	assert.False(t, labelled("wait 2s").Reached)
+	assert.False(t, labelled("output {done}").Reached, "the run may have stopped")
+}
