@@ -348,6 +348,9 @@ func (th *Thread) CallValue(f Callable, args ...Value) (Value, error) {
 	case *Closure:
 		return f.call(th, args)
 	case *Builtin:
+		if err := th.tick(); err != nil {
+			return nil, err
+		}
 		a := &Args{decl: f.Decl, vals: make([]Value, len(f.Decl.Params))}
 		n := 0
 		for i, p := range f.Decl.Params {

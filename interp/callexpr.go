@@ -3,7 +3,6 @@ package interp
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -121,6 +120,9 @@ func (f *function) call(th *Thread, parent *frame, args []Value, _ lang.Pos) (Va
 	if len(args) > f.nparams || (f.defaults == nil && len(args) != f.nparams && f.js == nil) {
 		return nil, arityError(f.name, f.nparams, len(args))
 	}
+	if err := th.tick(); err != nil {
+		return nil, err
+	}
 	th.depth++
 	defer func() { th.depth-- }()
 	if th.depth > th.run.limits.MaxCallDepth {
@@ -129,6 +131,11 @@ func (f *function) call(th *Thread, parent *frame, args []Value, _ lang.Pos) (Va
 	if f.js != nil {
 		full := make([]Value, f.nparams)
 		copy(full, args)
+		for _, a := range full {
+			if err := th.CheckValue(a, "an argument of js fn "+f.name); err != nil {
+				return nil, err
+			}
+		}
 		return f.js.Call(th, full)
 	}
 	fr := newFrame(f.frameSize, parent)
@@ -239,29 +246,26 @@ func (e *callDynamic) eval(th *Thread, fr *frame) (Value, error) {
 	return v, nil
 }
 
-// regexCache keeps compiled patterns for `matches` with a computed pattern.
+// regexCache keeps the patterns compiled at run time.
 type regexCache struct {
 	mu sync.Mutex
-	m  map[string]*regexp.Regexp
+	m  map[string]*Regex
 }
 
 const regexCacheSize = 256
 
-func (c *regexCache) get(p string) (*regexp.Regexp, error) {
+func (c *regexCache) get(p string) (*Regex, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if re, ok := c.m[p]; ok {
 		return re, nil
 	}
-	if len(p) > 10_000 {
-		return nil, errorf(KindValue, "pattern is too long (%d bytes)", len(p))
-	}
-	re, err := regexp.Compile(p)
+	re, err := CompileRegex(p)
 	if err != nil {
 		return nil, err
 	}
 	if c.m == nil || len(c.m) >= regexCacheSize {
-		c.m = map[string]*regexp.Regexp{}
+		c.m = map[string]*Regex{}
 	}
 	c.m[p] = re
 	return re, nil

@@ -336,7 +336,7 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 		t.catch = c.block(s.Catch.Stmts, base+"c.")
 		return t
 	case *lang.OutputStmt:
-		return &outputStmt{m: c.mapLit(s.Value)}
+		return &outputStmt{at: c.at(s), m: c.mapLit(s.Value)}
 	case *lang.FailStmt:
 		return &failStmt{at: c.at(s), x: c.expr(s.Reason)}
 	case *lang.StopStmt:

@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"regexp"
 	"strconv"
 
 	"github.com/wf-lang/wf/lang"
@@ -172,7 +171,7 @@ func (c *compiler) binary(e *lang.BinaryExpr) expr {
 	case lang.OpCoalesce:
 		return &coalesceExpr{x: x, y: y}
 	case lang.OpEq, lang.OpNe:
-		return newEqExpr(x, y, e.Op == lang.OpNe)
+		return newEqExpr(a, x, y, e.Op == lang.OpNe)
 	case lang.OpLt, lang.OpLe, lang.OpGt, lang.OpGe:
 		ce := &cmpExpr{at: a, op: e.Op, x: x, y: y, xText: xt, yText: yt}
 		if k, ok := y.(*constExpr); ok {
@@ -185,9 +184,9 @@ func (c *compiler) binary(e *lang.BinaryExpr) expr {
 		m := &matchesExpr{at: a, x: x, y: y, cache: c.prog.regexes, xText: xt}
 		if k, ok := y.(*constExpr); ok {
 			if p, ok := k.v.(string); ok {
-				re, err := regexp.Compile(p)
+				re, err := CompileRegex(p)
 				if err != nil {
-					c.errorf(e.Y, "invalid regular expression: %v", err)
+					c.errorf(e.Y, "%s", errMsg(err))
 				}
 				m.re = re
 			}

@@ -100,21 +100,54 @@ func ToGo(v Value) any {
 	return v
 }
 
-// MarshalJSON encodes a value as JSON, keeping map order.
-func MarshalJSON(v Value) ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeJSON(&b, v, 0); err != nil {
+// MaxJSONOutput bounds what MarshalJSON writes: a value whose JSON would
+// be longer fails to encode instead of growing without end (a list built
+// by sharing, x = [x, x], is small in memory and enormous as text).
+const MaxJSONOutput = 128 << 20
+
+// MarshalJSON encodes a value as JSON, keeping map order, in at most
+// MaxJSONOutput bytes.
+func MarshalJSON(v Value) ([]byte, error) { return MarshalJSONLimit(v, MaxJSONOutput) }
+
+// MarshalJSONLimit encodes a value as JSON, keeping map order, and fails
+// with a limit error as soon as the text would be longer than max bytes.
+func MarshalJSONLimit(v Value, max int) ([]byte, error) {
+	e := jsonEncoder{max: max}
+	// Measure over-counts no value more than eightfold (a one-digit
+	// number counts 8): beyond that the text cannot fit, and a structure
+	// built by sharing is refused without writing it out.
+	if size, _ := Measure(v); size/8 > int64(max) {
+		return nil, e.tooLarge()
+	}
+	if err := e.write(v, 0); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return e.b.Bytes(), nil
 }
 
 const maxJSONDepth = 200
 
-func writeJSON(b *bytes.Buffer, v Value, depth int) error {
+type jsonEncoder struct {
+	b   bytes.Buffer
+	max int
+}
+
+func (e *jsonEncoder) full() error {
+	if e.b.Len() > e.max {
+		return e.tooLarge()
+	}
+	return nil
+}
+
+func (e *jsonEncoder) tooLarge() error {
+	return errorf(KindLimit, "the value is too large to write as text (over %s)", byteCount(int64(e.max)))
+}
+
+func (e *jsonEncoder) write(v Value, depth int) error {
 	if depth > maxJSONDepth {
 		return fmt.Errorf("value is nested too deeply to encode")
 	}
+	b := &e.b
 	switch v := v.(type) {
 	case nil:
 		b.WriteString("null")
@@ -131,11 +164,11 @@ func writeJSON(b *bytes.Buffer, v Value, depth int) error {
 		writeJSONString(b, v)
 	case *List:
 		b.WriteByte('[')
-		for i, e := range v.Elems {
+		for i, x := range v.Elems {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			if err := writeJSON(b, e, depth+1); err != nil {
+			if err := e.write(x, depth+1); err != nil {
 				return err
 			}
 		}
@@ -148,7 +181,7 @@ func writeJSON(b *bytes.Buffer, v Value, depth int) error {
 			}
 			writeJSONString(b, k)
 			b.WriteByte(':')
-			if err := writeJSON(b, v.vals[i], depth+1); err != nil {
+			if err := e.write(v.vals[i], depth+1); err != nil {
 				return err
 			}
 		}
@@ -156,7 +189,7 @@ func writeJSON(b *bytes.Buffer, v Value, depth int) error {
 	default:
 		writeJSONString(b, ToGo(v).(string))
 	}
-	return nil
+	return e.full()
 }
 
 // writeJSONString writes s as a JSON string, as encoding/json does but

@@ -3,7 +3,6 @@ package interp
 import (
 	"errors"
 	"math"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -201,6 +200,9 @@ func (e *negExpr) eval(th *Thread, fr *frame) (Value, error) {
 	case float64:
 		return -n, nil
 	case time.Duration:
+		if n == math.MinInt64 {
+			return nil, e.errorf(KindValue, "duration overflow")
+		}
 		return -n, nil
 	case nil:
 		return nil, e.errorf(KindNull, "cannot negate null: %s is null", e.text)
@@ -263,6 +265,7 @@ func (e *coalesceExpr) eval(th *Thread, fr *frame) (Value, error) {
 // eqExpr is == and !=. A constant operand is kept in k (isK) and not
 // evaluated; a string constant also in ks (isStr), compared directly.
 type eqExpr struct {
+	at    *at // for the errors of comparing values too large
 	x, y  expr
 	ne    bool
 	k     Value
@@ -272,11 +275,11 @@ type eqExpr struct {
 }
 
 // newEqExpr builds x == y (x != y with ne), moving a constant to the right.
-func newEqExpr(x, y expr, ne bool) expr {
+func newEqExpr(a at, x, y expr, ne bool) expr {
 	if _, ok := x.(*constExpr); ok {
 		x, y = y, x
 	}
-	e := &eqExpr{x: x, y: y, ne: ne}
+	e := &eqExpr{at: &a, x: x, y: y, ne: ne}
 	if k, ok := y.(*constExpr); ok {
 		e.k, e.isK = k.v, true
 		e.ks, e.isStr = k.v.(string)
@@ -358,6 +361,9 @@ func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {
 		if y, err = e.y.eval(th, fr); err != nil {
 			return nil, err
 		}
+	}
+	if err := th.checkCompare(x, y); err != nil {
+		return nil, e.at.fail(err)
 	}
 	return Equal(x, y) != e.ne, nil
 }
@@ -443,7 +449,9 @@ func (e *inExpr) eval(th *Thread, fr *frame) (Value, error) {
 			return nil, e.fail(err)
 		}
 	case *List:
-		found = c.Contains(x)
+		if found, err = th.Contains(c, x); err != nil {
+			return nil, e.fail(err)
+		}
 	case *Map:
 		k, ok := x.(string)
 		if !ok {
@@ -467,7 +475,7 @@ func (e *inExpr) eval(th *Thread, fr *frame) (Value, error) {
 type matchesExpr struct {
 	at
 	x, y  expr
-	re    *regexp.Regexp // compiled once when the pattern is constant
+	re    *Regex // compiled once when the pattern is constant
 	cache *regexCache
 	xText string
 }
@@ -495,10 +503,14 @@ func (e *matchesExpr) eval(th *Thread, fr *frame) (Value, error) {
 			return nil, e.errorf(KindType, "matches needs a pattern string, got %s", TypeName(p))
 		}
 		if re, err = e.cache.get(ps); err != nil {
-			return nil, e.errorf(KindValue, "invalid regular expression: %v", err)
+			return nil, e.fail(err)
 		}
 	}
-	return re.MatchString(s), nil
+	ok, err = th.MatchRegex(re, s)
+	if err != nil {
+		return nil, e.fail(err)
+	}
+	return ok, nil
 }
 
 type arithExpr struct {
@@ -569,6 +581,9 @@ func arith(th *Thread, op lang.Op, x, y Value) (Value, error) {
 			if err := th.checkSize(len(a)+len(b), "string"); err != nil {
 				return nil, err
 			}
+			if err := th.chargeCopy(len(a) + len(b)); err != nil {
+				return nil, err
+			}
 			return a + b, nil
 		}
 	case *List:
@@ -576,11 +591,14 @@ func arith(th *Thread, op lang.Op, x, y Value) (Value, error) {
 			if err := th.checkSize(len(a.Elems)+len(b.Elems), "list"); err != nil {
 				return nil, err
 			}
-			out := make([]Value, 0, len(a.Elems)+len(b.Elems))
-			return NewList(append(append(out, a.Elems...), b.Elems...)), nil
+			out, copied := a.concat(b)
+			return out, th.chargeCopy(copied * elemBytes)
 		}
 	case *Map:
 		if b, ok := y.(*Map); ok && op == lang.OpAdd {
+			if err := th.Charge(int64(a.Len()+b.Len()) / mapEntriesPerUnit); err != nil {
+				return nil, err
+			}
 			out := NewMap(a.Len() + b.Len())
 			for i, k := range a.keys {
 				out.Set(k, a.vals[i])
@@ -593,53 +611,109 @@ func arith(th *Thread, op lang.Op, x, y Value) (Value, error) {
 	case time.Time:
 		switch b := y.(type) {
 		case time.Duration:
-			if op == lang.OpAdd {
-				return a.Add(b), nil
-			}
-			if op == lang.OpSub {
-				return a.Add(-b), nil
+			switch op {
+			case lang.OpAdd:
+				return timeAdd(a, b, false)
+			case lang.OpSub:
+				return timeAdd(a, b, true)
 			}
 		case time.Time:
 			if op == lang.OpSub {
-				return a.Sub(b), nil
+				return timeSub(a, b)
 			}
 		}
 	case time.Duration:
 		switch b := y.(type) {
 		case time.Duration:
 			switch op {
-			case lang.OpAdd:
-				return a + b, nil
-			case lang.OpSub:
-				return a - b, nil
+			case lang.OpAdd, lang.OpSub:
+				s, err := intArith(op, int64(a), int64(b))
+				if err != nil {
+					return nil, errDuration()
+				}
+				return time.Duration(s.(int64)), nil
 			}
 		case time.Time:
 			if op == lang.OpAdd {
-				return b.Add(a), nil
+				return timeAdd(b, a, false)
 			}
 		case int64:
 			switch op {
 			case lang.OpMul:
-				return a * time.Duration(b), nil
+				p, err := intArith(op, int64(a), b)
+				if err != nil {
+					return nil, errDuration()
+				}
+				return time.Duration(p.(int64)), nil
 			case lang.OpDiv:
 				if b == 0 {
 					return nil, errorf(KindValue, "division by zero")
+				}
+				if b == -1 && a == math.MinInt64 {
+					return nil, errDuration()
 				}
 				return a / time.Duration(b), nil
 			}
 		case float64:
 			switch op {
 			case lang.OpMul:
-				return time.Duration(float64(a) * b), nil
+				return durationOf(float64(a) * b)
 			case lang.OpDiv:
 				if b == 0 {
 					return nil, errorf(KindValue, "division by zero")
 				}
-				return time.Duration(float64(a) / b), nil
+				return durationOf(float64(a) / b)
 			}
 		}
 	}
 	return nil, errorf(KindType, "cannot %s %s and %s", opVerb(op), TypeName(x), TypeName(y))
+}
+
+// errDuration is the error of duration arithmetic whose result does not fit
+// (durations hold about ±292 years).
+func errDuration() error {
+	return errorf(KindValue, "duration overflow: the result is beyond ±292 years")
+}
+
+// durationOf converts a number of nanoseconds computed in floating point,
+// refusing one that a duration cannot hold.
+func durationOf(ns float64) (Value, error) {
+	if math.IsNaN(ns) || ns >= math.MaxInt64 || ns < math.MinInt64 {
+		return nil, errDuration()
+	}
+	return time.Duration(ns), nil
+}
+
+// Times are kept to the years RFC 3339 can write.
+var (
+	minTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+)
+
+// timeAdd returns t + d (t - d with neg), refusing a time outside the
+// years 1 to 9999.
+func timeAdd(t time.Time, d time.Duration, neg bool) (Value, error) {
+	if neg {
+		if d == math.MinInt64 {
+			return nil, errDuration()
+		}
+		d = -d
+	}
+	r := t.Add(d)
+	if r.Before(minTime) || r.After(maxTime) {
+		return nil, errorf(KindValue, "time out of range: the result is outside the years 1 to 9999")
+	}
+	return r, nil
+}
+
+// timeSub returns a - b, refusing a difference a duration cannot hold
+// (time.Sub would give the largest duration instead).
+func timeSub(a, b time.Time) (Value, error) {
+	d := a.Sub(b)
+	if !b.Add(d).Equal(a) {
+		return nil, errDuration()
+	}
+	return d, nil
 }
 
 func intArith(op lang.Op, a, b int64) (Value, error) {
@@ -723,7 +797,11 @@ func (e *interpExpr) eval(th *Thread, fr *frame) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		b.WriteString(ToString(v))
+		text, err := th.Text(v)
+		if err != nil {
+			return nil, e.fail(err)
+		}
+		b.WriteString(text)
 		if b.Len() > th.run.limits.MaxString {
 			return nil, e.fail(th.checkSize(b.Len(), "string"))
 		}

@@ -107,6 +107,9 @@ func (s *assignStmt) set(th *Thread, fr *frame, cur Value, i int, v Value) (Valu
 		if err != nil {
 			return nil, err
 		}
+		if err := th.Charge(int64(m.Len()) / mapEntriesPerUnit); err != nil {
+			return nil, s.fail(err)
+		}
 		return m.With(el.name, nv), nil
 	}
 	idx, err := el.index.eval(th, fr)
@@ -124,6 +127,9 @@ func (s *assignStmt) set(th *Thread, fr *frame, cur Value, i int, v Value) (Valu
 		if err != nil {
 			return nil, err
 		}
+		if err := th.Charge(int64(c.Len()) / mapEntriesPerUnit); err != nil {
+			return nil, s.fail(err)
+		}
 		return c.With(k, nv), nil
 	case *List:
 		n, ok := idx.(int64)
@@ -139,6 +145,9 @@ func (s *assignStmt) set(th *Thread, fr *frame, cur Value, i int, v Value) (Valu
 		nv, err := s.set(th, fr, c.Elems[n], i+1, v)
 		if err != nil {
 			return nil, err
+		}
+		if err := th.chargeCopy(len(c.Elems) * elemBytes); err != nil {
+			return nil, s.fail(err)
 		}
 		out := append([]Value(nil), c.Elems...)
 		out[n] = nv
@@ -360,7 +369,7 @@ func (s *forStmt) execParallel(th *Thread, fr *frame, keys, vals []Value) (ctrl,
 		}
 		n, ok := v.(int64)
 		if !ok || n < 1 {
-			return ctrlNext, s.errorf(KindValue, "limit must be a positive int, got %s", ToString(v))
+			return ctrlNext, s.errorf(KindValue, "limit must be a positive int, got %s", brief(v))
 		}
 		limit = int(n)
 	}
@@ -396,7 +405,10 @@ func (s *tryStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	return execBlock(th, fr, s.catch)
 }
 
-type outputStmt struct{ m *mapExpr }
+type outputStmt struct {
+	at
+	m *mapExpr
+}
 
 func (s *outputStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	v, err := s.m.eval(th, fr)
@@ -404,6 +416,9 @@ func (s *outputStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 		return ctrlNext, err
 	}
 	m := v.(*Map)
+	if err := th.checkMeasure(m, "the outputs"); err != nil {
+		return ctrlNext, s.fail(err)
+	}
 	th.run.mu.Lock()
 	for i, k := range m.keys {
 		th.run.outputs.Set(k, m.vals[i])
@@ -425,7 +440,11 @@ func (s *failStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	if err != nil {
 		return ctrlNext, err
 	}
-	return ctrlNext, s.errorf(KindFail, "%s", ToString(v))
+	msg, err := th.Text(v)
+	if err != nil {
+		return ctrlNext, s.fail(err)
+	}
+	return ctrlNext, s.errorf(KindFail, "%s", msg)
 }
 
 type stopStmt struct{}
@@ -443,7 +462,11 @@ func (s *logStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	if err != nil {
 		return ctrlNext, err
 	}
-	th.run.host.Log(th.ctx, &LogLine{Key: th.stepKey(s.path), Message: th.Redact(ToString(v)), Workflow: th.run.wf.name,
+	msg, err := th.Text(v)
+	if err != nil {
+		return ctrlNext, s.fail(err)
+	}
+	th.run.host.Log(th.ctx, &LogLine{Key: th.stepKey(s.path), Message: th.Redact(msg), Workflow: th.run.wf.name,
 		File: s.file, Pos: s.sp.Start, At: th.now})
 	return ctrlNext, nil
 }
@@ -461,7 +484,7 @@ func (s *emitStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	}
 	name, ok := n.(string)
 	if !ok || name == "" {
-		return ctrlNext, s.errorf(KindType, "emit needs an event name, got %s", ToString(n))
+		return ctrlNext, s.errorf(KindType, "emit needs an event name, got %s", brief(n))
 	}
 	payload := NewMap(0)
 	if s.payload != nil {
@@ -470,6 +493,9 @@ func (s *emitStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 			return ctrlNext, err
 		}
 		payload = v.(*Map)
+		if err := th.checkMeasure(payload, "the payload of emit "+name); err != nil {
+			return ctrlNext, s.fail(err)
+		}
 	}
 	if err := th.run.host.Emit(th.ctx, name, payload); err != nil {
 		return ctrlNext, s.fail(fmt.Errorf("emit %s: %w", name, err))

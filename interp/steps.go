@@ -32,8 +32,12 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	record := args.record()
+	if err := th.checkMeasure(record, "the arguments of "+e.b.Decl.Name); err != nil {
+		return nil, e.fail(err)
+	}
 	st := &Step{
-		Key: th.stepKey(e.path), Name: e.b.Decl.Name, Args: args.record(), Options: opts,
+		Key: th.stepKey(e.path), Name: e.b.Decl.Name, Args: record, Options: opts,
 		Workflow: th.run.wf.name, File: e.file, Pos: e.sp.Start, Redact: th.Redact,
 	}
 	st.Do = func(ctx context.Context) (Value, error) {
@@ -195,7 +199,7 @@ func (e *waitEventExpr) eval(th *Thread, fr *frame) (Value, error) {
 		}
 		d, ok := v.(time.Duration)
 		if !ok || d <= 0 || d > DefaultWaitTimeout {
-			return nil, e.errorf(KindValue, "timeout must be a duration between 1s and 30d, got %s", ToString(v))
+			return nil, e.errorf(KindValue, "timeout must be a duration between 1s and 30d, got %s", brief(v))
 		}
 		w.Timeout = d
 	}

@@ -16,12 +16,21 @@ import (
 // Limits bound what one run may do. A run that reaches a limit fails with
 // an error of kind "limit", which try/catch does not catch.
 type Limits struct {
-	MaxStatements int64         // statements executed in the whole run
+	// MaxStatements is the run's budget: every statement executed and every
+	// call of a function (fn, lambda, js fn, or a library function called as
+	// a value) counts one, and copying or comparing large values counts in
+	// proportion to their size (see Charge).
+	MaxStatements int64
 	MaxIterations int           // iterations of one loop
 	MaxCallDepth  int           // nested fn, js fn and lambda calls
 	MaxDuration   time.Duration // run time on the run's clock, waits excluded
 	MaxItems      int           // elements of one list or entries of one map
 	MaxString     int           // bytes of one string
+	// MaxValueSize bounds, in bytes of compact JSON (see Measure), a value
+	// that is compared, hashed, encoded, printed or passed across a boundary
+	// (a step's arguments, outputs, an emitted event, JavaScript). Zero
+	// means the default.
+	MaxValueSize int
 }
 
 // DefaultLimits are the limits a run gets unless configured.
@@ -32,6 +41,7 @@ var DefaultLimits = Limits{
 	MaxDuration:   time.Hour,
 	MaxItems:      1_000_000,
 	MaxString:     16 << 20,
+	MaxValueSize:  32 << 20,
 }
 
 // runState is shared by every thread (branch) of one run.
@@ -189,11 +199,11 @@ func (th *Thread) stepKey(path string) string {
 	return b.String()
 }
 
-// tick counts one statement and enforces the statement and time limits.
+// tick counts one statement or call and enforces the budget and time limits.
 func (th *Thread) tick() error {
 	n := th.run.stmts.Add(1)
 	if n > th.run.limits.MaxStatements {
-		return errorf(KindLimit, "the run executed more than %d statements", th.run.limits.MaxStatements)
+		return th.budgetErr()
 	}
 	if n&1023 == 0 {
 		if err := th.ctx.Err(); err != nil {

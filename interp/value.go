@@ -49,6 +49,10 @@ type List struct {
 		once sync.Once
 		m    map[any]struct{}
 	}
+	meta atomic.Uint64 // the measure, once known (see Measure)
+	// tail is shared by the lists built on one backing array by appending
+	// (see concat): the length of the longest of them.
+	tail *atomic.Int64
 }
 
 // NewList wraps elems (which the list then owns).
@@ -56,6 +60,26 @@ func NewList(elems []Value) *List { return &List{Elems: elems} }
 
 // Len returns the number of elements.
 func (l *List) Len() int { return len(l.Elems) }
+
+// concat returns l + b. When l is the longest list built on its backing
+// array (as in xs = xs + [x], again and again), b's elements go into the
+// array's spare room instead of a copy of l: building a list one element
+// at a time costs amortised O(1) per element. Lists sharing the array are
+// not changed, as each sees only its own length. copied is how many
+// elements were copied.
+func (l *List) concat(b *List) (out *List, copied int) {
+	la, lb := len(l.Elems), len(b.Elems)
+	if lb == 0 {
+		return l, 0
+	}
+	if l.tail != nil && cap(l.Elems)-la >= lb && l.tail.CompareAndSwap(int64(la), int64(la+lb)) {
+		return &List{Elems: append(l.Elems, b.Elems...), tail: l.tail}, lb
+	}
+	elems := append(l.Elems[:la:la], b.Elems...) // grows with room to spare
+	t := new(atomic.Int64)
+	t.Store(int64(la + lb))
+	return &List{Elems: elems, tail: t}, la + lb
+}
 
 // setThreshold is the length above which `x in list` builds a hash index of
 // the list's scalar elements on first use.
@@ -93,6 +117,11 @@ func (l *List) buildSet() {
 	l.set.m = m
 }
 
+// HashKey returns a key under which equal scalars collide (ints and
+// integral floats share one, as 1 == 1.0), for sets of values; ok is false
+// for lists, maps and other values that have no such key.
+func HashKey(v Value) (key any, ok bool) { return scalarKey(v) }
+
 // scalarKey maps a scalar to a hashable key under which equal values
 // collide: ints and integral floats share a key, as 1 == 1.0.
 func scalarKey(v Value) (any, bool) {
@@ -114,6 +143,7 @@ type Map struct {
 	keys  []string
 	vals  []Value
 	index map[string]int32 // built for larger maps
+	meta  atomic.Uint64    // the measure, once known (see Measure)
 }
 
 // mapIndexThreshold is the size from which a map keeps a hash index.
@@ -176,6 +206,7 @@ func (m *Map) getHinted(key string, hint *atomic.Int32) (Value, bool) {
 // Set adds or replaces an entry. Use it only while building a map, before
 // the map is shared.
 func (m *Map) Set(key string, v Value) {
+	m.meta.Store(0)
 	if m.index != nil {
 		if i, ok := m.index[key]; ok {
 			m.vals[i] = v
@@ -388,7 +419,7 @@ func ToString(v Value) string {
 	case time.Time:
 		return v.Format(time.RFC3339Nano)
 	case *List, *Map:
-		b, err := MarshalJSON(v)
+		b, err := MarshalJSONLimit(v, DefaultLimits.MaxString)
 		if err != nil {
 			return "<" + err.Error() + ">"
 		}

@@ -31,15 +31,15 @@ func listFuncs() []*interp.Builtin {
 		pure("includes(xs: list, x: any) -> bool", "Reports whether x is an element of xs (the same as x in xs).",
 			`["US", "CA"].includes("US")  # true`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
-				return xs.Contains(a.Value(1)), nil
+				return th.Contains(xs, a.Value(1))
 			}),
 		pure("includes_any(xs: list, ys: list) -> bool", "Reports whether any element of ys is in xs.",
 			`trigger.failed_checks.includes_any(["id_expired", "id_tampered"])`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				ys, _ := a.List(1)
 				for _, y := range ys.Elems {
-					if xs.Contains(y) {
-						return true, nil
+					if found, err := th.Contains(xs, y); err != nil || found {
+						return found, err
 					}
 				}
 				return false, nil
@@ -49,8 +49,8 @@ func listFuncs() []*interp.Builtin {
 				xs, _ := a.List(0)
 				ys, _ := a.List(1)
 				for _, y := range ys.Elems {
-					if !xs.Contains(y) {
-						return false, nil
+					if found, err := th.Contains(xs, y); err != nil || !found {
+						return found, err
 					}
 				}
 				return true, nil
@@ -125,19 +125,7 @@ func listFuncs() []*interp.Builtin {
 				return sortBy(xs, k, true)
 			}),
 		pure("unique(xs: list) -> list", "Returns xs without repeated elements, keeping the first of each.",
-			`unique([1, 1, 2])  # [1, 2]`, func(th *T, a *Args) (V, error) {
-				xs, _ := a.List(0)
-				var out []V
-				for _, x := range xs.Elems {
-					if !interp.NewList(out).Contains(x) {
-						out = append(out, x)
-					}
-				}
-				if out == nil {
-					out = []V{}
-				}
-				return interp.NewList(out), nil
-			}),
+			`unique([1, 1, 2])  # [1, 2]`, unique),
 		pure("reverse(xs: list) -> list", "Returns the elements in reverse order.", `reverse([1, 2])  # [2, 1]`,
 			func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
@@ -157,6 +145,34 @@ func listFuncs() []*interp.Builtin {
 				return interp.NewList(append([]V(nil), xs.Elems[start:end]...)), nil
 			}),
 	}
+}
+
+// unique keeps the first of equal elements: scalars are found by their
+// hash key, lists and maps by comparison with the lists and maps kept so
+// far (charged to the run's budget).
+func unique(th *T, a *Args) (V, error) {
+	xs, _ := a.List(0)
+	out := []V{}
+	seen := map[any]bool{}
+	var kept []V // the lists and maps in out
+	for _, x := range xs.Elems {
+		if k, ok := interp.HashKey(x); ok {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, x)
+			}
+			continue
+		}
+		found, err := th.Contains(interp.NewList(kept), x)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			kept = append(kept, x)
+			out = append(out, x)
+		}
+	}
+	return interp.NewList(out), nil
 }
 
 func length(th *T, a *Args) (V, error) {

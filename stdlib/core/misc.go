@@ -37,11 +37,14 @@ func miscFuncs() []*interp.Builtin {
 			}),
 		pure("json.encode(x: any) -> string", "Writes a value as JSON text, keeping map order.",
 			`json.encode({id: trigger.id})`, func(th *T, a *Args) (V, error) {
-				b, err := interp.MarshalJSON(a.Value(0))
+				b, err := th.JSON(a.Value(0))
 				if err != nil {
+					if re, ok := interp.AsError(err); ok && re.Kind == interp.KindLimit {
+						return nil, err
+					}
 					return nil, errf(interp.KindValue, "%v", err)
 				}
-				return string(b), th.CheckSize(len(b), "string")
+				return string(b), nil
 			}),
 		pure("sha256(s: string) -> string", "Returns the SHA-256 hash of s, in lower-case hex.",
 			`sha256(trigger.fields.email_address)`, func(th *T, a *Args) (V, error) {

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,7 +11,7 @@ import (
 func stringFuncs() []*interp.Builtin {
 	return []*interp.Builtin{
 		pure("str(x: any) -> string", "Converts any value to text, the way string interpolation does: null is \"null\", lists and maps are JSON.",
-			`str(42)  # "42"`, func(th *T, a *Args) (V, error) { return interp.ToString(a.Value(0)), nil }),
+			`str(42)  # "42"`, func(th *T, a *Args) (V, error) { return th.Text(a.Value(0)) }),
 		caseFn(pure("lower(s: string) -> string", "Returns s in lower case.", `lower("Jane")  # "jane"`,
 			strFn(strings.ToLower)), unicode.ToLower),
 		caseFn(pure("upper(s: string) -> string", "Returns s in upper case.", `upper("us")  # "US"`,
@@ -76,28 +75,28 @@ func stringFuncs() []*interp.Builtin {
 				}
 				return strings.TrimSpace(s[:i]), nil
 			}),
-		pure("regex_find(s: string, pattern: string) -> string|null", "Returns the first match of the RE2 pattern in s, or null.",
+		pure("regex_find(s: string, pattern: string) -> string|null", "Returns the first match of the RE2 pattern in s, or null. One search takes time linear in s (see Limits in docs/running.md).",
 			`regex_find("id: 12345", "[0-9]+")  # "12345"`, func(th *T, a *Args) (V, error) {
 				s, _ := a.String(0)
-				re, err := compile(a, 1)
+				re, err := compile(th, a, 1)
 				if err != nil {
 					return nil, err
 				}
-				if m := re.FindStringIndex(s); m != nil {
-					return s[m[0]:m[1]], nil
+				m, err := th.FindRegex(re, s)
+				if m == nil || err != nil {
+					return nil, err
 				}
-				return nil, nil
+				return s[m[0]:m[1]], nil
 			}),
-		pure("regex_replace(s: string, pattern: string, replacement: string) -> string", "Replaces every match of the RE2 pattern in s; $1 in the replacement stands for the first group.",
+		pure("regex_replace(s: string, pattern: string, replacement: string) -> string", "Replaces every match of the RE2 pattern in s; $1 in the replacement stands for the first group. The searches are metered: a pattern that looks far ahead from every match stops at the regex limit (docs/running.md).",
 			`regex_replace("+1 (555) 010", "[^0-9]", "")  # "1555010"`, func(th *T, a *Args) (V, error) {
 				s, _ := a.String(0)
-				re, err := compile(a, 1)
+				re, err := compile(th, a, 1)
 				if err != nil {
 					return nil, err
 				}
 				r, _ := a.String(2)
-				out := re.ReplaceAllString(s, r)
-				return out, th.CheckSize(len(out), "string")
+				return th.ReplaceRegex(re, s, r)
 			}),
 	}
 }
@@ -178,9 +177,13 @@ func join(th *T, a *Args) (V, error) {
 		if i > 0 {
 			b.WriteString(sep)
 		}
-		b.WriteString(interp.ToString(x))
-		if b.Len() > 1<<24 {
-			return nil, th.CheckSize(b.Len(), "string")
+		text, err := th.Text(x)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(text)
+		if err := th.CheckSize(b.Len(), "string"); err != nil {
+			return nil, err
 		}
 	}
 	return b.String(), nil
@@ -196,17 +199,14 @@ func substring(th *T, a *Args) (V, error) {
 	return string(r[start:end]), nil
 }
 
-func compile(a *Args, i int) (*regexp.Regexp, error) {
+func compile(th *T, a *Args, i int) (*interp.Regex, error) {
 	p, err := a.String(i)
 	if err != nil {
 		return nil, err
 	}
-	if len(p) > 10_000 {
-		return nil, interp.Permanent(errf(interp.KindValue, "pattern is too long"))
-	}
-	re, err := regexp.Compile(p)
+	re, err := th.Regex(p)
 	if err != nil {
-		return nil, interp.Permanent(errf(interp.KindValue, "invalid regular expression: %v", err))
+		return nil, interp.Permanent(err)
 	}
 	return re, nil
 }

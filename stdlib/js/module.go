@@ -85,6 +85,9 @@ func Module() *builtin.Module {
 					if err != nil {
 						return nil, err
 					}
+					if err := th.CheckValue(inputs, "the inputs of js.eval"); err != nil {
+						return nil, err
+					}
 					p, ok := th.Env().(Provider)
 					if !ok || p.JS() == nil {
 						return nil, interp.Permanent(interp.Errorf(interp.KindValue, "no JavaScript engine is configured"))

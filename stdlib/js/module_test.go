@@ -77,7 +77,7 @@ func TestJSFromWorkflows(t *testing.T) {
 	require.Nil(t, res.Err)
 	get := func(k string) interp.Value { v, _ := res.Outputs.Get(k); return v }
 	assert.Equal(t, int64(70), get("s"), "js fn over a WF map")
-	assert.Equal(t, interp.NewList([]interp.Value{"z", "a", "t", "r"}), get("keys"), "object key order survives")
+	assert.Equal(t, []interp.Value{"z", "a", "t", "r"}, get("keys").(*interp.List).Elems, "object key order survives")
 	assert.Equal(t, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixMilli(), get("t"), "Date.now() is the run's clock")
 	assert.Equal(t, int64(42), get("e"), "js.eval")
 	assert.Equal(t, "timeout", get("caught"), "a runaway function times out, and the timeout is catchable")
