@@ -344,7 +344,7 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 	case *lang.LogStmt:
 		return &logStmt{at: c.at(s), x: c.expr(s.Message), path: c.path + "~log"}
 	case *lang.EmitStmt:
-		e := &emitStmt{at: c.at(s), name: c.expr(s.Name)}
+		e := &emitStmt{at: c.at(s), name: c.expr(s.Name), path: c.path + "~emit"}
 		if s.Payload != nil {
 			e.payload = c.mapLit(s.Payload)
 		}

@@ -3,6 +3,7 @@ package interp
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/wf-lang/wf/lang"
@@ -23,6 +24,14 @@ const (
 	// KindInternal is a defect in WF itself (a Go panic). It is not
 	// catchable: the run fails and its record keeps the stack.
 	KindInternal = "internal"
+	// KindNondeterminism is a replay whose script asks for another step
+	// than the journal recorded (the source changed under the run). Not
+	// catchable.
+	KindNondeterminism = "nondeterminism"
+	// KindInterrupted is a step found started but not finished after a
+	// crash, whose options say a person must decide (on_interrupt: "fail").
+	// Not catchable.
+	KindInterrupted = "interrupted"
 )
 
 // StackFrame is one line of a backtrace: a function and the place in it.
@@ -47,6 +56,9 @@ type Error struct {
 	Stack []StackFrame
 	// Cause is the underlying error (from a library or a step), if any.
 	Cause error
+	// GoStack is the Go stack of an internal error (a panic), for the run's
+	// record; it is never part of the message.
+	GoStack string
 }
 
 // Error formats the error as file:line:col: message, followed by the
@@ -75,7 +87,11 @@ func (e *Error) Unwrap() error { return e.Cause }
 
 // Catchable reports whether try/catch may handle the error.
 func (e *Error) Catchable() bool {
-	return e.Kind != KindLimit && e.Kind != KindCancel && e.Kind != KindInternal
+	switch e.Kind {
+	case KindLimit, KindCancel, KindInternal, KindNondeterminism, KindInterrupted:
+		return false
+	}
+	return true
 }
 
 // clone returns a shallow copy, so a shared error can be located without
@@ -119,6 +135,12 @@ func AsError(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// internalError turns a recovered panic into an internal error that keeps
+// the Go stack for the record.
+func internalError(r any) *Error {
+	return &Error{Kind: KindInternal, Msg: fmt.Sprintf("internal error: %v", r), GoStack: string(debug.Stack())}
 }
 
 // errorf makes a runtime error of the given kind; the position is filled in

@@ -206,6 +206,7 @@ func runBranches(th *Thread, n, limit int, each func(child *Thread, i int) (ctrl
 		mu      sync.Mutex
 		first   error
 		stopped bool
+		parked  *Parked
 		latest  = th.now
 	)
 	sem := make(chan struct{}, max(1, limit))
@@ -235,6 +236,13 @@ func runBranches(th *Thread, n, limit int, each func(child *Thread, i int) (ctrl
 			if child.now.After(latest) {
 				latest = child.now
 			}
+			if p, ok := AsParked(err); ok {
+				// A parked branch does not stop the others: they run on
+				// until they end or park too, so the run parks only once
+				// nothing more can happen without a wake-up.
+				parked = mergeParked(parked, p)
+				return
+			}
 			switch {
 			case err != nil && first == nil && !stopped:
 				first = err
@@ -256,15 +264,18 @@ func runBranches(th *Thread, n, limit int, each func(child *Thread, i int) (ctrl
 	if th.ctx.Err() != nil {
 		return ctrlNext, th.cancelled()
 	}
+	if parked != nil {
+		return ctrlNext, parked
+	}
 	return ctrlNext, nil
 }
 
-// safeBranch turns a panic in a branch into an error, so one bad branch
-// cannot take the process down.
+// safeBranch turns a panic in a branch into an internal error, so one bad
+// branch cannot take the process down.
 func safeBranch(f func() (ctrl, error)) (c ctrl, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errorf(KindValue, "internal error: %v", r)
+			err = internalError(r)
 		}
 	}()
 	return f()
@@ -475,6 +486,7 @@ type emitStmt struct {
 	at
 	name    expr
 	payload *mapExpr
+	path    string
 }
 
 func (s *emitStmt) exec(th *Thread, fr *frame) (ctrl, error) {
@@ -497,7 +509,7 @@ func (s *emitStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 			return ctrlNext, s.fail(err)
 		}
 	}
-	if err := th.run.host.Emit(th.ctx, name, payload); err != nil {
+	if err := th.run.host.Emit(th.ctx, th.stepKey(s.path), name, payload); err != nil {
 		return ctrlNext, s.fail(fmt.Errorf("emit %s: %w", name, err))
 	}
 	return ctrlNext, nil

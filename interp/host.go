@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/wf-lang/wf/lang"
@@ -27,8 +28,10 @@ type Host interface {
 	Log(ctx context.Context, l *LogLine)
 	// Output records one `output` entry.
 	Output(ctx context.Context, key string, v Value)
-	// Emit sends an event to the workflows that listen for it.
-	Emit(ctx context.Context, name string, payload *Map) error
+	// Emit sends an event to the workflows that listen for it. key is the
+	// emit statement's key, stable across replays like a step's (a durable
+	// host derives the event's id from it, so a replay emits nothing twice).
+	Emit(ctx context.Context, key, name string, payload *Map) error
 }
 
 // Step is one `run` step as the host sees it.
@@ -51,18 +54,75 @@ type Step struct {
 	Redact func(string) string
 	// Set by the host.
 	Attempts int
-	Started  time.Time
-	Finished time.Time
-	Err      error // the final error of a step that continued on error
+	// AttemptLog has one entry per attempt, retries made inside a library
+	// (an http retry_on, a Persona 429) included.
+	AttemptLog []Attempt
+	Started    time.Time
+	Finished   time.Time
+	Err        error // the final error of a step that continued on error
+}
+
+// Attempt is one try at performing a step.
+type Attempt struct {
+	N        int       `json:"n"`
+	Status   string    `json:"status"` // completed, failed or cancelled
+	Error    string    `json:"error,omitempty"`
+	Started  time.Time `json:"started_at"`
+	Finished time.Time `json:"finished_at"`
+}
+
+// attemptSink collects the attempts a library reports from inside one call
+// of a step's Do.
+type attemptSink struct {
+	mu       sync.Mutex
+	attempts []Attempt
+}
+
+type attemptKey struct{}
+
+// ReportAttempt records one try made inside a library call that retries by
+// itself (an HTTP request retried on a status, a Persona call retried on
+// 429): the step's record then lists each try with its own status, error
+// and timing. Outside a step it does nothing.
+func ReportAttempt(ctx context.Context, err error, started, finished time.Time) {
+	sink, _ := ctx.Value(attemptKey{}).(*attemptSink)
+	if sink == nil {
+		return
+	}
+	a := Attempt{Status: StepCompleted, Started: started, Finished: finished}
+	if err != nil {
+		a.Status, a.Error = attemptStatus(ctx, err), err.Error()
+	}
+	sink.mu.Lock()
+	sink.attempts = append(sink.attempts, a)
+	sink.mu.Unlock()
+}
+
+func attemptStatus(ctx context.Context, err error) string {
+	if err != nil && ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		return StepCancelled
+	}
+	return StepFailed
 }
 
 // StepOptions are the `with { … }` options of a step.
 type StepOptions struct {
-	Retries         int
-	Backoff         time.Duration
-	Timeout         time.Duration // the whole step, retries included; 0 for none
-	ContinueOnError bool
+	Retries         int           `json:"retries,omitempty"`
+	Backoff         time.Duration `json:"backoff,omitempty"`
+	Timeout         time.Duration `json:"timeout,omitempty"` // the whole step, retries included; 0 for none
+	ContinueOnError bool          `json:"continue_on_error,omitempty"`
+	// OnInterrupt says what to do with the step when a run is continued
+	// after a crash and finds it started but not finished: OnInterruptRetry
+	// (the default, "") performs it again with the same idempotency key;
+	// OnInterruptFail fails the run for a person to decide.
+	OnInterrupt string `json:"on_interrupt,omitempty"`
 }
+
+// The values of the on_interrupt step option.
+const (
+	OnInterruptRetry = "retry"
+	OnInterruptFail  = "fail"
+)
 
 // Wait is one `wait` as the host sees it.
 type Wait struct {
@@ -133,8 +193,13 @@ func ExecStep(ctx context.Context, clock Clock, rand func() float64, st *Step) (
 		err error
 	)
 	for attempt := 0; ; attempt++ {
-		st.Attempts = attempt + 1
-		v, err = st.Do(ctx)
+		sink := &attemptSink{}
+		began := clock.Now()
+		v, err = st.Do(context.WithValue(ctx, attemptKey{}, sink))
+		st.logAttempts(ctx, sink.attempts, err, began, clock.Now())
+		if _, parked := AsParked(err); parked {
+			break
+		}
 		if err == nil || errors.Is(err, ErrPermanent) || ctx.Err() != nil || attempt >= st.Options.Retries {
 			break
 		}
@@ -142,6 +207,7 @@ func ExecStep(ctx context.Context, clock Clock, rand func() float64, st *Step) (
 			break
 		}
 	}
+	st.Attempts = len(st.AttemptLog)
 	st.Finished = clock.Now()
 	if err != nil && ctx.Err() == context.DeadlineExceeded && st.Options.Timeout > 0 {
 		err = &Error{Kind: KindTimeout, Msg: st.Name + ": timed out after " + FormatDuration(st.Options.Timeout), Cause: err}
@@ -151,6 +217,30 @@ func ExecStep(ctx context.Context, clock Clock, rand func() float64, st *Step) (
 		return nil, nil
 	}
 	return v, err
+}
+
+// logAttempts adds the attempts of one call of Do: those the library
+// reported from inside it, or the call itself when it reported none.
+func (st *Step) logAttempts(ctx context.Context, inner []Attempt, err error, began, ended time.Time) {
+	if len(inner) == 0 {
+		a := Attempt{Status: StepCompleted, Started: began, Finished: ended}
+		if err != nil {
+			a.Status, a.Error = attemptStatus(ctx, err), err.Error()
+		}
+		inner = []Attempt{a}
+	} else if err != nil && inner[len(inner)-1].Status == StepCompleted {
+		// The library's last try answered, but the call still failed (a
+		// status retries ran out on, a result it refused).
+		last := &inner[len(inner)-1]
+		last.Status, last.Error = attemptStatus(ctx, err), err.Error()
+	}
+	for _, a := range inner {
+		a.N = len(st.AttemptLog) + 1
+		if st.Redact != nil {
+			a.Error = st.Redact(a.Error)
+		}
+		st.AttemptLog = append(st.AttemptLog, a)
+	}
 }
 
 // backoff returns the delay before retry n+1: base·2ⁿ scaled by a factor in

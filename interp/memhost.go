@@ -14,14 +14,17 @@ type StepRecord struct {
 	Key      string
 	Name     string
 	Args     *Map
+	Options  StepOptions
 	Result   Value
 	Err      string
-	Status   string // completed, failed, continued (failed but continued on error), dry-run, mocked, replayed
+	Status   string // completed, failed, continued, cancelled, dry-run, mocked, replayed
 	Attempts int
-	Started  time.Time
-	Finished time.Time
-	File     string
-	Pos      lang.Pos
+	// AttemptLog is each attempt with its own status, error and timing.
+	AttemptLog []Attempt
+	Started    time.Time
+	Finished   time.Time
+	File       string
+	Pos        lang.Pos
 }
 
 // Step record statuses.
@@ -32,6 +35,9 @@ const (
 	StepDryRun    = "dry-run"
 	StepMocked    = "mocked"
 	StepReplayed  = "replayed"
+	// StepCancelled is a step or wait stopped because a sibling branch
+	// failed or the run was cancelled.
+	StepCancelled = "cancelled"
 )
 
 // MemHost is a Host that keeps everything in memory: it performs steps with
@@ -61,7 +67,7 @@ type MemHost struct {
 	// OnLog, when set, is called for each log line.
 	OnLog func(l *LogLine)
 	// Emit, when set, receives emitted events.
-	EmitFunc func(ctx context.Context, name string, payload *Map) error
+	EmitFunc func(ctx context.Context, key, name string, payload *Map) error
 
 	mu      sync.Mutex
 	Steps   []*StepRecord
@@ -79,7 +85,7 @@ func (h *MemHost) clock() Clock {
 
 // Step implements Host.
 func (h *MemHost) Step(ctx context.Context, st *Step) (Value, error) {
-	rec := &StepRecord{Key: st.Key, Name: st.Name, Args: st.Args, File: st.File, Pos: st.Pos}
+	rec := &StepRecord{Key: st.Key, Name: st.Name, Args: st.Args, Options: st.Options, File: st.File, Pos: st.Pos}
 	if j := h.Journal[st.Key]; j != nil && (j.Status == StepCompleted || j.Status == StepContinued || j.Status == StepReplayed || j.Status == StepMocked) {
 		st.Attempts, st.Started, st.Finished = j.Attempts, j.Started, j.Finished
 		rec.Result, rec.Err, rec.Attempts, rec.Started, rec.Finished = j.Result, j.Err, j.Attempts, j.Started, j.Finished
@@ -103,14 +109,22 @@ func (h *MemHost) Step(ctx context.Context, st *Step) (Value, error) {
 		rec.Status = StepDryRun
 	default:
 		v, err = ExecStep(ctx, h.clock(), h.Rand, st)
+		if _, parked := AsParked(err); parked {
+			// The step cannot finish yet (a workflow.call whose run is
+			// waiting); it is performed again when the run continues.
+			return nil, err
+		}
 		rec.Status = StepCompleted
 		if st.Err != nil {
 			rec.Status, rec.Err = StepContinued, st.Err.Error()
 		}
 	}
-	rec.Attempts, rec.Started, rec.Finished, rec.Result = st.Attempts, st.Started, st.Finished, v
+	rec.Attempts, rec.AttemptLog, rec.Started, rec.Finished, rec.Result = st.Attempts, st.AttemptLog, st.Started, st.Finished, v
 	if err != nil {
 		rec.Status, rec.Err = StepFailed, err.Error()
+		if ctx.Err() != nil {
+			rec.Status = StepCancelled
+		}
 	}
 	h.record(rec)
 	return v, err
@@ -140,6 +154,8 @@ func (h *MemHost) Wait(ctx context.Context, w *Wait) (Value, error) {
 		rec.Args.Set("duration", w.Duration)
 		if !h.SkipWaits {
 			if err := h.clock().Sleep(ctx, w.Duration); err != nil {
+				rec.Status, rec.Err, rec.Finished = StepCancelled, err.Error(), h.clock().Now()
+				h.record(rec)
 				return nil, err
 			}
 		}
@@ -224,7 +240,7 @@ func (h *MemHost) Log(_ context.Context, l *LogLine) {
 func (h *MemHost) Output(context.Context, string, Value) {}
 
 // Emit implements Host.
-func (h *MemHost) Emit(ctx context.Context, name string, payload *Map) error {
+func (h *MemHost) Emit(ctx context.Context, key, name string, payload *Map) error {
 	ev := NewMap(2)
 	ev.Set("name", name)
 	ev.Set("payload", payload)
@@ -232,7 +248,7 @@ func (h *MemHost) Emit(ctx context.Context, name string, payload *Map) error {
 	h.Emitted = append(h.Emitted, ev)
 	h.mu.Unlock()
 	if h.EmitFunc != nil {
-		return h.EmitFunc(ctx, name, payload)
+		return h.EmitFunc(ctx, key, name, payload)
 	}
 	return nil
 }

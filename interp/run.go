@@ -45,6 +45,8 @@ type RunResult struct {
 	Finished time.Time
 	// Secrets are the values secret() returned, for the host to redact.
 	Secrets []string
+	// Parked says what a parked run waits for (Status is StatusParked).
+	Parked *Parked
 }
 
 // Workflows returns the names of the program's workflows, sorted.
@@ -204,7 +206,7 @@ func (p *Program) Matches(name, event string, trigger Value, ev *Map) (bool, err
 func (p *Program) evalWhere(w *workflow, et eventTrigger, trigger Value, ev *Map) (ok bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			ok, err = false, &Error{Kind: KindInternal, Msg: fmt.Sprintf("internal error in the where filter: %v", r)}
+			ok, err = false, internalError(r)
 		}
 		if err != nil {
 			err = filterError(w, et, err)
@@ -292,7 +294,7 @@ func (p *Program) Run(ctx context.Context, req RunRequest) (res *RunResult) {
 	err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				err = errorf(KindValue, "internal error: %v", r)
+				err = internalError(r)
 			}
 		}()
 		_, err = execBlock(th, fr, w.body)
@@ -302,6 +304,10 @@ func (p *Program) Run(ctx context.Context, req RunRequest) (res *RunResult) {
 	rs.mu.Lock()
 	res.Secrets = append([]string(nil), rs.secrets...)
 	rs.mu.Unlock()
+	if p, ok := AsParked(err); ok {
+		res.Status, res.Parked = StatusParked, p
+		return res
+	}
 	if err != nil {
 		res.Status = StatusFailed
 		re, ok := AsError(err)
@@ -351,4 +357,4 @@ func (NopHost) Log(context.Context, *LogLine) {}
 func (NopHost) Output(context.Context, string, Value) {}
 
 // Emit does nothing.
-func (NopHost) Emit(context.Context, string, *Map) error { return nil }
+func (NopHost) Emit(context.Context, string, string, *Map) error { return nil }

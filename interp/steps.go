@@ -52,6 +52,9 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 		if th.ctx.Err() != nil {
 			return nil, th.cancelled()
 		}
+		if p, ok := AsParked(err); ok {
+			return nil, p
+		}
 		return nil, e.stepErr(th, st, err)
 	}
 	return v, nil
@@ -117,6 +120,15 @@ func (e *runExpr) options(th *Thread, fr *frame) (StepOptions, error) {
 				return o, bad("a bool")
 			}
 			o.ContinueOnError = b
+		case "on_interrupt":
+			s, ok := val.(string)
+			if !ok {
+				return o, bad("a string")
+			}
+			if s != OnInterruptRetry && s != OnInterruptFail {
+				return o, e.errorf(KindValue, `on_interrupt must be "retry" or "fail", got %q`, s)
+			}
+			o.OnInterrupt = s
 		}
 	}
 	return o, nil
@@ -155,6 +167,9 @@ func (th *Thread) wait(a at, w *Wait) error {
 	if err != nil {
 		if th.ctx.Err() != nil {
 			return th.cancelled()
+		}
+		if p, ok := AsParked(err); ok {
+			return p
 		}
 		return a.fail(err)
 	}
@@ -222,6 +237,9 @@ func (e *waitEventExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		if th.ctx.Err() != nil {
 			return nil, th.cancelled()
+		}
+		if p, ok := AsParked(err); ok {
+			return nil, p
 		}
 		return nil, e.fail(err)
 	}

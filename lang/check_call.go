@@ -337,6 +337,7 @@ var RunOptions = map[string]Type{
 	"backoff":           TDuration,
 	"timeout":           TDuration,
 	"continue_on_error": TBool,
+	"on_interrupt":      TString,
 }
 
 func (c *checker) runOptions(m *MapLit) {
@@ -353,7 +354,7 @@ func (c *checker) runOptions(m *MapLit) {
 				d.Hint("did you mean %s?", s)
 				d.Fixes = append(d.Fixes, Fix{Title: "Change to " + s, Span: e.KeySp, NewText: s})
 			} else {
-				d.Hint("options are retries, backoff, timeout and continue_on_error")
+				d.Hint("options are retries, backoff, timeout, continue_on_error and on_interrupt")
 			}
 			continue
 		}
@@ -369,6 +370,10 @@ func (c *checker) runOptions(m *MapLit) {
 		case *DurationLit:
 			if e.Key == "timeout" && v.Value <= 0 {
 				c.errorf(v, "option", "timeout must be positive, got %s", v.Raw)
+			}
+		case *StringLit:
+			if s, ok := v.Static(); ok && e.Key == "on_interrupt" && s != "retry" && s != "fail" {
+				c.errorf(v, "option", `on_interrupt must be "retry" or "fail", got %q`, s)
 			}
 		}
 	}

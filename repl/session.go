@@ -274,13 +274,12 @@ func (s *Session) run(ctx context.Context, p *prepared, out *Outcome) {
 	host := &interp.MemHost{Clock: s.clock, DryRun: s.dryRun, SkipWaits: true,
 		OnStep: func(r *interp.StepRecord) { trace(Event{Step: r}) },
 		OnLog:  func(l *interp.LogLine) { trace(Event{Log: l}) }}
-	opts := runtime.RunOptions{DryRun: s.dryRun, SkipWaits: true}
 	s.seq++
 	vals := make([]interp.Value, len(p.si.Vars))
 	for i, sym := range p.si.Vars {
 		vals[i] = s.values[sym.Name]
 	}
-	res := p.sess.Run(ctx, interp.RunRequest{Host: host, Clock: s.clock, Env: s.eng.Env(s.loaded, opts),
+	res := p.sess.Run(ctx, interp.RunRequest{Host: host, Clock: s.clock, Env: s.eng.Env(s.loaded, s.dryRun),
 		RunID: fmt.Sprintf("%s_%d", s.id, s.seq), Seed: s.seq}, vals)
 	for _, v := range res.Values {
 		out.Values = append(out.Values, Result{Stmt: v.Stmt, Value: v.Value, Type: p.si.Types[v.Stmt]})
@@ -350,7 +349,7 @@ func (s *Session) TypeOf(ctx context.Context, path, src string) (lang.Type, inte
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	res := p.sess.Run(ctx, interp.RunRequest{Host: interp.NopHost{}, Clock: s.clock, Env: s.eng.Env(s.loaded, runtime.RunOptions{DryRun: true})}, vals)
+	res := p.sess.Run(ctx, interp.RunRequest{Host: interp.NopHost{}, Clock: s.clock, Env: s.eng.Env(s.loaded, true)}, vals)
 	if res.Err != nil || len(res.Values) != 1 {
 		return t, nil, false, diags
 	}

@@ -2,8 +2,10 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime/store"
 )
 
@@ -47,56 +49,93 @@ func (r Route) Delivery(eventID, runID string) store.Delivery {
 	d := store.Delivery{EventID: eventID, Workflow: r.Workflow, Status: store.DeliveryNotMatched}
 	switch {
 	case r.FilterErr != nil:
-		d.Status, d.Error = store.DeliveryFilterFailed, mustJSON(errorRecord(r.FilterErr))
+		d.Status = store.DeliveryFilterFailed
+		d.Error, _ = json.Marshal(errorRecord(r.FilterErr)) // strings only
 	case r.Start:
 		d.Status, d.RunID = store.DeliveryStarted, runID
 	}
 	return d
 }
 
-// RecordEvent stores an event (once per id) and what it did to each
-// listening workflow. status is the event's status when it is new.
-func (e *Engine) RecordEvent(ctx context.Context, ev *Event, status string, ds []store.Delivery) error {
-	body, err := interp.MarshalJSON(ev.Value())
-	if err != nil {
-		return err
+// routeRuns routes an event and builds the records of the runs it starts
+// (with base's options, ids from runID) and of its deliveries. The program
+// version is saved when a run starts.
+func (e *Engine) routeRuns(l *Loaded, ev *Event, only string, base RunOptions, runID func(workflow string) string) ([]Route, []*store.Run, []store.Delivery, error) {
+	routes := RouteEvent(l.Program, ev, only)
+	var runs []*store.Run
+	ds := make([]store.Delivery, len(routes))
+	for i, rt := range routes {
+		id := ""
+		if rt.Start {
+			opts := base
+			opts.Workflow, opts.Event, opts.ID = rt.Workflow, ev, runID(rt.Workflow)
+			row, err := e.newRun(l, opts)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			runs, id = append(runs, row), row.ID
+		}
+		ds[i] = rt.Delivery(ev.ID, id)
 	}
-	if _, err := e.Store.RecordEvent(ctx, store.Event{ID: ev.ID, Name: ev.Name, Body: body, Status: status}); err != nil {
-		return err
+	if len(runs) > 0 {
+		if err := e.SaveVersion(context.Background(), l); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	if len(ds) == 0 {
-		return nil
-	}
-	return e.Store.RecordDeliveries(ctx, ds)
+	return routes, runs, ds, nil
 }
 
-// RunEvent routes an event to the program's workflows, records the event
-// and its deliveries, and runs each workflow it starts, one after the
-// other, with base's options. It returns every route (filter errors
-// included, for the caller to report) and the records of the runs. With
-// only set, it considers that workflow alone.
+// eventRunID is the id of the run an event starts for a workflow: derived
+// from both, so a duplicate delivery of the event cannot start it twice.
+func eventRunID(ev *Event) func(string) string {
+	return func(workflow string) string { return childID("run_", ev.ID, workflow) }
+}
+
+// RunEvent routes an event to the program's workflows, records the event,
+// its deliveries and the runs it starts, and executes each of them in this
+// process, one after the other, with base's options (wf run --event). It
+// returns every route (filter errors included, for the caller to report)
+// and the records of the runs. With only set, it considers that workflow
+// alone. An event recorded before (the same id) starts its runs again, as
+// new runs: wf run always runs.
 func (e *Engine) RunEvent(ctx context.Context, l *Loaded, ev *Event, only string, base RunOptions) ([]Route, []*Record, error) {
 	if ev.ID == "" {
 		ev.ID = newID("evt_")
 	}
-	routes := RouteEvent(l.Program, ev, only)
-	ds := make([]store.Delivery, len(routes))
-	var starts []RunOptions
-	for i, r := range routes {
-		opts := base
-		opts.Workflow, opts.Event = r.Workflow, ev
-		if r.Start {
-			opts.ID = newID("run_")
-			starts = append(starts, opts)
-		}
-		ds[i] = r.Delivery(ev.ID, opts.ID)
-	}
-	if err := e.RecordEvent(ctx, ev, "dispatched", ds); err != nil {
+	routes, runs, ds, err := e.routeRuns(l, ev, only, base, func(string) string { return newID("run_") })
+	if err != nil {
 		return nil, nil, err
 	}
+	for _, r := range runs {
+		r.Status, r.Owner = store.StatusRunning, e.instance
+	}
+	if err := e.saveTriggerObject(ctx, ev); err != nil {
+		return nil, nil, err
+	}
+	body, err := interp.MarshalJSON(ev.Value())
+	if err != nil {
+		return nil, nil, err
+	}
+	acc, err := e.Store.AcceptEvent(ctx, store.Event{ID: ev.ID, Name: ev.Name, Body: body, Status: "dispatched"},
+		runs, ds, nil, e.instance, lang.EventMatches)
+	if err != nil {
+		return nil, nil, err
+	}
+	if acc.Duplicate {
+		for _, r := range runs {
+			if err := e.Store.CreateRun(ctx, r); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := e.Store.RecordDeliveries(ctx, ds); err != nil {
+			return nil, nil, err
+		}
+	}
+	mode := execMode{skipWaits: base.SkipWaits, waitEvents: base.WaitEvents, dryRun: base.DryRun}
+	e.dispatch(mode, acc.Woken...)
 	var recs []*Record
-	for _, opts := range starts {
-		rec, err := e.Run(ctx, l, opts)
+	for _, r := range runs {
+		rec, err := e.drive(ctx, l, r, nil, mode)
 		if err != nil {
 			return routes, recs, err
 		}

@@ -5,48 +5,60 @@ import (
 	"fmt"
 
 	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime/store"
 	"github.com/wf-lang/wf/stdlib/workflow"
 )
 
-// emitter delivers `emit "name" {…}` to the workflows of the same program
-// that listen for it: the event is stored with what it did to each listener
-// (a where filter that fails starts nothing and is recorded), then each
-// matching workflow runs in the background with the payload as its trigger.
-// Chains of emits are bounded by the same depth limit as workflow.call.
+// emitter delivers `emit "name" {…}` to the workflows of the run's program
+// version that listen for it, and to parked runs waiting for an event of
+// that name. The event, its deliveries (a where filter that fails starts
+// nothing and is recorded) and the runs it starts are recorded in one
+// transaction, under an id derived from the run and the emit statement's
+// key, so a replayed emit records nothing twice. Chains of emits are bounded
+// by the same depth limit as workflow.call.
 type emitter struct {
 	e      *Engine
 	l      *Loaded
-	parent RunOptions
+	parent *store.Run
+	mode   execMode
 }
 
-func (m *emitter) emit(ctx context.Context, name string, payload *interp.Map) error {
+func (m *emitter) emit(ctx context.Context, key, name string, payload *interp.Map) error {
 	depth := workflow.Depth(ctx) + 1
 	if depth > workflow.MaxDepth {
 		return fmt.Errorf("events emitted by workflows are nested more than %d deep (is there a cycle?)", workflow.MaxDepth)
 	}
-	ev := &Event{Name: name, ID: newID("evt_"), Object: payload, CreatedAt: m.e.clock.Now()}
-	routes := RouteEvent(m.l.Program, ev, "")
-	var ds []store.Delivery
-	var starts []RunOptions
-	for _, r := range routes {
-		opts := RunOptions{Workflow: r.Workflow, Event: ev, DryRun: m.parent.DryRun, SkipWaits: m.parent.SkipWaits,
-			ParentID: m.parent.ID, Depth: depth}
-		if r.Start {
-			opts.ID = newID("run_")
-			starts = append(starts, opts)
-		}
-		ds = append(ds, r.Delivery(ev.ID, opts.ID))
-	}
-	if err := m.e.RecordEvent(ctx, ev, "emitted", ds); err != nil {
+	ev := &Event{Name: name, ID: childID("evt_", m.parent.ID, key), Object: payload, CreatedAt: m.e.clock.Now()}
+	base := RunOptions{DryRun: m.parent.DryRun, ParentID: m.parent.ID, Depth: depth}
+	_, runs, ds, err := m.e.routeRuns(m.l, ev, "", base, eventRunID(ev))
+	if err != nil {
 		return err
 	}
-	for _, opts := range starts {
-		m.e.background.Add(1)
-		go func() {
-			defer m.e.background.Done()
-			_, _ = m.e.Run(workflow.WithDepth(context.WithoutCancel(ctx), depth), m.l, opts)
-		}()
+	root := rootOf(m.parent)
+	if len(runs) > 0 {
+		if n, err := m.e.Store.CountTree(ctx, root); err != nil {
+			return err
+		} else if n+len(runs) > MaxRunsPerTrigger {
+			return fmt.Errorf("this trigger has caused %d runs, the most one trigger may (is there a loop?)", n)
+		}
 	}
+	for _, r := range runs {
+		r.Status, r.Owner, r.RootID, r.Depth = store.StatusQueued, m.e.instance, root, depth
+	}
+	body, err := interp.MarshalJSON(ev.Value())
+	if err != nil {
+		return err
+	}
+	acc, err := m.e.Store.AcceptEvent(ctx, store.Event{ID: ev.ID, Name: name, Body: body, Status: "emitted"},
+		runs, ds, nil, m.e.instance, lang.EventMatches)
+	if err != nil || acc.Duplicate {
+		return err
+	}
+	ids := acc.Woken
+	for _, r := range runs {
+		ids = append(ids, r.ID)
+	}
+	m.e.dispatch(m.mode, ids...)
 	return nil
 }

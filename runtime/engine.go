@@ -5,9 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -26,6 +26,10 @@ import (
 type Config struct {
 	// StorePath is the SQLite file (see store.DefaultPath).
 	StorePath string
+	// Synchronous is SQLite's durability level: "NORMAL" (default: a
+	// committed run survives a crash of the process) or "FULL" (it survives
+	// a power loss too, at a cost per commit; see docs/running.md).
+	Synchronous string
 	// PersonaBackend is "local" (the default) or "api".
 	PersonaBackend string
 	PersonaAPIKey  string
@@ -44,30 +48,59 @@ type Config struct {
 	JS *js.Engine
 	// Version is WF's own version (User-Agent).
 	Version string
+	// Kind says what this process is in the store's list of instances:
+	// "run" (the default: wf run and other commands) or "serve".
+	Kind string
+	// Heartbeat is how often the instance tells the store it is alive
+	// (default a third of StaleAfter).
+	Heartbeat time.Duration
+	// StaleAfter is how long an instance may miss heartbeats before its
+	// unfinished runs count as interrupted (default store.DefaultStaleAfter).
+	StaleAfter time.Duration
 }
 
-// Engine runs programs against one store and one set of services.
+// Engine runs programs against one store and one set of services. It is
+// one instance in the store's terms: the runs it executes are owned by it
+// while they run, and it heart-beats so that a run it leaves behind when the
+// process dies is seen as interrupted and can be taken over.
 type Engine struct {
-	cfg     Config
-	Store   *store.Store
-	Lib     *builtin.Library
-	Lists   *lists.Service
-	Persona persona.Client
-	HTTP    *httpx.Client
-	clock   interp.Clock
-	// background counts runs started with workflow.start.
+	cfg      Config
+	Store    *store.Store
+	Lib      *builtin.Library
+	Lists    *lists.Service
+	Persona  persona.Client
+	HTTP     *httpx.Client
+	clock    interp.Clock
+	instance string
+	// queue executes runs that runs start (workflow.start, emit) and runs
+	// woken when a child ends; nil for wf run, which executes them itself.
+	queue Queue
+	// background counts runs a wf run executes besides the one it was asked
+	// for (emit listeners, workflow.start), waited for by Close.
 	background sync.WaitGroup
-	// versions remembers the program versions already saved.
+	// versions holds compiled programs by version hash.
 	versions sync.Map
+	// running maps the id of each run executing here to its cancel func.
+	running   sync.Map
+	stopBeat  chan struct{}
+	beatDone  chan struct{}
+	closeOnce sync.Once
 }
 
-// Open opens the store and builds the services.
+// Queue executes runs queued in the store for this engine's instance. The
+// service provides one (a bounded pool of workers); without one, an engine
+// executes the runs that runs start in goroutines of its own.
+type Queue interface {
+	Enqueue(ids ...string)
+}
+
+// Open opens the store, builds the services and registers the instance.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	st, err := store.Open(ctx, cfg.StorePath)
+	st, err := store.OpenWith(ctx, cfg.StorePath, store.Options{Synchronous: cfg.Synchronous, StaleAfter: cfg.StaleAfter})
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, Store: st, Lib: stdlib.Default(), clock: cfg.Clock}
+	e := &Engine{cfg: cfg, Store: st, Lib: stdlib.Default(), clock: cfg.Clock, instance: newID("ins_")}
 	if e.clock == nil {
 		e.clock = interp.RealClock{}
 	}
@@ -76,6 +109,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	if cfg.JS == nil {
 		e.cfg.JS = js.NewEngine()
+	}
+	if e.cfg.Kind == "" {
+		e.cfg.Kind = "run"
 	}
 	e.Lists = lists.NewService(listStore{st})
 	pc := persona.Config{
@@ -88,48 +124,74 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.HTTP = httpx.New(cfg.HTTP)
+	host, _ := os.Hostname()
+	if err := st.RegisterInstance(ctx, store.Instance{ID: e.instance, Kind: e.cfg.Kind, Host: host, PID: os.Getpid()}); err != nil {
+		st.Close()
+		return nil, err
+	}
+	e.startHeartbeat()
 	return e, nil
 }
 
-// Close waits for runs started in the background, then closes the store.
-func (e *Engine) Close() error {
-	e.background.Wait()
-	return e.Store.Close()
+// Instance is this engine's id in the store: the owner of the runs it executes.
+func (e *Engine) Instance() string { return e.instance }
+
+// SetQueue makes q execute the runs that runs start and wake (the service's
+// worker pool).
+func (e *Engine) SetQueue(q Queue) { e.queue = q }
+
+// startHeartbeat tells the store every Heartbeat that the instance is alive.
+func (e *Engine) startHeartbeat() {
+	every := e.cfg.Heartbeat
+	if every <= 0 {
+		stale := e.cfg.StaleAfter
+		if stale <= 0 {
+			stale = store.DefaultStaleAfter
+		}
+		every = stale / 3
+	}
+	e.stopBeat, e.beatDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(e.beatDone)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-e.stopBeat:
+				return
+			case <-t.C:
+				// A missed heartbeat only makes the runs look interrupted
+				// sooner; the next one repairs it.
+				_ = e.Store.Heartbeat(context.Background(), e.instance)
+			}
+		}
+	}()
 }
+
+// Close waits for runs started in the background, records that the
+// instance stopped, then closes the store.
+func (e *Engine) Close() error {
+	var err error
+	e.closeOnce.Do(func() {
+		e.background.Wait()
+		close(e.stopBeat)
+		<-e.beatDone
+		err = errors.Join(e.Store.StopInstance(context.Background(), e.instance), e.Store.Close())
+	})
+	return err
+}
+
+func (e *Engine) interpOptions() interp.Options { return interp.Options{JS: e.cfg.JS} }
 
 // Load reads, checks and compiles files with the engine's library.
 func (e *Engine) Load(paths []string) (*Loaded, error) {
-	return LoadFiles(paths, e.Lib, interp.Options{JS: e.cfg.JS})
+	return LoadFiles(paths, e.Lib, e.interpOptions())
 }
 
-// RunOptions say how to start one run.
-type RunOptions struct {
-	// ID is the run's id; a new one when empty.
-	ID       string
-	Workflow string
-	// Event starts an event-triggered run; Inputs a parameterized one.
-	Event  *Event
-	Inputs *interp.Map
-	// DryRun records effect steps without performing them.
-	DryRun bool
-	// SkipWaits ends time waits at once.
-	SkipWaits bool
-	// WaitEvents answer `wait event`.
-	WaitEvents []*Event
-	// Start pins the run's logical start time (for reproducible runs).
-	Start time.Time
-	// Resume re-runs the run with this id against its journal.
-	Resume string
-	// ParentID is the run that started this one.
-	ParentID string
-	// Depth is the workflow.call nesting depth.
-	Depth int
-}
-
-// newID returns a random run id.
+// newID returns a random id with a prefix.
 func newID(prefix string) string {
 	var b [10]byte
-	_, _ = rand.Read(b[:])
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
 	return prefix + hex.EncodeToString(b[:])
 }
 
@@ -142,120 +204,9 @@ func randomSeed() uint64 {
 // ErrNoWorkflow is returned when a run names no workflow of the program.
 var ErrNoWorkflow = errors.New("no such workflow")
 
-// Run executes one workflow run, recording it as it goes, and returns the
-// finished record. Errors of the run itself (a failed step, a fail
-// statement) are in the record; an error is returned only when the run
-// could not be started or recorded.
-func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, error) {
-	prog := l.Program
-	if prog == nil {
-		return nil, fmt.Errorf("the program has errors")
-	}
-	if !prog.HasWorkflow(opts.Workflow) {
-		return nil, fmt.Errorf("%w: %s", ErrNoWorkflow, opts.Workflow)
-	}
-	trigger, evMap, err := e.bindTrigger(ctx, prog, opts)
-	if err != nil {
-		return nil, err
-	}
-	if _, saved := e.versions.Load(prog.Version); !saved {
-		paths, source := l.Bundle()
-		if err := e.Store.SaveVersion(ctx, store.Version{Hash: prog.Version, Path: paths, Source: source}); err != nil {
-			return nil, err
-		}
-		e.versions.Store(prog.Version, true)
-	}
-	runID, seed, start := opts.ID, randomSeed(), opts.Start
-	if runID == "" {
-		runID = newID("run_")
-	}
-	opts.ID = runID
-	if start.IsZero() {
-		start = e.clock.Now()
-	}
-	var journal map[string]*interp.StepRecord
-	if opts.Resume != "" {
-		prev, err := e.Store.GetRun(ctx, opts.Resume)
-		if err != nil {
-			return nil, err
-		}
-		j, err := e.Store.Journal(ctx, prev.ID)
-		if err != nil {
-			return nil, err
-		}
-		if journal, err = journalFromStore(j); err != nil {
-			return nil, err
-		}
-		seed, start = uint64(prev.Seed), prev.ClockStart
-	}
-	rec := &store.Run{ID: runID, Workflow: opts.Workflow, Version: prog.Version, Trigger: mustJSON(trigger),
-		Event: mustJSON(evMap), Seed: int64(seed), ClockStart: start, ParentID: opts.ParentID, DryRun: opts.DryRun}
-	if opts.Inputs != nil {
-		rec.Inputs = mustJSON(opts.Inputs)
-	}
-	if err := e.Store.CreateRun(ctx, rec); err != nil {
-		return nil, err
-	}
-	mem := &interp.MemHost{Clock: e.clock, Journal: journal, DryRun: opts.DryRun, SkipWaits: opts.SkipWaits}
-	mem.EmitFunc = (&emitter{e: e, l: l, parent: opts}).emit
-	for _, ev := range opts.WaitEvents {
-		mem.Events = append(mem.Events, ev.Value())
-	}
-	host := newDurableHost(e.Store, runID, mem)
-	res := prog.Run(ctx, interp.RunRequest{
-		Workflow: opts.Workflow, Trigger: trigger, Event: evMap, Host: host, Clock: e.clock,
-		Env: e.env(l, opts), RunID: runID, Seed: seed, Limits: e.cfg.Limits, Start: start,
-	})
-	if serr := host.storeErr(); serr != nil && res.Err == nil {
-		res.Status, res.Err = interp.StatusFailed, &interp.Error{Kind: interp.KindStep, Msg: serr.Error()}
-	}
-	outputs := json.RawMessage(interp.Redact(res.Secrets, string(mustJSON(res.Outputs))))
-	var errJSON json.RawMessage
-	if res.Err != nil {
-		errJSON = mustJSON(errorRecord(res.Err))
-	}
-	// The record's times are the machine's; the run's logical clock (now()
-	// in the script) starts at ClockStart and may be pinned with --now.
-	finished := e.clock.Now()
-	if err := e.Store.FinishRun(context.WithoutCancel(ctx), runID, res.Status, outputs, errJSON, finished); err != nil {
-		return nil, err
-	}
-	// The record is what was just written; reading it back would cost
-	// three queries for nothing.
-	rec.Status, rec.Outputs, rec.Error, rec.FinishedAt = res.Status, outputs, errJSON, finished
-	rec.Steps, rec.Logs = host.written()
-	return RecordOf(rec), nil
-}
-
-// bindTrigger works out the trigger and event values for a run.
-func (e *Engine) bindTrigger(ctx context.Context, prog *interp.Program, opts RunOptions) (interp.Value, *interp.Map, error) {
-	if opts.Event != nil {
-		if opts.Event.Object != nil && e.cfg.PersonaBackend != "api" {
-			if local, ok := e.Persona.(*persona.Local); ok {
-				// Objects without an id and type (plain JSON triggers) are
-				// not saved; the run goes on without them.
-				_, _ = local.Upsert(ctx, interp.ToGo(opts.Event.Object).(map[string]any))
-			}
-		}
-		return opts.Event.Object, opts.Event.Map(), nil
-	}
-	trigger, err := prog.BindInputs(opts.Workflow, opts.Inputs)
-	if err != nil {
-		return nil, nil, err
-	}
-	// A scheduled workflow started by hand sees the time it was meant for.
-	if k := prog.TriggerKinds(opts.Workflow); (k["schedule"] || k["every"]) && trigger.Len() == 0 {
-		at := opts.Start
-		if at.IsZero() {
-			at = e.clock.Now()
-		}
-		trigger.Set("scheduled_at", at)
-	}
-	return trigger, nil, nil
-}
-
+// errorRecord is the record of a run's error.
 func errorRecord(e *interp.Error) *ErrorRecord {
-	rec := &ErrorRecord{Kind: e.Kind, Message: e.Msg, Step: e.Step, StepKey: e.StepKey, Workflow: e.Workflow}
+	rec := &ErrorRecord{Kind: e.Kind, Message: e.Msg, Step: e.Step, StepKey: e.StepKey, Workflow: e.Workflow, GoStack: e.GoStack}
 	if e.Pos.IsValid() {
 		rec.Pos = fmt.Sprintf("%s:%d:%d", e.File, e.Pos.Line, e.Pos.Col)
 	}
@@ -265,22 +216,17 @@ func errorRecord(e *interp.Error) *ErrorRecord {
 	return rec
 }
 
-func mustJSON(v any) json.RawMessage {
-	if v == nil {
-		return nil
+// env builds the library environment of one run.
+func (e *Engine) env(l *Loaded, r *runContext) *stdlib.Env {
+	return &stdlib.Env{
+		PersonaClient: e.Persona, ListService: e.Lists, HTTPClient: e.HTTP, Slack: e.cfg.Slack,
+		Runner: &runner{e: e, l: l, parent: r}, Secrets: e.cfg.Secrets, JSEngine: e.cfg.JS,
 	}
-	switch x := v.(type) {
-	case *interp.Map:
-		if x == nil {
-			return nil
-		}
-	case *ErrorRecord:
-		b, _ := json.Marshal(x)
-		return b
-	}
-	b, err := interp.MarshalJSON(v)
-	if err != nil {
-		b, _ = json.Marshal(err.Error())
-	}
-	return b
+}
+
+// Env returns the library environment the REPL evaluates its entries in:
+// the engine's Persona backend, Lists, HTTP client, Slack bot, secrets, and
+// a runner for workflow.call over l (its runs are dry runs when dryRun).
+func (e *Engine) Env(l *Loaded, dryRun bool) *stdlib.Env {
+	return e.env(l, &runContext{mode: execMode{dryRun: dryRun, skipWaits: true}})
 }

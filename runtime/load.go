@@ -118,16 +118,30 @@ func (l *Loaded) finish(lib interp.Library, opts interp.Options) {
 }
 
 // Bundle returns the sources as one text for the version record: each file
-// introduced by a "# file: path" line.
-func (l *Loaded) Bundle() (paths, source string) {
+// introduced by a "# file: path" line when there are several; and the files
+// by path, which LoadVersion reads back.
+func (l *Loaded) Bundle() (paths, source string, files map[string]string) {
 	var ps []string
 	var b strings.Builder
+	files = make(map[string]string, len(l.Files))
 	for _, f := range l.Files {
 		ps = append(ps, f.Path)
 		if len(l.Files) > 1 {
 			fmt.Fprintf(&b, "# file: %s\n", f.Path)
 		}
 		b.Write(f.Src)
+		files[f.Path] = string(f.Src)
 	}
-	return strings.Join(ps, ","), b.String()
+	return strings.Join(ps, ","), b.String(), files
+}
+
+// LoadSources parses, checks and compiles in-memory files, in the order of
+// paths (which is part of the version hash).
+func LoadSources(paths []string, files map[string]string, lib interp.Library, opts interp.Options) *Loaded {
+	l := &Loaded{Sources: map[string][]byte{}}
+	for _, p := range paths {
+		l.add(p, []byte(files[p]))
+	}
+	l.finish(lib, opts)
+	return l
 }

@@ -23,6 +23,29 @@ type Record struct {
 	Error      json.RawMessage `json:"error"`
 	Steps      []StepRecord    `json:"steps"`
 	Logs       []LogRecord     `json:"logs"`
+	// Parent, EventID, TriggerID and RerunOf link the run to what started it.
+	ParentID  string `json:"parent_id,omitempty"`
+	EventID   string `json:"event_id,omitempty"`
+	TriggerID string `json:"trigger_id,omitempty"`
+	RerunOf   string `json:"rerun_of,omitempty"`
+	// Waits is what a parked run waits for.
+	Waits []WaitRecord `json:"waits,omitempty"`
+}
+
+// WaitRecord is one condition a parked run waits for.
+type WaitRecord struct {
+	Key   string     `json:"key"`
+	Until *time.Time `json:"until,omitempty"`
+	Event string     `json:"event,omitempty"`
+	Run   string     `json:"run,omitempty"`
+}
+
+func waitRecords(ws []store.Wait) []WaitRecord {
+	out := make([]WaitRecord, len(ws))
+	for i, w := range ws {
+		out[i] = WaitRecord{Key: w.Key, Until: timePtr(w.Until), Event: w.Event, Run: w.WaitRun}
+	}
+	return out
 }
 
 // StepRecord is one step of a Record.
@@ -39,6 +62,10 @@ type StepRecord struct {
 	Attempts   int             `json:"attempts"`
 	StartedAt  time.Time       `json:"started_at"`
 	FinishedAt *time.Time      `json:"finished_at"`
+	// Options are the step's `with {…}` options; AttemptLog is each attempt
+	// with its own status, error and timing.
+	Options    json.RawMessage `json:"options,omitempty"`
+	AttemptLog json.RawMessage `json:"attempt_log,omitempty"`
 }
 
 // LogRecord is one log line of a Record.
@@ -58,6 +85,8 @@ type ErrorRecord struct {
 	StepKey  string   `json:"step_key,omitempty"`
 	Workflow string   `json:"workflow,omitempty"`
 	Stack    []string `json:"stack,omitempty"`
+	// GoStack is the Go stack of an internal error, for WF's developers.
+	GoStack string `json:"go_stack,omitempty"`
 }
 
 var jsonNull = json.RawMessage("null")
@@ -82,6 +111,7 @@ func RecordOf(r *store.Run) *Record {
 		ID: r.ID, Workflow: r.Workflow, Version: r.Version, Trigger: orNull(r.Trigger), Status: r.Status,
 		DryRun: r.DryRun, StartedAt: r.StartedAt, FinishedAt: timePtr(r.FinishedAt),
 		Outputs: orNull(r.Outputs), Error: orNull(r.Error), Steps: []StepRecord{}, Logs: []LogRecord{},
+		ParentID: r.ParentID, EventID: r.EventID, TriggerID: r.TriggerID, RerunOf: r.RerunOf,
 	}
 	if len(r.Event) > 0 && string(r.Event) != "null" {
 		rec.Event = r.Event
@@ -91,7 +121,8 @@ func RecordOf(r *store.Run) *Record {
 	}
 	for _, s := range r.Steps {
 		sr := StepRecord{Seq: s.Seq, Key: s.Key, Name: s.Name, Args: orNull(s.Args), Result: orNull(s.Result),
-			Status: s.Status, Attempts: s.Attempts, StartedAt: s.StartedAt, FinishedAt: timePtr(s.FinishedAt)}
+			Status: s.Status, Attempts: s.Attempts, StartedAt: s.StartedAt, FinishedAt: timePtr(s.FinishedAt),
+			Options: s.Options, AttemptLog: s.AttemptLog}
 		if s.Error != "" {
 			e := s.Error
 			sr.Error = &e

@@ -2,9 +2,8 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/wf-lang/wf/interp"
@@ -13,17 +12,23 @@ import (
 )
 
 // runner lets a run call, start and schedule other workflows of the same
-// program (workflow.call, workflow.start, workflow.schedule).
+// program version (workflow.call, workflow.start, workflow.schedule). What a
+// step creates has an id derived from the calling run and the step's key, so
+// when the step is performed again (a crash, a continued run) it finds what
+// it created instead of creating it twice.
 type runner struct {
-	e          *Engine
-	l          *Loaded
-	parentOpts RunOptions
-	mu         sync.Mutex
+	e      *Engine
+	l      *Loaded
+	parent *runContext
 }
+
+// MaxRunsPerTrigger caps the runs one trigger can cause: a run plus every run
+// started, called or scheduled under it (emitted events included).
+const MaxRunsPerTrigger = 1000
 
 func (r *runner) check(ctx context.Context, name string) error {
 	if d := workflow.Depth(ctx); d > workflow.MaxDepth {
-		return fmt.Errorf("workflows started by workflows are nested more than %d deep (is there a cycle?)", workflow.MaxDepth)
+		return interp.Permanent(fmt.Errorf("workflows started by workflows are nested more than %d deep (is there a cycle?)", workflow.MaxDepth))
 	}
 	if !r.l.Program.HasWorkflow(name) {
 		return interp.Permanent(fmt.Errorf("there is no workflow %s", name))
@@ -31,28 +36,78 @@ func (r *runner) check(ctx context.Context, name string) error {
 	return nil
 }
 
-func (r *runner) opts(ctx context.Context, name string, input *interp.Map) RunOptions {
-	return RunOptions{Workflow: name, Inputs: input, DryRun: r.parentOpts.DryRun, SkipWaits: r.parentOpts.SkipWaits,
-		Depth: workflow.Depth(ctx), ParentID: r.parentOpts.ID}
+// child builds the record of a run the step starts, queued for this
+// instance, or returns the one the step created before.
+func (r *runner) child(ctx context.Context, name string, input *interp.Map) (*store.Run, bool, error) {
+	id := childID("run_", r.parent.id, workflow.IdempotencyKey(ctx))
+	if prev, err := r.e.Store.GetRun(ctx, id); err == nil {
+		return prev, false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, false, err
+	}
+	if n, err := r.e.Store.CountTree(ctx, r.parent.root); err != nil {
+		return nil, false, err
+	} else if n >= MaxRunsPerTrigger {
+		return nil, false, interp.Permanent(fmt.Errorf("this trigger has caused %d runs, the most one trigger may (is there a loop?)", n))
+	}
+	row, err := r.e.newRun(r.l, RunOptions{ID: id, Workflow: name, Inputs: input, DryRun: r.parent.mode.dryRun, ParentID: r.parent.id})
+	if err != nil {
+		return nil, false, interp.Permanent(err)
+	}
+	row.Status, row.Owner, row.RootID, row.Depth = store.StatusQueued, r.e.instance, r.parent.root, workflow.Depth(ctx)
+	if err := r.e.Store.CreateRun(ctx, row); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			prev, gerr := r.e.Store.GetRun(ctx, id)
+			return prev, false, gerr
+		}
+		return nil, false, err
+	}
+	return row, true, nil
 }
 
-// Call runs the workflow and waits for its outputs.
+// Call runs the workflow and waits for its outputs. In the service, a
+// called run that waits parks its caller too, until it ends.
 func (r *runner) Call(ctx context.Context, name string, input *interp.Map) (*interp.Map, error) {
 	if err := r.check(ctx, name); err != nil {
 		return nil, err
 	}
-	rec, err := r.e.Run(ctx, r.l, r.opts(ctx, name, input))
-	if err != nil {
-		return nil, interp.Permanent(err)
+	if err := r.e.SaveVersion(ctx, r.l); err != nil {
+		return nil, err
 	}
-	if rec.Status != interp.StatusCompleted {
-		msg := "failed"
-		if e := rec.ParsedError(); e != nil {
+	row, _, err := r.child(ctx, name, input)
+	if err != nil {
+		return nil, err
+	}
+	if row.Status == store.StatusQueued || row.Status == store.StatusInterrupted {
+		rec, err := r.e.execute(workflow.WithDepth(context.WithoutCancel(ctx), row.Depth), row.ID, r.parent.mode)
+		if err != nil && !errors.Is(err, store.ErrNotClaimed) {
+			return nil, interp.Permanent(err)
+		}
+		if rec != nil {
+			row.Status, row.Outputs, row.Error = rec.Status, rec.Outputs, rec.Error
+		} else if row, err = r.e.Store.GetRun(ctx, row.ID); err != nil {
+			return nil, err
+		}
+	}
+	switch row.Status {
+	case store.StatusCompleted:
+		return outputsOf(row.Outputs)
+	case store.StatusFailed, store.StatusCancelled:
+		msg := row.Status
+		if e := (&Record{Error: row.Error}).ParsedError(); e != nil {
 			msg = e.Message
 		}
-		return nil, fmt.Errorf("run %s of %s failed: %s", rec.ID, name, msg)
+		return nil, interp.Permanent(fmt.Errorf("run %s of %s %s: %s", row.ID, name, row.Status, msg))
 	}
-	v, err := interp.ParseJSON(rec.Outputs)
+	// The called run is waiting (or another instance has it): wait for it.
+	return nil, interp.Park(interp.ParkedWait{Key: workflow.IdempotencyKey(ctx), Run: row.ID})
+}
+
+func outputsOf(raw []byte) (*interp.Map, error) {
+	if len(raw) == 0 {
+		return interp.NewMap(0), nil
+	}
+	v, err := interp.ParseJSON(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +118,7 @@ func (r *runner) Call(ctx context.Context, name string, input *interp.Map) (*int
 	return m, nil
 }
 
-// Start runs the workflow in the background; the engine waits for such
-// runs before it closes.
+// Start queues a run of the workflow and returns its id.
 func (r *runner) Start(ctx context.Context, name string, input *interp.Map) (string, error) {
 	if err := r.check(ctx, name); err != nil {
 		return "", err
@@ -72,19 +126,20 @@ func (r *runner) Start(ctx context.Context, name string, input *interp.Map) (str
 	if _, err := r.l.Program.BindInputs(name, input); err != nil {
 		return "", interp.Permanent(err)
 	}
-	opts := r.opts(ctx, name, input)
-	opts.ID = newID("run_")
-	r.e.background.Add(1)
-	go func() {
-		defer r.e.background.Done()
-		// The started run outlives the step that started it; its record
-		// says how it went.
-		_, _ = r.e.Run(workflow.WithDepth(context.WithoutCancel(ctx), opts.Depth), r.l, opts)
-	}()
-	return opts.ID, nil
+	if err := r.e.SaveVersion(ctx, r.l); err != nil {
+		return "", err
+	}
+	row, created, err := r.child(ctx, name, input)
+	if err != nil {
+		return "", err
+	}
+	if created {
+		r.e.dispatch(r.parent.mode, row.ID)
+	}
+	return row.ID, nil
 }
 
-// Schedule records a future start; `wf serve` starts it when it is due.
+// Schedule records a future start, which `wf serve` makes when it is due.
 func (r *runner) Schedule(ctx context.Context, name string, at time.Time, input *interp.Map) (string, error) {
 	if err := r.check(ctx, name); err != nil {
 		return "", err
@@ -92,8 +147,14 @@ func (r *runner) Schedule(ctx context.Context, name string, at time.Time, input 
 	if _, err := r.l.Program.BindInputs(name, input); err != nil {
 		return "", interp.Permanent(err)
 	}
-	in, _ := interp.MarshalJSON(input)
-	id := newID("sch_")
-	err := r.e.Store.Schedule(ctx, store.Scheduled{ID: id, Workflow: name, At: at, Input: json.RawMessage(in), CreatedByRun: r.parentOpts.ID})
+	in, err := recordJSON(input)
+	if err != nil {
+		return "", interp.Permanent(err)
+	}
+	id := childID("sch_", r.parent.id, workflow.IdempotencyKey(ctx))
+	err = r.e.Store.Schedule(ctx, store.Scheduled{ID: id, Workflow: name, At: at, Input: in, CreatedByRun: r.parent.id})
+	if errors.Is(err, store.ErrExists) {
+		err = nil // scheduled by an earlier attempt of this step
+	}
 	return id, err
 }

@@ -30,6 +30,13 @@ const (
 
 // RecordDeliveries stores what an event did to each listening workflow, in one transaction.
 func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) error {
+	if err := checkDeliveries(ds); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error { return s.insertDeliveriesTx(ctx, tx, ds) })
+}
+
+func checkDeliveries(ds []Delivery) error {
 	for _, d := range ds {
 		if d.EventID == "" || d.Workflow == "" || d.Status == "" {
 			return errors.New("store: a delivery needs an event id, a workflow and a status")
@@ -38,19 +45,21 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) error {
 			return err
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt := tx.StmtContext(ctx, s.st.insertDelivery)
-		for _, d := range ds {
-			at := d.At
-			if at.IsZero() {
-				at = s.now()
-			}
-			if _, err := stmt.ExecContext(ctx, d.EventID, d.Workflow, d.Status, strArg(d.RunID), jsonArg(d.Error), at.UnixNano()); err != nil {
-				return err
-			}
+	return nil
+}
+
+func (s *Store) insertDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []Delivery) error {
+	stmt := tx.StmtContext(ctx, s.st.insertDelivery)
+	for _, d := range ds {
+		at := d.At
+		if at.IsZero() {
+			at = s.now()
 		}
-		return nil
-	})
+		if _, err := stmt.ExecContext(ctx, d.EventID, d.Workflow, d.Status, strArg(d.RunID), jsonArg(d.Error), at.UnixNano()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Deliveries returns what the event with this id did, in the order it was recorded.

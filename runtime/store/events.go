@@ -16,6 +16,7 @@ type Event struct {
 	Body       json.RawMessage
 	ReceivedAt time.Time // set by RecordEvent when zero
 	Status     string    // EventReceived when left empty
+	Seq        int64     // the order it was recorded in (read only)
 }
 
 // Scheduled is a run to start at a future time.
@@ -55,8 +56,12 @@ func (s *Store) RecordEvent(ctx context.Context, e Event) (duplicate bool, err e
 	if e.Status == "" {
 		e.Status = EventReceived
 	}
-	ok, err := affected(s.st.insertEvent.ExecContext(ctx, e.ID, e.Name, e.ReceivedAt.UnixNano(), jsonArg(e.Body), e.Status))
-	return err == nil && !ok, err
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		ok, err := affected(tx.StmtContext(ctx, s.st.insertEvent).ExecContext(ctx, e.ID, e.Name, e.ReceivedAt.UnixNano(), jsonArg(e.Body), e.Status))
+		duplicate = err == nil && !ok
+		return err
+	})
+	return duplicate, err
 }
 
 // GetEvent returns the event with id, or ErrNotFound.
@@ -151,4 +156,105 @@ func (s *Store) MarkScheduled(ctx context.Context, id, status string) error {
 		err = fmt.Errorf("store: scheduled start %q: %w", id, ErrNotFound)
 	}
 	return err
+}
+
+// Accepted is what AcceptEvent did.
+type Accepted struct {
+	// Duplicate is true when an event with this id was recorded before: nothing was written.
+	Duplicate bool
+	// Woken are the parked runs waiting for an event of this name, queued again.
+	Woken []string
+}
+
+// AcceptEvent records a received event (once per id) together with what it starts, in one
+// transaction: its deliveries, the runs it starts (queued), objects to save for the local
+// Persona backend, and the waking of parked runs waiting for an event of its name (queued for
+// owner; match decides glob waits). A duplicate id writes nothing.
+func (s *Store) AcceptEvent(ctx context.Context, e Event, runs []*Run, deliveries []Delivery, objects []Object,
+	owner string, match func(pattern, name string) bool) (Accepted, error) {
+	if e.ID == "" {
+		return Accepted{}, errors.New("store: event id is empty")
+	}
+	if err := checkJSON("event", "body", e.Body); err != nil {
+		return Accepted{}, err
+	}
+	if e.ReceivedAt.IsZero() {
+		e.ReceivedAt = s.now()
+	}
+	if e.Status == "" {
+		e.Status = EventReceived
+	}
+	for _, r := range runs {
+		if err := s.prepareRun(r); err != nil {
+			return Accepted{}, err
+		}
+	}
+	objData, err := encodeObjects(objects)
+	if err != nil {
+		return Accepted{}, err
+	}
+	var acc Accepted
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		acc = Accepted{}
+		ok, err := affected(tx.StmtContext(ctx, s.st.insertEvent).ExecContext(ctx, e.ID, e.Name, e.ReceivedAt.UnixNano(), jsonArg(e.Body), e.Status))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			acc.Duplicate = true
+			return nil
+		}
+		for _, r := range runs {
+			if err := s.insertRunTx(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		if err := s.insertDeliveriesTx(ctx, tx, deliveries); err != nil {
+			return err
+		}
+		if err := s.putObjectsTx(ctx, tx, objects, objData); err != nil {
+			return err
+		}
+		acc.Woken, err = s.wakeForEventTx(ctx, tx, owner, e.Name, match)
+		return err
+	})
+	return acc, err
+}
+
+// MaxEventSeq returns the sequence number of the newest recorded event (0 when none). Events
+// recorded later have higher numbers.
+func (s *Store) MaxEventSeq(ctx context.Context) (int64, error) {
+	var seq sql.NullInt64
+	err := s.readers.QueryRowContext(ctx, `SELECT MAX(rowid) FROM events`).Scan(&seq)
+	return seq.Int64, err
+}
+
+// EventsSince returns up to limit events recorded at or after since whose name equals name
+// (or, when glob is true, every event since; the caller matches the pattern), oldest first,
+// with their sequence numbers.
+func (s *Store) EventsSince(ctx context.Context, name string, glob bool, since time.Time, limit int) ([]Event, error) {
+	q := `SELECT id, name, received_at, body, status, rowid FROM events WHERE name = ? AND received_at >= ?
+		ORDER BY received_at, rowid LIMIT ?`
+	args := []any{name, since.UnixNano(), limit}
+	if glob {
+		q = `SELECT id, name, received_at, body, status, rowid FROM events WHERE received_at >= ?
+			ORDER BY received_at, rowid LIMIT ?`
+		args = args[1:]
+	}
+	rows, err := s.readers.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var received int64
+		if err := rows.Scan(&e.ID, &e.Name, &received, (*[]byte)(&e.Body), &e.Status, &e.Seq); err != nil {
+			return nil, err
+		}
+		e.ReceivedAt = time.Unix(0, received).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

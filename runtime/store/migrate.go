@@ -127,6 +127,63 @@ CREATE TABLE deliveries (
 	at       INTEGER NOT NULL
 );
 CREATE INDEX deliveries_event ON deliveries(event_id, seq);`},
+		{5, "service", `
+ALTER TABLE versions ADD COLUMN files TEXT;
+ALTER TABLE runs ADD COLUMN owner TEXT;
+ALTER TABLE runs ADD COLUMN event_id TEXT;
+ALTER TABLE runs ADD COLUMN trigger_id TEXT;
+ALTER TABLE runs ADD COLUMN rerun_of TEXT;
+ALTER TABLE runs ADD COLUMN api_key TEXT;
+ALTER TABLE runs ADD COLUMN root_id TEXT;
+ALTER TABLE runs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX runs_root ON runs(root_id) WHERE root_id IS NOT NULL;
+CREATE UNIQUE INDEX runs_api_key ON runs(workflow, api_key) WHERE api_key IS NOT NULL;
+CREATE INDEX runs_trigger_id ON runs(trigger_id, started_at) WHERE trigger_id IS NOT NULL;
+CREATE INDEX runs_active ON runs(owner, status) WHERE status IN ('queued', 'running');
+CREATE INDEX runs_parent ON runs(parent_id) WHERE parent_id IS NOT NULL;
+ALTER TABLE steps ADD COLUMN options TEXT;
+ALTER TABLE steps ADD COLUMN attempt_log TEXT;
+ALTER TABLE logs ADD COLUMN key TEXT;
+CREATE INDEX events_name_received ON events(name, received_at);
+CREATE TABLE waits (
+	run_id   TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	key      TEXT NOT NULL,
+	until_at INTEGER,
+	event    TEXT,
+	wait_run TEXT,
+	PRIMARY KEY (run_id, key)
+);
+CREATE INDEX waits_until ON waits(until_at) WHERE until_at IS NOT NULL;
+CREATE INDEX waits_event ON waits(event) WHERE event IS NOT NULL;
+CREATE INDEX waits_run ON waits(wait_run) WHERE wait_run IS NOT NULL;
+CREATE TABLE instances (
+	id           TEXT PRIMARY KEY,
+	kind         TEXT NOT NULL,
+	host         TEXT NOT NULL,
+	pid          INTEGER NOT NULL,
+	started_at   INTEGER NOT NULL,
+	heartbeat_at INTEGER NOT NULL,
+	stopped_at   INTEGER
+);
+CREATE TABLE idempotency (
+	key    TEXT PRIMARY KEY,
+	result TEXT,
+	at     INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+	id           TEXT PRIMARY KEY,
+	name         TEXT NOT NULL,
+	hash         TEXT NOT NULL UNIQUE,
+	created_at   INTEGER NOT NULL,
+	revoked_at   INTEGER,
+	last_used_at INTEGER
+);
+CREATE TABLE schedule_ticks (
+	workflow  TEXT NOT NULL,
+	trigger   TEXT NOT NULL,
+	last_tick INTEGER NOT NULL,
+	PRIMARY KEY (workflow, trigger)
+);`},
 	}
 }
 

@@ -27,18 +27,53 @@ func (s *Store) GetObject(ctx context.Context, kind, id string) (map[string]any,
 	return decodeObject(kind, id, data)
 }
 
+// Object is one local Persona object to save. With IfNewer, an object the store already
+// holds is replaced only when Data's updated_at is later than the stored one's (or the stored
+// one has none), so state changed by actions is not overwritten by an older copy.
+type Object struct {
+	Kind, ID string
+	Data     map[string]any
+	IfNewer  bool
+}
+
 // PutObject creates or replaces the object kind/id, keeping its first creation time.
 func (s *Store) PutObject(ctx context.Context, kind, id string, obj map[string]any) error {
-	if kind == "" || id == "" {
-		return errors.New("store: object needs a kind and an id")
-	}
-	data, err := json.Marshal(obj)
+	objs := []Object{{Kind: kind, ID: id, Data: obj}}
+	data, err := encodeObjects(objs)
 	if err != nil {
-		return fmt.Errorf("store: %s %q: %w", kind, id, err)
+		return err
 	}
+	return s.write(ctx, func(tx *sql.Tx) error { return s.putObjectsTx(ctx, tx, objs, data) })
+}
+
+// encodeObjects checks and encodes objects to save.
+func encodeObjects(objs []Object) ([]string, error) {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		if o.Kind == "" || o.ID == "" {
+			return nil, errors.New("store: object needs a kind and an id")
+		}
+		data, err := json.Marshal(o.Data)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s %q: %w", o.Kind, o.ID, err)
+		}
+		out[i] = string(data)
+	}
+	return out, nil
+}
+
+func (s *Store) putObjectsTx(ctx context.Context, tx *sql.Tx, objs []Object, data []string) error {
 	now := s.now().UnixNano()
-	_, err = s.st.upsertObject.ExecContext(ctx, kind, id, string(data), now, now)
-	return err
+	for i, o := range objs {
+		stmt := s.st.upsertObject
+		if o.IfNewer {
+			stmt = s.st.upsertObjectIfNewer
+		}
+		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, o.Kind, o.ID, data[i], now, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListObjects returns every object of a kind, oldest first.

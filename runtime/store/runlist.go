@@ -7,13 +7,13 @@ import (
 )
 
 const runColumns = `id, workflow, version, status, trigger, event, inputs, seed, clock_start,
-	started_at, finished_at, outputs, error, parent_id, dry_run`
+	started_at, finished_at, outputs, error, parent_id, dry_run, owner, event_id, trigger_id,
+	rerun_of, api_key, root_id, depth`
 
-// ListRuns returns runs matching f, newest first, without steps or logs. Runs that started at
-// the same instant as the last one returned are skipped by a following page that passes its
-// StartedAt as Before.
+// ListRuns returns runs matching f, newest first, without steps or logs. A queued or running
+// run whose owner is gone is returned with StatusInterrupted.
 func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
-	query, args := runListQuery(f)
+	query, args := s.runListQuery(f)
 	rows, err := s.readers.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -27,22 +27,44 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 		}
 		runs = append(runs, *r)
 	}
-	return runs, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return runs, s.markInterrupted(ctx, runs)
 }
 
+// MaxRunLimit is the most runs one ListRuns call returns.
+const MaxRunLimit = maxRunLimit
+
 // runListQuery builds the ListRuns query with only the conditions f asks for, so that SQLite
-// can use the (workflow, started_at), (status, started_at) or (started_at) index.
-func runListQuery(f RunFilter) (string, []any) {
+// can use the (workflow, started_at), (status, started_at), (trigger_id, started_at) or
+// (started_at) index.
+func (s *Store) runListQuery(f RunFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.Workflow != "" {
 		where, args = append(where, "workflow = ?"), append(args, f.Workflow)
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case StatusInterrupted:
+		where = append(where, "status IN ('queued', 'running') AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.owner AND i.stopped_at IS NULL AND i.heartbeat_at >= ?))")
+		args = append(args, s.liveSince())
+	default:
 		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if f.TriggerID != "" {
+		where, args = append(where, "trigger_id = ?"), append(args, f.TriggerID)
+	}
+	if !f.Since.IsZero() {
+		where, args = append(where, "started_at >= ?"), append(args, f.Since.UnixNano())
 	}
 	if !f.Before.IsZero() {
 		where, args = append(where, "started_at < ?"), append(args, f.Before.UnixNano())
+	}
+	if f.After != nil {
+		at := f.After.StartedAt.UnixNano()
+		where, args = append(where, "(started_at < ? OR (started_at = ? AND id < ?))"), append(args, at, at, f.After.ID)
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -58,6 +80,27 @@ func runListQuery(f RunFilter) (string, []any) {
 	return b.String(), append(args, limit)
 }
 
+// markInterrupted reports queued and running runs whose owner is not live as interrupted.
+func (s *Store) markInterrupted(ctx context.Context, runs []Run) error {
+	var live map[string]Instance
+	for i := range runs {
+		r := &runs[i]
+		if r.Status != StatusQueued && r.Status != StatusRunning {
+			continue
+		}
+		if live == nil {
+			var err error
+			if live, err = s.LiveInstances(ctx); err != nil {
+				return err
+			}
+		}
+		if _, ok := live[r.Owner]; !ok || r.Owner == "" {
+			r.Status = StatusInterrupted
+		}
+	}
+	return nil
+}
+
 type scanner interface {
 	Scan(dest ...any) error
 }
@@ -66,15 +109,18 @@ type scanner interface {
 func scanRun(row scanner) (*Run, error) {
 	var r Run
 	var clock, started, finished sql.NullInt64
-	var parent sql.NullString
+	var parent, owner, event, trigger, rerun, apiKey, root sql.NullString
 	var dry int
 	err := row.Scan(&r.ID, &r.Workflow, &r.Version, &r.Status, (*[]byte)(&r.Trigger),
 		(*[]byte)(&r.Event), (*[]byte)(&r.Inputs), &r.Seed, &clock, &started, &finished,
-		(*[]byte)(&r.Outputs), (*[]byte)(&r.Error), &parent, &dry)
+		(*[]byte)(&r.Outputs), (*[]byte)(&r.Error), &parent, &dry, &owner, &event, &trigger,
+		&rerun, &apiKey, &root, &r.Depth)
 	if err != nil {
 		return nil, err
 	}
 	r.ClockStart, r.StartedAt, r.FinishedAt = timeCol(clock), timeCol(started), timeCol(finished)
 	r.ParentID, r.DryRun = strCol(parent), dry != 0
+	r.Owner, r.EventID, r.TriggerID, r.RerunOf, r.APIKey = strCol(owner), strCol(event), strCol(trigger), strCol(rerun), strCol(apiKey)
+	r.RootID = strCol(root)
 	return &r, nil
 }

@@ -53,7 +53,9 @@ func TestRunRoundTrip(t *testing.T) {
 	require.NoError(t, s.AppendLog(ctx, in.ID, Log{At: t0, Level: "warn", Message: "two"}))
 	require.NoError(t, s.AppendLog(ctx, in.ID, Log{Seq: 10, Level: "error", Message: "ten"}))
 	require.NoError(t, s.AppendLog(ctx, in.ID, Log{Level: "info", Message: "eleven"}))
-	require.NoError(t, s.FinishRun(ctx, in.ID, "failed", json.RawMessage(`{"o":true}`), json.RawMessage(`{"msg":"boom"}`), t0.Add(time.Minute)))
+	woken, err := s.FinishRun(ctx, in.ID, "failed", json.RawMessage(`{"o":true}`), json.RawMessage(`{"msg":"boom"}`), t0.Add(time.Minute), "")
+	require.NoError(t, err)
+	require.Empty(t, woken)
 
 	got, err := s.GetRun(ctx, in.ID)
 	require.NoError(t, err)
@@ -110,12 +112,13 @@ func TestRunErrors(t *testing.T) {
 	assert.ErrorIs(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}), ErrExists)
 	assert.EqualError(t, s.CreateRun(ctx, &Run{ID: "x"}), "store: run needs an id and a workflow")
 	assert.EqualError(t, s.CreateRun(ctx, &Run{ID: "y", Workflow: "w", Inputs: json.RawMessage(`{`)}), "store: run inputs is not valid JSON")
-	assert.ErrorIs(t, s.FinishRun(ctx, "nope", "failed", nil, nil, t0), ErrNotFound)
+	_, err := s.FinishRun(ctx, "nope", "failed", nil, nil, t0, "")
+	assert.ErrorIs(t, err, ErrNotFound)
 	assert.ErrorIs(t, s.SaveStep(ctx, "nope", Step{Key: "k", Status: "done"}), ErrNotFound)
 	assert.ErrorIs(t, s.AppendLog(ctx, "nope", Log{Message: "m"}), ErrNotFound)
 	assert.EqualError(t, s.SaveStep(ctx, "r", Step{}), "store: step key is empty")
 	assert.EqualError(t, s.SaveStep(ctx, "r", Step{Key: "k", Result: json.RawMessage(`nope`)}), "store: step result is not valid JSON")
-	_, err := s.GetRun(ctx, "y")
+	_, err = s.GetRun(ctx, "y")
 	assert.ErrorIs(t, err, ErrNotFound, "an invalid run must not have been stored")
 }
 
@@ -231,7 +234,7 @@ func TestListRunsUsesIndexes(t *testing.T) {
 		{RunFilter{Status: "failed", Before: t0}, "runs_status_started"},
 	}
 	for _, tt := range tests {
-		q, args := runListQuery(tt.f)
+		q, args := (&Store{}).runListQuery(tt.f)
 		rows, err := s.readers.Query("EXPLAIN QUERY PLAN "+q, args...)
 		require.NoError(t, err)
 		var plan string
@@ -245,6 +248,6 @@ func TestListRunsUsesIndexes(t *testing.T) {
 		assert.Contains(t, plan, "INDEX "+tt.index, "%+v", tt.f)
 		assert.NotContains(t, plan, "TEMP B-TREE", "%+v sorts without an index", tt.f)
 	}
-	_, args := runListQuery(RunFilter{Limit: 5000})
+	_, args := (&Store{}).runListQuery(RunFilter{Limit: 5000})
 	assert.Equal(t, []any{maxRunLimit}, args)
 }

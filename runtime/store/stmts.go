@@ -11,6 +11,7 @@ import (
 type stmts struct {
 	insertVersion, getVersion                        *sql.Stmt
 	insertRun, finishRun, upsertStep, insertLog      *sql.Stmt
+	deleteWaits                                      *sql.Stmt
 	getRun, runIDsFrom, runSteps, runLogs, journal   *sql.Stmt
 	insertEvent, getEvent, eventsByStatus, markEvent *sql.Stmt
 	insertScheduled, dueScheduled, markScheduled     *sql.Stmt
@@ -18,11 +19,13 @@ type stmts struct {
 	deleteList, bumpList                             *sql.Stmt
 	insertItem, itemByValue, deleteItem, listItems   *sql.Stmt
 	getObject, upsertObject, listObjects             *sql.Stmt
+	upsertObjectIfNewer                              *sql.Stmt
 	insertDelivery, eventDeliveries                  *sql.Stmt
 	all                                              []*sql.Stmt
 }
 
-const stepColumns = `key, seq, name, args, result, error, status, attempts, started_at, finished_at`
+const stepColumns = `key, seq, name, args, result, error, status, attempts, started_at, finished_at,
+	options, attempt_log`
 
 func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 	for _, p := range []struct {
@@ -30,28 +33,31 @@ func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 		db  *sql.DB
 		sql string
 	}{
-		{&s.insertVersion, w, `INSERT INTO versions(hash, path, source, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT(hash) DO NOTHING`},
-		{&s.getVersion, r, `SELECT path, source, created_at FROM versions WHERE hash = ?`},
+		{&s.insertVersion, w, `INSERT INTO versions(hash, path, source, created_at, files) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(hash) DO UPDATE SET files = COALESCE(versions.files, excluded.files)`},
+		{&s.getVersion, r, `SELECT path, source, created_at, files FROM versions WHERE hash = ?`},
 
 		{&s.insertRun, w, `INSERT INTO runs(` + runColumns + `)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`},
-		{&s.finishRun, w, `UPDATE runs SET status = ?, outputs = ?, error = ?, finished_at = ? WHERE id = ?`},
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`},
+		{&s.finishRun, w, `UPDATE runs SET status = ?, outputs = ?, error = ?, finished_at = ?, owner = NULL WHERE id = ?`},
+		{&s.deleteWaits, w, `DELETE FROM waits WHERE run_id = ?`},
 		{&s.upsertStep, w, `INSERT INTO steps(run_id, ` + stepColumns + `)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(run_id, key) DO UPDATE SET seq = excluded.seq, name = excluded.name,
 				args = COALESCE(excluded.args, steps.args), result = excluded.result,
 				error = excluded.error, status = excluded.status, attempts = excluded.attempts,
 				started_at = COALESCE(excluded.started_at, steps.started_at),
-				finished_at = excluded.finished_at`},
-		{&s.insertLog, w, `INSERT INTO logs(run_id, seq, at, level, message, pos) VALUES (?1,
+				finished_at = excluded.finished_at, options = COALESCE(excluded.options, steps.options),
+				attempt_log = excluded.attempt_log`},
+		{&s.insertLog, w, `INSERT INTO logs(run_id, seq, at, level, message, pos, key) SELECT ?1,
 			CASE WHEN ?2 > 0 THEN ?2 ELSE COALESCE((SELECT MAX(seq) FROM logs WHERE run_id = ?1), 0) + 1 END,
-			?3, ?4, ?5, ?6)`},
+			?3, ?4, ?5, ?6, ?7
+			WHERE ?7 IS NULL OR NOT EXISTS (SELECT 1 FROM logs WHERE run_id = ?1 AND key = ?7)`},
 
 		{&s.getRun, r, `SELECT ` + runColumns + ` FROM runs WHERE id = ?`},
 		{&s.runIDsFrom, r, `SELECT id FROM runs WHERE id >= ? ORDER BY id LIMIT 2`},
 		{&s.runSteps, r, `SELECT ` + stepColumns + ` FROM steps WHERE run_id = ? ORDER BY seq, key`},
-		{&s.runLogs, r, `SELECT seq, at, level, message, pos FROM logs WHERE run_id = ? ORDER BY seq`},
+		{&s.runLogs, r, `SELECT seq, at, level, message, pos, key FROM logs WHERE run_id = ? ORDER BY seq`},
 		{&s.journal, r, `SELECT ` + stepColumns + ` FROM steps WHERE run_id = ? AND finished_at IS NOT NULL`},
 
 		{&s.insertEvent, w, `INSERT INTO events(id, name, received_at, body, status) VALUES (?, ?, ?, ?, ?)
@@ -88,6 +94,10 @@ func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 		{&s.getObject, r, `SELECT data FROM objects WHERE kind = ? AND id = ?`},
 		{&s.upsertObject, w, `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`},
+		{&s.upsertObjectIfNewer, w, `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at
+			WHERE json_extract(objects.data, '$.updated_at') IS NULL
+				OR json_extract(excluded.data, '$.updated_at') > json_extract(objects.data, '$.updated_at')`},
 		{&s.listObjects, r, `SELECT id, data FROM objects WHERE kind = ? ORDER BY created_at, id LIMIT ?`},
 	} {
 		st, err := p.db.PrepareContext(ctx, p.sql)

@@ -43,6 +43,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -73,6 +74,9 @@ type Options struct {
 	// Now is the clock used for created/updated times the caller leaves zero
 	// (default time.Now).
 	Now func() time.Time
+	// StaleAfter is how long an instance may miss heartbeats before its runs
+	// count as interrupted (default DefaultStaleAfter).
+	StaleAfter time.Duration
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -93,6 +97,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = DefaultStaleAfter
+	}
 	return o, nil
 }
 
@@ -102,7 +109,14 @@ type Store struct {
 	writer  *sql.DB // exactly one connection: SQLite has one writer at a time
 	readers *sql.DB // query_only pool
 	now     func() time.Time
-	st      stmts
+	// staleAfter is Options.StaleAfter.
+	staleAfter time.Duration
+	st         stmts
+	// ops feeds the group-commit writer (see batch.go); wmu guards closing it.
+	ops        chan writeOp
+	wmu        sync.RWMutex
+	closed     bool
+	writerDone chan struct{}
 }
 
 // Open opens (creating if needed) the database at path with the default Options and brings its
@@ -128,11 +142,12 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("store: open %s: is a directory", path)
 	}
-	s := &Store{path: abs, now: opts.Now}
+	s := &Store{path: abs, now: opts.Now, staleAfter: opts.StaleAfter, ops: make(chan writeOp, maxGroup), writerDone: make(chan struct{})}
 	if err := s.open(ctx, opts); err != nil {
 		s.closeDBs()
 		return nil, openError(path, err)
 	}
+	go s.writeLoop()
 	return s, nil
 }
 
@@ -201,6 +216,13 @@ func (s *Store) Path() string { return s.path }
 // Close releases the prepared statements and connections. The writer closes last so that
 // SQLite checkpoints the WAL into the main file.
 func (s *Store) Close() error {
+	s.wmu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.ops)
+	}
+	s.wmu.Unlock()
+	<-s.writerDone
 	s.st.close()
 	return s.closeDBs()
 }

@@ -1,0 +1,219 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/stdlib/workflow"
+)
+
+// ErrCancelRequested is the cause a run's context is cancelled with when a
+// person (or the API) cancels it: the run ends cancelled.
+var ErrCancelRequested = errors.New("the run was cancelled")
+
+// Cancel cancels a run executing in this process and reports whether it
+// was here.
+func (e *Engine) Cancel(id string) bool {
+	c, ok := e.running.Load(id)
+	if ok {
+		c.(context.CancelCauseFunc)(ErrCancelRequested)
+	}
+	return ok
+}
+
+// drive executes a run this instance has claimed until it ends or parks,
+// and records the outcome. journal holds the run's steps so far (nil for a
+// new run). When the context is cancelled for another reason than a cancel
+// request (the process is shutting down), the run is left as it is: its
+// owner stops heart-beating, so it shows as interrupted and is continued
+// later from its journal.
+func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal map[string]store.Step, mode execMode) (*Record, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	e.running.Store(row.ID, cancel)
+	defer e.running.Delete(row.ID)
+	trigger, evMap, err := recordedTrigger(l.Program, row)
+	if err != nil {
+		return nil, e.failUnstartable(ctx, row, err)
+	}
+	for {
+		host, err := newDurableHost(ctx, e, l, row, journal, mode)
+		if err != nil {
+			return nil, e.failUnstartable(ctx, row, err)
+		}
+		res := l.Program.Run(workflow.WithDepth(ctx, row.Depth), interp.RunRequest{
+			Workflow: row.Workflow, Trigger: trigger, Event: evMap, Host: host, Clock: e.clock,
+			Env: e.env(l, &runContext{id: row.ID, mode: mode, depth: row.Depth, root: rootOf(row)}), RunID: row.ID,
+			Seed: uint64(row.Seed), Limits: e.cfg.Limits, Start: row.ClockStart,
+		})
+		if serr := host.storeErr(); serr != nil && res.Err == nil {
+			res.Status, res.Err = interp.StatusFailed, &interp.Error{Kind: interp.KindStep, Msg: serr.Error()}
+		}
+		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), ErrCancelRequested) {
+			// Shutting down: leave the run to be continued.
+			return e.recordOf(ctx, row, host, store.StatusRunning, nil, nil)
+		}
+		if res.Status == interp.StatusParked {
+			requeued, err := e.park(ctx, row, host, res.Parked)
+			if err != nil {
+				return nil, err
+			}
+			if !requeued {
+				return e.recordOf(ctx, row, host, store.StatusParked, nil, nil)
+			}
+			// Something it waits for happened while it parked: go on.
+			if row, err = e.Store.ClaimRun(ctx, row.ID, e.instance); err != nil {
+				return nil, err
+			}
+			if journal, err = e.Store.Journal(ctx, row.ID); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return e.finish(ctx, row, host, res)
+	}
+}
+
+// park records what a parked run waits for; requeued when it already
+// happened.
+func (e *Engine) park(ctx context.Context, row *store.Run, host *durableHost, p *interp.Parked) (bool, error) {
+	waits := make([]store.Wait, len(p.Waits))
+	for i, w := range p.Waits {
+		waits[i] = store.Wait{Key: w.Key, Until: w.Until, Event: w.Event, WaitRun: w.Run}
+	}
+	return e.Store.ParkRun(context.WithoutCancel(ctx), row.ID, e.instance, waits, host.eventsSeen(), lang.EventMatches)
+}
+
+// finish records a run's end and hands the runs waiting for it to the
+// queue.
+func (e *Engine) finish(ctx context.Context, row *store.Run, host *durableHost, res *interp.RunResult) (*Record, error) {
+	status := res.Status
+	if res.Err != nil && res.Err.Kind == interp.KindCancel && errors.Is(context.Cause(ctx), ErrCancelRequested) {
+		status = store.StatusCancelled
+	}
+	outputs, err := recordJSON(res.Outputs)
+	if err != nil {
+		outputs, _ = json.Marshal(map[string]string{"error": "the outputs cannot be recorded: " + err.Error()})
+	}
+	outputs = json.RawMessage(interp.Redact(res.Secrets, string(outputs)))
+	var errJSON json.RawMessage
+	if res.Err != nil {
+		errJSON, _ = json.Marshal(errorRecord(res.Err)) // strings only
+	}
+	woken, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, status, outputs, errJSON, e.clock.Now(), e.instance)
+	if err != nil {
+		return nil, err
+	}
+	e.dispatch(mode(host), woken...)
+	return e.recordOf(ctx, row, host, status, outputs, errJSON)
+}
+
+// recordOf builds the record of a run after an execution without reading
+// the run back, but for the log lines of earlier executions.
+func (e *Engine) recordOf(ctx context.Context, row *store.Run, host *durableHost, status string, outputs, errJSON json.RawMessage) (*Record, error) {
+	rec := *row
+	rec.Status, rec.Outputs, rec.Error = status, outputs, errJSON
+	if store.Ended(status) {
+		rec.FinishedAt = e.clock.Now()
+	}
+	rec.Steps = host.stepsForRecord()
+	rec.Logs = host.logs
+	if len(host.journal) > 0 {
+		logs, err := e.Store.Logs(context.WithoutCancel(ctx), row.ID)
+		if err != nil {
+			return nil, err
+		}
+		rec.Logs = logs
+	}
+	out := RecordOf(&rec)
+	if status == store.StatusParked {
+		waits, err := e.Store.Waits(context.WithoutCancel(ctx), row.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Waits = waitRecords(waits)
+	}
+	return out, nil
+}
+
+// recordedTrigger rebuilds a run's trigger and event values from its record:
+// inputs are bound again (types and defaults as the workflow declares them),
+// an event's object is read back as it was recorded.
+func recordedTrigger(prog *interp.Program, row *store.Run) (interp.Value, *interp.Map, error) {
+	var evMap *interp.Map
+	if len(row.Event) > 0 && string(row.Event) != "null" {
+		v, err := interp.ParseJSON(row.Event)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the recorded event: %w", err)
+		}
+		m, ok := v.(*interp.Map)
+		if !ok {
+			return nil, nil, fmt.Errorf("the recorded event is not an object")
+		}
+		fixTime(m, "created_at")
+		evMap = m
+	}
+	if evMap == nil && len(row.Inputs) > 0 && string(row.Inputs) != "null" {
+		v, err := interp.ParseJSON(row.Inputs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the recorded inputs: %w", err)
+		}
+		in, _ := v.(*interp.Map)
+		trigger, err := prog.BindInputs(row.Workflow, in)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the recorded inputs: %w", err)
+		}
+		return trigger, nil, nil
+	}
+	var trigger interp.Value
+	if len(row.Trigger) > 0 {
+		v, err := interp.ParseJSON(row.Trigger)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the recorded trigger: %w", err)
+		}
+		trigger = v
+	}
+	if m, ok := trigger.(*interp.Map); ok && evMap == nil {
+		fixTime(m, "scheduled_at")
+	}
+	if trigger == nil {
+		trigger = interp.NewMap(0)
+	}
+	return trigger, evMap, nil
+}
+
+// rootOf is the id of the run at the top of a run's tree.
+func rootOf(row *store.Run) string {
+	if row.RootID != "" {
+		return row.RootID
+	}
+	return row.ID
+}
+
+func mode(h *durableHost) execMode { return h.mode }
+
+// dispatch hands runs queued for this instance to the queue; without one
+// (wf run) it executes them in goroutines of its own, with waits served as
+// in the run that started them, and Close waits for them.
+func (e *Engine) dispatch(m execMode, ids ...string) {
+	if len(ids) == 0 {
+		return
+	}
+	if e.queue != nil {
+		e.queue.Enqueue(ids...)
+		return
+	}
+	for _, id := range ids {
+		e.background.Add(1)
+		go func() {
+			defer e.background.Done()
+			// The run's own record says how it went.
+			_, _ = e.execute(context.Background(), id, execMode{park: m.park, skipWaits: m.skipWaits, waitEvents: m.waitEvents})
+		}()
+	}
+}

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Token is an API bearer token. Only a hash of the secret is stored: the secret itself is
+// shown once, when the token is created.
+type Token struct {
+	ID        string
+	Name      string
+	Hash      string // hex SHA-256 of the secret
+	CreatedAt time.Time
+	RevokedAt time.Time
+	LastUsed  time.Time
+}
+
+// CreateToken stores a new token.
+func (s *Store) CreateToken(ctx context.Context, t Token) error {
+	if t.ID == "" || t.Hash == "" {
+		return errors.New("store: a token needs an id and a hash")
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.now()
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ok, err := affected(tx.ExecContext(ctx, `INSERT INTO tokens(id, name, hash, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, t.ID, t.Name, t.Hash, t.CreatedAt.UnixNano()))
+		if err == nil && !ok {
+			err = fmt.Errorf("store: token %q: %w", t.ID, ErrExists)
+		}
+		return err
+	})
+}
+
+// Tokens lists every token, revoked ones included, oldest first.
+func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := s.readers.QueryContext(ctx, `SELECT id, name, hash, created_at, revoked_at, last_used_at
+		FROM tokens ORDER BY created_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var created int64
+		var revoked, used sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Name, &t.Hash, &created, &revoked, &used); err != nil {
+			return nil, err
+		}
+		t.CreatedAt, t.RevokedAt, t.LastUsed = time.Unix(0, created).UTC(), timeCol(revoked), timeCol(used)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TokenByHash returns the live (not revoked) token with this hash, or ErrNotFound.
+func (s *Store) TokenByHash(ctx context.Context, hash string) (Token, error) {
+	t := Token{Hash: hash}
+	var created int64
+	err := s.readers.QueryRowContext(ctx, `SELECT id, name, created_at FROM tokens
+		WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&t.ID, &t.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, fmt.Errorf("store: token: %w", ErrNotFound)
+	}
+	t.CreatedAt = time.Unix(0, created).UTC()
+	return t, err
+}
+
+// RevokeToken revokes the token with this id (or name); ErrNotFound when there is none.
+func (s *Store) RevokeToken(ctx context.Context, idOrName string) error {
+	now := s.now().UnixNano()
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ok, err := affected(tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?
+			WHERE (id = ?2 OR name = ?2) AND revoked_at IS NULL`, now, idOrName))
+		if err == nil && !ok {
+			err = fmt.Errorf("store: token %q: %w", idOrName, ErrNotFound)
+		}
+		return err
+	})
+}
+
+// TouchToken records that a token was used (at most once a minute per token is enough for
+// callers; this writes every time it is called).
+func (s *Store) TouchToken(ctx context.Context, id string, at time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, at.UnixNano(), id)
+		return err
+	})
+}
