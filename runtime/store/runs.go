@@ -53,8 +53,8 @@ type Run struct {
 	// below it this run is. They bound how many runs one trigger can cause.
 	RootID string
 	Depth  int
-	Steps     []Step // filled by GetRun, ordered by Seq
-	Logs      []Log  // filled by GetRun, ordered by Seq
+	Steps  []Step // filled by GetRun, ordered by Seq
+	Logs   []Log  // filled by GetRun, ordered by Seq
 }
 
 // Step is one journaled effect of a run, keyed by its deterministic Key.
