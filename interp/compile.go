@@ -42,6 +42,7 @@ type workflow struct {
 	events    []eventTrigger
 	params    []paramSpec
 	kinds     map[string]bool // api, workflow, manual, schedule, every, event
+	schedules []Schedule
 }
 
 type eventTrigger struct {
@@ -218,8 +219,15 @@ func (c *compiler) workflow(d *lang.WorkflowDecl) {
 			w.kinds[t.Kind] = true
 		case *lang.ScheduleTrigger:
 			w.kinds["schedule"] = true
+			sc := Schedule{Workflow: w.name}
+			sc.Cron, _ = t.Cron.Static()
+			if t.TZ != nil {
+				sc.TZ, _ = t.TZ.Static()
+			}
+			w.schedules = append(w.schedules, sc)
 		case *lang.EveryTrigger:
 			w.kinds["every"] = true
+			w.schedules = append(w.schedules, Schedule{Workflow: w.name, Every: t.Every.Value})
 		}
 	}
 	for _, tp := range wi.Params {

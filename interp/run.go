@@ -71,6 +71,44 @@ func (p *Program) TriggerKinds(name string) map[string]bool {
 	return nil
 }
 
+// Schedule is one clock trigger of a workflow: `on schedule "cron" [tz "Zone"]`
+// or `on every D`.
+type Schedule struct {
+	Workflow string
+	Cron     string        // the cron expression (schedule triggers)
+	TZ       string        // its time zone ("" for UTC)
+	Every    time.Duration // the interval (every triggers)
+}
+
+// ID names the trigger within its workflow, stably across versions that
+// keep it unchanged: "every 15m0s", or "cron 0 9 * * 1-5 tz Europe/Berlin".
+func (s Schedule) ID() string {
+	if s.Every > 0 {
+		return "every " + s.Every.String()
+	}
+	id := "cron " + s.Cron
+	if s.TZ != "" {
+		id += " tz " + s.TZ
+	}
+	return id
+}
+
+// Schedules returns every clock trigger of the program, by workflow name.
+func (p *Program) Schedules() []Schedule {
+	var out []Schedule
+	for _, n := range p.Workflows() {
+		out = append(out, p.workflows[n].schedules...)
+	}
+	return out
+}
+
+// InputError lists every problem with the inputs of a run.
+type InputError struct {
+	Problems []string
+}
+
+func (e *InputError) Error() string { return strings.Join(e.Problems, "; ") }
+
 // Param describes a parameter a workflow's trigger takes.
 type Param struct {
 	Name     string
@@ -153,7 +191,7 @@ func (p *Program) BindInputs(name string, inputs *Map) (*Map, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(problems, "; "))
+		return nil, &InputError{Problems: problems}
 	}
 	return out, nil
 }
@@ -171,6 +209,20 @@ func (p *Program) EventWorkflows(event string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// EventPatterns returns the event names and globs a workflow's `on event`
+// clauses listen for.
+func (p *Program) EventPatterns(name string) []string {
+	w := p.workflows[name]
+	if w == nil {
+		return nil
+	}
+	out := make([]string, len(w.events))
+	for i, et := range w.events {
+		out[i] = et.pattern
+	}
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/stdlib/persona"
 )
 
 // Route is what an event does to one workflow that listens for its name.
@@ -142,4 +143,34 @@ func (e *Engine) RunEvent(ctx context.Context, l *Loaded, ev *Event, only string
 		recs = append(recs, rec)
 	}
 	return routes, recs, nil
+}
+
+// Intake is what an event received by the service brings: the routes it
+// takes, the runs it starts (queued for this instance) with their
+// deliveries, and the trigger object to save for the local Persona backend.
+type Intake struct {
+	Routes     []Route
+	Runs       []*store.Run
+	Deliveries []store.Delivery
+	Objects    []store.Object
+}
+
+// Intake routes an event for the service. Run ids are derived from the event
+// id and the workflow, so an event delivered twice cannot start a workflow
+// twice.
+func (e *Engine) Intake(l *Loaded, ev *Event) (*Intake, error) {
+	routes, runs, ds, err := e.routeRuns(l, ev, "", RunOptions{}, eventRunID(ev))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range runs {
+		r.Status, r.Owner, r.RootID = store.StatusQueued, e.instance, r.ID
+	}
+	in := &Intake{Routes: routes, Runs: runs, Deliveries: ds}
+	if _, local := e.Persona.(*persona.Local); local {
+		if obj := personaObject(ev); obj != nil {
+			in.Objects = []store.Object{{Kind: persona.KindOf(obj["type"].(string)), ID: obj["id"].(string), Data: obj, IfNewer: true}}
+		}
+	}
+	return in, nil
 }

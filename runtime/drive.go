@@ -131,6 +131,7 @@ func (e *Engine) recordOf(ctx context.Context, row *store.Run, host *durableHost
 		rec.Logs = logs
 	}
 	out := RecordOf(&rec)
+	out.Performed = host.performed()
 	if status == store.StatusParked {
 		waits, err := e.Store.Waits(context.WithoutCancel(ctx), row.ID)
 		if err != nil {

@@ -96,14 +96,15 @@ type Queue interface {
 
 // Open opens the store, builds the services and registers the instance.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	st, err := store.OpenWith(ctx, cfg.StorePath, store.Options{Synchronous: cfg.Synchronous, StaleAfter: cfg.StaleAfter})
+	clock := cfg.Clock
+	if clock == nil {
+		clock = interp.RealClock{}
+	}
+	st, err := store.OpenWith(ctx, cfg.StorePath, store.Options{Synchronous: cfg.Synchronous, StaleAfter: cfg.StaleAfter, Now: clock.Now})
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, Store: st, Lib: stdlib.Default(), clock: cfg.Clock, instance: newID("ins_")}
-	if e.clock == nil {
-		e.clock = interp.RealClock{}
-	}
+	e := &Engine{cfg: cfg, Store: st, Lib: stdlib.Default(), clock: clock, instance: newID("ins_")}
 	if cfg.Secrets == nil {
 		e.cfg.Secrets = &Secrets{file: map[string]string{}}
 	}
@@ -132,6 +133,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e.startHeartbeat()
 	return e, nil
 }
+
+// Clock is the engine's clock: runs, the store's times and the service's
+// schedules all read it.
+func (e *Engine) Clock() interp.Clock { return e.clock }
 
 // Instance is this engine's id in the store: the owner of the runs it executes.
 func (e *Engine) Instance() string { return e.instance }
@@ -229,4 +234,10 @@ func (e *Engine) env(l *Loaded, r *runContext) *stdlib.Env {
 // a runner for workflow.call over l (its runs are dry runs when dryRun).
 func (e *Engine) Env(l *Loaded, dryRun bool) *stdlib.Env {
 	return e.env(l, &runContext{mode: execMode{dryRun: dryRun, skipWaits: true}})
+}
+
+// LoadSources parses, checks and compiles in-memory files with the engine's
+// library, in the order of paths.
+func (e *Engine) LoadSources(paths []string, files map[string]string) *Loaded {
+	return LoadSources(paths, files, e.Lib, e.interpOptions())
 }

@@ -541,3 +541,14 @@ func (h *durableHost) stepsForRecord() []store.Step {
 	})
 	return out
 }
+
+// performed returns the keys of the steps this execution wrote.
+func (h *durableHost) performed() map[string]bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]bool, len(h.steps))
+	for _, s := range h.steps {
+		out[s.Key] = true
+	}
+	return out
+}

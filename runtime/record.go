@@ -30,6 +30,9 @@ type Record struct {
 	RerunOf   string `json:"rerun_of,omitempty"`
 	// Waits is what a parked run waits for.
 	Waits []WaitRecord `json:"waits,omitempty"`
+	// Performed are the keys of the steps the execution that returned this
+	// record performed (not replayed), for metrics.
+	Performed map[string]bool `json:"-"`
 }
 
 // WaitRecord is one condition a parked run waits for.

@@ -32,6 +32,8 @@ type CLI struct {
 	Run     RunCmd     `cmd:"" help:"Run a workflow and record it in the store."`
 	Runs    RunsCmd    `cmd:"" help:"List and show recorded runs."`
 	Graph   GraphCmd   `cmd:"" help:"Draw workflows as diagrams (SVG, DOT, Mermaid), with the path a run took."`
+	Serve   ServeCmd   `cmd:"" help:"Serve workflows: Persona webhooks, the HTTP API, schedules and waits."`
+	Events  EventsCmd  `cmd:"" help:"Send events to a running wf serve."`
 	Lists   ListsCmd   `cmd:"" help:"Manage Lists (blocked IPs, emails, countries…)."`
 	Persona PersonaCmd `cmd:"" help:"Load and show objects of the local Persona backend."`
 	Repl    ReplCmd    `cmd:"" help:"Explore data, expressions and workflows interactively."`
@@ -43,8 +45,12 @@ type CLI struct {
 
 // Globals are flags every subcommand takes.
 type Globals struct {
-	Store   string `help:"Path of the embedded store." env:"WF_STORE" default:".wf/wf.db" placeholder:"PATH"`
-	NoColor bool   `help:"Never use colour (also: NO_COLOR)." name:"no-color"`
+	Store string `help:"Path of the embedded store." env:"WF_STORE" default:".wf/wf.db" placeholder:"PATH"`
+	// Synchronous is SQLite's durability setting for the store.
+	Synchronous string `help:"Store durability: normal (a committed run survives a crash of the process) or full (it survives a power loss too, at a cost per commit)." enum:"normal,full" default:"normal" env:"WF_SYNCHRONOUS"`
+	NoColor     bool   `help:"Never use colour (also: NO_COLOR)." name:"no-color"`
+	// Config is read before the command line is parsed (see configResolver).
+	Config string `help:"A JSON file of settings, keyed by flag name ({\"listen\": \"127.0.0.1:9000\"}); flags and environment variables win over it." env:"WF_CONFIG" type:"existingfile" placeholder:"FILE"`
 
 	stdin  io.Reader
 	stdout io.Writer
@@ -98,7 +104,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		}
 	}()
 	cli := &CLI{Globals: Globals{stdin: stdin, stdout: stdout, stderr: stderr}}
+	resolver, err := configResolver(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "wf: %v\n", err)
+		return exitUsage
+	}
 	parser, err := kong.New(cli,
+		kong.Resolvers(resolver),
 		kong.Name("wf"),
 		kong.Description(description),
 		kong.UsageOnError(),

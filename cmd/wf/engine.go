@@ -22,9 +22,11 @@ type EngineFlags struct {
 	SlackAPI      string `help:"Base URL of the Slack Web API, for slack.message." env:"WF_SLACK_API_URL" placeholder:"URL"`
 }
 
-func openEngine(g *Globals, f *EngineFlags) (*runtime.Engine, error) {
-	cfg := runtime.Config{
-		StorePath: g.Store, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL,
+// openEngine opens the engine for a command; kind names the process in the
+// store's list of instances ("run", "serve").
+func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error) {
+	cfg := runtime.Config{Kind: kind,
+		StorePath: g.Store, Synchronous: g.Synchronous, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL,
 		PersonaAPIKey: os.Getenv("PERSONA_API_KEY"), Version: version, JS: jsEngine(),
 		HTTP:  httpx.Config{AllowLoopback: f.AllowLoopback, AllowPrivate: f.AllowPrivate},
 		Slack: slack.BotConfig{Token: os.Getenv("SLACK_BOT_TOKEN"), BaseURL: f.SlackAPI},
@@ -44,7 +46,7 @@ func openEngine(g *Globals, f *EngineFlags) (*runtime.Engine, error) {
 // openStoreOnly opens the engine with default services, for commands that
 // only read or write the store.
 func openStoreOnly(g *Globals) (*runtime.Engine, error) {
-	return runtime.Open(context.Background(), runtime.Config{StorePath: g.Store, Version: version, JS: jsEngine()})
+	return runtime.Open(context.Background(), runtime.Config{StorePath: g.Store, Synchronous: g.Synchronous, Version: version, JS: jsEngine()})
 }
 
 // jsEngine returns the process's JavaScript engine (js fn and js.eval).

@@ -39,7 +39,7 @@ Effects go to the local Persona backend unless --dry-run. Reading a script from 
 
 // Run starts the REPL.
 func (c *ReplCmd) Run(g *Globals) error {
-	eng, err := openEngine(g, &c.EngineFlags)
+	eng, err := openEngine(g, &c.EngineFlags, "run")
 	if err != nil {
 		return fail(exitUsage, "wf repl: %v", err)
 	}

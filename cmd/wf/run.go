@@ -16,7 +16,7 @@ import (
 
 // RunCmd is `wf run FILE …`.
 type RunCmd struct {
-	File      string   `arg:"" help:"The .wf file (or folder of .wf files) to load."`
+	File      string   `arg:"" optional:"" help:"The .wf file (or folder of .wf files) to load (not needed with --resume)."`
 	Workflow  string   `help:"The workflow to run (may be left out when the file has one, or when --event picks them)." placeholder:"NAME"`
 	Event     string   `help:"Start the run(s) with an event: a Persona webhook body, or {\"name\": …, \"payload\": {…}}. Every workflow whose on event matches runs." placeholder:"FILE.json"`
 	EventName string   `help:"Start with an event of this name, its object read from --payload." placeholder:"NAME"`
@@ -29,7 +29,7 @@ type RunCmd struct {
 	EventFile []string `sep:"none" help:"An event that may answer a wait event (repeatable)." placeholder:"FILE.json"`
 	Fixtures  []string `sep:"none" help:"Load Lists and Persona objects from a fixtures file before running (repeatable)." placeholder:"FILE.json"`
 	Now       string   `help:"Pin the run's start time, as RFC 3339 (for reproducible runs)." placeholder:"TIME"`
-	Resume    string   `help:"Re-run a run from its journal: finished steps are replayed, not performed again." placeholder:"RUN_ID"`
+	Resume    string   `help:"Continue a failed or interrupted run: the same run, with its recorded trigger, on its own version's source; finished steps are replayed, not performed again." placeholder:"RUN_ID"`
 
 	EngineFlags `embed:""`
 }
@@ -55,11 +55,14 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	eng, err := openEngine(g, &c.EngineFlags)
+	eng, err := openEngine(g, &c.EngineFlags, "run")
 	if err != nil {
 		return fail(exitUsage, "wf run: %v", err)
 	}
 	defer eng.Close()
+	if c.Resume != "" {
+		return c.resume(g, eng)
+	}
 	files, err := runtime.ExpandPaths([]string{c.File})
 	if err != nil {
 		return fail(exitUsage, "wf run: %v", err)
@@ -119,7 +122,54 @@ func (c *RunCmd) Run(g *Globals) error {
 	return c.report(g, []*runtime.Record{rec}, false)
 }
 
+// resume continues a run from the store: its trigger, inputs and source
+// are the recorded ones.
+func (c *RunCmd) resume(g *Globals, eng *runtime.Engine) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	base, err := c.baseOptions()
+	if err != nil {
+		return err
+	}
+	if c.File != "" {
+		c.noteVersion(ctx, g, eng)
+	}
+	rec, err := eng.Run(ctx, nil, base)
+	if err != nil {
+		return fail(exitUsage, "wf run: --resume %s: %v", c.Resume, err)
+	}
+	return c.report(g, []*runtime.Record{rec}, false)
+}
+
+// noteVersion tells when the file given with --resume is not the version
+// the run continues on.
+func (c *RunCmd) noteVersion(ctx context.Context, g *Globals, eng *runtime.Engine) {
+	prev, err := eng.Store.GetRun(ctx, c.Resume)
+	if err != nil {
+		return
+	}
+	files, err := runtime.ExpandPaths([]string{c.File})
+	if err != nil {
+		return
+	}
+	l, err := eng.Load(files)
+	if err != nil || l.Program == nil || l.Program.Version == prev.Version {
+		return
+	}
+	fmt.Fprintf(g.stderr, "note: %s has changed since run %s started; the run continues on its own version %.12s\n",
+		c.File, prev.ID, prev.Version)
+}
+
 func (c *RunCmd) validate() error {
+	if c.Resume != "" {
+		if c.Event != "" || c.EventName != "" || c.Payload != "" || len(c.Input) > 0 || c.InputFile != "" || c.Workflow != "" || len(c.Fixtures) > 0 {
+			return fail(exitUsage, "wf run: --resume continues the run with its recorded trigger; drop --event, --input, --workflow and --fixtures")
+		}
+		return nil
+	}
+	if c.File == "" {
+		return fail(exitUsage, "wf run: name the .wf file (or folder) to run, or --resume RUN_ID")
+	}
 	sources := 0
 	if c.Event != "" {
 		sources++

@@ -374,3 +374,12 @@ func (s *Store) CountTree(ctx context.Context, root string) (int, error) {
 	err := s.readers.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE root_id = ? OR id = ?`, root, root).Scan(&n)
 	return n, err
 }
+
+// RunByAPIKey returns the run an API call with this Idempotency-Key started for a workflow.
+func (s *Store) RunByAPIKey(ctx context.Context, workflow, key string) (*Run, error) {
+	r, err := scanRun(s.readers.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE workflow = ? AND api_key = ?`, workflow, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: run with key %q: %w", key, ErrNotFound)
+	}
+	return r, err
+}

@@ -259,3 +259,9 @@ func affected(res sql.Result, err error) (bool, error) {
 	n, err := res.RowsAffected()
 	return n > 0, err
 }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.readers.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}

@@ -85,8 +85,7 @@ func (s *Store) RevokeToken(ctx context.Context, idOrName string) error {
 	})
 }
 
-// TouchToken records that a token was used (at most once a minute per token is enough for
-// callers; this writes every time it is called).
+// TouchToken records when a token was last used.
 func (s *Store) TouchToken(ctx context.Context, id string, at time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, at.UnixNano(), id)

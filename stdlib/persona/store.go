@@ -128,6 +128,9 @@ func strSliceToAny(ss []string) []any {
 	return out
 }
 
+// KindOf is the store kind of a Persona type: "report/watchlist" → "report".
+func KindOf(typ string) string { return kindOf(typ) }
+
 // kindOf is the store kind of a Persona type: "report/watchlist" → "report".
 func kindOf(typ string) string {
 	kind, _, _ := strings.Cut(typ, "/")
