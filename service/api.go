@@ -215,12 +215,12 @@ func (ws *waiters) notify(rec *runtime.Record) {
 
 // workflowInfo describes a workflow for GET /v1/workflows.
 type workflowInfo struct {
-	Name     string          `json:"name"`
-	Version  string          `json:"version"`
-	Triggers []string        `json:"triggers"`
-	Params   []paramInfo     `json:"params,omitempty"`
-	Events   []string        `json:"events,omitempty"`
-	Schedule []string        `json:"schedules,omitempty"`
+	Name     string      `json:"name"`
+	Version  string      `json:"version"`
+	Triggers []string    `json:"triggers"`
+	Params   []paramInfo `json:"params,omitempty"`
+	Events   []string    `json:"events,omitempty"`
+	Schedule []string    `json:"schedules,omitempty"`
 }
 
 type paramInfo struct {
