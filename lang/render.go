@@ -48,7 +48,11 @@ func (r *Renderer) Render(w io.Writer, d *Diagnostic) {
 	} else if d.Severity == Notice {
 		sev = ansiBlue
 	}
-	fmt.Fprintf(w, "%s %s %s\n", r.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)),
+	where := fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)
+	if !d.Span.Start.IsValid() {
+		where = d.File + ":" // no place in the file, such as a run that was cancelled
+	}
+	fmt.Fprintf(w, "%s %s %s\n", r.paint(ansiBold, where),
 		r.paint(ansiBold+sev, d.Severity.String()+":"), r.paint(sev, d.Message)+" ["+d.Code+"]")
 	var src []byte
 	if r.Source != nil {

@@ -70,3 +70,10 @@ func TestRenderSeverity(t *testing.T) {
 	assert.Contains(t, out, "t.wf:2:12: warning: unknown event \"inquiry.complete\" [event]")
 	assert.Contains(t, out, "t.wf:4:7: error: undefined name birthdat [undefined]")
 }
+
+// A diagnostic without a place (a cancelled run) names its file only.
+func TestRenderWithoutPosition(t *testing.T) {
+	var b strings.Builder
+	(&lang.Renderer{}).Render(&b, &lang.Diagnostic{Severity: lang.Error, Code: "runtime/cancel", File: "in[3]", Message: "the run was cancelled"})
+	assert.Equal(t, "in[3]: error: the run was cancelled [runtime/cancel]\n", b.String())
+}

@@ -72,7 +72,8 @@ func (r *REPL) fail(format string, args ...any) bool {
 func (r *REPL) cmdHelp(_ context.Context, _, _ string) bool {
 	fmt.Fprintln(r.out, `Type an expression to see its value; a statement (let, when, for, run, log…) or a
 declaration (const, fn, js fn, workflow) to add to the session. Input goes on while a
-bracket, brace or """ string is open. TAB completes names, fields and functions.`)
+bracket, brace or """ string is open or the line ends in an operator (a blank line ends
+it). TAB completes names, fields, functions and parameters.`)
 	fmt.Fprintln(r.out)
 	tw := tabwriter.NewWriter(r.out, 0, 4, 2, ' ', 0)
 	for _, c := range commands() {
@@ -228,7 +229,7 @@ func (r *REPL) cmdFire(ctx context.Context, path, arg string) bool {
 		var out *Outcome
 		inputs, out = r.sess.Inputs(ctx, path, rest)
 		if inputs == nil {
-			r.printOutcome(out)
+			r.printOutcome(path, out)
 			return false
 		}
 	}
@@ -275,7 +276,7 @@ func (r *REPL) renderDiags(ds lang.Diagnostics) {
 
 // printOutcome prints an entry's diagnostics, steps and logs, values,
 // outputs and error.
-func (r *REPL) printOutcome(out *Outcome) {
+func (r *REPL) printOutcome(path string, out *Outcome) {
 	r.renderDiags(out.Diags)
 	for _, ev := range out.Trace {
 		switch {
@@ -296,6 +297,15 @@ func (r *REPL) printOutcome(out *Outcome) {
 	if out.Err != nil {
 		d := out.Err.Diagnostic()
 		d.Message = r.pr.Redact(d.Message)
+		if d.File == "" {
+			d.File = path // a limit or a cancel has no position: name the entry
+		}
+		switch out.Err.Kind {
+		case interp.KindCancel:
+			d.Hints = append(d.Hints, "the entry was stopped; the session goes on")
+		case interp.KindLimit:
+			d.Hints = append(d.Hints, "the entry reached one of the engine's limits; the session goes on")
+		}
 		r.diag.Render(r.errw, d)
 	}
 }

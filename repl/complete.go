@@ -26,7 +26,9 @@ type Completion struct {
 
 // Complete lists the completions for the word that ends at pos (a rune
 // index) in line: commands after ':', file names after :load and :event,
-// workflows after :fire; elsewhere keywords, session names, declarations,
+// workflows after :fire; the parameters a call can still take by name at
+// the start of an argument (comment: in inquiry.decline(id, co), run
+// options in `with {`; elsewhere keywords, session names, declarations,
 // library functions and modules, a module's functions after "inquiry.",
 // and after a session name and a dot its map keys (trigger.fie → fields)
 // or the methods of its value. Nothing is evaluated.
@@ -66,6 +68,13 @@ func (r *REPL) Complete(line string, pos int) Completion {
 		start--
 	}
 	c.Head, c.Word = before[:start], before[start:]
+	if _, code := openBrackets(c.Head); !code {
+		return c // in a string or a comment
+	}
+	if cands, only := r.contextCandidates(c.Head, c.Word); only {
+		c.Candidates = cands
+		return c
+	}
 	c.Candidates = r.exprCandidates(c.Word)
 	return c
 }

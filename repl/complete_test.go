@@ -52,6 +52,20 @@ func TestCompleteCandidates(t *testing.T) {
 		{":fire greet {na", []string{}},
 		{"", []string{}},
 		{"1 + ", []string{}},
+		// The parameters a call can still take, at the start of an argument.
+		{"inquiry.decline(trigger.id, co", []string{"comment: "}},
+		{"inquiry.decline(trigger.id, comment: \"x\", co", []string{"const", "collect(", "contains(", "count("}},
+		{"run inquiry.decline(trigger.id, ", []string{"comment: "}},
+		{"inquiry.decline(", []string{"id: ", "comment: "}},
+		{"s.replace(ol", []string{"old: "}},
+		{"is_minor(bi", []string{"birthdate: "}},
+		{"inquiry.decline(\"(co", []string{}}, // nothing inside a string
+		{"log \"${tri", []string{"trigger", "trim("}},
+		{"1 # tri", []string{}},
+		// Run options in with {…}, and nothing else.
+		{"run inquiry.approve(trigger.id) with {ret", []string{"retries: "}},
+		{"run inquiry.approve(trigger.id) with {retries: 2, ", []string{"backoff: ", "continue_on_error: ", "retries: ", "timeout: "}},
+		{"let m = {ret", []string{"return"}},
 	}
 	for _, tt := range tests {
 		c := r.Complete(tt.line, len([]rune(tt.line)))

@@ -182,6 +182,18 @@ func (tm *term) waitLine(want string) {
 	})
 }
 
+// waitLinerReads waits until liner reads keys itself at a prompt. It shows
+// the prompt a moment before; Ctrl-L (clear the screen) is answered only
+// once it reads, so a Ctrl-C or Ctrl-D sent after this reaches liner, not
+// the terminal's line discipline.
+func (tm *term) waitLinerReads(prompt string) {
+	tm.t.Helper()
+	tm.send("\x0c")
+	tm.waitFor("the screen to be cleared", func(lines []string, row int) bool {
+		return row == 0 && lines[0] == prompt
+	})
+}
+
 // waitExit waits for the program to end and checks it ended well.
 func (tm *term) waitExit() {
 	tm.t.Helper()
@@ -369,18 +381,65 @@ func TestTerminalCtrlCDropsAnUnfinishedEntry(t *testing.T) {
 	tm.waitCurrent("> ")
 	tm.send("[1,\r")
 	tm.waitCurrent("... ")
-	// liner shows the prompt a moment before it reads keys itself; Ctrl-L
-	// (clear the screen) is answered only once it does, so the Ctrl-C after
-	// it reaches liner and not the terminal's interrupt.
-	tm.send("\x0c")
-	tm.waitFor("the screen to be cleared", func(lines []string, row int) bool {
-		return row == 0 && lines[0] == "... "
-	})
+	tm.waitLinerReads("... ")
 	tm.send("\x03")
 	tm.waitCurrent("> ")
 	tm.send("2 + 1\r") // read on its own: the dropped lines are gone
 	tm.waitLine("3")
 	tm.waitCurrent("> ")
 	tm.send("\x04") // Ctrl-D leaves
+	tm.waitExit()
+}
+
+func TestTerminalContinuationCtrlDTabAndWidth(t *testing.T) {
+	dir := t.TempDir()
+	tm := startTerm(t, filepath.Join(dir, "wf.db"), "")
+	tm.waitCurrent("> ")
+
+	// A line that ends in an operator goes on, as in a file.
+	tm.send("let ok = 1 > 0 and\r")
+	tm.waitCurrent("... ")
+	tm.send("2 > 1\r")
+	tm.waitCurrent("> ")
+	tm.send("ok\r")
+	tm.waitLine("true")
+	tm.waitCurrent("> ")
+
+	// A blank line ends an entry the grammar would go on with, so its
+	// mistake shows.
+	tm.send("let no = 1 +\r")
+	tm.waitCurrent("... ")
+	tm.send("\r")
+	tm.waitLine("in[3]:1:13: error: expected expression, found end of file [syntax]")
+	tm.waitCurrent("> ")
+
+	// Ctrl-D at a ... prompt drops the entry; the session goes on.
+	tm.send("[1,\r")
+	tm.waitCurrent("... ")
+	tm.waitLinerReads("... ")
+	tm.send("\x04")
+	tm.waitCurrent("> ")
+	tm.send("2 + 1\r")
+	tm.waitLine("3")
+	tm.waitCurrent("> ")
+
+	// TAB at an argument offers the parameters the call can still take.
+	tm.send("inquiry.decline(\"inq_1\", co\t")
+	tm.waitCurrent(`> inquiry.decline("inq_1", comment: `)
+	tm.send("\x03")
+	tm.waitCurrent("> ")
+
+	// Values break at the terminal's width (120 columns here), not at 80.
+	list := `["abcdefghij", "abcdefghij", "abcdefghij", "abcdefghij", "abcdefghij", "abcdefghij", "abcdefghij", "abcdefghij"]`
+	require.Greater(t, len(list), 80)
+	tm.send(list + "\r")
+	tm.waitLine(list)
+	tm.waitCurrent("> ")
+	require.NoError(t, pty.Setsize(tm.pty, &pty.Winsize{Rows: 60, Cols: 60}))
+	tm.send(list + "\r")
+	tm.waitLine(`  "abcdefghij",`)
+	tm.waitCurrent("> ")
+
+	tm.send("\x04")
 	tm.waitExit()
 }

@@ -159,7 +159,7 @@ func (r *REPL) script(ctx context.Context, in io.Reader) (failed int, err error)
 		lines = append(lines, line)
 		size += len(line) + 1
 		src := strings.Join(lines, "\n")
-		if isCommand(src) || lang.EntryComplete(src) || size > MaxEntry {
+		if isCommand(src) || entryComplete(src) || size > MaxEntry {
 			flush()
 		}
 	}
@@ -172,6 +172,26 @@ func (r *REPL) script(ctx context.Context, in io.Reader) (failed int, err error)
 	return failed, nil
 }
 
+// entryComplete reports whether src is a whole entry, by the file's
+// grammar: no bracket, ${…} or """ string is left open, and the parser
+// does not stop at the end of the text still wanting more (a line that
+// ends in `and`, `+`, `=`, `run`, `when x` without its block…). An entry
+// with a mistake before its end is complete: it is run, and the error
+// shown.
+func entryComplete(src string) bool {
+	if !lang.EntryComplete(src) {
+		return false
+	}
+	_, diags := lang.ParseEntry("", src)
+	end := len(strings.TrimRight(src, " \t\r\n"))
+	for _, d := range diags {
+		if d.Severity == lang.Error {
+			return d.Span.Start.Offset < end
+		}
+	}
+	return true
+}
+
 // isCommand reports whether an entry is a :command.
 func isCommand(src string) bool { return strings.HasPrefix(strings.TrimSpace(src), ":") }
 
@@ -182,7 +202,7 @@ func (r *REPL) Exec(ctx context.Context, path, src string) bool {
 		return r.command(ctx, path, strings.TrimSpace(src))
 	}
 	out := r.sess.Eval(ctx, path, src)
-	r.printOutcome(out)
+	r.printOutcome(path, out)
 	return !out.Failed()
 }
 

@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -212,4 +213,31 @@ error: :load: testdata/missing.wf: no such file or directory
 false
 `, got)
 	assert.Equal(t, 1, failed)
+}
+
+// An entry stopped by a limit or cancelled has no place in its text: the
+// error names the entry, without a made-up line and column.
+func TestScriptLimitAndCancelErrorsNameTheEntry(t *testing.T) {
+	r, out := newTestREPL(t, false)
+	xs := strings.Repeat("x,", 999) + "x"
+	got, failed := runScript(t, r, out, "let xs = split(\""+xs+"\")\nfor _ in xs {\n  for _ in xs {\n    let _c = 1\n  }\n}\n")
+	assert.Equal(t, 1, failed)
+	assert.Equal(t, "in[2]: error: the run executed more than 1000000 statements [runtime/limit]\n"+
+		"   = hint: the entry reached one of the engine's limits; the session goes on\n", got)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out.Reset()
+	assert.False(t, r.Exec(ctx, "in[3]", "for _ in xs {\n  for _ in xs {\n    let _c = 1\n  }\n}"))
+	assert.Equal(t, "in[3]: error: the run was cancelled [runtime/cancel]\n"+
+		"   = hint: the entry was stopped; the session goes on\n", out.String())
+}
+
+// An entry goes on while the grammar wants more, as in a file: after an
+// operator, an = or a when without its block.
+func TestScriptContinuesAsTheFileGrammar(t *testing.T) {
+	r, out := newTestREPL(t, false)
+	got, failed := runScript(t, r, out, "let ok = 1 > 0 and\n  2 > 1\nlet n = 1 +\n\n  2\nwhen ok\n{\n  log \"yes\"\n}\nok\nn\n")
+	assert.Zero(t, failed, got)
+	assert.Equal(t, "log yes\ntrue\n3\n", got)
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/creack/pty"
 	"github.com/peterh/liner"
 
 	"github.com/wf-lang/wf/lang"
@@ -50,6 +51,10 @@ func (r *REPL) interactive(ctx context.Context) (failed int, err error) {
 		case errors.Is(err, liner.ErrPromptAborted):
 			lines = nil // Ctrl-C drops the entry being typed
 			continue
+		case errors.Is(err, io.EOF) && len(lines) > 0:
+			fmt.Fprintln(r.out) // Ctrl-D at a ... prompt drops the entry
+			lines = nil
+			continue
 		case errors.Is(err, io.EOF):
 			fmt.Fprintln(r.out)
 			return failed, nil
@@ -59,18 +64,36 @@ func (r *REPL) interactive(ctx context.Context) (failed int, err error) {
 		if len(lines) == 0 && strings.TrimSpace(line) == "" {
 			continue
 		}
+		blank := strings.TrimSpace(line) == ""
 		lines = append(lines, line)
 		src := strings.Join(lines, "\n")
-		if !isCommand(src) && !lang.EntryComplete(src) && len(src) <= MaxEntry {
+		// A blank line ends an entry the grammar would continue, once its
+		// brackets are closed, so a mistake at its end can be shown.
+		if !isCommand(src) && !entryComplete(src) && !(blank && lang.EntryComplete(src)) && len(src) <= MaxEntry {
 			continue
+		}
+		if blank {
+			src = strings.TrimRight(src, " \t\n") // the error shows on the entry's last line
 		}
 		lines = nil
 		r.remember(ln, src)
+		if w := terminalWidth(); w > 0 {
+			r.pr.Width = w // values break at the terminal's width, as it is now
+		}
 		if !r.execInterruptible(ctx, sigs, src) {
 			failed++
 		}
 	}
 	return failed, nil
+}
+
+// terminalWidth returns the width of the terminal on standard output, or 0.
+func terminalWidth() int {
+	_, cols, err := pty.Getsize(os.Stdout)
+	if err != nil {
+		return 0
+	}
+	return cols
 }
 
 // execInterruptible runs an entry; an interrupt (Ctrl-C) cancels it and

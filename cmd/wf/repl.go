@@ -25,7 +25,8 @@ type ReplCmd struct {
 func (c *ReplCmd) Help() string {
 	return `Starts an interactive session: type an expression to see its value, a statement (let,
 when, run…) or a declaration (const, fn, js fn, workflow) to add to the session. Input
-continues while a bracket or """ string is open; TAB completes; :help lists commands
+continues while the grammar wants more (an open bracket, a line ending in "and"…); TAB
+completes; :help lists commands
 (:load, :event, :fire, :doc, :type, :runs, :reset, :quit). Examples:
 
   wf repl examples/
