@@ -64,9 +64,17 @@ func TestCompleteCandidates(t *testing.T) {
 		{"1 # tri", []string{}},
 		// Run options in with {…}, and nothing else.
 		{"run inquiry.approve(trigger.id) with {ret", []string{"retries: "}},
-		{"run inquiry.approve(trigger.id) with {retries: 2, ", []string{"backoff: ", "continue_on_error: ", "retries: ", "timeout: "}},
+		{"run inquiry.approve(trigger.id) with {time", []string{"timeout: "}},
 		{"let m = {ret", []string{"return"}},
 	}
+	var options []string
+	for _, name := range sortedOptions() {
+		options = append(options, name+": ")
+	}
+	tests = append(tests, struct {
+		line string
+		want []string
+	}{"run inquiry.approve(trigger.id) with {retries: 2, ", options})
 	for _, tt := range tests {
 		c := r.Complete(tt.line, len([]rune(tt.line)))
 		assert.Equal(t, tt.want, texts(c.Candidates), "%q", tt.line)
