@@ -33,3 +33,30 @@ func measure(b *testing.B, f func()) {
 		b.ReportMetric(float64(threadCPU()-start)/float64(n), "cpu-ns/op")
 	}
 }
+
+// freshBatch is how many new inputs measureFresh makes at a time.
+const freshBatch = 1024
+
+// measureFresh is measure for a program whose input is new on every
+// evaluation: the timer (and the CPU clock) stop while p.Refill makes the
+// next batch of inputs, so only the evaluations are counted.
+func measureFresh(b *testing.B, p Program) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var cpu int64
+	for done := 0; done < b.N; {
+		n := min(freshBatch, b.N-done)
+		b.StopTimer()
+		p.Refill(n)
+		b.StartTimer()
+		start := threadCPU()
+		for range n {
+			_, _ = p.Eval()
+		}
+		cpu += threadCPU() - start
+		done += n
+	}
+	b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+}

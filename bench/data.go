@@ -38,26 +38,30 @@ type Data struct {
 	Blocked []string
 }
 
-// Applicant is the typed form of the trigger fields the rules read.
+// Applicant is the typed form of the trigger fields the rules read. The
+// tags name the fields for expr's typed environment.
 type Applicant struct {
-	Age                 int64
-	Status              string
-	IPAddress           string
-	NameFirst, NameLast string
-	EmailAddress        string
-	PhoneNumber         string
-	ReferenceID         string
-	AddressCity         string
-	AddressSubdivision  string
-	AddressPostalCode   string
-	AddressCountryCode  string
-	Fields              ApplicantFields
+	Age                int64           `expr:"age"`
+	Status             string          `expr:"status"`
+	IPAddress          string          `expr:"ip_address"`
+	NameFirst          string          `expr:"name_first"`
+	NameLast           string          `expr:"name_last"`
+	EmailAddress       string          `expr:"email_address"`
+	PhoneNumber        string          `expr:"phone_number"`
+	ReferenceID        string          `expr:"reference_id"`
+	AddressCity        string          `expr:"address_city"`
+	AddressSubdivision string          `expr:"address_subdivision"`
+	AddressPostalCode  string          `expr:"address_postal_code"`
+	AddressCountryCode string          `expr:"address_country_code"`
+	Fields             ApplicantFields `expr:"fields"`
 }
 
 // ApplicantFields is the typed form of the trigger's fields.
 type ApplicantFields struct {
-	SelfieSimilarity float64
-	Address          struct{ Country string }
+	SelfieSimilarity float64 `expr:"selfie_similarity"`
+	Address          struct {
+		Country string `expr:"country"`
+	} `expr:"address"`
 }
 
 // Edit changes the trigger before the other forms are derived from it

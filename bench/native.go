@@ -6,17 +6,15 @@ import (
 )
 
 // compileNativeMap returns the rule hand-written in Go over the same
-// map[string]any the peers read, with checked type assertions. The blocked
-// addresses are a map[string]struct{} (R1-list) or a []string (R1-value).
-func compileNativeMap(r Rule, d *Data) (Eval, error) {
+// map[string]any the peers read, with checked type assertions, each field
+// read once. The blocked addresses are a map[string]struct{} (R1-list) or
+// a []string scanned with slices.Contains (R1-value, R1-fresh).
+func compileNativeMap(r Rule, d *Data) (Program, error) {
 	m := d.Map
 	switch r {
 	case R1List:
-		set := make(map[string]struct{}, len(d.Blocked))
-		for _, ip := range d.Blocked {
-			set[ip] = struct{}{}
-		}
-		return func() (any, error) {
+		set := stringSet(d.Blocked)
+		return Program{Eval: func() (any, error) {
 			age, _ := m["age"].(int64)
 			if age >= 18 {
 				return false, nil
@@ -24,18 +22,54 @@ func compileNativeMap(r Rule, d *Data) (Eval, error) {
 			ip, _ := m["ip_address"].(string)
 			_, found := set[ip]
 			return found, nil
-		}, nil
+		}}, nil
 	case R1Value:
 		blocked := d.Blocked
-		return func() (any, error) {
-			age, _ := m["age"].(int64)
-			ip, _ := m["ip_address"].(string)
-			return age < 18 && slices.Contains(blocked, ip), nil
-		}, nil
+		return Program{Eval: func() (any, error) { return nativeMapR1(m, blocked), nil }}, nil
+	case R1Fresh:
+		in := newFresh(func() []string { return slices.Clone(d.Blocked) })
+		return in.program(func(blocked []string) (any, error) { return nativeMapR1(m, blocked), nil }), nil
 	case R2:
-		return func() (any, error) { return nativeMapR2(m), nil }, nil
+		return Program{Eval: func() (any, error) { return nativeMapR2(m), nil }}, nil
 	}
-	return func() (any, error) { return nativeMapR3(m), nil }, nil
+	return Program{Eval: func() (any, error) { return nativeMapR3(m), nil }}, nil
+}
+
+func nativeMapR1(m map[string]any, blocked []string) bool {
+	age, _ := m["age"].(int64)
+	if age >= 18 {
+		return false
+	}
+	ip, _ := m["ip_address"].(string)
+	return slices.Contains(blocked, ip)
+}
+
+func stringSet(xs []string) map[string]struct{} {
+	set := make(map[string]struct{}, len(xs))
+	for _, x := range xs {
+		set[x] = struct{}{}
+	}
+	return set
+}
+
+// compileNativeSet is R1-value's fair baseline: as WF indexes a list value
+// that is looked in more than once, it turns the (same) list into a
+// map[string]struct{} once, outside the timed loop, and looks the address
+// up in it.
+func compileNativeSet(r Rule, d *Data) (Program, error) {
+	if r != R1Value {
+		return Program{}, ErrNotApplicable
+	}
+	m, set := d.Map, stringSet(d.Blocked)
+	return Program{Eval: func() (any, error) {
+		age, _ := m["age"].(int64)
+		if age >= 18 {
+			return false, nil
+		}
+		ip, _ := m["ip_address"].(string)
+		_, found := set[ip]
+		return found, nil
+	}}, nil
 }
 
 func nativeMapR2(m map[string]any) bool {
@@ -49,61 +83,62 @@ func nativeMapR2(m map[string]any) bool {
 	return strings.ToLower(first+" "+last) == "jane doe"
 }
 
-// nativeMapR3 is R3 over the map; see r3Routes.
+// nativeMapR3 is R3 over the map as straightforward Go writes it: every
+// field the routes read is read once into a local, then the routes are a
+// switch over the locals (see r3Routes).
 func nativeMapR3(m map[string]any) int64 {
-	s := func(k string) string { v, _ := m[k].(string); return v }
-	age := func() int64 { v, _ := m["age"].(int64); return v }
+	str := func(k string) string { v, _ := m[k].(string); return v }
+	status, country, email := str("status"), str("address_country_code"), str("email_address")
+	subdivision, lastName, city := str("address_subdivision"), str("name_last"), str("address_city")
+	postal, ref, phone, ip := str("address_postal_code"), str("reference_id"), str("phone_number"), str("ip_address")
+	age, _ := m["age"].(int64)
 	fields, _ := m["fields"].(map[string]any)
-	selfie := func() float64 { v, _ := fields["selfie_similarity"].(float64); return v }
+	selfie, _ := fields["selfie_similarity"].(float64)
+	addr, _ := fields["address"].(map[string]any)
+	addrCountry, _ := addr["country"].(string)
 	switch {
-	case s("status") == "failed":
+	case status == "failed":
 		return 0
-	case age() >= 65:
+	case age >= 65:
 		return 1
-	case s("address_country_code") == "KP":
+	case country == "KP":
 		return 2
-	case selfie() < 0.5:
+	case selfie < 0.5:
 		return 3
-	case s("email_address") == "fraud@example.com":
+	case email == "fraud@example.com":
 		return 4
-	case s("address_subdivision") == "NY" && age() < 21:
+	case subdivision == "NY" && age < 21:
 		return 5
-	case addressCountry(fields) == "IR":
+	case addrCountry == "IR":
 		return 6
-	case s("name_last") == "Smith":
+	case lastName == "Smith":
 		return 7
-	case s("address_city") == "Berlin":
+	case city == "Berlin":
 		return 8
-	case age() > 100:
+	case age > 100:
 		return 9
-	case s("address_postal_code") == "10001":
+	case postal == "10001":
 		return 10
-	case s("reference_id") == "user-9999":
+	case ref == "user-9999":
 		return 11
-	case selfie() > 0.99:
+	case selfie > 0.99:
 		return 12
-	case s("status") == "expired":
+	case status == "expired":
 		return 13
-	case highRisk(s("address_country_code")):
+	case highRisk(country):
 		return 14
-	case s("phone_number") == "+1 555 000 0000":
+	case phone == "+1 555 000 0000":
 		return 15
-	case age() < 18 && s("address_country_code") == "US":
+	case age < 18 && country == "US":
 		return 16
-	case s("status") == "completed":
+	case status == "completed":
 		return 17
-	case age() < 21:
+	case age < 21:
 		return 18
-	case s("ip_address") == "203.0.113.11":
+	case ip == "203.0.113.11":
 		return 19
 	}
 	return -1
-}
-
-func addressCountry(fields map[string]any) string {
-	addr, _ := fields["address"].(map[string]any)
-	c, _ := addr["country"].(string)
-	return c
 }
 
 func highRisk(country string) bool {
@@ -116,30 +151,32 @@ func highRisk(country string) bool {
 
 // compileNativeStruct returns the rule hand-written in Go over the typed
 // Applicant: the floor no dynamic engine can reach.
-func compileNativeStruct(r Rule, d *Data) (Eval, error) {
+func compileNativeStruct(r Rule, d *Data) (Program, error) {
 	a := d.Struct
 	switch r {
 	case R1List:
-		set := make(map[string]struct{}, len(d.Blocked))
-		for _, ip := range d.Blocked {
-			set[ip] = struct{}{}
-		}
-		return func() (any, error) {
+		set := stringSet(d.Blocked)
+		return Program{Eval: func() (any, error) {
 			if a.Age >= 18 {
 				return false, nil
 			}
 			_, found := set[a.IPAddress]
 			return found, nil
-		}, nil
+		}}, nil
 	case R1Value:
 		blocked := d.Blocked
-		return func() (any, error) { return a.Age < 18 && slices.Contains(blocked, a.IPAddress), nil }, nil
+		return Program{Eval: func() (any, error) { return a.Age < 18 && slices.Contains(blocked, a.IPAddress), nil }}, nil
+	case R1Fresh:
+		in := newFresh(func() []string { return slices.Clone(d.Blocked) })
+		return in.program(func(blocked []string) (any, error) {
+			return a.Age < 18 && slices.Contains(blocked, a.IPAddress), nil
+		}), nil
 	case R2:
-		return func() (any, error) {
+		return Program{Eval: func() (any, error) {
 			return a.Fields.Address.Country == "US" && strings.ToLower(a.NameFirst+" "+a.NameLast) == "jane doe", nil
-		}, nil
+		}}, nil
 	}
-	return func() (any, error) { return nativeStructR3(a), nil }, nil
+	return Program{Eval: func() (any, error) { return nativeStructR3(a), nil }}, nil
 }
 
 // nativeStructR3 is R3 over the struct; see r3Routes.

@@ -16,11 +16,12 @@ import (
 // its own commit as the store does: the inquiry, the run, a log line, per
 // step the objects it changes and the step, a log line, the run's finish.
 // It is the floor of the recorded-run benchmark: no interpreter, no JSON,
-// no reads.
+// no reads, and statements prepared once, as the store prepares its own.
 type RawRecorder struct {
 	// Path is the database file.
 	Path string
 	db   *sql.DB
+	st   map[string]*sql.Stmt // by SQL text
 	t    template
 	n    int
 	ctx  context.Context
@@ -55,7 +56,14 @@ func NewRawRecorder(ctx context.Context, path, from, runID string) (*RawRecorder
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	return &RawRecorder{Path: path, db: db, t: t, ctx: ctx}, nil
+	r := &RawRecorder{Path: path, db: db, st: map[string]*sql.Stmt{}, t: t, ctx: ctx}
+	for _, q := range []string{insertObject, updateObject, insertRun, insertLog, insertStep, finishRun} {
+		if r.st[q], err = db.PrepareContext(ctx, q); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // writerDSN mirrors the store's writer connection string.
@@ -127,7 +135,7 @@ func (r *RawRecorder) Run() error {
 		{finishRun, []any{"completed", t.outputs, at, run}},
 	}
 	for _, s := range stmts {
-		if _, err := r.db.ExecContext(r.ctx, s.q, s.args...); err != nil {
+		if _, err := r.st[s.q].ExecContext(r.ctx, s.args...); err != nil {
 			return err
 		}
 	}
@@ -140,8 +148,13 @@ func (r *RawRecorder) step(run string, i int, at int64) []any {
 	return []any{run, s.key, i + 2, s.name, s.args, s.result, "completed", 1, at, at}
 }
 
-// Close closes the database.
-func (r *RawRecorder) Close() error { return r.db.Close() }
+// Close closes the statements and the database.
+func (r *RawRecorder) Close() error {
+	for _, st := range r.st {
+		st.Close()
+	}
+	return r.db.Close()
+}
 
 const (
 	insertObject = `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`

@@ -11,17 +11,21 @@ type Rule string
 
 // The rules. R1 is a minor on a blocked address, with the blocked
 // addresses as a List (an indexed set: a WF List, a map or set in the
-// peers) and as a plain list value; R2 reads a nested field and builds a
+// peers), as a plain list value that is the same on every evaluation
+// (R1-value: an engine may index it once) and as a plain list value that is
+// new on every evaluation (R1-fresh: it came with the event, so indexing it
+// must pay for itself in one lookup); R2 reads a nested field and builds a
 // lower-cased name; R3 is a chain of 20 routes whose 17th holds.
 const (
 	R1List  Rule = "R1-list"
 	R1Value Rule = "R1-value"
+	R1Fresh Rule = "R1-fresh"
 	R2      Rule = "R2"
 	R3      Rule = "R3"
 )
 
 // Rules lists every rule in table order.
-var Rules = []Rule{R1List, R1Value, R2, R3}
+var Rules = []Rule{R1List, R1Value, R1Fresh, R2, R3}
 
 // R3Hit is the index of the route of R3 that holds for the payload.
 const R3Hit = 16
@@ -194,8 +198,9 @@ const (
   return trigger.fields.address.country == "US" and lower("${trigger.name_first} ${trigger.name_last}") == "jane doe"
 }`
 
-	exprR1 = `trigger.age < 18 and trigger.ip_address in blocked`
-	exprR2 = `trigger.fields.address.country == "US" and lower(trigger.name_first + " " + trigger.name_last) == "jane doe"`
+	exprR1    = `trigger.age < 18 and trigger.ip_address in blocked`
+	exprR1Set = `trigger.age < 18 and trigger.ip_address in blocked_set`
+	exprR2    = `trigger.fields.address.country == "US" and lower(trigger.name_first + " " + trigger.name_last) == "jane doe"`
 
 	celR1 = `trigger.age < 18 && trigger.ip_address in blocked`
 	celR2 = `trigger.fields.address.country == "US" && (trigger.name_first + " " + trigger.name_last).lowerAscii() == "jane doe"`

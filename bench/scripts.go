@@ -12,12 +12,13 @@ import (
 
 // compileGoja compiles a rule as a JavaScript function in one goja
 // runtime. The trigger is a native JS object built once (from the trigger's
-// JSON), the blocked addresses a Set (R1-list) or an array (R1-value).
-func compileGoja(r Rule, d *Data) (Eval, error) {
+// JSON), the blocked addresses a Set (R1-list) or an array (R1-value, and
+// a new one each time for R1-fresh).
+func compileGoja(r Rule, d *Data) (Program, error) {
 	vm := goja.New()
 	src, name := jsR1List, "r1"
 	switch r {
-	case R1Value:
+	case R1Value, R1Fresh:
 		src = jsR1Value
 	case R2:
 		src, name = jsR2, "r2"
@@ -25,33 +26,42 @@ func compileGoja(r Rule, d *Data) (Eval, error) {
 		src, name = jsR3(), "r3"
 	}
 	if _, err := vm.RunString(src); err != nil {
-		return nil, err
+		return Program{}, err
 	}
 	fn, ok := goja.AssertFunction(vm.Get(name))
 	if !ok {
-		return nil, fmt.Errorf("goja: %s is not a function", name)
+		return Program{}, fmt.Errorf("goja: %s is not a function", name)
 	}
 	trigger, err := vm.RunString("(" + string(d.JSON) + ")")
 	if err != nil {
-		return nil, err
+		return Program{}, err
 	}
 	args := []goja.Value{trigger}
 	switch r {
 	case R1List, R1Value:
 		blocked, err := vm.RunString(jsBlocked(r, d.Blocked))
 		if err != nil {
-			return nil, err
+			return Program{}, err
 		}
 		args = append(args, blocked)
 	}
 	this := goja.Undefined()
-	return func() (any, error) {
+	eval := func() (any, error) {
 		v, err := fn(this, args...)
 		if err != nil {
 			return nil, err
 		}
 		return v.Export(), nil
-	}, nil
+	}
+	if r == R1Fresh {
+		args = append(args, nil)
+		in := newFresh(func() goja.Value { return vm.NewArray(anyList(d.Blocked)...) })
+		return in.program(func(blocked goja.Value) (any, error) {
+			args[1] = blocked
+			return eval()
+		}), nil
+	}
+	return Program{Eval: eval}, nil
 }
 
 // jsBlocked is the JS expression for the blocked addresses.
@@ -65,8 +75,9 @@ func jsBlocked(r Rule, ips []string) string {
 
 // compileStarlark compiles a rule as a starlark function. The trigger is
 // a frozen dict (nested dicts and lists), the blocked addresses a frozen
-// set (R1-list) or list (R1-value); the argument tuple is built once.
-func compileStarlark(r Rule, d *Data) (Eval, error) {
+// set (R1-list) or list (R1-value, and a new one each time for R1-fresh);
+// the argument tuple is built once.
+func compileStarlark(r Rule, d *Data) (Program, error) {
 	src, name := starR1, "r1"
 	switch r {
 	case R2:
@@ -77,7 +88,7 @@ func compileStarlark(r Rule, d *Data) (Eval, error) {
 	th := &starlark.Thread{Name: "bench"}
 	globals, err := starlark.ExecFileOptions(&syntax.FileOptions{}, th, "rules.star", src, nil)
 	if err != nil {
-		return nil, err
+		return Program{}, err
 	}
 	fn := globals[name]
 	args := starlark.Tuple{starValue(d.Map)}
@@ -86,7 +97,7 @@ func compileStarlark(r Rule, d *Data) (Eval, error) {
 		set := starlark.NewSet(len(d.Blocked))
 		for _, ip := range d.Blocked {
 			if err := set.Insert(starlark.String(ip)); err != nil {
-				return nil, err
+				return Program{}, err
 			}
 		}
 		args = append(args, set)
@@ -94,7 +105,7 @@ func compileStarlark(r Rule, d *Data) (Eval, error) {
 		args = append(args, starValue(anyList(d.Blocked)))
 	}
 	args.Freeze()
-	return func() (any, error) {
+	eval := func() (any, error) {
 		v, err := starlark.Call(th, fn, args, nil)
 		if err != nil {
 			return nil, err
@@ -107,7 +118,16 @@ func compileStarlark(r Rule, d *Data) (Eval, error) {
 			return n, nil
 		}
 		return nil, fmt.Errorf("starlark: %s returned %s", name, v.Type())
-	}, nil
+	}
+	if r == R1Fresh {
+		args = append(args, nil)
+		in := newFresh(func() starlark.Value { return starValue(anyList(d.Blocked)) })
+		return in.program(func(blocked starlark.Value) (any, error) {
+			args[1] = blocked
+			return eval()
+		}), nil
+	}
+	return Program{Eval: eval}, nil
 }
 
 // starValue converts a Go value (as interp.ToGo makes it) to starlark.

@@ -1,13 +1,19 @@
-// Command table runs the bench module's benchmarks and writes their table
+// Command table runs the bench module's benchmarks and writes their tables
 // into bench/README.md, between the lines <!-- table:start --> and
 // <!-- table:end -->. Run it from the bench directory:
 //
-//	go run ./cmd/table            # go test -run '^$' -bench . -benchmem -count 5
-//	go run ./cmd/table -count 10  # more runs per benchmark
-//	go run ./cmd/table -in out.txt # only render saved `go test -bench` output
+//	go run ./cmd/table               # 8 interleaved rounds of 0.25s per benchmark
+//	go run ./cmd/table -rounds 12    # more rounds
+//	go run ./cmd/table -in out.txt   # only render saved output
 //
-// The raw benchmark output goes to results.txt (for benchstat). Each cell
-// is the median of the runs.
+// It builds the test binary once and runs every benchmark once per round,
+// round after round, so WF and every baseline are measured alternately
+// under the same load; odd rounds run the engines of each rule in reverse
+// order. Each cell is the median over the rounds and the spread is the
+// range of the rounds; a ratio is taken within each round (both sides
+// measured moments apart) and its median and range reported. The raw
+// output, with a comment line before each round, goes to results.txt (for
+// benchstat).
 package main
 
 import (
@@ -17,7 +23,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
+	"path/filepath"
 	"strings"
 )
 
@@ -28,85 +34,88 @@ func main() {
 	}
 }
 
+// defaultBench selects the benchmarks of the table.
+const defaultBench = "^Benchmark(Rules|ParseCheck|RecordedRun|Lists)$"
+
 func run(args []string, log io.Writer) error {
 	fs := flag.NewFlagSet("table", flag.ContinueOnError)
-	count := fs.Int("count", 5, "runs of each benchmark")
-	benchtime := fs.String("benchtime", "1s", "go test -benchtime")
-	in := fs.String("in", "", "render this saved benchmark output instead of running")
-	readme := fs.String("readme", "README.md", "file to write the table into")
+	rounds := fs.Int("rounds", 8, "rounds: every benchmark runs once per round")
+	benchtime := fs.String("benchtime", "0.25s", "go test -benchtime of each run")
+	bench := fs.String("bench", defaultBench, "go test -bench pattern")
+	in := fs.String("in", "", "render this saved output instead of running")
+	readme := fs.String("readme", "README.md", "file to write the tables into")
 	raw := fs.String("out", "results.txt", "file to save the raw benchmark output in")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	before := loadAvg()
-	out, err := benchOutput(*in, *count, *benchtime, log)
+	var out []byte
+	var err error
+	if *in != "" {
+		out, err = os.ReadFile(*in)
+	} else {
+		out, err = runRounds(*rounds, *benchtime, *bench, log)
+		if err == nil {
+			err = os.WriteFile(*raw, out, 0o644)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	after := loadAvg()
-	if *in == "" {
-		out = append(out, fmt.Sprintf("%s%s; %s; %d; %s\n", loadMark, before, after, *count, *benchtime)...)
-		if err := os.WriteFile(*raw, out, 0o644); err != nil {
-			return err
-		}
-	}
-	results := parseBench(out)
-	if results == nil {
+	rs := parseBench(out)
+	if rs == nil {
 		return fmt.Errorf("no benchmark results")
 	}
-	if b, a, c, t, ok := savedRun(out); ok {
-		before, after, *count, *benchtime = b, a, c, t
-	}
-	m := describeMachine(out, before, after, *count, *benchtime)
-	table := render(results, m)
-	return replaceTable(*readme, table)
+	return replaceTable(*readme, render(rs, describeMachine(out)))
 }
 
-// benchOutput runs the benchmarks, or reads saved output.
-func benchOutput(in string, count int, benchtime string, log io.Writer) ([]byte, error) {
-	if in != "" {
-		return os.ReadFile(in)
+// runRounds builds the test binary and runs the benchmarks rounds times.
+func runRounds(rounds int, benchtime, bench string, log io.Writer) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "wfbench")
+	if err != nil {
+		return nil, err
 	}
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchmem",
-		"-count", strconv.Itoa(count), "-benchtime", benchtime, ".")
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "bench.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, ".")
+	build.Stdout, build.Stderr = log, log
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("go test -c: %w", err)
+	}
 	var buf bytes.Buffer
-	cmd.Stdout = io.MultiWriter(&buf, log)
-	cmd.Stderr = log
-	fmt.Fprintln(log, "running:", strings.Join(cmd.Args, " "))
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go test: %w", err)
+	fmt.Fprintf(&buf, "%s%d; %s; %s\n", runMark, rounds, benchtime, dateNow())
+	for i := range rounds {
+		reverse := i%2 == 1
+		fmt.Fprintf(&buf, "%s%d; reverse=%t; load %s\n", roundMark, i, reverse, loadAvg())
+		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", bench, "-test.benchmem",
+			"-test.count", "1", "-test.benchtime", benchtime)
+		rev := "0"
+		if reverse {
+			rev = "1"
+		}
+		cmd.Env = append(os.Environ(), "WFBENCH_REVERSE="+rev)
+		cmd.Stdout = io.MultiWriter(&buf, log)
+		cmd.Stderr = log
+		fmt.Fprintf(log, "round %d of %d: %s\n", i+1, rounds, strings.Join(cmd.Args, " "))
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("round %d: %w", i+1, err)
+		}
 	}
+	fmt.Fprintf(&buf, "%s%s\n", endMark, loadAvg())
 	return buf.Bytes(), nil
 }
 
-// loadMark starts the line the tool adds to the saved output: the load
-// before and after the run, -count and -benchtime, so that -in renders
-// the run as it was. benchstat ignores it.
-const loadMark = "# wf-bench run: "
-
-// savedRun reads the line loadMark starts.
-func savedRun(out []byte) (before, after string, count int, benchtime string, ok bool) {
-	for _, line := range strings.Split(string(out), "\n") {
-		rest, found := strings.CutPrefix(line, loadMark)
-		if !found {
-			continue
-		}
-		f := strings.Split(rest, "; ")
-		if len(f) != 4 {
-			return "", "", 0, "", false
-		}
-		n, err := strconv.Atoi(f[2])
-		if err != nil {
-			return "", "", 0, "", false
-		}
-		return f[0], f[1], n, f[3], true
-	}
-	return "", "", 0, "", false
-}
+// The comment lines the tool adds to the raw output (benchstat ignores
+// them): the run's rounds, benchtime and date; each round's number, order
+// and load average; the load average at the end.
+const (
+	runMark   = "# wf-bench run: "
+	roundMark = "# wf-bench round "
+	endMark   = "# wf-bench end: load "
+)
 
 const (
-	startMark = "<!-- table:start -->"
-	endMark   = "<!-- table:end -->"
+	startTable = "<!-- table:start -->"
+	endTable   = "<!-- table:end -->"
 )
 
 // replaceTable puts table between the marks in the file at path.
@@ -116,10 +125,10 @@ func replaceTable(path, table string) error {
 		return err
 	}
 	s := string(b)
-	i, j := strings.Index(s, startMark), strings.Index(s, endMark)
+	i, j := strings.Index(s, startTable), strings.Index(s, endTable)
 	if i < 0 || j < i {
-		return fmt.Errorf("%s has no %s … %s section", path, startMark, endMark)
+		return fmt.Errorf("%s has no %s … %s section", path, startTable, endTable)
 	}
-	s = s[:i+len(startMark)] + "\n" + table + s[j:]
+	s = s[:i+len(startTable)] + "\n" + table + s[j:]
 	return os.WriteFile(path, []byte(s), 0o644)
 }
