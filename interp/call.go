@@ -15,11 +15,12 @@ import (
 type Builtin struct {
 	Decl *lang.FuncDecl
 	Fn   func(th *Thread, args *Args) (Value, error)
-	// EqualsConst, when set, decides f(x) == c, for a call with one
-	// argument and a constant string c, without building f(x) (lower(s) ==
-	// "jane doe" allocates nothing). ok is false when it cannot decide
-	// (x of another type); the call is then made as usual.
-	EqualsConst func(x Value, c string) (eq, ok bool)
+	// AppendString, when set, is the function appending to dst what Fn
+	// returns for the one string argument s; only a function of one string
+	// parameter returning a string may have it. The optimization pass uses
+	// it to build a string that is only compared, such as lower(s) in
+	// lower(s) == "jane doe", in a reused buffer instead of a new string.
+	AppendString func(dst []byte, s string) []byte
 }
 
 // Name implements Callable.

@@ -39,12 +39,29 @@ func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
 		}
 	}
 	args := th.pushArgs(e.plan.decl, len(e.plan.params))
-	args.memo = &e.memo
-	err := e.plan.fill(th, fr, args, recv, e.recv != nil)
-	if err != nil {
+	if err := e.plan.fill(th, fr, args, recv, e.recv != nil); err != nil {
 		th.popArgs(args)
 		return nil, e.fail(err)
 	}
+	return e.invoke(th, args)
+}
+
+// callWith makes the call of a one-parameter function with its argument's
+// value already evaluated, as eval would with that value.
+func (e *callBuiltin) callWith(th *Thread, x Value) (Value, error) {
+	args := th.pushArgs(e.plan.decl, 1)
+	args.vals[0] = x
+	if err := args.check(); err != nil {
+		th.popArgs(args)
+		return nil, e.fail(err)
+	}
+	return e.invoke(th, args)
+}
+
+// invoke calls the function with args from the thread's stack, which it
+// hands back.
+func (e *callBuiltin) invoke(th *Thread, args *Args) (Value, error) {
+	args.memo = &e.memo
 	v, err := e.b.Fn(th, args)
 	th.popArgs(args)
 	if err != nil {

@@ -65,6 +65,9 @@ type Options struct {
 	// JS compiles js fn bodies; without it a program with js fns does not
 	// compile.
 	JS JSEngine
+	// NoOptimize leaves out the optimization pass (optimize.go), for tests
+	// that compare the program with and without it.
+	NoOptimize bool
 }
 
 // Version computes the version hash of a set of source files.
@@ -105,6 +108,9 @@ func Compile(checked *lang.Program, lib Library, opts Options) (*Program, lang.D
 		}
 	}
 	c.consts(checked)
+	if !opts.NoOptimize {
+		p.optimize()
+	}
 	return p, c.diags
 }
 

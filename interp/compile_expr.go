@@ -171,13 +171,9 @@ func (c *compiler) binary(e *lang.BinaryExpr) expr {
 	case lang.OpCoalesce:
 		return &coalesceExpr{x: x, y: y}
 	case lang.OpEq, lang.OpNe:
-		return newEqExpr(a, x, y, e.Op == lang.OpNe)
+		return &eqExpr{at: &a, x: x, y: y, ne: e.Op == lang.OpNe}
 	case lang.OpLt, lang.OpLe, lang.OpGt, lang.OpGe:
-		ce := &cmpExpr{at: a, op: e.Op, x: x, y: y, xText: xt, yText: yt}
-		if k, ok := y.(*constExpr); ok {
-			ce.k, ce.isK = k.v, true
-		}
-		return ce
+		return &cmpExpr{at: a, op: e.Op, x: x, y: y, xText: xt, yText: yt}
 	case lang.OpIn, lang.OpNotIn:
 		return &inExpr{at: a, x: x, y: y, yText: yt, not: e.Op == lang.OpNotIn}
 	case lang.OpMatches:

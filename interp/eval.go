@@ -3,9 +3,11 @@ package interp
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/wf-lang/wf/lang"
 )
@@ -262,88 +264,12 @@ func (e *coalesceExpr) eval(th *Thread, fr *frame) (Value, error) {
 	return e.y.eval(th, fr)
 }
 
-// eqExpr is == and !=. A constant operand is kept in k (isK) and not
-// evaluated; a string constant also in ks (isStr), compared directly.
+// eqExpr is == and !=. The optimization pass (optimize.go) replaces it
+// with a faster node when an operand is a constant.
 type eqExpr struct {
-	at    *at // for the errors of comparing values too large
-	x, y  expr
-	ne    bool
-	k     Value
-	isK   bool
-	ks    string
-	isStr bool
-}
-
-// newEqExpr builds x == y (x != y with ne), moving a constant to the right.
-func newEqExpr(a at, x, y expr, ne bool) expr {
-	if _, ok := x.(*constExpr); ok {
-		x, y = y, x
-	}
-	e := &eqExpr{at: &a, x: x, y: y, ne: ne}
-	if k, ok := y.(*constExpr); ok {
-		e.k, e.isK = k.v, true
-		e.ks, e.isStr = k.v.(string)
-	}
-	if sel, ok := x.(*selectorExpr); ok && e.isStr && sel.slot >= 0 {
-		return &eqFieldStr{sel: sel, s: e.ks, ne: ne}
-	}
-	if call, ok := x.(*callBuiltin); ok && e.isStr && call.b.EqualsConst != nil {
-		if arg := call.onlyArg(); arg != nil {
-			return &eqCallConst{call: call, arg: arg, c: e.ks, ne: ne}
-		}
-	}
-	return e
-}
-
-// eqFieldStr is local.name == "s" (!= with ne) in one node: the commonest
-// condition of a rule, such as trigger.status == "completed".
-type eqFieldStr struct {
-	sel *selectorExpr
-	s   string
-	ne  bool
-}
-
-func (e *eqFieldStr) eval(th *Thread, fr *frame) (Value, error) {
-	m, ok := fr.slots[e.sel.slot].(*Map)
-	if !ok {
-		v, err := e.sel.eval(th, fr) // null, or not a map: the read's own result or error
-		if err != nil {
-			return nil, err
-		}
-		return Equal(v, e.s) != e.ne, nil
-	}
-	var v Value
-	if h := int(e.sel.hint.Load()); h < len(m.keys) && m.keys[h] == e.sel.name {
-		v = m.vals[h]
-	} else {
-		v, _ = m.getHinted(e.sel.name, &e.sel.hint)
-	}
-	s, ok := v.(string)
-	return (ok && s == e.s) != e.ne, nil
-}
-
-// eqCallConst is f(x) == "c" for a function that can decide it without
-// building f(x) (Builtin.EqualsConst).
-type eqCallConst struct {
-	call *callBuiltin
-	arg  expr // x
-	c    string
+	at   *at // for the errors of comparing values too large
+	x, y expr
 	ne   bool
-}
-
-func (e *eqCallConst) eval(th *Thread, fr *frame) (Value, error) {
-	x, err := e.arg.eval(th, fr)
-	if err != nil {
-		return nil, err
-	}
-	if eq, ok := e.call.b.EqualsConst(x, e.c); ok {
-		return eq != e.ne, nil
-	}
-	v, err := e.call.eval(th, fr) // evaluates x again: it is pure
-	if err != nil {
-		return nil, err
-	}
-	return Equal(v, e.c) != e.ne, nil
 }
 
 func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {
@@ -351,16 +277,9 @@ func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.isStr {
-		if xs, ok := x.(string); ok {
-			return (xs == e.ks) != e.ne, nil
-		}
-	}
-	y := e.k
-	if !e.isK {
-		if y, err = e.y.eval(th, fr); err != nil {
-			return nil, err
-		}
+	y, err := e.y.eval(th, fr)
+	if err != nil {
+		return nil, err
 	}
 	if err := th.checkCompare(x, y); err != nil {
 		return nil, e.at.fail(err)
@@ -368,15 +287,13 @@ func (e *eqExpr) eval(th *Thread, fr *frame) (Value, error) {
 	return Equal(x, y) != e.ne, nil
 }
 
-// cmpExpr is < <= > >=. A constant right operand is kept in k (isK) and
-// not evaluated.
+// cmpExpr is < <= > >=. The optimization pass replaces it with a faster
+// node when the right operand is a constant.
 type cmpExpr struct {
 	at
 	op           lang.Op
 	x, y         expr
 	xText, yText string
-	k            Value
-	isK          bool
 }
 
 func (e *cmpExpr) eval(th *Thread, fr *frame) (Value, error) {
@@ -384,13 +301,15 @@ func (e *cmpExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	y := e.k
-	if !e.isK {
-		if y, err = e.y.eval(th, fr); err != nil {
-			return nil, err
-		}
+	y, err := e.y.eval(th, fr)
+	if err != nil {
+		return nil, err
 	}
-	// Fast path: two ints.
+	return e.compare(x, y)
+}
+
+// compare applies the operator to the operands' values.
+func (e *cmpExpr) compare(x, y Value) (Value, error) {
 	if xi, ok := x.(int64); ok {
 		if yi, ok := y.(int64); ok {
 			return cmpResult(e.op, cmp3(xi, yi)), nil
@@ -529,6 +448,11 @@ func (e *arithExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.apply(th, x, y)
+}
+
+// apply applies the operator to the operands' values.
+func (e *arithExpr) apply(th *Thread, x, y Value) (Value, error) {
 	v, err := arith(th, e.op, x, y)
 	if err != nil {
 		if x == nil || y == nil {
@@ -790,24 +714,43 @@ type interpExpr struct {
 }
 
 func (e *interpExpr) eval(th *Thread, fr *frame) (Value, error) {
-	var b strings.Builder
+	b, err := e.appendTo(th, fr, nil)
+	if err != nil {
+		return nil, err
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is new and never written again
+}
+
+// appendTo appends the string to dst.
+func (e *interpExpr) appendTo(th *Thread, fr *frame, dst []byte) ([]byte, error) {
+	start := len(dst)
 	for i, p := range e.parts {
-		b.WriteString(e.texts[i])
+		dst = append(dst, e.texts[i]...)
 		v, err := p.eval(th, fr)
 		if err != nil {
 			return nil, err
 		}
-		text, err := th.Text(v)
-		if err != nil {
+		if dst, err = appendText(th, dst, v); err != nil {
 			return nil, e.fail(err)
 		}
-		b.WriteString(text)
-		if b.Len() > th.run.limits.MaxString {
-			return nil, e.fail(th.checkSize(b.Len(), "string"))
+		if n := len(dst) - start; n > th.run.limits.MaxString {
+			return nil, e.fail(th.checkSize(n, "string"))
 		}
 	}
-	b.WriteString(e.texts[len(e.parts)])
-	return b.String(), nil
+	return append(dst, e.texts[len(e.parts)]...), nil
+}
+
+// appendText appends th.Text(v) to dst, without building the text of
+// strings and ints.
+func appendText(th *Thread, dst []byte, v Value) ([]byte, error) {
+	switch v := v.(type) {
+	case string:
+		return append(dst, v...), nil
+	case int64:
+		return strconv.AppendInt(dst, v, 10), nil
+	}
+	text, err := th.Text(v)
+	return append(dst, text...), err
 }
 
 type listExpr struct{ elems []expr }

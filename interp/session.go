@@ -67,6 +67,9 @@ func CompileSession(checked *lang.Program, si *lang.SessionInfo, lib Library, op
 		w.body = append(w.body, c.stmt(st))
 	}
 	w.frameSize = s.base + len(s.exprs)
+	if !opts.NoOptimize {
+		optStmts(w.body)
+	}
 	s.wf = w
 	diags = append(diags, c.diags...)
 	return s, diags

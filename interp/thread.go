@@ -82,6 +82,9 @@ type Thread struct {
 	// them are in use.
 	args  []*Args
 	nargs int
+	// scratch is a buffer for strings that are built only to be compared
+	// (see render.go).
+	scratch []byte
 }
 
 // pushArgs returns a cleared argument record for a call of decl, from the

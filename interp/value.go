@@ -45,9 +45,14 @@ type Handle interface {
 // List is an immutable list of values.
 type List struct {
 	Elems []Value
+	// scans counts the `in` tests that scanned the list; after
+	// scansBeforeIndex of them (so only a list that is looked in again and
+	// again) the list builds its hash index.
+	scans atomic.Int32
 	set   struct {
 		once sync.Once
-		m    map[any]struct{}
+		strs map[string]struct{} // when every element is a string
+		m    map[any]struct{}    // when every element is a scalar
 	}
 	meta atomic.Uint64 // the measure, once known (see Measure)
 	// tail is shared by the lists built on one backing array by appending
@@ -81,20 +86,33 @@ func (l *List) concat(b *List) (out *List, copied int) {
 	return &List{Elems: elems, tail: t}, la + lb
 }
 
-// setThreshold is the length above which `x in list` builds a hash index of
-// the list's scalar elements on first use.
-const setThreshold = 12
+// setThreshold is the length above which `x in list` may index the list's
+// scalar elements in a hash set; scansBeforeIndex is how many scans of the
+// list come first. A scan compares about as fast as a set insert, so a
+// list looked in once (one that came with the event) is never indexed.
+const (
+	setThreshold     = 12
+	scansBeforeIndex = 8
+)
 
 // Contains reports whether v is an element (deep equality).
 func (l *List) Contains(v Value) bool {
 	if len(l.Elems) > setThreshold {
-		if key, ok := scalarKey(v); ok {
-			l.set.once.Do(l.buildSet)
-			if l.set.m != nil {
-				_, found := l.set.m[key]
+		if l.scans.Load() >= scansBeforeIndex {
+			if found, ok := l.lookup(v); ok {
 				return found
 			}
+		} else {
+			l.scans.Add(1)
 		}
+	}
+	if s, ok := v.(string); ok {
+		for _, e := range l.Elems {
+			if es, ok := e.(string); ok && es == s {
+				return true
+			}
+		}
+		return false
 	}
 	for _, e := range l.Elems {
 		if Equal(e, v) {
@@ -104,8 +122,40 @@ func (l *List) Contains(v Value) bool {
 	return false
 }
 
-// buildSet indexes the list when every element is a scalar.
+// lookup looks v up in the list's hash set, building it on first use; ok
+// is false when the list or v cannot be indexed.
+func (l *List) lookup(v Value) (found, ok bool) {
+	l.set.once.Do(l.buildSet)
+	if l.set.strs != nil {
+		if s, isStr := v.(string); isStr {
+			_, found = l.set.strs[s]
+			return found, true
+		}
+	}
+	if l.set.m != nil {
+		if key, isScalar := scalarKey(v); isScalar {
+			_, found = l.set.m[key]
+			return found, true
+		}
+	}
+	return false, false
+}
+
+// buildSet indexes the list when every element is a string or a scalar.
 func (l *List) buildSet() {
+	strs := make(map[string]struct{}, len(l.Elems))
+	for _, e := range l.Elems {
+		s, ok := e.(string)
+		if !ok {
+			strs = nil
+			break
+		}
+		strs[s] = struct{}{}
+	}
+	if strs != nil {
+		l.set.strs = strs
+		return
+	}
 	m := make(map[any]struct{}, len(l.Elems))
 	for _, e := range l.Elems {
 		k, ok := scalarKey(e)

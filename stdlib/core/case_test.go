@@ -3,7 +3,6 @@ package core
 import (
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,17 +18,16 @@ var caseInputs = []string{
 	"straße", "STRASSE", "ſ", "Kelvin", "ΣΑΣ", "日本", "a\xffb", "\xff", "A\x80", "\uFFFD", "x\u0130",
 }
 
-// mapsTo decides lower(s) == c and upper(s) == c exactly as comparing the
-// built strings does.
-func TestMapsToAgreesWithToLowerAndToUpper(t *testing.T) {
-	cs := append([]string{}, caseInputs...)
-	for _, s := range caseInputs {
-		cs = append(cs, strings.ToLower(s), strings.ToUpper(s), strings.ToLower(s)+"x", strings.TrimSuffix(strings.ToLower(s), "e"))
-	}
-	for _, s := range caseInputs {
-		for _, c := range cs {
-			assert.Equal(t, strings.ToLower(s) == c, mapsTo(s, c, unicode.ToLower), "lower(%q) == %q", s, c)
-			assert.Equal(t, strings.ToUpper(s) == c, mapsTo(s, c, unicode.ToUpper), "upper(%q) == %q", s, c)
+// The AppendString of lower, upper and trim append exactly what the
+// functions return.
+func TestAppendStringAgreesWithTheFunctions(t *testing.T) {
+	lib := builtin.NewLibrary(Module())
+	for name, f := range map[string]func(string) string{"lower": strings.ToLower, "upper": strings.ToUpper,
+		"trim": strings.TrimSpace} {
+		b := lib.Builtin(name)
+		require.NotNil(t, b.AppendString, name)
+		for _, s := range append(caseInputs, "  a b\t\n", " \u00a0x\u2003") {
+			assert.Equal(t, "pre"+f(s), string(b.AppendString([]byte("pre"), s)), "%s(%q)", name, s)
 		}
 	}
 }

@@ -2,22 +2,22 @@ package core
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/stdlib/internal/textcase"
 )
 
 func stringFuncs() []*interp.Builtin {
 	return []*interp.Builtin{
 		pure("str(x: any) -> string", "Converts any value to text, the way string interpolation does: null is \"null\", lists and maps are JSON.",
 			`str(42)  # "42"`, func(th *T, a *Args) (V, error) { return th.Text(a.Value(0)) }),
-		caseFn(pure("lower(s: string) -> string", "Returns s in lower case.", `lower("Jane")  # "jane"`,
-			strFn(strings.ToLower)), unicode.ToLower),
-		caseFn(pure("upper(s: string) -> string", "Returns s in upper case.", `upper("us")  # "US"`,
-			strFn(strings.ToUpper)), unicode.ToUpper),
-		pure("trim(s: string) -> string", "Removes leading and trailing white space.", `trim("  a ")  # "a"`,
-			strFn(strings.TrimSpace)),
+		strMap(pure("lower(s: string) -> string", "Returns s in lower case.", `lower("Jane")  # "jane"`,
+			strFn(strings.ToLower)), textcase.AppendLower),
+		strMap(pure("upper(s: string) -> string", "Returns s in upper case.", `upper("us")  # "US"`,
+			strFn(strings.ToUpper)), textcase.AppendUpper),
+		strMap(pure("trim(s: string) -> string", "Removes leading and trailing white space.", `trim("  a ")  # "a"`,
+			strFn(strings.TrimSpace)), func(dst []byte, s string) []byte { return append(dst, strings.TrimSpace(s)...) }),
 		pure("split(s: string, sep: string = \",\") -> list", "Splits s at each sep into a list of strings. An empty s gives an empty list.",
 			`split("a,b", ",")  # ["a", "b"]`, split),
 		pure("join(xs: list, sep: string = \",\") -> string", "Joins the elements of xs, as text, with sep between them.",
@@ -101,41 +101,11 @@ func stringFuncs() []*interp.Builtin {
 	}
 }
 
-// caseFn lets lower and upper decide `lower(s) == "c"` without building
-// lower(s): strings.ToLower and ToUpper map every rune of s with f (an
-// invalid byte becomes U+FFFD), so s maps to c when, rune by rune, the
-// encodings of the mapped runes spell c.
-func caseFn(b *interp.Builtin, f func(rune) rune) *interp.Builtin {
-	b.EqualsConst = func(x V, c string) (bool, bool) {
-		s, ok := x.(string)
-		if !ok {
-			return false, false
-		}
-		return mapsTo(s, c, f), true
-	}
+// strMap gives a function of one string its interp.Builtin.AppendString,
+// which must append exactly what the function returns.
+func strMap(b *interp.Builtin, app func(dst []byte, s string) []byte) *interp.Builtin {
+	b.AppendString = app
 	return b
-}
-
-// mapsTo reports whether strings.Map(f, s) == c, for an f that never drops
-// a rune.
-func mapsTo(s, c string, f func(rune) rune) bool {
-	var buf [utf8.UTFMax]byte
-	for _, r := range s {
-		m := f(r)
-		if m < utf8.RuneSelf {
-			if c == "" || c[0] != byte(m) {
-				return false
-			}
-			c = c[1:]
-			continue
-		}
-		n := utf8.EncodeRune(buf[:], m)
-		if len(c) < n || c[:n] != string(buf[:n]) {
-			return false
-		}
-		c = c[n:]
-	}
-	return c == ""
 }
 
 func strFn(f func(string) string) func(*T, *Args) (V, error) {

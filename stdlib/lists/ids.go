@@ -1,6 +1,8 @@
 package lists
 
 import (
+	"github.com/wf-lang/wf/stdlib/internal/textcase"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -120,7 +122,7 @@ func splitIDClass(s string) (class, number string) {
 // "/" and ".".
 func appendGovIDKey(dst []byte, s string) ([]byte, bool) {
 	start := len(dst)
-	if !isASCII(s) {
+	if !textcase.IsASCII(s) {
 		return appendGovIDSlow(dst, s)
 	}
 	for i := 0; i < len(s); i++ {

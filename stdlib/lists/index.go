@@ -1,6 +1,8 @@
 package lists
 
 import (
+	"github.com/wf-lang/wf/stdlib/internal/textcase"
+
 	"bytes"
 	"fmt"
 	"maps"
@@ -146,6 +148,9 @@ func (x *Index) Match(v any) (*Item, bool) {
 func (x *Index) MatchString(s string) (*Item, bool) {
 	switch x.kind {
 	case KindIPAddress:
+		if a, ok := parseIPv4Bits(s); ok {
+			return x.result(x.ip.match4(a))
+		}
 		p, ok := parseIPLookup(s)
 		if !ok {
 			return nil, false
@@ -194,7 +199,7 @@ func (x *Index) exactKey(s string, buf []byte) ([]byte, bool) {
 	case KindCountry:
 		return appendCountryKey(buf, s)
 	case KindBrowserFingerprint, KindDeviceFingerprint:
-		return appendLower(buf, s), true
+		return textcase.AppendLower(buf, s), true
 	}
 	return append(buf, s...), true
 }
@@ -211,7 +216,7 @@ func (x *Index) result(i int32) (*Item, bool) {
 // "@" is taken as a domain. buf starts with "@" so the domain key is a
 // slice of it.
 func (x *Index) matchEmail(s string, buf []byte) int32 {
-	buf = appendLower(append(buf, '@'), strings.TrimSpace(s))
+	buf = textcase.AppendLower(append(buf, '@'), strings.TrimSpace(s))
 	full := buf[1:]
 	at := bytes.LastIndexByte(full, '@')
 	if at >= 0 {

@@ -83,30 +83,39 @@ func parseIPLookup(s string) (netip.Prefix, bool) {
 // It accepts nothing ParseAddr rejects; anything else (spaces, IPv6,
 // ranges, zones, mistakes) is left to the general path.
 func parseIPv4(s string) (netip.Addr, bool) {
-	var b [4]byte
-	field, val, digits := 0, 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case '0' <= c && c <= '9':
-			if digits == 1 && val == 0 {
-				return netip.Addr{}, false // a leading zero
-			}
-			if val = val*10 + int(c-'0'); val > 255 {
-				return netip.Addr{}, false
-			}
-			digits++
-		case c == '.' && digits > 0 && field < 3:
-			b[field] = byte(val)
-			field, val, digits = field+1, 0, 0
-		default:
-			return netip.Addr{}, false
-		}
-	}
-	if field != 3 || digits == 0 {
+	v, ok := parseIPv4Bits(s)
+	if !ok {
 		return netip.Addr{}, false
 	}
-	b[3] = byte(val)
-	return netip.AddrFrom4(b), true
+	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+}
+
+// parseIPv4Bits is parseIPv4 giving the address as a number.
+func parseIPv4Bits(s string) (uint32, bool) {
+	var addr uint32
+	field, val, digits := 0, uint32(0), 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if d := uint32(c - '0'); d <= 9 {
+			if digits == 1 && val == 0 {
+				return 0, false // a leading zero
+			}
+			if val = val*10 + d; val > 255 {
+				return 0, false
+			}
+			digits++
+			continue
+		}
+		if c != '.' || digits == 0 || field == 3 {
+			return 0, false
+		}
+		addr = addr<<8 | val
+		field, val, digits = field+1, 0, 0
+	}
+	if field != 3 || digits == 0 {
+		return 0, false
+	}
+	return addr<<8 | val, true
 }
 
 // plausibleIP rejects, without allocating, values that cannot be an
@@ -205,17 +214,17 @@ func (t *ipTrie) lookup(a netip.Addr, bits int) int32 {
 	return best
 }
 
-// ipIndex holds single addresses in hash maps (IPv4 by its 32 bits, which
-// hash faster than a netip.Addr) and ranges in two tries.
+// ipIndex holds single addresses in hash tables (IPv4 by its 32 bits in a
+// flat table) and ranges in two tries.
 type ipIndex struct {
-	exact4 map[uint32]int32
+	exact4 u32Table
 	exact  map[netip.Addr]int32 // IPv6
 	v4, v6 ipTrie
 }
 
 // newIPIndex returns an empty IP index sized for n items.
 func newIPIndex(n int) *ipIndex {
-	return &ipIndex{exact4: make(map[uint32]int32, n), exact: map[netip.Addr]int32{}, v4: newTrie(), v6: newTrie()}
+	return &ipIndex{exact4: newU32Table(n), exact: map[netip.Addr]int32{}, v4: newTrie(), v6: newTrie()}
 }
 
 // bits4 returns an IPv4 address as a number.
@@ -232,9 +241,7 @@ func (x *ipIndex) add(value string, i int32) error {
 	}
 	switch {
 	case single && p.Addr().Is4():
-		if _, dup := x.exact4[bits4(p.Addr())]; !dup {
-			x.exact4[bits4(p.Addr())] = i
-		}
+		x.exact4.put(bits4(p.Addr()), i)
 	case single:
 		if _, dup := x.exact[p.Addr()]; !dup {
 			x.exact[p.Addr()] = i
@@ -247,6 +254,15 @@ func (x *ipIndex) add(value string, i int32) error {
 	return nil
 }
 
+// match4 finds the item for an IPv4 address given as a number: the
+// address, else the most specific range containing it.
+func (x *ipIndex) match4(a uint32) int32 {
+	if i, ok := x.exact4.get(a); ok {
+		return i
+	}
+	return x.match(netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), 32))
+}
+
 // match finds the item for a lookup prefix (an address is a full-length
 // prefix): an exact address first, then the most specific containing range.
 // IPv4 lookups also see IPv6 ranges that cover the IPv4-mapped space.
@@ -254,7 +270,7 @@ func (x *ipIndex) match(p netip.Prefix) int32 {
 	a := p.Addr()
 	if p.Bits() == a.BitLen() {
 		if a.Is4() {
-			if i, ok := x.exact4[bits4(a)]; ok {
+			if i, ok := x.exact4.get(bits4(a)); ok {
 				return i
 			}
 		} else if i, ok := x.exact[a]; ok {

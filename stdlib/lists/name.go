@@ -1,6 +1,8 @@
 package lists
 
 import (
+	"github.com/wf-lang/wf/stdlib/internal/textcase"
+
 	"fmt"
 	"strings"
 	"unicode"
@@ -29,7 +31,7 @@ func isApostrophe(r rune) bool {
 // appendNameKey appends the canonical form of the name s to dst. It does not
 // allocate when s is ASCII and dst has room.
 func appendNameKey(dst []byte, s string) []byte {
-	if !isASCII(s) {
+	if !textcase.IsASCII(s) {
 		return appendNameSlow(dst, s)
 	}
 	start, pending := len(dst), false

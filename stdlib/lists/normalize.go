@@ -1,42 +1,17 @@
 package lists
 
 import (
+	"github.com/wf-lang/wf/stdlib/internal/textcase"
+
 	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // This file canonicalizes email addresses, phone numbers, government ID
 // numbers, fingerprints and plain strings. Each kind has one append function
 // shared by items and lookups, so that a lookup canonicalizes into a stack
 // buffer without allocating and compares byte-for-byte with item Values.
-
-// appendLower appends s in lower case: bytewise for ASCII, else through
-// strings.ToLower.
-func appendLower(dst []byte, s string) []byte {
-	if !isASCII(s) {
-		return append(dst, strings.ToLower(s)...)
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
-}
-
-// isASCII reports whether s has only 7-bit bytes.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
 
 // canonicalEmail validates an address ("a@b.com") or a domain ("b.com" or
 // "@b.com"), lower-cases it and records the match type in data. A domain's
@@ -49,7 +24,7 @@ func canonicalEmail(raw string, data map[string]string) (string, error) {
 	if raw == "" {
 		return "", fmt.Errorf("empty email address")
 	}
-	s := string(appendLower(nil, raw))
+	s := string(textcase.AppendLower(nil, raw))
 	at := strings.LastIndexByte(s, '@')
 	isDomain := at <= 0
 	switch {
@@ -171,7 +146,7 @@ func canonicalFingerprint(kind Kind, raw string) (string, error) {
 	if raw == "" {
 		return "", fmt.Errorf("empty %s", strings.ReplaceAll(kind.String(), "_", " "))
 	}
-	return string(appendLower(nil, raw)), nil
+	return string(textcase.AppendLower(nil, raw)), nil
 }
 
 // canonicalString trims a plain string; matching is otherwise exact.
