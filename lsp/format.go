@@ -2,10 +2,9 @@ package lsp
 
 import (
 	"context"
-	"strings"
 	"unicode/utf8"
 
-	"github.com/pmezard/go-difflib/difflib"
+	udiff "github.com/aymanbagabas/go-udiff"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
@@ -68,18 +67,15 @@ func (s *server) RangeFormatting(ctx context.Context, params *protocol.DocumentR
 	if last > first && params.Range.End.Character == 0 {
 		last-- // a selection of whole lines ends at the start of the next
 	}
-	have, want := strings.SplitAfter(an.text, "\n"), strings.SplitAfter(out, "\n")
 	edits := []protocol.TextEdit{}
-	for _, op := range difflib.NewMatcher(have, want).GetOpCodes() {
-		if op.Tag == 'e' || op.I1 > last || max(op.I2-1, op.I1) < first {
+	for _, e := range udiff.Lines(an.text, out) {
+		// A line edit replaces whole lines: from the start of e.Start's
+		// line to the start of the line after its last.
+		lo, hi := an.lines.position(e.Start).Line, an.lines.position(max(e.Start, e.End-1)).Line
+		if int(lo) > last || int(hi) < first {
 			continue
 		}
-		start := an.lines.offset(protocol.Position{Line: uint32(op.I1)})
-		end := len(an.text)
-		if op.I2 < len(an.lines.starts) {
-			end = an.lines.starts[op.I2]
-		}
-		edits = append(edits, protocol.TextEdit{Range: an.lines.offsetRange(start, end), NewText: strings.Join(want[op.J1:op.J2], "")})
+		edits = append(edits, protocol.TextEdit{Range: an.lines.offsetRange(e.Start, e.End), NewText: e.New})
 	}
 	return edits, nil
 }

@@ -27,6 +27,7 @@ var version = "dev"
 type CLI struct {
 	Globals
 
+	Init    InitCmd    `cmd:"" help:"Start a project: a workflow, a sample event and editor settings."`
 	Check   CheckCmd   `cmd:"" help:"Check .wf files for errors and warnings."`
 	Fmt     FmtCmd     `cmd:"" help:"Format .wf files in the canonical layout."`
 	Run     RunCmd     `cmd:"" help:"Run a workflow and record it in the store."`
@@ -40,7 +41,7 @@ type CLI struct {
 	Lsp     LspCmd     `cmd:"" help:"Run the language server on stdin and stdout."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 
-	InstallCompletions kongplete.InstallCompletions `cmd:"" help:"Install shell completions (bash, zsh, fish)."`
+	InstallCompletions InstallCompletionsCmd `cmd:"" help:"Install shell completions (bash, zsh, fish)."`
 }
 
 // Globals are flags every subcommand takes.
@@ -49,6 +50,8 @@ type Globals struct {
 	// Synchronous is SQLite's durability setting for the store.
 	Synchronous string `help:"Store durability: normal (a committed run survives a crash of the process) or full (it survives a power loss too, at a cost per commit)." enum:"normal,full" default:"normal" env:"WF_SYNCHRONOUS"`
 	NoColor     bool   `help:"Never use colour (also: NO_COLOR)." name:"no-color"`
+	// ShowVersion is --version.
+	ShowVersion kong.VersionFlag `help:"Print the version and exit." name:"version"`
 	// Config is read before the command line is parsed (see configResolver).
 	Config string `help:"A JSON file of settings, keyed by flag name ({\"listen\": \"127.0.0.1:9000\"}); flags and environment variables win over it." env:"WF_CONFIG" type:"existingfile" placeholder:"FILE"`
 
@@ -117,13 +120,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(kongExit{code}) }),
-		kong.Vars{"version": version},
+		kong.Vars{"version": versionString()},
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
 		return exitUsage
 	}
-	kongplete.Complete(parser)
+	kongplete.Complete(parser, kongplete.WithPredictors(predictors()))
+	if len(args) == 0 {
+		args = []string{"--help"} // bare wf: the help, not "expected one of…"
+	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		var pe *kong.ParseError
@@ -163,13 +169,4 @@ func commandPath(ctx *kong.Context) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// VersionCmd prints the version.
-type VersionCmd struct{}
-
-// Run prints the version.
-func (c *VersionCmd) Run(g *Globals) error {
-	fmt.Fprintf(g.stdout, "wf %s\n", version)
-	return nil
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 
-	"github.com/pmezard/go-difflib/difflib"
+	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
@@ -15,8 +16,8 @@ import (
 type FmtCmd struct {
 	Write bool     `short:"w" help:"Rewrite files in place."`
 	List  bool     `short:"l" help:"Only list the files whose layout differs."`
-	Diff  bool     `short:"d" help:"Show the changes as a unified diff."`
-	Paths []string `arg:"" sep:"none" help:"Files or folders."`
+	Diff  bool     `short:"d" help:"Show the changes as a unified diff (git apply and patch -p1 take it)."`
+	Paths []string `arg:"" sep:"none" predictor:"wf-files" help:"Files or folders."`
 }
 
 // Help explains the command in detail.
@@ -60,11 +61,9 @@ func (c *FmtCmd) Run(g *Globals) error {
 			}
 		case c.Diff:
 			if !same {
-				d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-					A: difflib.SplitLines(string(src)), B: difflib.SplitLines(string(out)),
-					FromFile: path + " (original)", ToFile: path + " (formatted)", Context: 3,
-				})
-				fmt.Fprint(g.stdout, d)
+				// Labelled as git labels them, so both patch -p1 and git
+				// apply take the output.
+				fmt.Fprint(g.stdout, udiff.Unified("a/"+filepath.ToSlash(path), "b/"+filepath.ToSlash(path), string(src), string(out)))
 			}
 		case c.Write:
 			if !same {

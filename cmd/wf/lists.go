@@ -88,7 +88,7 @@ func (c *ListsCreateCmd) Run(g *Globals) error {
 
 // ListsAddCmd is `wf lists add NAME VALUE…`.
 type ListsAddCmd struct {
-	Name   string            `arg:"" help:"The List."`
+	Name   string            `arg:"" predictor:"list" help:"The List."`
 	Values []string          `arg:"" sep:"none" help:"Values to add (an IP or CIDR range, an email or @domain, a name…)."`
 	Attr   map[string]string `help:"Item attributes, such as match_type=domain or id_class=pp." placeholder:"KEY=VALUE"`
 }
@@ -109,7 +109,7 @@ func (c *ListsAddCmd) Run(g *Globals) error {
 
 // ListsRemoveCmd is `wf lists remove NAME VALUE…`.
 type ListsRemoveCmd struct {
-	Name   string   `arg:"" help:"The List."`
+	Name   string   `arg:"" predictor:"list" help:"The List."`
 	Values []string `arg:"" sep:"none" help:"Values to remove."`
 }
 
@@ -138,8 +138,8 @@ func (c *ListsRemoveCmd) Run(g *Globals) error {
 
 // ListsImportCmd is `wf lists import NAME FILE.csv`.
 type ListsImportCmd struct {
-	Name string `arg:"" help:"The List (created first with wf lists create)."`
-	File string `arg:"" help:"A CSV file with Persona's columns for the List's kind (a header row is optional)."`
+	Name string `arg:"" predictor:"list" help:"The List (created first with wf lists create)."`
+	File string `arg:"" predictor:"csv-files" help:"A CSV file with Persona's columns for the List's kind (a header row is optional)."`
 }
 
 // Run imports a CSV file.
@@ -165,7 +165,7 @@ func (c *ListsImportCmd) Run(g *Globals) error {
 
 // ListsShowCmd is `wf lists show NAME`.
 type ListsShowCmd struct {
-	Name string `arg:"" help:"The List."`
+	Name string `arg:"" predictor:"list" help:"The List."`
 }
 
 // Run shows a List's items.
@@ -203,7 +203,7 @@ func (c *ListsShowCmd) Run(g *Globals) error {
 
 // ListsDeleteCmd is `wf lists delete NAME`.
 type ListsDeleteCmd struct {
-	Name string `arg:"" help:"The List."`
+	Name string `arg:"" predictor:"list" help:"The List."`
 }
 
 // Run deletes a List.

@@ -36,7 +36,8 @@ func TestScripts(t *testing.T) {
 			return copyDir("../../examples", filepath.Join(env.WorkDir, "examples"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sink": sinkCmd,
+			"sink":   sinkCmd,
+			"trimnl": trimNewlineCmd,
 		},
 	})
 }
@@ -80,6 +81,18 @@ func sinkCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}))
 	ts.Defer(srv.Close)
 	ts.Setenv(name, srv.URL+"/hook/"+strings.ToLower(name))
+}
+
+// trimNewlineCmd is `trimnl FILE`: it removes the newlines at the end of
+// FILE (txtar always ends a file with one).
+func trimNewlineCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: trimnl FILE")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	ts.Check(os.WriteFile(path, []byte(strings.TrimRight(string(data), "\n")), 0o644))
 }
 
 func copyDir(src, dst string) error {

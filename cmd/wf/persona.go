@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/stdlib/persona"
 )
 
 // PersonaCmd is `wf persona …`: the local backend's objects.
@@ -21,7 +25,7 @@ type PersonaCmd struct {
 
 // PersonaLoadCmd is `wf persona load FILE…`.
 type PersonaLoadCmd struct {
-	Files []string `arg:"" sep:"none" help:"JSON files: a JSON:API document (data and included), a resource, or a Persona webhook event."`
+	Files []string `arg:"" sep:"none" predictor:"json-files" help:"JSON files: a JSON:API document (data and included), a resource, or a Persona webhook event."`
 }
 
 // Run loads fixtures.
@@ -48,7 +52,7 @@ func (c *PersonaLoadCmd) Run(g *Globals) error {
 
 // PersonaLsCmd is `wf persona ls TYPE`.
 type PersonaLsCmd struct {
-	Type string `arg:"" help:"inquiry, account, case, report, verification or transaction."`
+	Type string `arg:"" predictor:"persona-type" help:"inquiry, account, case, report, verification, transaction or document."`
 }
 
 // Run lists objects.
@@ -63,6 +67,9 @@ func (c *PersonaLsCmd) Run(g *Globals) error {
 		return err
 	}
 	if len(objs) == 0 {
+		if err := knownKind("ls", c.Type); err != nil {
+			return err
+		}
 		fmt.Fprintf(g.stdout, "no %s objects\n", c.Type)
 		return nil
 	}
@@ -75,6 +82,21 @@ func (c *PersonaLsCmd) Run(g *Globals) error {
 	return tw.Flush()
 }
 
+// knownKind refuses a type that is not a kind of Persona object, naming
+// the kinds (a type fixtures loaded objects of is listed before this is
+// asked).
+func knownKind(cmd, kind string) error {
+	kinds := persona.Kinds()
+	if slices.Contains(kinds, kind) {
+		return nil
+	}
+	msg := fmt.Sprintf("wf persona %s: unknown type %q", cmd, kind)
+	if s := lang.Suggest(kind, kinds); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return fail(exitUsage, "%s; the types are %s", msg, strings.Join(kinds, ", "))
+}
+
 func orDash(v any) any {
 	if v == nil {
 		return "-"
@@ -84,7 +106,7 @@ func orDash(v any) any {
 
 // PersonaShowCmd is `wf persona show TYPE ID`.
 type PersonaShowCmd struct {
-	Type string `arg:"" help:"inquiry, account, case, report, verification or transaction."`
+	Type string `arg:"" predictor:"persona-type" help:"inquiry, account, case, report, verification, transaction or document."`
 	ID   string `arg:"" help:"The object's id."`
 }
 
@@ -98,6 +120,9 @@ func (c *PersonaShowCmd) Run(g *Globals) error {
 	obj, err := eng.Store.GetObject(context.Background(), c.Type, c.ID)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
+			if err := knownKind("show", c.Type); err != nil {
+				return err
+			}
 			return fail(exitFailed, "wf persona show: no %s %s", c.Type, c.ID)
 		}
 		return fail(exitFailed, "wf persona show: %v", err)

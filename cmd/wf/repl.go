@@ -14,7 +14,7 @@ import (
 
 // ReplCmd is `wf repl`.
 type ReplCmd struct {
-	Load    []string `arg:"" sep:"none" optional:"" help:"Files or folders of .wf files to load first (as :load does)." placeholder:"PATH"`
+	Load    []string `arg:"" sep:"none" optional:"" predictor:"wf-files" help:"Files or folders of .wf files to load first (as :load does)." placeholder:"PATH"`
 	DryRun  bool     `help:"Record every effect step with its arguments, perform none."`
 	History string   `help:"History file of interactive sessions (default: repl_history beside the store, .wf/repl_history)." env:"WF_REPL_HISTORY" placeholder:"FILE"`
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,20 +17,20 @@ import (
 
 // RunCmd is `wf run FILE …`.
 type RunCmd struct {
-	File      string   `arg:"" optional:"" help:"The .wf file (or folder of .wf files) to load (not needed with --resume)."`
-	Workflow  string   `help:"The workflow to run (may be left out when the file has one, or when --event picks them)." placeholder:"NAME"`
-	Event     string   `help:"Start the run(s) with an event: a Persona webhook body, or {\"name\": …, \"payload\": {…}}. Every workflow whose on event matches runs." placeholder:"FILE.json"`
+	File      string   `arg:"" optional:"" predictor:"wf-files" help:"The .wf file (or folder of .wf files) to load (not needed with --resume)."`
+	Workflow  string   `predictor:"workflow" help:"The workflow to run (may be left out when the file has one, or when --event picks them)." placeholder:"NAME"`
+	Event     string   `predictor:"json-files" help:"Start the run(s) with an event: a Persona webhook body, or {\"name\": …, \"payload\": {…}}. Every workflow whose on event matches runs." placeholder:"FILE.json"`
 	EventName string   `help:"Start with an event of this name, its object read from --payload." placeholder:"NAME"`
-	Payload   string   `help:"The object of --event-name: a Persona JSON:API document or resource, or a plain object." placeholder:"FILE.json"`
+	Payload   string   `predictor:"json-files" help:"The object of --event-name: a Persona JSON:API document or resource, or a plain object." placeholder:"FILE.json"`
 	Input     []string `short:"i" sep:"none" help:"An input of an on api/manual/workflow trigger, as key=value (repeatable). Values that read as JSON are taken as JSON." placeholder:"KEY=VALUE"`
-	InputFile string   `help:"The inputs as a JSON object (or Persona's data.attributes.fields shape)." placeholder:"FILE.json"`
+	InputFile string   `predictor:"json-files" help:"The inputs as a JSON object (or Persona's data.attributes.fields shape)." placeholder:"FILE.json"`
 	DryRun    bool     `help:"Record every effect step with its arguments, perform none."`
 	JSON      bool     `help:"Print the full run record as JSON (an array with --event)."`
 	SkipWaits bool     `help:"End time waits (wait 2h) at once."`
-	EventFile []string `sep:"none" help:"An event that may answer a wait event (repeatable)." placeholder:"FILE.json"`
-	Fixtures  []string `sep:"none" help:"Load Lists and Persona objects from a fixtures file before running (repeatable)." placeholder:"FILE.json"`
+	EventFile []string `sep:"none" predictor:"json-files" help:"An event that may answer a wait event (repeatable)." placeholder:"FILE.json"`
+	Fixtures  []string `sep:"none" predictor:"json-files" help:"Load Lists and Persona objects from a fixtures file before running (repeatable)." placeholder:"FILE.json"`
 	Now       string   `help:"Pin the run's start time, as RFC 3339 (for reproducible runs)." placeholder:"TIME"`
-	Resume    string   `help:"Continue a failed or interrupted run: the same run, with its recorded trigger, on its own version's source; finished steps are replayed, not performed again." placeholder:"RUN_ID"`
+	Resume    string   `predictor:"run-id" help:"Continue a failed or interrupted run: the same run, with its recorded trigger, on its own version's source; finished steps are replayed, not performed again." placeholder:"RUN_ID"`
 
 	EngineFlags `embed:""`
 }
@@ -108,6 +109,9 @@ func (c *RunCmd) Run(g *Globals) error {
 	}
 	name, err := c.pickWorkflow(loaded.Program)
 	if err != nil {
+		return err
+	}
+	if err := c.needsEvent(loaded.Program, name); err != nil {
 		return err
 	}
 	opts := base
@@ -288,6 +292,31 @@ func (c *RunCmd) pickWorkflow(p *interp.Program) (string, error) {
 		return names[0], nil
 	}
 	return "", fail(exitUsage, "wf run: %s has %d workflows (%s): choose one with --workflow", c.File, len(names), strings.Join(names, ", "))
+}
+
+// needsEvent refuses to start, without an event, a workflow that only
+// events start: it would fail at once and leave a failed run behind.
+func (c *RunCmd) needsEvent(p *interp.Program, name string) error {
+	kinds := p.TriggerKinds(name)
+	if !kinds["event"] || len(kinds) > 1 {
+		return nil
+	}
+	patterns := p.EventPatterns(name)
+	example := "inquiry.completed"
+	if len(patterns) > 0 && !strings.ContainsAny(patterns[0], "*?[") {
+		example = patterns[0]
+	}
+	return fail(exitUsage, "wf run: workflow %s starts on events (on event %s): give one with --event FILE.json, or --event-name %s --payload FILE.json",
+		name, quoteAll(patterns), example)
+}
+
+// quoteAll writes names as WF strings, joined with "or".
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, " or ")
 }
 
 func (c *RunCmd) inputs(p *interp.Program, name string) (*interp.Map, error) {

@@ -64,7 +64,7 @@ func (c *RunsListCmd) Run(g *Globals) error {
 
 // RunsShowCmd is `wf runs show ID`.
 type RunsShowCmd struct {
-	ID   string `arg:"" help:"The run's id, or a unique prefix of it."`
+	ID   string `arg:"" predictor:"run-id" help:"The run's id, or a unique prefix of it."`
 	JSON bool   `help:"Print the full run record as JSON."`
 }
 

@@ -143,6 +143,17 @@ var idPrefixKinds = map[string]string{
 	"act": "account", "txn": "transaction", "doc": "document",
 }
 
+// Kinds returns the kinds of object the local backend keeps (inquiry,
+// account, case…), sorted.
+func Kinds() []string {
+	out := make([]string, 0, len(idPrefixKinds))
+	for _, k := range idPrefixKinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // kindOfID is the store kind an id's prefix names ("inq_…" → "inquiry").
 func kindOfID(id string) (string, bool) {
 	prefix, _, ok := strings.Cut(id, "_")
