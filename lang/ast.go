@@ -182,7 +182,7 @@ type WhenStmt struct {
 	Sp       Span
 	Branches []*WhenBranch
 	Else     *Block // nil when there is no final else
-	ElsePos  Pos
+	ElsePos  Pos    // the final else keyword
 }
 
 // WhenBranch is one `when cond { … }` route.

@@ -101,6 +101,10 @@ type checker struct {
 	// emitted holds the event names the program emits itself, which are
 	// not unknown events.
 	emitted []string
+	// incomplete is set once the declaration being checked is seen to
+	// hold a BadExpr: a statement lost to a syntax error, which may have
+	// used names that now look unused.
+	incomplete bool
 }
 
 // Check resolves and checks a set of files against the library table u.
@@ -129,6 +133,7 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 	for _, f := range files {
 		c.file, c.src = f.Path, f.Src
 		for _, d := range f.Decls {
+			c.incomplete = false
 			switch d := d.(type) {
 			case *FnDecl:
 				c.fnDecl(d)
@@ -335,6 +340,9 @@ func (c *checker) pushFrame(owner Node, branch bool) *Frame {
 }
 
 func (c *checker) reportUnused(s *scope) {
+	if c.incomplete {
+		return
+	}
 	names := make([]string, 0, len(s.names))
 	for n := range s.names {
 		names = append(names, n)

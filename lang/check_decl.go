@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones are checked the same on every machine
@@ -100,7 +101,7 @@ func (c *checker) workflow(w *WorkflowDecl) {
 	wi.Trigger = &Symbol{Name: "trigger", Kind: SymLocal, Node: w, Type: TMap | TNull, Implicit: true}
 	frame.add(wi.Trigger)
 	c.scope.names["trigger"] = wi.Trigger
-	if len(w.Triggers) == 0 {
+	if len(w.Triggers) == 0 && !slices.ContainsFunc(w.Body, isBad) {
 		c.errorf(w.Name, "trigger", "workflow %s has no on clause, so nothing can start it", w.Name.Name).
 			Hint(`add one, such as on event "inquiry.completed" or on manual()`)
 	}

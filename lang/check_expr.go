@@ -85,6 +85,7 @@ func (c *checker) expr(e Expr) Type {
 	case *WaitEventExpr:
 		return c.waitEvent(e, nil)
 	case *BadExpr:
+		c.incomplete = true
 		return TAny
 	}
 	return TAny

@@ -3,8 +3,6 @@ package lang
 import (
 	"strings"
 	"unicode/utf8"
-
-	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // scanner is the lexer the parser runs: a hand-coded state machine that
@@ -13,12 +11,12 @@ import (
 // tries each rule's regular expression in turn, which costs a few
 // microseconds a token; this does the same work in one pass. The rules stay
 // the definition: TestScannerMatchesRules and FuzzScanner compare the two
-// on every test file and on random input.
+// on every test file and on random input. Keywords come out as Ident, as
+// from the rules; tokenize reclassifies them.
 type scanner struct {
 	src   string
-	pos   lexer.Position
+	pos   Pos
 	stack []lexState
-	sym   *symbols
 }
 
 type lexState uint8
@@ -30,21 +28,8 @@ const (
 	stBraces
 )
 
-// symbols holds the token types of lexRules by name.
-type symbols struct {
-	ident, punct, duration, number, raw, rawBad, strStart, comment, invalid lexer.TokenType
-	chars, strEnd, interpStart, escape, badEscape, dollar, unterm           lexer.TokenType
-	interpEnd, lbrace, rbrace                                               lexer.TokenType
-}
-
-func newSymbols(s map[string]lexer.TokenType) *symbols {
-	return &symbols{
-		ident: s["Ident"], punct: s["Punct"], duration: s["Duration"], number: s["Number"], raw: s["RawString"],
-		rawBad: s["RawUnterminated"], strStart: s["StringStart"], comment: s["Comment"], invalid: s["Invalid"],
-		chars: s["Chars"], strEnd: s["StringEnd"], interpStart: s["InterpStart"], escape: s["Escape"],
-		badEscape: s["BadEscape"], dollar: s["Dollar"], unterm: s["Unterminated"], interpEnd: s["InterpEnd"],
-		lbrace: s["LBrace"], rbrace: s["RBrace"],
-	}
+func newScanner(src string) *scanner {
+	return &scanner{src: src, pos: Pos{Offset: 0, Line: 1, Col: 1}, stack: []lexState{stRoot}}
 }
 
 func (s *scanner) state() lexState { return s.stack[len(s.stack)-1] }
@@ -54,8 +39,8 @@ func (s *scanner) push(st lexState) { s.stack = append(s.stack, st) }
 func (s *scanner) pop() { s.stack = s.stack[:len(s.stack)-1] }
 
 // emit makes a token of the first n bytes and moves past them.
-func (s *scanner) emit(t lexer.TokenType, n int) lexer.Token {
-	tok := lexer.Token{Type: t, Value: s.src[:n], Pos: s.pos}
+func (s *scanner) emit(t tokType, n int) token {
+	tok := token{typ: t, val: s.src[:n], pos: s.pos}
 	s.advance(n)
 	return tok
 }
@@ -66,13 +51,13 @@ func (s *scanner) advance(n int) {
 	s.pos.Offset += n
 	if nl := strings.LastIndexByte(text, '\n'); nl >= 0 {
 		s.pos.Line += strings.Count(text, "\n")
-		s.pos.Column = utf8.RuneCountInString(text[nl:])
+		s.pos.Col = utf8.RuneCountInString(text[nl:])
 		return
 	}
 	if isASCII(text) {
-		s.pos.Column += n
+		s.pos.Col += n
 	} else {
-		s.pos.Column += utf8.RuneCountInString(text)
+		s.pos.Col += utf8.RuneCountInString(text)
 	}
 }
 
@@ -86,120 +71,136 @@ func isASCII(s string) bool {
 }
 
 // Next returns the next token (EOF at the end).
-func (s *scanner) Next() lexer.Token {
+func (s *scanner) Next() token {
 	for len(s.src) > 0 {
-		var tok lexer.Token
-		var ok bool
+		c := s.src[0]
 		switch s.state() {
 		case stString:
-			tok = s.string()
-			return tok
-		case stInterp:
-			if s.src[0] == '}' {
+			return s.string()
+		case stRoot:
+			if n := spaceLen(s.src, true); n > 0 {
+				s.advance(n)
+				continue
+			}
+		case stInterp, stBraces:
+			switch c {
+			case '}':
 				s.pop()
-				return s.emit(s.sym.interpEnd, 1)
-			}
-			if s.src[0] == '{' {
+				if s.state() == stString {
+					return s.emit(tInterpEnd, 1)
+				}
+				return s.emit(tRBrace, 1)
+			case '{':
 				s.push(stBraces)
-				return s.emit(s.sym.lbrace, 1)
+				return s.emit(tLBrace, 1)
+			case '\n':
+				s.pop() // Return(): the enclosing state ends at the line break too
+				continue
 			}
-		case stBraces:
-			if s.src[0] == '}' {
-				s.pop()
-				return s.emit(s.sym.rbrace, 1)
-			}
-			if s.src[0] == '{' {
-				s.push(stBraces)
-				return s.emit(s.sym.lbrace, 1)
+			if n := spaceLen(s.src, false); n > 0 {
+				s.advance(n)
+				continue
 			}
 		}
-		if tok, ok = s.root(); ok {
+		if tok, ok := s.code(); ok {
 			return tok
 		}
+		_, w := utf8.DecodeRuneInString(s.src)
+		return s.emit(tInvalid, w)
 	}
-	return lexer.EOFToken(s.pos)
+	return token{typ: tEOF, pos: s.pos}
 }
 
-// root applies the Root rules; ok is false for skipped white space.
-func (s *scanner) root() (lexer.Token, bool) {
+// spaceLen matches `[ \t\r\n]+` (with newline) or `[ \t\r]+`.
+func spaceLen(src string, newline bool) int {
+	n := 0
+	for n < len(src) {
+		switch src[n] {
+		case ' ', '\t', '\r':
+			n++
+			continue
+		case '\n':
+			if newline {
+				n++
+				continue
+			}
+		}
+		break
+	}
+	return n
+}
+
+// code applies the Code rules.
+func (s *scanner) code() (token, bool) {
 	src := s.src
 	c := src[0]
-	switch {
-	case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-		n := 1
-		for n < len(src) && (src[n] == ' ' || src[n] == '\t' || src[n] == '\r' || src[n] == '\n') {
-			n++
-		}
-		s.advance(n)
-		return lexer.Token{}, false
-	case isIdentStart(c):
+	if isIdentStart(c) {
 		n := 1
 		for n < len(src) && isIdentChar(src[n]) {
 			n++
 		}
-		return s.emit(s.sym.ident, n), true
+		return s.emit(tIdent, n), true
 	}
 	if n := punctLen(src); n > 0 {
-		return s.emit(s.sym.punct, n), true
+		return s.emit(tPunct, n), true
 	}
 	if isDigit(c) {
 		if n := durationEnd(src, 0, true); n > 0 {
-			return s.emit(s.sym.duration, n), true
+			return s.emit(tDuration, n), true
 		}
-		return s.emit(s.sym.number, numberLen(src)), true
+		return s.emit(tNumber, numberLen(src)), true
 	}
 	if c == '"' {
 		if strings.HasPrefix(src, `"""`) {
 			if end := strings.Index(src[3:], `"""`); end >= 0 {
-				return s.emit(s.sym.raw, end+6), true
+				return s.emit(tRaw, end+6), true
 			}
-			return s.emit(s.sym.rawBad, len(src)), true
+			return s.emit(tRawBad, len(src)), true
 		}
 		s.push(stString)
-		return s.emit(s.sym.strStart, 1), true
+		return s.emit(tStrStart, 1), true
 	}
 	if c == '#' {
 		n := strings.IndexByte(src, '\n')
 		if n < 0 {
 			n = len(src)
 		}
-		return s.emit(s.sym.comment, n), true
+		return s.emit(tComment, n), true
 	}
-	_, w := utf8.DecodeRuneInString(src)
-	return s.emit(s.sym.invalid, w), true
+	return token{}, false
 }
 
 // string applies the String rules.
-func (s *scanner) string() lexer.Token {
+func (s *scanner) string() token {
 	src := s.src
 	switch c := src[0]; c {
 	case '"':
 		s.pop()
-		return s.emit(s.sym.strEnd, 1)
+		return s.emit(tStrEnd, 1)
 	case '\n':
 		s.pop()
-		return s.emit(s.sym.unterm, 1)
+		return s.emit(tUnterm, 1)
 	case '$':
 		if len(src) > 1 && src[1] == '{' {
 			s.push(stInterp)
-			return s.emit(s.sym.interpStart, 2)
+			return s.emit(tInterpStart, 2)
 		}
-		return s.emit(s.sym.dollar, 1)
+		return s.emit(tDollar, 1)
 	case '\\':
 		if n := escapeLen(src); n > 0 {
-			return s.emit(s.sym.escape, n)
+			return s.emit(tEscape, n)
 		}
 		if len(src) == 1 {
-			return s.emit(s.sym.badEscape, 1)
+			return s.emit(tBadEscape, 1)
 		}
 		_, w := utf8.DecodeRuneInString(src[1:])
-		return s.emit(s.sym.badEscape, 1+w)
+		return s.emit(tBadEscape, 1+w)
 	}
 	n := 0
 	for n < len(src) && src[n] != '"' && src[n] != '\\' && src[n] != '$' && src[n] != '\n' {
 		n++
 	}
-	return s.emit(s.sym.chars, n)
+	return s.emit(tChars, n)
 }
 
 func isIdentStart(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }

@@ -921,7 +921,6 @@ func (p *printer) str(s *StringLit) {
 		p.flat++
 		p.expr(part.Expr)
 		p.flat--
-		p.flushBefore(next) // a comment inside ${…} must end before its }
 		p.write(0, "}")
 	}
 	p.write(0, `"`)

@@ -94,7 +94,7 @@ func TestFormatLayout(t *testing.T) {
 			"const A = f(a, # c\n  {\n    b: 1,\n  })\n", "const A = f(\n  a, # c\n  {\n    b: 1,\n  },\n)\n"},
 		{"hug refused when the argument starts on a later line",
 			"const A = f(a,\n  {\n    b: 1,\n  })\n", "const A = f(\n  a,\n  {\n    b: 1,\n  },\n)\n"},
-		{"lists inside interpolation stay on one line", "const A = \"${f(1,\n2)}\"\n", "const A = \"${f(1, 2)}\"\n"},
+		{"lists inside interpolation stay on one line", "const A = \"${f(\"item_0\", \"item_1\", \"item_2\", \"item_3\", \"item_4\", \"item_5\", \"item_6\", \"item_7\", \"item_8\", \"item_9\", \"item_10\", \"item_11\")}\"\n", "const A = \"${f(\"item_0\", \"item_1\", \"item_2\", \"item_3\", \"item_4\", \"item_5\", \"item_6\", \"item_7\", \"item_8\", \"item_9\", \"item_10\", \"item_11\")}\"\n"},
 		{"source escapes are kept", `const A = "\u00e9 é \$ \u{1F600}"` + "\n", `const A = "\u00e9 é \$ \u{1F600}"` + "\n"},
 		{"raw control characters are escaped", "const A = \"a\tb\rc\x01d\x7f\"\n", `const A = "a\tb\rc\u{1}d\u{7f}"` + "\n"},
 		{"quoted keys keep their escapes", `const A = {"a\"b": 1, "": 2}` + "\n", `const A = {"a\"b": 1, "": 2}` + "\n"},

@@ -1,12 +1,33 @@
 package lang
 
-import "github.com/alecthomas/participle/v2/lexer"
+import (
+	"strings"
+	"sync"
 
-// This file holds the participle grammar as tagged structs. They are the
-// parser's private shape; lower.go turns them into the AST. Expressions are
-// parsed flat (operands separated by operators) and given their precedence in
-// lower.go, which keeps the grammar shallow: a literal costs four structs, not
-// one per precedence level.
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// This file is the grammar of WF: participle rules as tagged structs, every
+// construct from declarations down to operator precedence. Grammar() prints
+// it as EBNF (the golden testdata/grammar.ebnf), and participle parses with
+// it in the tests. The parser that runs (parser*.go) is written by hand for
+// speed and for error recovery, and is held to these rules: the
+// differential tests (grammar_diff_test.go, FuzzGrammar) parse every input
+// with both and require the same acceptance, the same first error position
+// and the same tree.
+//
+// participle runs with no lookahead beyond the next token: once an
+// alternative has taken a token it is committed, as in the hand parser.
+// Where one token is not enough (`wait event "…"` against `wait event.x`,
+// `js fn` against `js.eval`, `workflow name` against `workflow.call`) a
+// lookahead group says so. Lists are written `Item ("," List?)?`, which
+// allows a trailing comma without backtracking.
+//
+// Rules that need more than a grammar (a chained comparison, a positional
+// argument after a named one, an expression used as a statement…) are
+// checked while the tree is built, by the same code for both parsers
+// (build.go).
 
 type declG struct {
 	Workflow *workflowG `parser:"  @@"`
@@ -27,9 +48,9 @@ type anyNameG struct {
 
 type workflowG struct {
 	Pos    lexer.Position
-	Name   *nameG   `parser:"\"workflow\" @@"`
-	Open   string   `parser:"@\"{\""`
-	Items  []*itemG `parser:"@@*"`
+	Name   *nameG      `parser:"(?= \"workflow\" Ident) \"workflow\" @@"`
+	Open   lexer.Token `parser:"@\"{\""`
+	Items  []*itemG    `parser:"@@*"`
 	Tokens []lexer.Token
 	Close  string `parser:"@\"}\""`
 }
@@ -47,21 +68,26 @@ type constG struct {
 
 type fnG struct {
 	Pos    lexer.Position
-	Name   *nameG    `parser:"\"fn\" @@"`
-	Params []*paramG `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )? \")\""`
-	Body   *blockG   `parser:"@@"`
+	Name   *nameG      `parser:"\"fn\" @@"`
+	Params *paramListG `parser:"\"(\" @@? \")\""`
+	Body   *blockG     `parser:"@@"`
 }
 
 type jsFnG struct {
 	Pos    lexer.Position
-	Name   *nameG    `parser:"\"js\" \"fn\" @@"`
-	Params []*paramG `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )? \")\""`
-	Body   *rawG     `parser:"@@"`
+	Name   *nameG      `parser:"(?= \"js\" \"fn\") \"js\" \"fn\" @@"`
+	Params *paramListG `parser:"\"(\" @@? \")\""`
+	Body   *rawG       `parser:"@@"`
 }
 
 type rawG struct {
 	Pos  lexer.Position
 	Text string `parser:"@(RawString | RawUnterminated)"`
+}
+
+type paramListG struct {
+	First *paramG     `parser:"@@"`
+	Rest  *paramListG `parser:"( \",\" @@? )?"`
 }
 
 type paramG struct {
@@ -86,8 +112,8 @@ type onEventG struct {
 }
 
 type onParamsG struct {
-	Kind   string    `parser:"@( \"api\" | \"workflow\" | \"manual\" )"`
-	Params []*paramG `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )?"`
+	Kind   string      `parser:"@( \"api\" | \"workflow\" | \"manual\" )"`
+	Params *paramListG `parser:"\"(\" @@?"`
 	Tokens []lexer.Token
 	Close  string `parser:"@\")\""`
 }
@@ -136,10 +162,11 @@ type letG struct {
 }
 
 type whenG struct {
-	Pos  lexer.Position
-	Cond *exprG  `parser:"\"when\" @@"`
-	Body *blockG `parser:"@@"`
-	Else *elseG  `parser:"( \"else\" @@ )?"`
+	Pos    lexer.Position
+	Cond   *exprG      `parser:"\"when\" @@"`
+	Body   *blockG     `parser:"@@"`
+	ElseKw lexer.Token `parser:"( @\"else\""`
+	Else   *elseG      `parser:"  @@ )?"`
 }
 
 type elseG struct {
@@ -178,42 +205,97 @@ type emitG struct {
 }
 
 type returnG struct {
-	Pos   lexer.Position
-	Kw    string `parser:"@\"return\""`
-	Value *exprG `parser:"@@?"`
+	Value *exprG `parser:"\"return\" @@?"`
 }
 
 type simpleG struct {
-	X     *exprG `parser:"@@"`
-	Eq    *eqG   `parser:"( @@"`
-	Value *exprG `parser:"  @@ )?"`
+	X     *exprG      `parser:"@@"`
+	Eq    lexer.Token `parser:"( @\"=\""`
+	Value *exprG      `parser:"  @@ )?"`
 }
 
-type eqG struct {
-	Pos lexer.Position
-	Eq  string `parser:"@\"=\""`
-}
+// Expressions, loosest first: ?? , or, and, not, comparisons, + -, * / %,
+// unary -, then postfix. Each binary level is its operand followed by any
+// number of (operator, operand); build.go folds them to the left.
 
-// exprG is an expression as operands separated by binary operators.
 type exprG struct {
-	First *unaryG `parser:"@@"`
-	Rest  []*binG `parser:"@@*"`
+	X    *orG         `parser:"@@"`
+	Rest []*coalesceG `parser:"@@*"`
 }
 
-type binG struct {
-	Pos   lexer.Position
-	Op    string  `parser:"@( \"??\" | \"or\" | \"and\" | \"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\" | \"matches\" | \"in\" | \"not\" \"in\" )"`
-	Right *unaryG `parser:"@@"`
+type coalesceG struct {
+	Op lexer.Token `parser:"@\"??\""`
+	Y  *orG        `parser:"@@"`
+}
+
+type orG struct {
+	X    *andG    `parser:"@@"`
+	Rest []*orOpG `parser:"@@*"`
+}
+
+type orOpG struct {
+	Op lexer.Token `parser:"@\"or\""`
+	Y  *andG       `parser:"@@"`
+}
+
+type andG struct {
+	X    *notG     `parser:"@@"`
+	Rest []*andOpG `parser:"@@*"`
+}
+
+type andOpG struct {
+	Op lexer.Token `parser:"@\"and\""`
+	Y  *notG       `parser:"@@"`
+}
+
+type notG struct {
+	Not *notOpG `parser:"  @@"`
+	Cmp *cmpG   `parser:"| @@"`
+}
+
+type notOpG struct {
+	Op lexer.Token `parser:"@\"not\""`
+	X  *notG       `parser:"@@"`
+}
+
+type cmpG struct {
+	X    *addG     `parser:"@@"`
+	Rest []*cmpOpG `parser:"@@*"`
+}
+
+type cmpOpG struct {
+	Op lexer.Token `parser:"@( \"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"matches\" | \"in\" | \"not\" \"in\" )"`
+	Y  *addG       `parser:"@@"`
+}
+
+type addG struct {
+	X    *mulG     `parser:"@@"`
+	Rest []*addOpG `parser:"@@*"`
+}
+
+type addOpG struct {
+	Op lexer.Token `parser:"@( \"+\" | \"-\" )"`
+	Y  *mulG       `parser:"@@"`
+}
+
+type mulG struct {
+	X    *unaryG   `parser:"@@"`
+	Rest []*mulOpG `parser:"@@*"`
+}
+
+type mulOpG struct {
+	Op lexer.Token `parser:"@( \"*\" | \"/\" | \"%\" )"`
+	Y  *unaryG     `parser:"@@"`
 }
 
 type unaryG struct {
-	Prefix []*prefixG `parser:"@@*"`
-	X      *postfixG  `parser:"@@"`
+	Neg *negG     `parser:"  @@"`
+	X   *postfixG `parser:"| @@"`
 }
 
-type prefixG struct {
-	Pos lexer.Position
-	Op  string `parser:"@( \"not\" | \"-\" )"`
+type negG struct {
+	Op lexer.Token `parser:"@\"-\""`
+	X  *unaryG     `parser:"@@"`
 }
 
 type postfixG struct {
@@ -240,9 +322,14 @@ type indexG struct {
 
 type callG struct {
 	Pos    lexer.Position
-	Args   []*argG `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )?"`
+	Args   *argListG `parser:"\"(\" @@?"`
 	Tokens []lexer.Token
 	Close  string `parser:"@\")\""`
+}
+
+type argListG struct {
+	First *argG     `parser:"@@"`
+	Rest  *argListG `parser:"( \",\" @@? )?"`
 }
 
 type argG struct {
@@ -289,28 +376,37 @@ type strPartG struct {
 	Interp *exprG `parser:"| InterpStart @@ InterpEnd"`
 }
 
+type exprListG struct {
+	First *exprG     `parser:"@@"`
+	Rest  *exprListG `parser:"( \",\" @@? )?"`
+}
+
 type listG struct {
-	Elems  []*exprG `parser:"\"[\" ( @@ ( \",\" @@ )* \",\"? )?"`
+	Elems  *exprListG `parser:"\"[\" @@?"`
 	Tokens []lexer.Token
 	Close  string `parser:"@\"]\""`
 }
 
 type mapG struct {
 	Pos     lexer.Position
-	Entries []*entryG `parser:"\"{\" ( @@ ( \",\" @@ )* \",\"? )?"`
+	Entries *entryListG `parser:"\"{\" @@?"`
 	Tokens  []lexer.Token
 	Close   string `parser:"@\"}\""`
 }
 
+type entryListG struct {
+	First *entryG     `parser:"@@"`
+	Rest  *entryListG `parser:"( \",\" @@? )?"`
+}
+
 type entryG struct {
-	Pos   lexer.Position
 	Name  *anyNameG `parser:"( @@"`
 	Str   *stringG  `parser:"| @@ )"`
 	Value *exprG    `parser:"\":\" @@"`
 }
 
 type parenG struct {
-	Elems  []*exprG `parser:"\"(\" ( @@ ( \",\" @@ )* \",\"? )?"`
+	Elems  *exprListG `parser:"\"(\" @@?"`
 	Tokens []lexer.Token
 	Close  string  `parser:"@\")\""`
 	Arrow  *arrowG `parser:"@@?"`
@@ -327,7 +423,55 @@ type waitG struct {
 }
 
 type waitEventG struct {
-	Name    *stringG  `parser:"\"event\" @@"`
+	Name    *stringG  `parser:"(?= \"event\" StringStart) \"event\" @@"`
 	Where   *exprG    `parser:"( \"where\" @@ )?"`
 	Timeout *postfixG `parser:"( \"timeout\" @@ )?"`
+}
+
+// replG is what one REPL entry may hold: declarations and statements.
+type replG struct {
+	Items []*replItemG `parser:"@@*"`
+}
+
+type replItemG struct {
+	Decl *declG `parser:"  @@"`
+	Stmt *stmtG `parser:"| @@"`
+}
+
+// grammar holds participle's parsers over the rules, built on first use:
+// Grammar() prints them, the differential tests parse with them.
+var grammar = sync.OnceValue(func() *grammarParsers {
+	opts := []participle.Option{participle.Lexer(theLexer()), participle.UseLookahead(0)}
+	return &grammarParsers{
+		decl: participle.MustBuild[declG](opts...),
+		repl: participle.MustBuild[replG](opts...),
+		expr: participle.MustBuild[exprG](opts...),
+	}
+})
+
+type grammarParsers struct {
+	decl *participle.Parser[declG]
+	repl *participle.Parser[replG]
+	expr *participle.Parser[exprG]
+}
+
+// Grammar returns WF's grammar in EBNF, as participle prints its rules: a
+// file is a sequence of declarations (each parsed on its own, see Parse),
+// a REPL entry a sequence of declarations and statements (the rules the
+// two share are printed once).
+func Grammar() string {
+	g := grammar()
+	decl := g.decl.String()
+	defined := map[string]bool{}
+	for _, line := range strings.Split(decl, "\n") {
+		name, _, _ := strings.Cut(line, " = ")
+		defined[name] = true
+	}
+	var repl []string
+	for _, line := range strings.Split(g.repl.String(), "\n") {
+		if name, _, _ := strings.Cut(line, " = "); !defined[name] {
+			repl = append(repl, line)
+		}
+	}
+	return "# a declaration\n" + decl + "\n\n# a REPL entry\n" + strings.Join(repl, "\n") + "\n"
 }

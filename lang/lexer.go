@@ -3,17 +3,23 @@ package lang
 import (
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// The lexer is a participle stateful lexer with four states:
+// The lexer is a participle stateful lexer with these states:
 //
-//   - Root: ordinary code. Rules are ordered by how often they match in real
-//     scripts (whitespace, names and punctuation first), because the lexer
-//     tries them in order.
-//   - String: inside "…": text, escapes and the start of ${…}.
-//   - Interp: inside ${…}: code, ended by the matching }.
+//   - Root: ordinary code: white space, then Code.
+//   - Code: the tokens of code, shared by Root, Interp and Braces. Rules
+//     are ordered by how often they match in real scripts (names and
+//     punctuation first), because the lexer tries them in order; any
+//     other character but a line break is Invalid.
+//   - String: inside "…": text, escapes and the start of ${…}. A line
+//     break ends the string (Unterminated).
+//   - Interp: inside ${…}: code, ended by the matching }. A line break
+//     ends it too (Return), and then the string, so a string left open
+//     while it is being typed does not swallow the lines after it.
 //   - Braces: inside a { … } nested in ${…}, so a map literal inside an
 //     interpolation does not end the interpolation early.
 //
@@ -23,6 +29,9 @@ import (
 var lexRules = lexer.Rules{
 	"Root": {
 		{Name: "whitespace", Pattern: `[ \t\r\n]+`},
+		lexer.Include("Code"),
+	},
+	"Code": {
 		{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 		{Name: "Punct", Pattern: `\?\?|\?\.|->|==|!=|<=|>=|[.,:()\[\]{}=<>+\-*/%?]`},
 		{Name: "Duration", Pattern: `[0-9]+(?:ms|s|m|h|d|w)(?:[0-9]+(?:ms|s|m|h|d))*\b`},
@@ -31,7 +40,7 @@ var lexRules = lexer.Rules{
 		{Name: "RawUnterminated", Pattern: `"""(?s:.*)`},
 		{Name: "StringStart", Pattern: `"`, Action: lexer.Push("String")},
 		{Name: "Comment", Pattern: `#[^\n]*`},
-		{Name: "Invalid", Pattern: `(?s:.)`},
+		{Name: "Invalid", Pattern: `[^\n]`},
 	},
 	"String": {
 		{Name: "Chars", Pattern: `[^"\\$\n]+`},
@@ -45,12 +54,16 @@ var lexRules = lexer.Rules{
 	"Interp": {
 		{Name: "InterpEnd", Pattern: `\}`, Action: lexer.Pop()},
 		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Braces")},
-		lexer.Include("Root"),
+		{Name: "space", Pattern: `[ \t\r]+`},
+		lexer.Include("Code"),
+		lexer.Return(),
 	},
 	"Braces": {
 		{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
 		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Braces")},
-		lexer.Include("Root"),
+		{Name: "space", Pattern: `[ \t\r]+`},
+		lexer.Include("Code"),
+		lexer.Return(),
 	},
 }
 
@@ -79,68 +92,74 @@ func Keywords() []string {
 	return out
 }
 
-// wfLexer is the lexer definition handed to participle. It wraps the
-// stateful lexer and adds the Keyword token type.
+// theLexer is participle's view of the lexer, built on first use: only
+// the grammar (Grammar, the reference parser of the tests) needs it.
+var theLexer = sync.OnceValue(newLexer)
+
+// wfLexer is the lexer definition handed to participle: the stateful
+// lexer over lexRules with the Keyword token type added. The parser that
+// runs is fed by the scanner (tokenize); participle sees the same tokens
+// through Lex.
 type wfLexer struct {
 	def     *lexer.StatefulDefinition
-	sym     *symbols
 	symbols map[string]lexer.TokenType
-	keyword lexer.TokenType
-	ident   lexer.TokenType
-	comment lexer.TokenType
+	// types maps each tokType to participle's token type, and back.
+	types [numTokTypes]lexer.TokenType
+	back  map[lexer.TokenType]tokType
 }
 
 func newLexer() *wfLexer {
 	def := lexer.MustStateful(lexRules)
-	syms := map[string]lexer.TokenType{}
-	min := lexer.TokenType(0)
+	l := &wfLexer{def: def, symbols: map[string]lexer.TokenType{}, back: map[lexer.TokenType]tokType{}}
+	low := lexer.TokenType(0)
 	for k, v := range def.Symbols() {
-		syms[k] = v
-		if v < min {
-			min = v
-		}
+		l.symbols[k] = v
+		low = min(low, v)
 	}
-	kw := min - 1
-	syms["Keyword"] = kw
-	return &wfLexer{def: def, sym: newSymbols(syms), symbols: syms, keyword: kw, ident: syms["Ident"], comment: syms["Comment"]}
+	l.symbols["Keyword"] = low - 1
+	for t := range numTokTypes {
+		typ, ok := l.symbols[tokNames[t]]
+		if !ok {
+			panic("lexRules has no token " + tokNames[t])
+		}
+		l.types[t] = typ
+		l.back[typ] = t
+	}
+	return l
 }
 
 // Symbols implements lexer.Definition.
 func (l *wfLexer) Symbols() map[string]lexer.TokenType { return l.symbols }
 
-// Lex implements lexer.Definition. The parser is always fed through tokenize,
-// so this is only here to satisfy the interface.
+// Lex implements lexer.Definition, with the scanner.
 func (l *wfLexer) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	var b strings.Builder
 	if _, err := io.Copy(&b, r); err != nil {
 		return nil, err
 	}
-	toks, _, err := l.tokenize(filename, b.String())
-	if err != nil {
-		return nil, err
-	}
-	return &sliceLexer{toks: toks}, nil
+	toks, _ := tokenize(b.String())
+	return &sliceLexer{toks: l.lexerTokens(toks, filename)}, nil
 }
 
 // tokenize lexes the whole source. It returns the tokens for the parser
 // (comments removed, keywords reclassified, ending in EOF) and the comments.
-func (l *wfLexer) tokenize(filename, src string) (toks, comments []lexer.Token, err error) {
-	sc := &scanner{src: src, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}, stack: []lexState{stRoot}, sym: l.sym}
-	toks = make([]lexer.Token, 0, len(src)/6+1)
+func tokenize(src string) (toks, comments []token) {
+	sc := newScanner(src)
+	toks = make([]token, 0, len(src)/5+1)
 	for {
 		t := sc.Next()
-		switch t.Type {
-		case l.comment:
+		switch t.typ {
+		case tComment:
 			comments = append(comments, t)
 			continue
-		case l.ident:
-			if keywords[t.Value] {
-				t.Type = l.keyword
+		case tIdent:
+			if keywords[t.val] {
+				t.typ = tKeyword
 			}
 		}
 		toks = append(toks, t)
-		if t.EOF() {
-			return toks, comments, nil
+		if t.typ == tEOF {
+			return toks, comments
 		}
 	}
 }
@@ -171,6 +190,7 @@ type sliceLexer struct {
 	i    int
 }
 
+// Next implements lexer.Lexer.
 func (s *sliceLexer) Next() (lexer.Token, error) {
 	if s.i >= len(s.toks) {
 		return s.toks[len(s.toks)-1], nil

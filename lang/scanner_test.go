@@ -12,12 +12,11 @@ import (
 // sameTokens lexes src with the scanner and with participle's stateful
 // lexer over lexRules, and requires the same tokens.
 func sameTokens(t testing.TB, name, src string) {
-	want, err := theLexer.tokenizeRules(name, src)
+	want, err := theLexer().tokenizeRules(name, src)
 	require.NoError(t, err)
-	sc := &scanner{src: src, pos: want[0].Pos, stack: []lexState{stRoot}, sym: theLexer.sym}
-	sc.pos.Offset, sc.pos.Line, sc.pos.Column = 0, 1, 1
+	sc := newScanner(src)
 	for i, w := range want {
-		got := sc.Next()
+		got := theLexer().lexerToken(sc.Next(), name)
 		if got != w {
 			t.Fatalf("%s: token %d: scanner gives %v %q at %v, the rules give %v %q at %v",
 				name, i, got.Type, got.Value, got.Pos, w.Type, w.Value, w.Pos)
@@ -62,7 +61,10 @@ func TestDeclCuts(t *testing.T) {
 	src := "# lead\nworkflow a {\n  log \"${ \"x\" }\"\n}\n\nfn f() {\n  return 1\n}\njs fn g() \"\"\"1\"\"\"\nconst C = 1\n"
 	cuts := DeclCuts(src)
 	require.Equal(t, []int{0, strings.Index(src, "fn f"), strings.Index(src, "js fn"), strings.Index(src, "const")}, cuts)
-	// A declaration word inside a string is never a cut.
-	src = "workflow a {\n  log \"${\nworkflow b {}\n}\"\n}\n"
+	// A declaration word inside a raw string is never a cut.
+	src = "workflow a {\n  log \"\"\"\nworkflow b {}\n\"\"\"\n}\n"
 	require.Equal(t, []int{0}, DeclCuts(src))
+	// A string, and a ${…} inside it, end at the end of their line.
+	src = "workflow a {\n  log \"${\nworkflow b {}\n}\"\n}\n"
+	require.Equal(t, []int{0, strings.Index(src, "workflow b")}, DeclCuts(src))
 }

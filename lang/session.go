@@ -121,21 +121,17 @@ func (c *checker) session(w *WorkflowDecl, vars []SessionVar) *SessionInfo {
 // the REPL reads another line. Closers without openers do not count: the
 // parser reports them.
 func EntryComplete(src string) bool {
-	toks, _, err := theLexer.tokenize("", src)
-	if err != nil {
-		return true
-	}
+	toks, _ := tokenize(src)
 	depth := 0
 	for _, t := range toks {
 		switch {
-		case t.Type == symbol("RawUnterminated"):
+		case t.typ == tRawBad:
 			return false
-		case t.Type == symbol("StringStart") || t.Type == symbol("StringEnd") ||
-			t.Type == symbol("Chars") || t.Type == symbol("Escape"):
+		case t.typ == tStrStart || t.typ == tStrEnd || t.typ == tChars || t.typ == tEscape:
 			// string text: its braces are not brackets
-		case t.Value == "{" || t.Value == "(" || t.Value == "[" || t.Value == "${":
+		case t.val == "{" || t.val == "(" || t.val == "[" || t.val == "${":
 			depth++
-		case t.Value == "}" || t.Value == ")" || t.Value == "]":
+		case t.val == "}" || t.val == ")" || t.val == "]":
 			if depth > 0 {
 				depth--
 			}
@@ -153,12 +149,12 @@ func OneLine(src string) (string, bool) {
 	if !strings.Contains(src, "\n") {
 		return src, true
 	}
-	toks, comments, err := theLexer.tokenize("", src)
-	if err != nil || len(comments) > 0 {
+	toks, comments := tokenize(src)
+	if len(comments) > 0 {
 		return "", false
 	}
 	for _, t := range toks {
-		if (t.Type == symbol("RawString") || t.Type == symbol("RawUnterminated")) && strings.Contains(t.Value, "\n") {
+		if (t.typ == tRaw || t.typ == tRawBad) && strings.Contains(t.val, "\n") {
 			return "", false
 		}
 	}

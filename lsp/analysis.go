@@ -27,8 +27,8 @@ type analysis struct {
 	file    *lang.File
 	prog    *lang.Program
 	diags   lang.Diagnostics
-	// parser and u made the analysis; completion re-parses repaired
-	// copies of the text with them.
+	// parser and u made the analysis; rename re-parses and re-checks the
+	// renamed text with them.
 	parser *incParser
 	u      lang.Universe
 	// tooLarge is set when the text exceeds lang.MaxFileSize: the file is

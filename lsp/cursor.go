@@ -187,25 +187,3 @@ func (c *cursor) matchingOpen(i int) int {
 	}
 	return -1
 }
-
-// closers returns text that closes every bracket open at the cursor, so a
-// truncated copy of the file can parse.
-func (c *cursor) closers() string {
-	var b strings.Builder
-	for k := len(c.open) - 1; k >= 0; k-- {
-		t := c.toks[c.open[k]]
-		switch {
-		case t.kind == tkStrStart:
-			b.WriteString(`"`)
-		case t.val == "(":
-			b.WriteString(")")
-		case t.val == "[":
-			b.WriteString("]")
-		case t.val == "${":
-			b.WriteString("}")
-		default:
-			b.WriteString("\n}")
-		}
-	}
-	return b.String()
-}

@@ -60,8 +60,7 @@ func (p *incParser) parse(path, text string) (*lang.File, lang.Diagnostics) {
 }
 
 // parseScratch parses text reusing cached chunks without changing the
-// cache: for texts made up for a moment, such as a completion's repaired
-// copy of the document.
+// cache: for texts made up for a moment, such as a rename's result.
 func (p *incParser) parseScratch(path, text string) (*lang.File, lang.Diagnostics) {
 	return p.parseWith(path, text, false)
 }

@@ -1,0 +1,120 @@
+package lang
+
+// Error recovery. A syntax error inside a statement costs that statement:
+// the parser reports it, skips to where the next statement plausibly
+// starts, puts a BadExpr where the statement was and goes on with the
+// block. The rest of the declaration is parsed and checked as usual, and
+// the BadExpr tells the checker to hold the warnings a missing statement
+// would cause (an unused name, a workflow without an on clause).
+
+// stmtRecover parses one workflow item (when item is set, an on clause is
+// allowed) or statement, adding it to list; after a syntax error it adds
+// what recoverStmt makes of the broken statement instead.
+func (p *parser) stmtRecover(list *[]Stmt, w *WorkflowDecl) {
+	start, nest := p.pos, p.nest
+	p.partial = nil
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			p.nest = nest
+			*list = append(*list, p.recoverStmt(start))
+		}
+	}()
+	if w != nil && p.tok.is("on") {
+		p.trigger(w, p.on())
+		return
+	}
+	*list = append(*list, p.stmt())
+}
+
+// recoverStmt skips the rest of the statement that started at token start
+// and failed at the current token, and returns what stands for it: the let
+// or const being bound with a BadExpr value, so its name stays bound, or
+// a BadExpr statement over the text skipped.
+func (p *parser) recoverStmt(start int) Stmt {
+	p.skipStmt(start)
+	from := p.toks[start].pos
+	end := from
+	if p.pos > start {
+		end = p.toks[p.pos-1].end()
+	}
+	if let, ok := p.partial.(*LetStmt); ok && p.partialStart == start {
+		let.Value = &BadExpr{Sp: Span{let.Sp.End, end}}
+		let.Sp.End = end
+		return let
+	}
+	return &ExprStmt{X: &BadExpr{Sp: Span{from, end}}}
+}
+
+// skipStmt moves past the rest of a broken statement that started at
+// token start. It stops at the end of the input, at a } that closes the
+// enclosing block, or at a statement keyword or a name that begins a line
+// no further right than the broken statement (continuation lines are
+// indented further). Braces opened in the statement are skipped whole, so
+// the body of a `when` whose condition is broken is skipped with it.
+func (p *parser) skipStmt(start int) {
+	col := p.toks[start].pos.Col
+	depth := 0
+	for i := start; i < p.pos; i++ {
+		depth = braceDepth(&p.toks[i], depth)
+	}
+	if p.pos == start && p.tok.typ != tEOF && !p.tok.is("}") {
+		depth = braceDepth(p.next(), depth) // make progress
+	}
+	for p.tok.typ != tEOF {
+		t := p.tok
+		lineStart := p.pos > 0 && t.pos.Line > p.toks[p.pos-1].end().Line
+		if lineStart && t.pos.Col <= col && resumesStmt(t) {
+			return
+		}
+		if t.typ == tPunct && t.val == "}" && (depth == 0 || (lineStart && t.pos.Col < col)) {
+			return
+		}
+		depth = braceDepth(t, depth)
+		p.next()
+	}
+}
+
+// braceDepth returns depth after token t: one more after {, one less after }.
+func braceDepth(t *token, depth int) int {
+	if t.typ != tPunct {
+		return depth
+	}
+	switch t.val {
+	case "{":
+		return depth + 1
+	case "}":
+		return max(depth-1, 0)
+	}
+	return depth
+}
+
+// resumesStmt reports whether t is a good place to resume after a broken
+// statement: a statement keyword, `on`, or a name.
+func resumesStmt(t *token) bool {
+	switch t.typ {
+	case tIdent:
+		return true
+	case tKeyword:
+		switch t.val {
+		case "let", "when", "for", "parallel", "try", "output", "fail", "stop", "log", "emit", "return", "run", "wait", "on":
+			return true
+		}
+	}
+	return false
+}
+
+// closeBlock ends a block or workflow body at the current token: its },
+// or, when the input ends first, the end (reported once for all the
+// blocks still open there). It returns the position of the } and the end
+// of the block.
+func (p *parser) closeBlock() (rbrace, end Pos) {
+	if p.tok.is("}") {
+		t := p.next()
+		return t.pos, t.end()
+	}
+	p.syntaxError(`"}"`)
+	return p.tok.pos, p.tok.pos
+}
