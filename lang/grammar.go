@@ -27,7 +27,10 @@ import (
 // Rules that need more than a grammar (a chained comparison, a positional
 // argument after a named one, an expression used as a statement…) are
 // checked while the tree is built, by the same code for both parsers
-// (build.go).
+// (build.go). One rule is about lines, which participle does not see: the
+// name after "." or "?." is on the dot's line (nameOnNextLine), so `x.`
+// left unfinished at the end of a line does not take a keyword from the
+// next one as a field name.
 
 type declG struct {
 	Workflow *workflowG `parser:"  @@"`
@@ -310,8 +313,8 @@ type suffixG struct {
 }
 
 type fieldG struct {
-	Op   string    `parser:"@( \".\" | \"?.\" )"`
-	Name *anyNameG `parser:"@@"`
+	Op   lexer.Token `parser:"@( \".\" | \"?.\" )"`
+	Name *anyNameG   `parser:"@@"`
 }
 
 type indexG struct {
@@ -474,4 +477,17 @@ func Grammar() string {
 		}
 	}
 	return "# a declaration\n" + decl + "\n\n# a REPL entry\n" + strings.Join(repl, "\n") + "\n"
+}
+
+// nameOnNextLine returns the offset of the first token that follows a "."
+// or "?." on a later line, or -1: where the parser stops with a syntax
+// error although the rules alone would read on.
+func nameOnNextLine(toks []token) int {
+	for i := 0; i+1 < len(toks); i++ {
+		t, next := &toks[i], &toks[i+1]
+		if t.typ == tPunct && (t.val == "." || t.val == "?.") && next.typ != tEOF && next.pos.Line > t.pos.Line {
+			return next.pos.Offset
+		}
+	}
+	return -1
 }

@@ -137,15 +137,16 @@ func (p *parser) failf(want string) {
 }
 
 // syntaxError reports that the current token is not what the grammar
-// allows there: want says what it allows.
-func (p *parser) syntaxError(want string) {
+// allows there: want says what it allows. It returns the diagnostic, or
+// nil when none was added (the end was already reported).
+func (p *parser) syntaxError(want string) *Diagnostic {
 	t := p.tok
 	if p.fail < 0 {
 		p.fail = t.pos.Offset
 	}
 	if t.typ == tEOF {
 		if p.eofReported {
-			return
+			return nil
 		}
 		p.eofReported = true
 	}
@@ -159,24 +160,21 @@ func (p *parser) syntaxError(want string) {
 		case "&", "|", "!":
 			d.Hint("write and, or and not")
 		}
-		return
+		return d
 	case tRawBad:
-		p.errorf(Span{t.pos, advanceASCII(t.pos, `"""`)}, "syntax", "raw string not terminated").Hint(`close it with """`)
-		return
-	case tUnterm:
-		p.errorf(sp, "syntax", "string not terminated").Hint(`close the string with " on the same line`)
-		return
+		return p.errorf(Span{t.pos, advanceASCII(t.pos, `"""`)}, "syntax", "raw string not terminated").Hint(`close it with """`)
+	case tUnterm: // a line break ends the ${…} inside a string
+		return p.errorf(Span{t.pos, t.pos}, "syntax", "expected %s, found end of line", want).
+			Hint(`a string and its ${…} end on the line they start on`)
 	case tEOF:
 		if open, ok := p.unclosedString(); ok {
-			p.errorf(Span{open.pos, advanceASCII(open.pos, `"`)}, "syntax", "string not terminated").
+			return p.errorf(Span{open.pos, advanceASCII(open.pos, `"`)}, "syntax", "string not terminated").
 				Hint(`close the string with " on the same line; for text over several lines use """…"""`)
-			return
 		}
 	}
 	if prev := p.prev(); prev != nil && prev.typ == tInterpStart && want == "expression" {
-		p.errorf(sp, "syntax", "expected an expression inside ${…}").
+		return p.errorf(sp, "syntax", "expected an expression inside ${…}").
 			Hint(`to write a literal ${ in a string, escape the dollar: \${`)
-		return
 	}
 	found := t.describe()
 	if t.typ == tEOF && t.pos.Offset < p.srcLen {
@@ -191,6 +189,7 @@ func (p *parser) syntaxError(want string) {
 	case t.typ == tKeyword && strings.Contains(want, "name"):
 		d.Hint("%q is a reserved word and cannot be used as a name", t.val)
 	}
+	return d
 }
 
 // unclosedString finds the outermost string still open at the current

@@ -174,6 +174,14 @@ func (p *parser) postfix() Expr {
 		switch {
 		case t.is(".") || t.is("?."):
 			p.next()
+			if p.tok.pos.Line > t.pos.Line && p.tok.typ != tEOF { // see nameOnNextLine
+				if p.fail < 0 {
+					p.fail = p.tok.pos.Offset
+				}
+				end := t.end()
+				p.errorf(Span{end, end}, "syntax", "expected a name after %q, found the end of the line", t.val)
+				panic(bailout{})
+			}
 			x = p.selector(x, p.anyName(), t.val == "?.")
 		case t.is("["):
 			p.next()
@@ -336,7 +344,14 @@ func (p *parser) mapLit() *MapLit {
 		} else {
 			name = p.anyName()
 		}
-		p.expect(":")
+		if !p.tok.is(":") {
+			d := p.syntaxError(`":"`)
+			if d != nil && len(m.Entries) == 0 && lineStart(p.toks, p.pos-1) {
+				d.Hint("the { at %s starts a map here: is the expression before it unfinished?", lb.pos)
+			}
+			panic(bailout{})
+		}
+		p.next()
 		m.Entries = append(m.Entries, p.mapEntry(name, quoted, p.expr()))
 		if !p.tok.is(",") {
 			break
@@ -371,7 +386,7 @@ func (p *parser) str() *StringLit {
 			p.next()
 			x := p.expr()
 			if p.tok.typ != tInterpEnd {
-				p.failf(`"}"`)
+				p.failf(`"}" to close ${…}`)
 			}
 			s.interp(t.pos, x)
 		case tStrEnd, tUnterm:

@@ -53,9 +53,18 @@ func (p *parser) recoverStmt(start int) Stmt {
 // enclosing block, or at a statement keyword or a name that begins a line
 // no further right than the broken statement (continuation lines are
 // indented further). Braces opened in the statement are skipped whole, so
-// the body of a `when` whose condition is broken is skipped with it.
+// the body of a `when` whose condition is broken is skipped with it. When
+// the statement, left unfinished, ran on into such a line (`x.` takes the
+// `when` of the next line as a field name), it is cut back to that line.
 func (p *parser) skipStmt(start int) {
 	col := p.toks[start].pos.Col
+	for i := start + 1; i < p.pos; i++ {
+		if p.resumesAt(i, col) {
+			p.pos = i
+			p.setTok()
+			return
+		}
+	}
 	depth := 0
 	for i := start; i < p.pos; i++ {
 		depth = braceDepth(&p.toks[i], depth)
@@ -65,16 +74,36 @@ func (p *parser) skipStmt(start int) {
 	}
 	for p.tok.typ != tEOF {
 		t := p.tok
-		lineStart := p.pos > 0 && t.pos.Line > p.toks[p.pos-1].end().Line
-		if lineStart && t.pos.Col <= col && resumesStmt(t) {
+		if p.resumesAt(p.pos, col) {
 			return
 		}
-		if t.typ == tPunct && t.val == "}" && (depth == 0 || (lineStart && t.pos.Col < col)) {
+		if t.typ == tPunct && t.val == "}" && depth == 0 {
 			return
 		}
 		depth = braceDepth(t, depth)
 		p.next()
 	}
+}
+
+// resumesAt reports whether token i begins a line, no further right than
+// col, with a statement keyword, a name or a } (which then closes a block
+// around the statement).
+func (p *parser) resumesAt(i, col int) bool {
+	t := &p.toks[i]
+	if t.pos.Col > col || !lineStart(p.toks, i) {
+		return false
+	}
+	return resumesStmt(t) || (t.typ == tPunct && t.val == "}" && t.pos.Col < col)
+}
+
+// lineStart reports whether toks[i] is the first token on its line (an
+// unterminated string ends with the line break).
+func lineStart(toks []token, i int) bool {
+	if i == 0 {
+		return true
+	}
+	prev := &toks[i-1]
+	return prev.typ == tUnterm || prev.end().Line < toks[i].pos.Line
 }
 
 // braceDepth returns depth after token t: one more after {, one less after }.

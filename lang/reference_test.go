@@ -35,9 +35,12 @@ func refParse(path string, src []byte) ([]refChunk, Diagnostics) {
 		default:
 			lx := theLexer().lexerTokens(append(c.toks[:len(c.toks):len(c.toks)], c.eof), path)
 			g, err := grammar().decl.ParseFromLexer(peekLexer(lx))
-			if err != nil {
-				r.fail = errorOffset(err)
-			} else {
+			switch {
+			case err != nil:
+				r.fail = firstOf(errorOffset(err), nameOnNextLine(c.toks))
+			case nameOnNextLine(c.toks) >= 0:
+				r.fail = nameOnNextLine(c.toks)
+			default:
 				r.node = (&refLowerer{b}).decl(g)
 			}
 		}
@@ -57,7 +60,10 @@ func refEntry(path, src string) (*Entry, int, Diagnostics) {
 	}
 	g, err := grammar().repl.ParseFromLexer(peekLexer(theLexer().lexerTokens(toks, path)))
 	if err != nil {
-		return nil, errorOffset(err), diags
+		return nil, firstOf(errorOffset(err), nameOnNextLine(toks)), diags
+	}
+	if off := nameOnNextLine(toks); off >= 0 {
+		return nil, off, diags
 	}
 	l := &refLowerer{b}
 	out := &Entry{}
@@ -87,6 +93,14 @@ func peekLexer(toks []lexer.Token) *lexer.PeekingLexer {
 		panic(err)
 	}
 	return p
+}
+
+// firstOf returns the smaller of two offsets, -1 meaning none.
+func firstOf(a, b int) int {
+	if a < 0 || (b >= 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 func errorOffset(err error) int {
@@ -371,7 +385,7 @@ func (l *refLowerer) postfix(p *postfixG) Expr {
 	for _, s := range p.Suffixes {
 		switch {
 		case s.Field != nil:
-			x = l.b.selector(x, l.anyName(s.Field.Name), s.Field.Op == "?.")
+			x = l.b.selector(x, l.anyName(s.Field.Name), s.Field.Op.Value == "?.")
 		case s.Index != nil:
 			x = l.b.index(x, l.expr(s.Index.Index), lastEnd(s.Index.Tokens))
 		default:
