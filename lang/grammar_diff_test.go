@@ -239,13 +239,17 @@ func FuzzGrammar(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(string(src))
+		toks, _ := tokenize(string(src))
+		for _, c := range splitDecls(toks) { // one seed per declaration: small inputs run fast
+			end := c.eof.pos.Offset
+			f.Add(string(src[c.toks[0].pos.Offset:end]))
+		}
 	}
 	for _, src := range grammarCases {
 		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		if len(src) > 16<<10 {
+		if len(src) > 4<<10 {
 			return
 		}
 		if d := grammarDiff([]byte(src)); d != "" {
