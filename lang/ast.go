@@ -425,8 +425,15 @@ type WaitEventExpr struct {
 	Timeout Expr
 }
 
-// BadExpr stands where an expression failed to lower; a diagnostic says why.
-type BadExpr struct{ Sp Span }
+// BadExpr stands where an expression or a statement failed to parse; a
+// diagnostic says why. X, when set, is the part that did parse before the
+// error, such as the value before an unfinished `.name`, for tools (the
+// language server completes after it): the checker resolves its names and
+// types but reports nothing about it.
+type BadExpr struct {
+	Sp Span
+	X  Expr
+}
 
 // Span methods.
 

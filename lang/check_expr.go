@@ -86,6 +86,12 @@ func (c *checker) expr(e Expr) Type {
 		return c.waitEvent(e, nil)
 	case *BadExpr:
 		c.incomplete = true
+		if e.X != nil {
+			saved := c.diags
+			c.diags = &Diagnostics{} // the part that parsed is checked for tools, quietly
+			c.expr(e.X)
+			c.diags = saved
+		}
 		return TAny
 	}
 	return TAny

@@ -54,6 +54,7 @@ func Parse(path string, src []byte) (*File, Diagnostics) {
 // broken.
 func (p *parser) chunk(c chunk) (d Decl) {
 	p.reset(c.toks, c.eof)
+	p.partialX = nil
 	if !checkNesting(&p.builder, c.toks) {
 		p.fail = c.toks[0].pos.Offset
 		return nil
@@ -73,7 +74,7 @@ func (p *parser) chunk(c chunk) (d Decl) {
 			}
 			d = nil
 			if c, ok := p.partial.(*ConstDecl); ok {
-				c.Value = &BadExpr{Sp: Span{c.Sp.End, p.tok.pos}}
+				c.Value = &BadExpr{Sp: Span{c.Sp.End, p.tok.pos}, X: p.partialX}
 				c.Sp.End = p.tok.pos
 				d = c
 			}

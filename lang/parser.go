@@ -33,6 +33,9 @@ type parser struct {
 	// syntax error in the value keeps the binding (see recoverStmt).
 	partial      Node
 	partialStart int
+	// partialX is what parsed of the expression that failed, when the
+	// failure leaves something worth keeping (see BadExpr.X).
+	partialX Expr
 	// nest counts the lambdas, runs and waits the parser is inside, which
 	// nest without brackets (checkNesting bounds the brackets).
 	nest int

@@ -174,13 +174,8 @@ func (p *parser) postfix() Expr {
 		switch {
 		case t.is(".") || t.is("?."):
 			p.next()
-			if p.tok.pos.Line > t.pos.Line && p.tok.typ != tEOF { // see nameOnNextLine
-				if p.fail < 0 {
-					p.fail = p.tok.pos.Offset
-				}
-				end := t.end()
-				p.errorf(Span{end, end}, "syntax", "expected a name after %q, found the end of the line", t.val)
-				panic(bailout{})
+			if p.tok.typ != tIdent && p.tok.typ != tKeyword || p.tok.pos.Line > t.pos.Line {
+				p.unfinishedSelector(x, t)
 			}
 			x = p.selector(x, p.anyName(), t.val == "?.")
 		case t.is("["):
@@ -197,6 +192,22 @@ func (p *parser) postfix() Expr {
 			return x
 		}
 	}
+}
+
+// unfinishedSelector fails at `x.` with no name after the dot on its line,
+// keeping x.<empty name> as the part that parsed (BadExpr.X), so the
+// language server can complete after the dot.
+func (p *parser) unfinishedSelector(x Expr, dot *token) {
+	end := dot.end()
+	p.partialX = &SelectorExpr{Sp: Span{x.Span().Start, end}, X: x, Name: &Ident{Sp: Span{end, end}}, Optional: dot.val == "?."}
+	if p.tok.typ == tEOF || p.tok.pos.Line == dot.pos.Line {
+		p.failf("name")
+	}
+	if p.fail < 0 { // the name is on the next line: see nameOnNextLine
+		p.fail = p.tok.pos.Offset
+	}
+	p.errorf(Span{end, end}, "syntax", "expected a name after %q, found the end of the line", dot.val)
+	panic(bailout{})
 }
 
 // args parses ArgListG, when one starts here.

@@ -12,7 +12,7 @@ package lang
 // what recoverStmt makes of the broken statement instead.
 func (p *parser) stmtRecover(list *[]Stmt, w *WorkflowDecl) {
 	start, nest := p.pos, p.nest
-	p.partial = nil
+	p.partial, p.partialX = nil, nil
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(bailout); !ok {
@@ -40,12 +40,14 @@ func (p *parser) recoverStmt(start int) Stmt {
 	if p.pos > start {
 		end = p.toks[p.pos-1].end()
 	}
+	x := p.partialX
+	p.partialX = nil
 	if let, ok := p.partial.(*LetStmt); ok && p.partialStart == start {
-		let.Value = &BadExpr{Sp: Span{let.Sp.End, end}}
+		let.Value = &BadExpr{Sp: Span{let.Sp.End, end}, X: x}
 		let.Sp.End = end
 		return let
 	}
-	return &ExprStmt{X: &BadExpr{Sp: Span{from, end}}}
+	return &ExprStmt{X: &BadExpr{Sp: Span{from, end}, X: x}}
 }
 
 // skipStmt moves past the rest of a broken statement that started at

@@ -174,5 +174,7 @@ func eachChild(n Node, f func(Node)) {
 		f(n.Name)
 		expr(n.Where)
 		expr(n.Timeout)
+	case *BadExpr:
+		expr(n.X)
 	}
 }

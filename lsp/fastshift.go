@@ -344,7 +344,7 @@ func (s *fastShift) otherExpr(e lang.Expr) lang.Expr {
 		c.Sp, c.Name, c.Where, c.Timeout = s.span(e.Sp), s.str(e.Name), s.expr(e.Where), s.expr(e.Timeout)
 		return &c
 	case *lang.BadExpr:
-		return &lang.BadExpr{Sp: s.span(e.Sp)}
+		return &lang.BadExpr{Sp: s.span(e.Sp), X: s.expr(e.X)}
 	}
 	return shiftCopy(s.slow, e)
 }
