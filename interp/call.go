@@ -21,6 +21,51 @@ type Builtin struct {
 	// it to build a string that is only compared, such as lower(s) in
 	// lower(s) == "jane doe", in a reused buffer instead of a new string.
 	AppendString func(dst []byte, s string) []byte
+	// KeepsSecrets says Fn receives secrets as Secret values and keeps them
+	// secret itself (workflow.call passes them to the run it starts).
+	// Other functions receive their text, and what a pure one returns from
+	// a secret is a secret (see Secret).
+	KeepsSecrets bool
+}
+
+// call calls a library function: a function that does not keep secrets
+// gets the text of its secret arguments, and its result is a secret when
+// they were; an error it returns is scrubbed of their text.
+func (th *Thread) call(b *Builtin, a *Args) (Value, error) {
+	if b.KeepsSecrets || !th.run.secretsSeen.Load() {
+		return b.Fn(th, a)
+	}
+	names, texts := a.reveal()
+	v, err := b.Fn(th, a)
+	if names == "" {
+		return v, err
+	}
+	if err != nil {
+		return nil, scrub(err, texts)
+	}
+	return taint(v, names), nil
+}
+
+// reveal replaces the secrets among the arguments by their text, and
+// returns their names and texts.
+func (a *Args) reveal() (names string, texts []string) {
+	for i, v := range a.vals {
+		if HoldsSecret(v) {
+			names = secretNames(v, names)
+			a.vals[i] = Reveal(v, &texts)
+		}
+	}
+	for i, v := range a.rest {
+		if HoldsSecret(v) {
+			names = secretNames(v, names)
+			a.rest[i] = Reveal(v, &texts)
+		}
+	}
+	if a.extra != nil && HoldsSecret(a.extra) {
+		names = secretNames(a.extra, names)
+		a.extra = Reveal(a.extra, &texts).(*Map)
+	}
+	return names, texts
 }
 
 // Name implements Callable.
@@ -101,6 +146,9 @@ func (a *Args) Extra() *Map {
 func (a *Args) Given(i int) bool { return a.vals[i] != nil }
 
 func (a *Args) bad(i int, want string) error {
+	if _, ok := a.vals[i].(*Secret); ok {
+		return Permanent(errorf(KindValue, "%s: %s cannot be a secret", a.decl.Name, a.decl.Params[i].Name))
+	}
 	return Permanent(errorf(KindType, "%s: %s must be %s, got %s", a.decl.Name, a.decl.Params[i].Name, want, TypeName(a.vals[i])))
 }
 
@@ -243,7 +291,7 @@ func ValueType(v Value) lang.Type {
 		return lang.TInt
 	case float64:
 		return lang.TFloat
-	case string:
+	case string, *Secret:
 		return lang.TString
 	case time.Duration:
 		return lang.TDuration
@@ -371,7 +419,7 @@ func (th *Thread) CallValue(f Callable, args ...Value) (Value, error) {
 		if err := a.check(); err != nil {
 			return nil, err
 		}
-		return f.Fn(th, a)
+		return th.call(f, a)
 	}
 	return nil, errorf(KindType, "cannot call %s", TypeName(f))
 }

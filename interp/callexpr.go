@@ -62,7 +62,7 @@ func (e *callBuiltin) callWith(th *Thread, x Value) (Value, error) {
 // hands back.
 func (e *callBuiltin) invoke(th *Thread, args *Args) (Value, error) {
 	args.memo = &e.memo
-	v, err := e.b.Fn(th, args)
+	v, err := th.call(e.b, args)
 	th.popArgs(args)
 	if err != nil {
 		return nil, e.fail(libErr(e.b.Decl.Name, err))
@@ -148,12 +148,25 @@ func (f *function) call(th *Thread, parent *frame, args []Value, _ lang.Pos) (Va
 	if f.js != nil {
 		full := make([]Value, f.nparams)
 		copy(full, args)
-		for _, a := range full {
+		var names string
+		var texts []string
+		for i, a := range full {
 			if err := th.CheckValue(a, "an argument of js fn "+f.name); err != nil {
 				return nil, err
 			}
+			if HoldsSecret(a) {
+				names = secretNames(a, names)
+				full[i] = Reveal(a, &texts)
+			}
 		}
-		return f.js.Call(th, full)
+		v, err := f.js.Call(th, full)
+		if names == "" {
+			return v, err
+		}
+		if err != nil {
+			return nil, scrub(err, texts)
+		}
+		return taint(v, names), nil
 	}
 	fr := newFrame(f.frameSize, parent)
 	copy(fr.slots, args)

@@ -73,7 +73,8 @@ func sortedGoKeys[V any](m map[string]V) []string {
 
 // ToGo converts a Value to plain Go data for libraries and JSON: lists
 // become []any, maps map[string]any, durations their WF text, times
-// RFC 3339 strings.
+// RFC 3339 strings, secrets their marker (Reveal a value first where its
+// text is needed).
 func ToGo(v Value) any {
 	switch v := v.(type) {
 	case *List:
@@ -92,6 +93,8 @@ func ToGo(v Value) any {
 		return FormatDuration(v)
 	case time.Time:
 		return v.UTC().Format(time.RFC3339Nano)
+	case *Secret:
+		return v.String()
 	case Callable:
 		return "<function " + v.Name() + ">"
 	case Handle:
@@ -106,13 +109,18 @@ func ToGo(v Value) any {
 const MaxJSONOutput = 128 << 20
 
 // MarshalJSON encodes a value as JSON, keeping map order, in at most
-// MaxJSONOutput bytes.
+// MaxJSONOutput bytes. A secret is written as its marker: this is the
+// encoding of records.
 func MarshalJSON(v Value) ([]byte, error) { return MarshalJSONLimit(v, MaxJSONOutput) }
 
 // MarshalJSONLimit encodes a value as JSON, keeping map order, and fails
 // with a limit error as soon as the text would be longer than max bytes.
-func MarshalJSONLimit(v Value, max int) ([]byte, error) {
-	e := jsonEncoder{max: max}
+func MarshalJSONLimit(v Value, max int) ([]byte, error) { return marshalJSON(v, max, false) }
+
+// marshalJSON encodes v in at most max bytes, writing secrets' texts when
+// reveal is set and their markers otherwise.
+func marshalJSON(v Value, max int, reveal bool) ([]byte, error) {
+	e := jsonEncoder{max: max, reveal: reveal}
 	// Measure over-counts no value more than eightfold (a one-digit
 	// number counts 8): beyond that the text cannot fit, and a structure
 	// built by sharing is refused without writing it out.
@@ -130,6 +138,9 @@ const maxJSONDepth = 200
 type jsonEncoder struct {
 	b   bytes.Buffer
 	max int
+	// reveal writes a secret's text instead of its marker (for text a
+	// script computes, which is then a secret itself).
+	reveal bool
 }
 
 func (e *jsonEncoder) full() error {
@@ -162,6 +173,12 @@ func (e *jsonEncoder) write(v Value, depth int) error {
 		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
 	case string:
 		writeJSONString(b, v)
+	case *Secret:
+		if e.reveal {
+			writeJSONString(b, v.text)
+		} else {
+			writeJSONString(b, v.String())
+		}
 	case *List:
 		b.WriteByte('[')
 		for i, x := range v.Elems {

@@ -122,7 +122,7 @@ func (e *indexExpr) eval(th *Thread, fr *frame) (Value, error) {
 	}
 	switch c := x.(type) {
 	case *Map:
-		k, ok := i.(string)
+		k, ok := stringOf(i)
 		if !ok {
 			return nil, e.errorf(KindType, "a map key must be a string, got %s", TypeName(i))
 		}
@@ -141,22 +141,34 @@ func (e *indexExpr) eval(th *Thread, fr *frame) (Value, error) {
 		}
 		return c.Elems[n], nil
 	case string:
-		n, ok := i.(int64)
-		if !ok {
-			return nil, e.errorf(KindType, "a string index must be an int, got %s", TypeName(i))
+		return e.indexString(c, i)
+	case *Secret:
+		v, err := e.indexString(c.text, i)
+		if s, ok := v.(string); ok {
+			return &Secret{text: s, names: c.names}, nil // a character of a secret is one too
 		}
-		r := []rune(c)
-		if n < 0 {
-			n += int64(len(r))
-		}
-		if n < 0 || n >= int64(len(r)) {
-			return nil, nil
-		}
-		return string(r[n]), nil
+		return v, err
 	case nil:
 		return nil, e.errorf(KindNull, "cannot index null: %s is null", e.xText)
 	}
 	return nil, e.errorf(KindType, "cannot index %s", TypeName(x))
+}
+
+// indexString returns the character of s at index i (null when out of
+// range).
+func (e *indexExpr) indexString(s string, i Value) (Value, error) {
+	n, ok := i.(int64)
+	if !ok {
+		return nil, e.errorf(KindType, "a string index must be an int, got %s", TypeName(i))
+	}
+	r := []rune(s)
+	if n < 0 {
+		n += int64(len(r))
+	}
+	if n < 0 || n >= int64(len(r)) {
+		return nil, nil
+	}
+	return string(r[n]), nil
 }
 
 type notExpr struct {
@@ -363,7 +375,7 @@ func (e *inExpr) eval(th *Thread, fr *frame) (Value, error) {
 	var found bool
 	switch c := y.(type) {
 	case Handle:
-		found, err = c.Contains(x)
+		found, err = c.Contains(Reveal(x, nil))
 		if err != nil {
 			return nil, e.fail(err)
 		}
@@ -372,17 +384,18 @@ func (e *inExpr) eval(th *Thread, fr *frame) (Value, error) {
 			return nil, e.fail(err)
 		}
 	case *Map:
-		k, ok := x.(string)
+		k, ok := stringOf(x)
 		if !ok {
 			return nil, e.errorf(KindType, "a map key must be a string, got %s", TypeName(x))
 		}
 		_, found = c.Get(k)
-	case string:
-		s, ok := x.(string)
+	case string, *Secret:
+		s, ok := stringOf(x)
 		if !ok {
 			return nil, e.errorf(KindType, "in a string, the left must be a string, got %s", TypeName(x))
 		}
-		found = strings.Contains(c, s)
+		in, _ := stringOf(c)
+		found = strings.Contains(in, s)
 	case nil:
 		return nil, e.errorf(KindNull, "cannot look in null: %s is null", e.yText)
 	default:
@@ -404,7 +417,7 @@ func (e *matchesExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, ok := x.(string)
+	s, ok := stringOf(x)
 	if !ok {
 		if x == nil {
 			return nil, e.errorf(KindNull, "matches needs a string, got null: %s is null", e.xText)
@@ -417,7 +430,7 @@ func (e *matchesExpr) eval(th *Thread, fr *frame) (Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		ps, ok := p.(string)
+		ps, ok := stringOf(p)
 		if !ok {
 			return nil, e.errorf(KindType, "matches needs a pattern string, got %s", TypeName(p))
 		}
@@ -509,6 +522,13 @@ func arith(th *Thread, op lang.Op, x, y Value) (Value, error) {
 				return nil, err
 			}
 			return a + b, nil
+		}
+		if _, ok := y.(*Secret); ok && op == lang.OpAdd {
+			return concatSecret(th, x, y)
+		}
+	case *Secret:
+		if _, ok := stringOf(y); ok && op == lang.OpAdd {
+			return concatSecret(th, x, y)
 		}
 	case *List:
 		if b, ok := y.(*List); ok && op == lang.OpAdd {
@@ -640,6 +660,29 @@ func timeSub(a, b time.Time) (Value, error) {
 	return d, nil
 }
 
+// concatSecret joins two strings (plain or secret) of which one at least
+// is a secret.
+func concatSecret(th *Thread, x, y Value) (Value, error) {
+	a, _ := stringOf(x)
+	b, _ := stringOf(y)
+	if err := th.checkSize(len(a)+len(b), "string"); err != nil {
+		return nil, err
+	}
+	if err := th.chargeCopy(len(a) + len(b)); err != nil {
+		return nil, err
+	}
+	var j joiner
+	j.b.Grow(len(a) + len(b))
+	for _, v := range [2]Value{x, y} {
+		if s, ok := v.(*Secret); ok {
+			j.addSecret(s)
+		} else {
+			j.addPlain(v.(string))
+		}
+	}
+	return j.value(), nil
+}
+
 func intArith(op lang.Op, a, b int64) (Value, error) {
 	switch op {
 	case lang.OpAdd:
@@ -714,42 +757,77 @@ type interpExpr struct {
 }
 
 func (e *interpExpr) eval(th *Thread, fr *frame) (Value, error) {
-	b, err := e.appendTo(th, fr, nil)
+	var j *joiner
+	b, err := e.appendTo(th, fr, nil, &j)
 	if err != nil {
 		return nil, err
+	}
+	if j != nil {
+		return j.value(), nil
 	}
 	return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is new and never written again
 }
 
-// appendTo appends the string to dst.
-func (e *interpExpr) appendTo(th *Thread, fr *frame, dst []byte) ([]byte, error) {
+// appendTo appends the string to dst. With secret not nil (the string is
+// the value wanted, not only compared), a part holding a secret makes the
+// string a secret: the rest is built in a joiner, *secret, which keeps the
+// plain parts apart; dst is then not to be used. Otherwise a secret is
+// written as its text, for a comparison.
+func (e *interpExpr) appendTo(th *Thread, fr *frame, dst []byte, secret **joiner) ([]byte, error) {
 	start := len(dst)
+	var j *joiner
 	for i, p := range e.parts {
-		dst = append(dst, e.texts[i]...)
+		if j != nil {
+			j.addPlain(e.texts[i])
+		} else {
+			dst = append(dst, e.texts[i]...)
+		}
 		v, err := p.eval(th, fr)
 		if err != nil {
 			return nil, err
 		}
-		if dst, err = appendText(th, dst, v); err != nil {
+		if j == nil && secret != nil && th.run.secretsSeen.Load() && HoldsSecret(v) {
+			j = &joiner{}
+			j.addPlain(string(dst[start:]))
+			*secret = j
+		}
+		if j != nil {
+			err = j.add(th, v)
+		} else {
+			dst, err = appendText(th, dst, v)
+		}
+		if err != nil {
 			return nil, e.fail(err)
 		}
-		if n := len(dst) - start; n > th.run.limits.MaxString {
+		if n := max(len(dst)-start, j.len()); n > th.run.limits.MaxString {
 			return nil, e.fail(th.checkSize(n, "string"))
 		}
+	}
+	if j != nil {
+		j.addPlain(e.texts[len(e.parts)])
+		return nil, nil
 	}
 	return append(dst, e.texts[len(e.parts)]...), nil
 }
 
 // appendText appends th.Text(v) to dst, without building the text of
-// strings and ints.
+// strings and ints; a secret's text, not its marker.
 func appendText(th *Thread, dst []byte, v Value) ([]byte, error) {
 	switch v := v.(type) {
 	case string:
 		return append(dst, v...), nil
 	case int64:
 		return strconv.AppendInt(dst, v, 10), nil
+	case *Secret:
+		return append(dst, v.text...), nil
 	}
-	text, err := th.Text(v)
+	var text string
+	var err error
+	if th.run.secretsSeen.Load() && HoldsSecret(v) {
+		text, err = th.revealedText(v) // a list or map holding a secret
+	} else {
+		text, err = th.Text(v)
+	}
 	return append(dst, text...), err
 }
 

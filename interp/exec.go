@@ -118,6 +118,9 @@ func (s *assignStmt) set(th *Thread, fr *frame, cur Value, i int, v Value) (Valu
 	}
 	switch c := cur.(type) {
 	case *Map:
+		if _, ok := idx.(*Secret); ok {
+			return nil, s.errorf(KindValue, "a secret cannot be a map key: keys are recorded as they are")
+		}
 		k, ok := idx.(string)
 		if !ok {
 			return nil, s.errorf(KindType, "a map key must be a string, got %s", TypeName(idx))
@@ -329,10 +332,15 @@ func (s *forStmt) items(th *Thread, fr *frame) ([]Value, []Value, error) {
 		if s.keySlot < 0 {
 			vals = keys
 		}
-	case string:
+	case string, *Secret:
+		text, _ := stringOf(c)
 		i := int64(0)
-		for _, r := range c {
-			vals = append(vals, string(r))
+		for _, r := range text {
+			if sec, ok := c.(*Secret); ok {
+				vals = append(vals, &Secret{text: string(r), names: sec.names})
+			} else {
+				vals = append(vals, string(r))
+			}
 			keys = append(keys, i)
 			i++
 		}
@@ -507,6 +515,10 @@ func (s *emitStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 		payload = v.(*Map)
 		if err := th.checkMeasure(payload, "the payload of emit "+name); err != nil {
 			return ctrlNext, s.fail(err)
+		}
+		if HoldsSecret(payload) {
+			return ctrlNext, s.errorf(KindValue, "emit %s: the payload holds a secret, which an event cannot carry: "+
+				"the runs it starts get their trigger from its record, which keeps only the secret's marker", name)
 		}
 	}
 	if err := th.run.host.Emit(th.ctx, th.stepKey(s.path), name, payload); err != nil {

@@ -12,9 +12,10 @@ import (
 const MaxValueDepth = maxJSONDepth
 
 // The measure of a list or map is kept in one word once worked out:
-// metaKnown, then the nesting depth, then the size.
+// metaKnown, whether it holds a secret, the nesting depth, the size.
 const (
 	metaKnown      uint64 = 1 << 63
+	metaSecret     uint64 = 1 << 62
 	metaDepthShift        = 48
 	metaDepthMask         = 1<<14 - 1
 	metaSizeMask          = 1<<48 - 1
@@ -36,66 +37,80 @@ const (
 // a value's distinct parts however large it would be written out: a list
 // built by x = [x, x] sixty times is measured in sixty steps. Depths beyond
 // MaxValueDepth are reported as more than MaxValueDepth, not exactly.
-func Measure(v Value) (size int64, depth int) { return measure(v, 0) }
+func Measure(v Value) (size int64, depth int) {
+	size, depth, _ = measure(v, 0)
+	return size, depth
+}
 
-func measure(v Value, walk int) (int64, int) {
+// measureAll is Measure that also tells whether v holds a secret.
+func measureAll(v Value) (size int64, depth int, secret bool) { return measure(v, 0) }
+
+func measure(v Value, walk int) (int64, int, bool) {
 	switch x := v.(type) {
 	case string:
-		return int64(len(x)) + 2, 0
+		return int64(len(x)) + 2, 0, false
+	case *Secret:
+		return int64(len(x.String())) + 2, 0, true
 	case nil:
-		return 4, 0
+		return 4, 0, false
 	case time.Time:
-		return 32, 0
+		return 32, 0, false
 	case *List:
 		return x.measure(walk)
 	case *Map:
 		return x.measure(walk)
 	}
-	return 8, 0
+	return 8, 0, false
 }
 
-func unpackMeta(m uint64) (int64, int) {
-	return int64(m & metaSizeMask), int(m>>metaDepthShift) & metaDepthMask
+func unpackMeta(m uint64) (int64, int, bool) {
+	return int64(m & metaSizeMask), int(m>>metaDepthShift) & metaDepthMask, m&metaSecret != 0
 }
 
-func packMeta(size int64, depth int) uint64 {
-	return metaKnown | uint64(min(depth, metaDepthMask))<<metaDepthShift | uint64(min(size, metaSizeMask))
+func packMeta(size int64, depth int, secret bool) uint64 {
+	m := metaKnown | uint64(min(depth, metaDepthMask))<<metaDepthShift | uint64(min(size, metaSizeMask))
+	if secret {
+		m |= metaSecret
+	}
+	return m
 }
 
 // tooDeep is the depth reported for a value whose walk was cut off.
 const tooDeep = MaxValueDepth + 1
 
-func (l *List) measure(walk int) (int64, int) {
+func (l *List) measure(walk int) (int64, int, bool) {
 	if m := l.meta.Load(); m&metaKnown != 0 {
 		return unpackMeta(m)
 	}
 	if walk > MaxValueDepth {
-		return metaSizeMask, tooDeep // not kept: measured again from nearer the top
+		return metaSizeMask, tooDeep, false // not kept: measured again from nearer the top
 	}
-	size, depth := int64(2), 0
+	size, depth, secret := int64(2), 0, false
 	for _, e := range l.Elems {
-		s, d := measure(e, walk+1)
+		s, d, sec := measure(e, walk+1)
 		size = satAdd(size, s+1)
 		depth = max(depth, d)
+		secret = secret || sec
 	}
-	l.meta.Store(packMeta(size, depth+1))
+	l.meta.Store(packMeta(size, depth+1, secret))
 	return unpackMeta(l.meta.Load())
 }
 
-func (m *Map) measure(walk int) (int64, int) {
+func (m *Map) measure(walk int) (int64, int, bool) {
 	if mm := m.meta.Load(); mm&metaKnown != 0 {
 		return unpackMeta(mm)
 	}
 	if walk > MaxValueDepth {
-		return metaSizeMask, tooDeep
+		return metaSizeMask, tooDeep, false
 	}
-	size, depth := int64(2), 0
+	size, depth, secret := int64(2), 0, false
 	for i, k := range m.keys {
-		s, d := measure(m.vals[i], walk+1)
+		s, d, sec := measure(m.vals[i], walk+1)
 		size = satAdd(size, satAdd(int64(len(k))+4, s))
 		depth = max(depth, d)
+		secret = secret || sec
 	}
-	m.meta.Store(packMeta(size, depth+1))
+	m.meta.Store(packMeta(size, depth+1, secret))
 	return unpackMeta(m.meta.Load())
 }
 
@@ -214,12 +229,23 @@ func (th *Thread) Text(v Value) (string, error) {
 }
 
 // JSON encodes v as JSON within the run's limits: v must pass CheckValue
-// and the text may be at most MaxString bytes.
+// and the text may be at most MaxString bytes. Secrets are written as
+// their markers.
 func (th *Thread) JSON(v Value) ([]byte, error) {
 	if err := th.CheckValue(v, "the text"); err != nil {
 		return nil, err
 	}
 	return MarshalJSONLimit(v, th.run.limits.MaxString)
+}
+
+// revealedText is Text for a list or map holding secrets, with their text
+// in place of their markers: it is interpolated into a secret.
+func (th *Thread) revealedText(v Value) (string, error) {
+	if err := th.CheckValue(v, "the text"); err != nil {
+		return "", err
+	}
+	b, err := marshalJSON(v, th.run.limits.MaxString, true)
+	return string(b), err
 }
 
 // brief renders a value for an error message, cut short when long.

@@ -78,7 +78,7 @@ func (e *eqRendered) eval(th *Thread, fr *frame) (Value, error) {
 
 // render implements renderer.
 func (e *interpExpr) render(th *Thread, fr *frame, dst []byte) ([]byte, Value, bool, error) {
-	out, err := e.appendTo(th, fr, dst)
+	out, err := e.appendTo(th, fr, dst, nil)
 	if err != nil {
 		return nil, nil, false, err
 	}

@@ -341,6 +341,11 @@ func (p *Program) Run(ctx context.Context, req RunRequest) (res *RunResult) {
 	rs := &runState{prog: p, wf: w, host: req.Host, clock: clock, limits: limits, env: req.Env,
 		runID: req.RunID, seed: req.Seed, started: clock.Now(), outputs: res.Outputs, ctx: ctx, cancel: cancel}
 	th := &Thread{run: rs, ctx: ctx, now: start, rng: rand.New(rand.NewPCG(req.Seed, 0x5746)), fnName: "workflow " + w.name}
+	// A run started by another (workflow.call, emit) may be given secrets.
+	th.addSecretsOf(req.Trigger)
+	if req.Event != nil {
+		th.addSecretsOf(req.Event)
+	}
 	fr := newFrame(w.frameSize, nil)
 	w.bind(fr, req.Trigger, req.Event)
 	err := func() (err error) {

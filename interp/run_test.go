@@ -416,7 +416,7 @@ workflow s {
 	res := runWith(p, "s", &interp.MemHost{}, newEnv(), 1, nil)
 	require.NotNil(t, res.Err)
 	assert.NotContains(t, res.Err.Msg, "s3cr3t-token-value")
-	assert.Contains(t, res.Err.Msg, "token was [redacted]")
+	assert.Contains(t, res.Err.Msg, "token was [secret TEST_TOKEN]")
 	assert.Equal(t, []string{"s3cr3t-token-value"}, res.Secrets)
 }
 

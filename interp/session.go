@@ -122,6 +122,12 @@ func (s *Session) Run(ctx context.Context, req RunRequest, vars []Value) *Sessio
 	th := &Thread{run: rs, ctx: ctx, now: start, rng: rand.New(rand.NewPCG(req.Seed, 0x5746)), fnName: s.wf.name}
 	fr := newFrame(s.wf.frameSize, nil)
 	copy(fr.slots[:min(len(vars), len(s.info.Vars))], vars)
+	for _, v := range vars {
+		if HoldsSecret(v) {
+			rs.secretsSeen.Store(true) // a secret() of an earlier entry
+			break
+		}
+	}
 	for i := s.base; i < len(fr.slots); i++ {
 		fr.slots[i] = notEvaluated{}
 	}

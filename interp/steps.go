@@ -40,6 +40,13 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 		Key: th.stepKey(e.path), Name: e.b.Decl.Name, Args: record, Options: opts,
 		Workflow: th.run.wf.name, File: e.file, Pos: e.sp.Start, Redact: th.Redact,
 	}
+	if !e.b.KeepsSecrets && HoldsSecret(record) {
+		// The action gets the text of its secret arguments; the record
+		// keeps their markers, and the text is scrubbed from what the step
+		// returns or fails with.
+		th.addSecretsOf(record)
+		args.reveal()
+	}
 	st.Do = func(ctx context.Context) (Value, error) {
 		sub := *th
 		sub.ctx, sub.curStep = ctx, st.Key
@@ -56,6 +63,9 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 			return nil, p
 		}
 		return nil, e.stepErr(th, st, err)
+	}
+	if th.run.secretsSeen.Load() {
+		v = th.taintKnown(v)
 	}
 	return v, nil
 }

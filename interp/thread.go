@@ -59,9 +59,14 @@ type runState struct {
 	stmts   atomic.Int64
 	mu      sync.Mutex
 	outputs *Map
-	secrets []string
-	ctx     context.Context
-	cancel  context.CancelCauseFunc
+	// secrets are the texts of the secrets the run has held (secretNames
+	// their names, in the same order).
+	secrets, secretNames []string
+	// secretsSeen is set once the run holds a secret: from then on
+	// library calls look for secrets among their arguments.
+	secretsSeen atomic.Bool
+	ctx         context.Context
+	cancel      context.CancelCauseFunc
 }
 
 // Thread is the state of one line of execution within a run: the main body,
@@ -142,40 +147,6 @@ func (th *Thread) Rand() float64 { return th.rng.Float64() }
 // "case_3f9c0a1b2d4e5f60".
 func (th *Thread) ID(prefix string) string {
 	return prefix + strconv.FormatUint(th.rng.Uint64()|1<<63, 16)[1:]
-}
-
-// AddSecret registers a value that must never appear in a record or a log.
-func (th *Thread) AddSecret(s string) {
-	if len(s) < 4 {
-		return // too short to redact without mangling ordinary text
-	}
-	th.run.mu.Lock()
-	defer th.run.mu.Unlock()
-	for _, x := range th.run.secrets {
-		if x == s {
-			return
-		}
-	}
-	th.run.secrets = append(th.run.secrets, s)
-}
-
-// Redact replaces every registered secret in s with "[redacted]".
-func (th *Thread) Redact(s string) string {
-	th.run.mu.Lock()
-	secrets := th.run.secrets
-	th.run.mu.Unlock()
-	return Redact(secrets, s)
-}
-
-// Redact replaces every secret in s with "[redacted]". Secrets shorter
-// than four bytes are left alone: replacing them would mangle ordinary text.
-func Redact(secrets []string, s string) string {
-	for _, x := range secrets {
-		if len(x) >= 4 && strings.Contains(s, x) {
-			s = strings.ReplaceAll(s, x, "[redacted]")
-		}
-	}
-	return s
 }
 
 // child makes a thread for a parallel branch or iteration. Its random

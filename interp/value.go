@@ -23,8 +23,8 @@ import (
 )
 
 // Value is a WF value. Its dynamic type is one of: nil (null), bool, int64,
-// float64, string, time.Duration, time.Time, *List, *Map, Callable, or a
-// Handle. Lists and maps are immutable once built, so they are shared freely
+// float64, string, Secret (a string that must not be recorded),
+// time.Duration, time.Time, *List, *Map, Callable, or a Handle. Lists and maps are immutable once built, so they are shared freely
 // between branches and runs.
 type Value = any
 
@@ -178,6 +178,10 @@ func scalarKey(v Value) (any, bool) {
 	switch v := v.(type) {
 	case nil, bool, string, int64, time.Duration:
 		return v, true
+	case *Secret:
+		return v.text, true
+	case time.Time:
+		return timeKey{v.Unix(), v.Nanosecond()}, true
 	case float64:
 		if v == math.Trunc(v) && math.Abs(v) < 1<<62 {
 			return int64(v), true
@@ -185,6 +189,12 @@ func scalarKey(v Value) (any, bool) {
 		return v, true
 	}
 	return nil, false
+}
+
+// timeKey is the hash key of a time: equal instants share it.
+type timeKey struct {
+	sec  int64
+	nsec int
 }
 
 // Map is an immutable map from strings to values that keeps insertion
@@ -317,7 +327,7 @@ func TypeName(v Value) string {
 		return "int"
 	case float64:
 		return "float"
-	case string:
+	case string, *Secret:
 		return "string"
 	case time.Duration:
 		return "duration"
@@ -344,8 +354,11 @@ func Equal(a, b Value) bool {
 		bb, ok := b.(bool)
 		return ok && a == bb
 	case string:
-		bs, ok := b.(string)
+		bs, ok := stringOf(b)
 		return ok && a == bs
+	case *Secret:
+		bs, ok := stringOf(b)
+		return ok && a.text == bs
 	case int64:
 		switch b := b.(type) {
 		case int64:
@@ -413,9 +426,10 @@ func Compare(a, b Value) (int, bool) {
 		case float64:
 			return cmpFloat(a, b), true
 		}
-	case string:
-		if b, ok := b.(string); ok {
-			return strings.Compare(a, b), true
+	case string, *Secret:
+		as, _ := stringOf(a)
+		if bs, ok := stringOf(b); ok {
+			return strings.Compare(as, bs), true
 		}
 	case time.Duration:
 		if b, ok := b.(time.Duration); ok {
@@ -451,13 +465,15 @@ func cmpFloat(a, b float64) int {
 
 // ToString renders a value as text, as string interpolation does: strings
 // as they are, numbers plainly, durations as 2h30m, times in RFC 3339, null
-// as "null", lists and maps as JSON.
+// as "null", lists and maps as JSON. A secret is written as its marker.
 func ToString(v Value) string {
 	switch v := v.(type) {
 	case nil:
 		return "null"
 	case string:
 		return v
+	case *Secret:
+		return v.String()
 	case bool:
 		return strconv.FormatBool(v)
 	case int64:
@@ -526,6 +542,8 @@ func Blank(v Value) bool {
 		return true
 	case string:
 		return strings.TrimSpace(v) == ""
+	case *Secret:
+		return strings.TrimSpace(v.text) == ""
 	case *List:
 		return len(v.Elems) == 0
 	case *Map:

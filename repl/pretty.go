@@ -210,6 +210,8 @@ func (p *Printer) scalar(v interp.Value) string {
 	switch x := v.(type) {
 	case string:
 		return quote(p.redact(x))
+	case *interp.Secret:
+		return quote(x.String())
 	case time.Time:
 		return `date("` + x.Format(time.RFC3339Nano) + `")`
 	case *interp.List, *interp.Map:

@@ -189,10 +189,10 @@ log "token ${t}"
 fail "bad ${t}"
 `)
 	assert.NotContains(t, got, "tok-0123456789")
-	assert.Contains(t, got, `"[redacted]"`)
-	assert.Contains(t, got, `"Bearer [redacted]"`)
-	assert.Contains(t, got, "log token [redacted]")
-	assert.Contains(t, got, "bad [redacted]")
+	assert.Contains(t, got, `"[secret API_TOKEN]"`)
+	assert.Contains(t, got, `"Bearer [secret API_TOKEN]"`)
+	assert.Contains(t, got, "log token [secret API_TOKEN]")
+	assert.Contains(t, got, "bad [secret API_TOKEN]")
 }
 
 // fakeJS compiles every js fn to a function that returns its parameter

@@ -9,7 +9,9 @@ import (
 )
 
 // Secrets answers secret(name): first from a secrets file, then from the
-// environment.
+// environment variable WF_SECRET_<name>. No other variable is read, so a
+// script cannot read the process's own credentials (PERSONA_API_KEY,
+// SLACK_BOT_TOKEN) or anything else it was not given.
 type Secrets struct {
 	file map[string]string
 }
@@ -51,10 +53,17 @@ func LoadSecrets(path string, required bool) (*Secrets, error) {
 	return s, sc.Err()
 }
 
+// SecretEnvPrefix starts the names of the environment variables secret()
+// reads: secret("HOOK") reads WF_SECRET_HOOK.
+const SecretEnvPrefix = "WF_SECRET_"
+
 // Secret returns the named secret.
 func (s *Secrets) Secret(name string) (string, bool) {
 	if v, ok := s.file[name]; ok {
 		return v, true
 	}
-	return os.LookupEnv(name)
+	if name == "" {
+		return "", false
+	}
+	return os.LookupEnv(SecretEnvPrefix + name)
 }

@@ -16,7 +16,7 @@ import (
 type EngineFlags struct {
 	Backend       string `help:"Persona backend: local (the embedded store, no account) or api (the real Persona API, with PERSONA_API_KEY)." enum:"local,api" default:"local" env:"WF_PERSONA_BACKEND"`
 	PersonaURL    string `help:"Base URL of the Persona API (api backend)." env:"PERSONA_API_URL" placeholder:"URL"`
-	Secrets       string `help:"File of NAME=value secrets read by secret(name), after which the environment is consulted." env:"WF_SECRETS_FILE" placeholder:"FILE"`
+	Secrets       string `help:"File of NAME=value secrets read by secret(name); a name not in it is read from $WF_SECRET_<NAME>, and no other environment variable." env:"WF_SECRETS_FILE" placeholder:"FILE"`
 	AllowLoopback bool   `help:"Let http.* steps reach loopback addresses (refused by default)." env:"WF_HTTP_ALLOW_LOOPBACK"`
 	AllowPrivate  bool   `help:"Let http.* steps reach private network addresses (refused by default)." env:"WF_HTTP_ALLOW_PRIVATE"`
 	SlackAPI      string `help:"Base URL of the Slack Web API, for slack.message." env:"WF_SLACK_API_URL" placeholder:"URL"`

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
 
 	"github.com/wf-lang/wf/interp"
 )
@@ -13,12 +12,6 @@ import (
 type SecretSource interface {
 	Secret(name string) (string, bool)
 }
-
-// EnvSecrets reads secrets from environment variables.
-type EnvSecrets struct{}
-
-// Secret reads the environment variable name.
-func (EnvSecrets) Secret(name string) (string, bool) { return os.LookupEnv(name) }
 
 func miscFuncs() []*interp.Builtin {
 	return []*interp.Builtin{
@@ -83,7 +76,7 @@ func miscFuncs() []*interp.Builtin {
 			}),
 		pure("random() -> float", "Returns a number in [0, 1) from the run's seed.", `random() < 0.1  # sample 10%`,
 			func(th *T, a *Args) (V, error) { return th.Rand(), nil }),
-		pure("secret(name: string) -> string", "Returns a secret (an environment variable, or an entry of the secrets file). Its value is redacted from every record and log.",
+		pure("secret(name: string) -> string", "Returns the secret name: an entry of the secrets file, or else the environment variable WF_SECRET_<name> (no other variable). The value is a secret: a string computed from it is one too, steps' actions get its text, and every record, log and error shows [secret name] instead.",
 			`secret("SLACK_REVIEW_WEBHOOK")`, func(th *T, a *Args) (V, error) {
 				name, _ := a.String(0)
 				src, ok := th.Env().(SecretSource)
@@ -94,8 +87,7 @@ func miscFuncs() []*interp.Builtin {
 				if !ok {
 					return nil, interp.Permanent(errf(interp.KindValue, "secret %s is not set", name))
 				}
-				th.AddSecret(v)
-				return v, nil
+				return th.NewSecret(name, v), nil
 			}),
 		pure("assert(cond: bool, message: string = \"assertion failed\") -> null", "Fails the run with message when cond is false. For tests written in WF.",
 			`assert(len(xs) == 3, "three items")`, func(th *T, a *Args) (V, error) {

@@ -31,6 +31,9 @@ const MaxDepth = 8
 
 // Runner starts runs of the workflows loaded with the caller. The runtime
 // implements it; see the package doc for the depth it must enforce.
+//
+// An input never holds a secret: the functions refuse one (a run started
+// by another starts from its record, which holds only a secret's marker).
 type Runner interface {
 	// Call runs the workflow with input (checked against its trigger's
 	// parameters) and waits for it to end, returning its outputs; a failed
@@ -84,8 +87,10 @@ func Module() *builtin.Module {
 		Name: "workflow",
 		Doc: "Workflows calling other workflows, which take their input through `on workflow(name: type, …)`. " +
 			"Each call is a recorded step, so a replayed run does not start the other run again. Chains of " +
-			"workflows started by workflows stop at 8 deep, which ends cycles.",
-		Builtins: []*interp.Builtin{
+			"workflows started by workflows stop at 8 deep, which ends cycles. An input may not hold a secret " +
+			"(the other run starts from its record, which keeps only the secret's marker): call secret() in " +
+			"the other workflow.",
+		Builtins: keepSecrets(
 			builtin.Action("workflow.call(name: string, input: map?) -> map", "Runs the workflow with input "+
 				"and waits for it to end, returning its outputs. If the other run fails, this step fails.",
 				`run workflow.call("kyb_checks", {business_name: n, address: a, ein: ein})`, call),
@@ -96,8 +101,17 @@ func Module() *builtin.Module {
 				"Schedules a run of the workflow at a time, or after a delay from now() (at most 365d), "+
 					"and returns its id.",
 				`run workflow.schedule("reverify", at: 30d, input: {account_id: a.id})`, schedule),
-		},
+		),
 	}
+}
+
+// keepSecrets marks the functions as getting secrets as they are, not
+// their text, so that prepare can refuse them.
+func keepSecrets(bs ...*interp.Builtin) []*interp.Builtin {
+	for _, b := range bs {
+		b.KeepsSecrets = true
+	}
+	return bs
 }
 
 // maxDelay bounds workflow.schedule's delay.
@@ -110,6 +124,10 @@ func prepare(th *interp.Thread, a *interp.Args, inputAt int) (Runner, context.Co
 	input, err := a.OptMap(inputAt)
 	if err != nil {
 		return nil, nil, "", nil, err
+	}
+	if interp.HoldsSecret(input) {
+		return nil, nil, "", nil, permanent(interp.KindValue, "the input holds a secret, which another run cannot be given: "+
+			"it starts from its record, which keeps only the secret's marker; call secret() in %s instead", name)
 	}
 	var r Runner
 	if p, ok := th.Env().(Provider); ok {
