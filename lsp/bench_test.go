@@ -82,3 +82,58 @@ func BenchmarkDiagnosticsAfterChange(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRequests measures, over the pipe, requests on the 1,000-line
+// file that walk the whole document (semantic tokens, folding, inlay
+// hints, code lenses) and completion after a dot deep in it, in a
+// workflow being typed (a repaired copy is parsed) and in one that parses
+// (the shape of the value before the dot is worked out).
+func BenchmarkRequests(b *testing.B) {
+	src := generated(1000)
+	typing := src + "workflow typing {\n  on event \"inquiry.completed\"\n\n  let r = run inquiry.approve(trigger.id)\n  log r."
+	w45 := strings.Index(src, "workflow w45 ")
+	require.Greater(b, w45, 0)
+	dot := w45 + strings.Index(src[w45:], "and trigger.") + len("and trigger.")
+	h := newHarness(b)
+	h.open("bench.wf", src)
+	h.open("typing.wf", typing)
+	doc := protocol.TextDocumentIdentifier{URI: docURI("bench.wf")}
+	whole := protocol.Range{End: newLineIndex(src).position(len(src))}
+	for _, bm := range []struct {
+		name string
+		req  func() error
+	}{
+		{"semantic_tokens", func() error {
+			_, err := call[protocol.SemanticTokens](h, protocol.MethodTextDocumentSemanticTokensFull, &protocol.SemanticTokensParams{TextDocument: doc})
+			return err
+		}},
+		{"folding", func() error {
+			_, err := call[[]protocol.FoldingRange](h, protocol.MethodTextDocumentFoldingRange, &protocol.FoldingRangeParams{TextDocument: doc})
+			return err
+		}},
+		{"inlay_hints", func() error {
+			_, err := call[[]protocol.InlayHint](h, protocol.MethodTextDocumentInlayHint, &protocol.InlayHintParams{TextDocument: doc, Range: whole})
+			return err
+		}},
+		{"code_lens", func() error {
+			_, err := call[[]protocol.CodeLens](h, protocol.MethodTextDocumentCodeLens, &protocol.CodeLensParams{TextDocument: doc})
+			return err
+		}},
+		{"complete_member", func() error {
+			p := newLineIndex(src).position(dot)
+			_, err := call[protocol.CompletionResult](h, protocol.MethodTextDocumentCompletion, &protocol.CompletionParams{TextDocumentPositionParams: tdp("bench.wf", p)})
+			return err
+		}},
+		{"complete_member_typing", func() error {
+			p := newLineIndex(typing).position(len(typing))
+			_, err := call[protocol.CompletionResult](h, protocol.MethodTextDocumentCompletion, &protocol.CompletionParams{TextDocumentPositionParams: tdp("typing.wf", p)})
+			return err
+		}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				require.NoError(b, bm.req())
+			}
+		})
+	}
+}

@@ -116,6 +116,11 @@ func TestNeovim(t *testing.T) {
 			"range": map[string]any{"start": map[string]int{"line": 0, "character": 0}, "end": nvimPos("log r.")}}},
 		{"lenses", "textDocument/codeLens", map[string]any{"textDocument": map[string]string{}}},
 		{"symbols", "workspace/symbol", map[string]any{"query": "rev"}},
+		{"calls", "textDocument/prepareCallHierarchy", nvimAt("workflow rev", nil)},
+		{"signature", "textDocument/signatureHelp", nvimAt("run inquiry.decline(", nil)},
+		{"range_format", "textDocument/rangeFormatting", map[string]any{"textDocument": map[string]string{},
+			"range":   map[string]any{"start": nvimPos("workflow strings {\n"), "end": nvimPos("workflow strings {\n")},
+			"options": map[string]any{"tabSize": 2, "insertSpaces": true}}},
 	}
 	reqFile := filepath.Join(dir, "requests.json")
 	raw, err := json.Marshal(requests)
@@ -225,6 +230,16 @@ func TestNeovim(t *testing.T) {
 	var symbols []struct{ Name string }
 	answer("symbols", &symbols)
 	assert.Contains(t, symbols, struct{ Name string }{"review"})
+	var items []struct{ Name string }
+	answer("calls", &items)
+	assert.Equal(t, []struct{ Name string }{{"review"}}, items)
+	var sig struct{ Signatures []struct{ Label string } }
+	answer("signature", &sig)
+	require.NotEmpty(t, sig.Signatures)
+	assert.Equal(t, "inquiry.decline(id: string, comment: string?) -> map", sig.Signatures[0].Label)
+	a := res.Results["range_format"]
+	assert.True(t, a.Answered)
+	assert.Contains(t, a.Error, "fix the syntax errors first", "the sample does not parse, so formatting is refused")
 	assert.True(t, res.CommandRegistered, "the docs' handler for %s is registered", RunCommand)
 	t.Logf("nvim (modern setup: %v): %d diagnostics, %d requests answered", res.Modern, len(res.Diagnostics), len(res.Results))
 }
