@@ -101,6 +101,15 @@ func (l listStore) AddItems(ctx context.Context, list string, items []lists.Item
 	return n, nil
 }
 
+func (l listStore) ImportItems(ctx context.Context, list string, items []lists.Item) (int, error) {
+	in := make([]store.ListItem, len(items))
+	for i, it := range items {
+		in[i] = store.ListItem{Value: it.Value, Data: it.Data}
+	}
+	n, err := l.s.ImportListItems(ctx, list, in)
+	return n, listErr(err)
+}
+
 func (l listStore) RemoveItem(ctx context.Context, list, value string) (bool, error) {
 	ok, err := l.s.RemoveListItem(ctx, list, value)
 	return ok, listErr(err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -136,6 +137,77 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []ListItem)
 		added = 0
 	}
 	return added, err
+}
+
+// importRows is how many items one INSERT statement of ImportListItems
+// writes.
+const importRows = 100
+
+// ImportListItems adds items to a List in one transaction and returns how many were new, like
+// AddListItems, but writes up to importRows rows per statement and does not fill in the
+// items' IDs and CreatedAt (a value already present costs no more than the insert that finds
+// it): the path of bulk imports, which call it once per bounded batch.
+func (s *Store) ImportListItems(ctx context.Context, list string, items []ListItem) (added int, err error) {
+	if len(items) > maxBatch {
+		return 0, fmt.Errorf("store: %d list items in one call, at most %d", len(items), maxBatch)
+	}
+	now := s.now().UnixNano()
+	args := make([]any, 0, 5*importRows)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := listExists(ctx, tx, list); err != nil {
+			return err
+		}
+		added = 0
+		var full *sql.Stmt
+		for rest := items; len(rest) > 0; {
+			n := min(len(rest), importRows)
+			args = args[:0]
+			for _, it := range rest[:n] {
+				if it.Value == "" {
+					return fmt.Errorf("store: list %q: item value is empty", list)
+				}
+				data, err := itemData(it.Data)
+				if err != nil {
+					return err
+				}
+				args = append(args, list, it.Value, strArg(it.ID), data, now)
+			}
+			st, err := importStmt(ctx, tx, n, &full)
+			if err != nil {
+				return err
+			}
+			res, err := st.ExecContext(ctx, args...)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			added += int(k)
+			rest = rest[n:]
+		}
+		return s.bumpList(ctx, tx, list, added)
+	})
+	if err != nil {
+		added = 0
+	}
+	return added, err
+}
+
+// importStmt returns the statement inserting n rows: the full-size one is prepared once per
+// call (in *full), a shorter one for the last rows.
+func importStmt(ctx context.Context, tx *sql.Tx, n int, full **sql.Stmt) (*sql.Stmt, error) {
+	if n == importRows && *full != nil {
+		return *full, nil
+	}
+	q := `INSERT INTO list_items(list_name, value, id, data, created_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?),", n), ",") + ` ON CONFLICT(list_name, value) DO NOTHING`
+	st, err := tx.PrepareContext(ctx, q)
+	if err == nil && n == importRows {
+		*full = st
+	}
+	return st, err
 }
 
 // itemInserter adds items to one List inside a transaction.

@@ -193,7 +193,15 @@ func SchemaVersion() int { return len(schemaMigrations()) }
 // migrate applies the migrations db lacks, each in its own IMMEDIATE transaction that
 // re-reads the current version first, so two processes opening one file at once apply each
 // migration exactly once. A database newer than migs is refused.
+//
+// A database that is up to date is only read: opening the store then takes no write lock, so
+// it does not wait for a writer in another process (a long import).
 func migrate(ctx context.Context, db *sql.DB, migs []migration, now func() time.Time) error {
+	if cur, err := currentVersion(ctx, db, len(migs)); err == nil && cur == len(migs) {
+		return nil
+	} else if cur > len(migs) {
+		return err
+	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,

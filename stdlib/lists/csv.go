@@ -96,29 +96,46 @@ func csvAliases(kind Kind) map[string]string {
 // Value repeated in the file is kept once. If any row is bad, ParseCSV
 // returns no items and a *CSVError naming every bad row's line.
 func ParseCSV(kind Kind, r io.Reader) ([]Item, error) {
-	return parseCSV(kind, r, csvLimits{bytes: MaxCSVBytes, rows: MaxCSVRows})
+	var items []Item
+	seen := map[string]bool{}
+	err := scanCSV(kind, r, defaultCSVLimits, func(it Item) error {
+		if !seen[it.Value] {
+			seen[it.Value] = true
+			items = append(items, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
-// csvLimits are the caps parseCSV enforces (smaller in tests).
+// csvLimits are the caps scanCSV enforces (smaller in tests).
 type csvLimits struct {
 	bytes int64
-	rows  int
+	rows  int // data rows: a header and blank rows do not count
 }
 
-// parseCSV is ParseCSV with explicit limits.
-func parseCSV(kind Kind, r io.Reader, lim csvLimits) ([]Item, error) {
+var defaultCSVLimits = csvLimits{bytes: MaxCSVBytes, rows: MaxCSVRows}
+
+// scanCSV reads a kind's items from CSV, as ParseCSV does, and hands each
+// to emit (nil: only check) in file order, as it reads them, while no row
+// has been bad; it returns a *CSVError naming every bad row. Its memory does
+// not grow with the input.
+func scanCSV(kind Kind, r io.Reader, lim csvLimits, emit func(Item) error) error {
 	if !kind.Valid() {
-		return nil, fmt.Errorf("invalid list kind %d", uint8(kind))
+		return fmt.Errorf("invalid list kind %d", uint8(kind))
 	}
 	lr := &io.LimitedReader{R: r, N: lim.bytes + 1}
 	cr := csv.NewReader(lr)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	p := &csvParser{kind: kind, cols: CSVColumns(kind), seen: map[string]bool{}, errs: &CSVError{}}
+	p := &csvParser{kind: kind, cols: CSVColumns(kind), errs: &CSVError{}, emit: emit}
 	for first, rows := true, 0; ; first = false {
 		rec, err := cr.Read()
 		if lr.N <= 0 {
-			return nil, fmt.Errorf("csv input exceeds %s", formatBytes(lim.bytes))
+			return fmt.Errorf("csv input exceeds %s", formatBytes(lim.bytes))
 		}
 		if err == io.EOF {
 			break
@@ -127,19 +144,24 @@ func parseCSV(kind Kind, r io.Reader, lim csvLimits) ([]Item, error) {
 			p.syntaxError(err)
 			break
 		}
-		if rows++; rows > lim.rows {
-			return nil, fmt.Errorf("csv input has more than %d rows", lim.rows)
-		}
 		line, _ := cr.FieldPos(0)
 		if first && p.header(rec) {
 			continue
 		}
-		p.row(line, rec)
+		data, err := p.row(line, rec)
+		if err != nil {
+			return err
+		}
+		if data {
+			if rows++; rows > lim.rows {
+				return fmt.Errorf("csv input has more than %d rows", lim.rows)
+			}
+		}
 	}
 	if len(p.errs.Rows) > 0 {
-		return nil, p.errs
+		return p.errs
 	}
-	return p.items, nil
+	return nil
 }
 
 // formatBytes writes a size in whole MB when it is one, else in bytes.
@@ -150,13 +172,12 @@ func formatBytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// csvParser holds ParseCSV's state.
+// csvParser holds scanCSV's state.
 type csvParser struct {
-	kind  Kind
-	cols  []string // column name by position
-	items []Item
-	seen  map[string]bool
-	errs  *CSVError
+	kind Kind
+	cols []string // column name by position
+	errs *CSVError
+	emit func(Item) error
 }
 
 // syntaxError records a CSV syntax error with its line.
@@ -193,28 +214,29 @@ func normalizeHeader(s string) string {
 	return strings.NewReplacer("-", "_", " ", "_").Replace(s)
 }
 
-// row turns one record into an item or records why it cannot.
-func (p *csvParser) row(line int, rec []string) {
+// row turns one record into an item, hands it to emit, or records why it
+// cannot; data reports whether the row was a data row (not blank).
+func (p *csvParser) row(line int, rec []string) (data bool, err error) {
 	for len(rec) > len(p.cols) && strings.TrimSpace(rec[len(rec)-1]) == "" {
 		rec = rec[:len(rec)-1] // spreadsheets pad rows with empty cells
 	}
 	if len(rec) > len(p.cols) {
 		p.errs.add(line, fmt.Errorf("too many columns (%d, want at most %d: %s)", len(rec), len(p.cols), strings.Join(p.cols, ",")))
-		return
+		return true, nil
 	}
-	raw, data, empty := p.fields(rec)
+	raw, attrs, empty := p.fields(rec)
 	if empty {
-		return
+		return false, nil
 	}
-	it, err := NewItem(p.kind, raw, data)
+	it, err := NewItem(p.kind, raw, attrs)
 	if err != nil {
 		p.errs.add(line, err)
-		return
+		return true, nil
 	}
-	if !p.seen[it.Value] {
-		p.seen[it.Value] = true
-		p.items = append(p.items, it)
+	if p.emit != nil && len(p.errs.Rows) == 0 {
+		return true, p.emit(it)
 	}
+	return true, nil
 }
 
 // fields splits a record into the raw value and the attributes, reporting

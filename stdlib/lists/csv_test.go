@@ -127,16 +127,19 @@ func (e *endless) Read(p []byte) (int, error) {
 }
 
 func TestParseCSVCapsInput(t *testing.T) {
-	_, err := parseCSV(KindIPAddress, &endless{pattern: "10.0.0.1\n"}, csvLimits{bytes: 1 << 20, rows: 1 << 30})
+	err := scanCSV(KindIPAddress, &endless{pattern: "10.0.0.1\n"}, csvLimits{bytes: 1 << 20, rows: 1 << 30}, nil)
 	assert.EqualError(t, err, "csv input exceeds 1 MB")
-	_, err = parseCSV(KindIPAddress, &endless{pattern: "10.0.0.1\n"}, csvLimits{bytes: 1 << 30, rows: 1000})
+	err = scanCSV(KindIPAddress, &endless{pattern: "10.0.0.1\n"}, csvLimits{bytes: 1 << 30, rows: 1000}, nil)
 	assert.EqualError(t, err, "csv input has more than 1000 rows")
 	quote := io.MultiReader(strings.NewReader("\""), &endless{pattern: "x,\n"})
-	_, err = parseCSV(KindString, quote, csvLimits{bytes: 5000, rows: 10})
+	err = scanCSV(KindString, quote, csvLimits{bytes: 5000, rows: 10}, nil)
 	assert.EqualError(t, err, "csv input exceeds 5000 bytes", "an unterminated quote must not read forever")
-	items, err := parseCSV(KindString, strings.NewReader("a\nb\n"), csvLimits{bytes: 4, rows: 2})
+	n := 0
+	err = scanCSV(KindString, strings.NewReader("a\nb\n"), csvLimits{bytes: 4, rows: 2}, func(Item) error { n++; return nil })
 	require.NoError(t, err, "input of exactly the limits is accepted")
-	assert.Len(t, items, 2)
+	assert.Equal(t, 2, n)
+	err = scanCSV(KindString, strings.NewReader("value\na\n\n\nb\n"), csvLimits{bytes: 100, rows: 2}, nil)
+	require.NoError(t, err, "the header and blank rows are not data rows: two rows are within a cap of two")
 }
 
 func TestParseCSVDefaultLimits(t *testing.T) {

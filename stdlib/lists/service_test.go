@@ -3,6 +3,8 @@ package lists
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +22,12 @@ type countingStore struct {
 	entered     chan struct{} // receives when Items starts, if set
 	release     chan struct{} // Items waits on it, if set
 	failItems   error
+	imports     int // ImportItems calls
+}
+
+func (c *countingStore) ImportItems(ctx context.Context, name string, items []Item) (int, error) {
+	c.imports++
+	return c.Store.ImportItems(ctx, name, items)
 }
 
 func (c *countingStore) GetList(ctx context.Context, name string) (List, error) {
@@ -233,4 +241,31 @@ func TestServiceStoreErrorsPassThrough(t *testing.T) {
 	cs.failItems = errors.New("disk on fire")
 	_, err := svc.Handle(ctx, "blocked-ips")
 	assert.EqualError(t, err, "disk on fire")
+}
+
+// Import writes in batches, reads an input that cannot seek through a
+// temporary copy, and checks every row before it writes any: a bad last
+// row leaves the list as it was, even after several batches' worth of rows.
+func TestServiceImportInBatches(t *testing.T) {
+	ctx := context.Background()
+	svc, cs := newTestService(t)
+	svc.SetImportPacing(3, 0)
+	var csv strings.Builder
+	csv.WriteString("value\n")
+	for i := range 10 {
+		fmt.Fprintf(&csv, "10.1.0.%d\n", i)
+	}
+	n, err := svc.Import(ctx, "blocked-ips", io.MultiReader(strings.NewReader(csv.String())))
+	require.NoError(t, err)
+	assert.Equal(t, 10, n)
+	assert.Equal(t, 4, cs.imports, "10 items in batches of 3")
+
+	cs.imports = 0
+	n, err = svc.Import(ctx, "blocked-ips", strings.NewReader(csv.String()+"10.2.0.1\n300.0.0.1\n"))
+	assert.EqualError(t, err, `line 13: invalid IP address "300.0.0.1"`)
+	assert.Zero(t, n)
+	assert.Zero(t, cs.imports, "nothing is written when a row is bad")
+	n, err = svc.Import(ctx, "blocked-ips", strings.NewReader(csv.String()))
+	require.NoError(t, err)
+	assert.Zero(t, n, "importing the same rows again adds nothing")
 }

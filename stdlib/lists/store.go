@@ -32,7 +32,10 @@ type Store interface {
 	Lists(ctx context.Context) ([]List, error)
 	DeleteList(ctx context.Context, name string) error
 	AddItems(ctx context.Context, list string, items []Item) (added int, err error) // same Value twice is not an error: it is kept once
-	RemoveItem(ctx context.Context, list string, value string) (bool, error)        // value already canonical
+	// ImportItems is AddItems in one transaction without filling in IDs and
+	// CreatedAt; Service.Import calls it once per batch of ImportBatch items.
+	ImportItems(ctx context.Context, list string, items []Item) (added int, err error)
+	RemoveItem(ctx context.Context, list string, value string) (bool, error) // value already canonical
 	Items(ctx context.Context, list string) ([]Item, error)
 }
 
@@ -170,6 +173,11 @@ func (s *MemStore) AddItems(ctx context.Context, list string, items []Item) (int
 		s.bump(l)
 	}
 	return added, nil
+}
+
+// ImportItems adds the items whose Value is new; see Store.
+func (s *MemStore) ImportItems(ctx context.Context, list string, items []Item) (int, error) {
+	return s.AddItems(ctx, list, items)
 }
 
 // bump records a change to l; s.mu is held.

@@ -1,0 +1,85 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/stdlib/lists"
+)
+
+// A long List import commits in batches, so another process opening the
+// store and recording runs meanwhile waits at most for one batch, well
+// within its busy timeout, instead of failing with SQLITE_BUSY (issue 18:
+// an import in one 8 s transaction made every concurrent wf run fail).
+func TestImportDoesNotLockOutRuns(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "wf.db")
+	eng, err := Open(ctx, Config{StorePath: path})
+	require.NoError(t, err)
+	defer eng.Close()
+	_, err = eng.Lists.Create(ctx, "ips", lists.KindIPAddress)
+	require.NoError(t, err)
+
+	// Small batches and a pause as long as a batch, so that the runs' short
+	// busy timeout (a few of SQLite's polls) is enough; the import as a
+	// whole takes several times that timeout.
+	eng.Lists.SetImportPacing(200, 2*time.Millisecond)
+	const rows = 60_000
+	var csv strings.Builder
+	csv.WriteString("value\n")
+	for i := range rows {
+		fmt.Fprintf(&csv, "10.%d.%d.%d\n", i>>16&255, i>>8&255, i&255)
+	}
+	file := filepath.Join(dir, "ips.csv")
+	require.NoError(t, os.WriteFile(file, []byte(csv.String()), 0o600))
+
+	var importing atomic.Bool
+	importing.Store(true)
+	done := make(chan error, 1)
+	go func() {
+		defer importing.Store(false)
+		f, err := os.Open(file)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer f.Close()
+		n, err := eng.Lists.Import(ctx, "ips", f)
+		if err == nil && n != rows {
+			err = fmt.Errorf("imported %d items, want %d", n, rows)
+		}
+		done <- err
+	}()
+
+	// Another process: opens the store with a short busy timeout and
+	// records a run, again and again, while the import runs.
+	during := 0
+	for i := 0; importing.Load(); i++ {
+		s, err := store.OpenWith(ctx, path, store.Options{BusyTimeout: 100 * time.Millisecond})
+		require.NoError(t, err, "open %d during the import", i)
+		id := fmt.Sprintf("run_%d", i)
+		at := time.Unix(1_700_000_000, 0)
+		err = s.CreateRun(ctx, &store.Run{ID: id, Workflow: "w", Version: "v", StartedAt: at, ClockStart: at})
+		require.NoError(t, s.Close())
+		require.NoError(t, err, "run %d during the import", i)
+		if importing.Load() {
+			during++
+		}
+	}
+	require.NoError(t, <-done)
+	assert.GreaterOrEqual(t, during, 3, "runs were recorded while the import ran")
+	l, err := eng.Lists.Store().GetList(ctx, "ips")
+	require.NoError(t, err)
+	assert.Equal(t, rows, l.Count)
+}
