@@ -374,8 +374,9 @@ func scanLogs(rows *sql.Rows, err error) ([]Log, error) {
 	return logs, rows.Err()
 }
 
-// Journal returns the run's finished steps (those with a FinishedAt, whatever their status)
-// by key, for replay.
+// Journal returns every step row of the run by key, for replay: finished ones (with a
+// FinishedAt, whatever their status), and those begun but not finished (a step's intent, a
+// wait that has begun).
 func (s *Store) Journal(ctx context.Context, runID string) (map[string]Step, error) {
 	steps, err := querySteps(ctx, s.st.journal, runID)
 	if err != nil {

@@ -58,7 +58,7 @@ func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 		{&s.runIDsFrom, r, `SELECT id FROM runs WHERE id >= ? ORDER BY id LIMIT 2`},
 		{&s.runSteps, r, `SELECT ` + stepColumns + ` FROM steps WHERE run_id = ? ORDER BY seq, key`},
 		{&s.runLogs, r, `SELECT seq, at, level, message, pos, key FROM logs WHERE run_id = ? ORDER BY seq`},
-		{&s.journal, r, `SELECT ` + stepColumns + ` FROM steps WHERE run_id = ? AND finished_at IS NOT NULL`},
+		{&s.journal, r, `SELECT ` + stepColumns + ` FROM steps WHERE run_id = ?`},
 
 		{&s.insertEvent, w, `INSERT INTO events(id, name, received_at, body, status) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO NOTHING`},
