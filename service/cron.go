@@ -118,20 +118,33 @@ func (c cronTicker) dayMatches(date time.Time) bool {
 }
 
 // instant is the moment a wall-clock time happens in the zone: its first
-// occurrence when the clocks went back, Go's normalisation when it does not
-// exist (the clocks went forward).
+// occurrence when the clocks went back, and when it does not exist (the
+// clocks went forward) the moment one gap later, after the jump.
 func (c cronTicker) instant(y int, mo time.Month, d, h, mi int) time.Time {
-	at := time.Date(y, mo, d, h, mi, 0, 0, c.loc)
-	// A wall time that happens twice is at most a few hours either side of
-	// a zone transition: try the offsets around it and keep the earliest
-	// instant that shows this wall time.
+	wall := time.Date(y, mo, d, h, mi, 0, 0, time.UTC) // the wall time's numbers, as if in UTC
+	guess := time.Date(y, mo, d, h, mi, 0, 0, c.loc)
+	// A transition is at most a few hours away from a wall time it touches:
+	// the offsets in force on either side give the candidate instants.
+	var valid, all []time.Time
 	for _, probe := range []time.Duration{-3 * time.Hour, 3 * time.Hour} {
-		_, off := at.Add(probe).Zone()
-		cand := time.Date(y, mo, d, h, mi, 0, 0, time.UTC).Add(-time.Duration(off) * time.Second)
-		wy, wmo, wd := cand.In(c.loc).Date()
-		if wy == y && wmo == mo && wd == d && cand.In(c.loc).Hour() == h && cand.In(c.loc).Minute() == mi && cand.Before(at) {
-			at = cand
+		_, off := guess.Add(probe).Zone()
+		cand := wall.Add(-time.Duration(off) * time.Second)
+		all = append(all, cand)
+		if cand.In(c.loc).Format("2006-01-02 15:04") == wall.Format("2006-01-02 15:04") {
+			valid = append(valid, cand)
 		}
 	}
-	return at.UTC()
+	pick := func(ts []time.Time, earliest bool) time.Time {
+		best := ts[0]
+		for _, t := range ts[1:] {
+			if (earliest && t.Before(best)) || (!earliest && t.After(best)) {
+				best = t
+			}
+		}
+		return best
+	}
+	if len(valid) > 0 {
+		return pick(valid, true).UTC()
+	}
+	return pick(all, false).UTC()
 }

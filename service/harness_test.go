@@ -242,3 +242,10 @@ func event(id, name, inquiry string, attrs map[string]any) []byte {
 	b, _ := json.Marshal(body)
 	return b
 }
+
+// newSink starts a loopback HTTP server and returns its URL.
+func newSink(t *testing.T, f http.HandlerFunc) string {
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

@@ -281,6 +281,22 @@ func missingRun(runID string, err error) error {
 // steps and logs. It returns ErrNotFound when nothing matches and an error when a prefix is
 // ambiguous.
 func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
+	r, err := s.readRun(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// After the read transaction has given its connection back: holding it
+	// while asking the pool for another would deadlock a busy pool.
+	one := []Run{*r}
+	if err := s.markInterrupted(ctx, one); err != nil {
+		return nil, err
+	}
+	r.Status = one[0].Status
+	return r, nil
+}
+
+// readRun reads a run with its steps and logs in one read transaction.
+func (s *Store) readRun(ctx context.Context, id string) (*Run, error) {
 	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -300,15 +316,8 @@ func (s *Store) GetRun(ctx context.Context, id string) (*Run, error) {
 	if r.Steps, err = querySteps(ctx, tx.StmtContext(ctx, s.st.runSteps), full); err != nil {
 		return nil, err
 	}
-	if r.Logs, err = s.queryLogs(ctx, tx, full); err != nil {
-		return nil, err
-	}
-	one := []Run{*r}
-	if err := s.markInterrupted(ctx, one); err != nil {
-		return nil, err
-	}
-	r.Status = one[0].Status
-	return r, nil
+	r.Logs, err = s.queryLogs(ctx, tx, full)
+	return r, err
 }
 
 // resolveRunID expands a unique prefix into a full run id.
