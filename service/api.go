@@ -134,8 +134,8 @@ func (s *Service) parseWait(r *http.Request) (time.Duration, error) {
 	return min(d, s.cfg.MaxWait), nil
 }
 
-// answerRun answers with the run: its record when it has ended (waiting up
-// to wait for that), else 202 with where to look.
+// answerRun answers with the run: with a wait, its record when it has ended
+// within it; otherwise 202 with where to look.
 func (s *Service) answerRun(w http.ResponseWriter, r *http.Request, id string, wait time.Duration, created bool) {
 	if wait > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), wait)
@@ -150,7 +150,7 @@ func (s *Service) answerRun(w http.ResponseWriter, r *http.Request, id string, w
 	rec := runtime.RecordOf(run)
 	w.Header().Set("Location", "/v1/runs/"+run.ID)
 	switch {
-	case store.Ended(run.Status):
+	case wait > 0 && store.Ended(run.Status):
 		writeJSON(w, http.StatusOK, rec)
 	case created:
 		writeJSON(w, http.StatusAccepted, map[string]any{"id": run.ID, "status": run.Status, "url": "/v1/runs/" + run.ID})
