@@ -80,7 +80,7 @@ func (k *completer) members(dot int) {
 	if !found && ok {
 		// No tree holds the dot: follow trigger or event by name.
 		if local := si.local(chain[0]); local != nil && local.Implicit {
-			sh = (&shaper{an: k.an, prog: si.prog}).symbol(local, 0)
+			sh = (&shaper{prog: si.prog}).symbol(local, 0)
 			for _, name := range chain[1:] {
 				sh = sh.field(name)
 			}
@@ -121,7 +121,7 @@ func (k *completer) receiver(si *scopeInfo, dot int) (shape, bool) {
 	if x == nil {
 		return anyShape, false
 	}
-	return (&shaper{an: k.an, prog: si.prog, w: si.workflow()}).of(x, 0), true
+	return (&shaper{prog: si.prog}).of(x, 0), true
 }
 
 // field returns the shape of one of sh's keys (any when it is unknown).

@@ -12,7 +12,7 @@ import (
 var keywordDocs = map[string][2]string{
 	"workflow": {"workflow name { on … ; statements }", "Declares a workflow: its triggers (`on` clauses), then the statements a run executes."},
 	"on":       {"on event \"…\" | on api(…) | on workflow(…) | on manual(…) | on schedule \"cron\" | on every 1h", "A trigger: what starts the workflow. A workflow may have several."},
-	"where":    {"on event \"…\" where cond  |  wait event \"…\" where cond", "A filter: the workflow starts (or the wait ends) only for events the condition holds for. An error in it counts as no match and is recorded."},
+	"where":    {"on event \"…\" where cond  |  wait event \"…\" where cond", "A filter: the workflow starts (or the wait ends) only for events the condition holds for. An on event filter that fails to evaluate never starts its workflow."},
 	"tz":       {"on schedule \"0 9 * * *\" tz \"Europe/Paris\"", "The time zone the cron expression is read in (UTC by default)."},
 	"let":      {"let name = expr", "Binds a name for the rest of the block. Bind it again with `name = …`."},
 	"when":     {"when cond { … } else when cond { … } else { … }", "Runs the first block whose condition is true."},

@@ -32,12 +32,10 @@ const maxShapeDepth = 16
 
 var anyShape = shape{typ: lang.TAny}
 
-// shaper works out shapes with one declaration's Info.
+// shaper works out shapes with the Info of the program that holds the
+// expressions.
 type shaper struct {
-	an   *analysis
 	prog *lang.Program
-	// w is the workflow the expression is in, for trigger's fields.
-	w *lang.WorkflowDecl
 }
 
 // of returns the shape of e.
@@ -223,7 +221,6 @@ func (s *shaper) workflowOutputs(e *lang.CallExpr, depth int) shape {
 	if w == nil {
 		return sh
 	}
-	inner := &shaper{an: s.an, prog: s.prog, w: w}
 	seen := map[string]bool{}
 	for _, st := range w.Body {
 		lang.Inspect(st, func(n lang.Node) bool {
@@ -231,7 +228,7 @@ func (s *shaper) workflowOutputs(e *lang.CallExpr, depth int) shape {
 			if !ok || out.Value == nil {
 				return true
 			}
-			for _, f := range inner.mapLit(out.Value, depth+1).fields {
+			for _, f := range s.mapLit(out.Value, depth+1).fields {
 				if !seen[f.name] {
 					seen[f.name] = true
 					f.detail = "output of " + name
