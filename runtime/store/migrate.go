@@ -165,11 +165,6 @@ CREATE TABLE instances (
 	heartbeat_at INTEGER NOT NULL,
 	stopped_at   INTEGER
 );
-CREATE TABLE idempotency (
-	key    TEXT PRIMARY KEY,
-	result TEXT,
-	at     INTEGER NOT NULL
-);
 CREATE TABLE tokens (
 	id           TEXT PRIMARY KEY,
 	name         TEXT NOT NULL,

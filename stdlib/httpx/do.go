@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wf-lang/wf/interp"
 )
 
 // errStepTimeout is the cause of the context when Request.Timeout expires.
@@ -36,11 +38,13 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, p.timeout, errStepTimeout)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
+		began := c.cfg.Now()
 		resp, err := c.attempt(ctx, p)
 		if resp != nil {
 			resp.Attempts = attempt
 		}
 		wait, retry, stop := c.nextWait(p, attempt, resp, err)
+		c.report(ctx, p, resp, err, retry, began)
 		if !retry {
 			return resp, c.finalError(ctx, p, attempt, resp, err, stop)
 		}
@@ -48,6 +52,18 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 			return resp, c.finalError(ctx, p, attempt, resp, serr, nil)
 		}
 	}
+}
+
+// report tells the step's record about one attempt: a transport error, or a
+// status that is retried, is a failed attempt; any other answer a completed
+// one (a non-2xx status that is not retried is a result, not an error).
+func (c *Client) report(ctx context.Context, p *call, resp *Response, err error, retried bool, began time.Time) {
+	if err == nil && retried {
+		err = fmt.Errorf("%s: status %d", p.name, resp.Status)
+	} else if err != nil {
+		err = &callError{msg: p.name + ": " + transportMessage(err), cause: err}
+	}
+	interp.ReportAttempt(ctx, err, began, c.cfg.Now())
 }
 
 // attempt sends the request once.

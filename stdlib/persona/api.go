@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/wf-lang/wf/interp"
 )
 
 const (
@@ -167,7 +169,9 @@ func (a *API) send(ctx context.Context, c call) (map[string]any, error) {
 		if err := a.limiter.wait(ctx, a.sleep); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.op, err)
 		}
+		began := a.now()
 		doc, retry, err := a.attempt(ctx, c, body, key)
+		interp.ReportAttempt(ctx, wrapOp(c.op, err), began, a.now())
 		if err == nil || !retry.ok || attempt >= a.maxAttempts {
 			var apiErr *APIError
 			if errors.As(err, &apiErr) {

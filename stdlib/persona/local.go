@@ -39,11 +39,14 @@ import (
 // with an idempotency key in the context return the object the key created
 // before instead of a new one.
 type Local struct {
-	mu    sync.Mutex // serializes read-modify-write of objects
-	store ObjectStore
-	lists ListMatcher
-	now   func() time.Time
-	newID func(prefix string) string
+	mu sync.Mutex // serializes read-modify-write of objects
+	// keysMu guards keys, a lock per idempotency key in use (see Once).
+	keysMu sync.Mutex
+	keys   map[string]*keyLock
+	store  ObjectStore
+	lists  ListMatcher
+	now    func() time.Time
+	newID  func(prefix string) string
 }
 
 // NewLocal returns a local backend over cfg.Store, using cfg.Lists,
@@ -390,3 +393,64 @@ type stateError struct{ msg string }
 
 func (e *stateError) Error() string        { return e.msg }
 func (e *stateError) Is(target error) bool { return target == ErrState }
+
+// appliedKind is the store kind of the record of an action applied under
+// an idempotency key.
+const appliedKind = "applied_action"
+
+// Once applies an action at most once per idempotency key: the first call
+// with key performs f and records its result; a later call with the same key
+// (a step performed again after a crash, the run resumed) returns that
+// first result without performing anything. Errors are not recorded, so a
+// failed action may be tried again.
+func (l *Local) Once(ctx context.Context, key string, f func() (map[string]any, error)) (map[string]any, error) {
+	unlock := l.lockKey(key)
+	defer unlock()
+	rec, err := l.store.GetObject(ctx, appliedKind, key)
+	switch {
+	case err == nil:
+		res, _ := rec["result"].(map[string]any)
+		return res, nil
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	res, err := f()
+	if err != nil {
+		return nil, err
+	}
+	rec = map[string]any{"id": key, "type": appliedKind, "result": res, "applied_at": timestamp(l.now())}
+	if err := l.store.PutObject(ctx, appliedKind, key, rec); err != nil {
+		return nil, fmt.Errorf("recording the action applied under %s: %w", key, err)
+	}
+	return res, nil
+}
+
+// lockKey serialises actions under one idempotency key.
+func (l *Local) lockKey(key string) func() {
+	l.keysMu.Lock()
+	if l.keys == nil {
+		l.keys = map[string]*keyLock{}
+	}
+	k := l.keys[key]
+	if k == nil {
+		k = &keyLock{}
+		l.keys[key] = k
+	}
+	k.users++
+	l.keysMu.Unlock()
+	k.mu.Lock()
+	return func() {
+		k.mu.Unlock()
+		l.keysMu.Lock()
+		if k.users--; k.users == 0 {
+			delete(l.keys, key)
+		}
+		l.keysMu.Unlock()
+	}
+}
+
+// keyLock is the lock of one idempotency key and how many wait for it.
+type keyLock struct {
+	mu    sync.Mutex
+	users int
+}

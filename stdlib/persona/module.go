@@ -168,8 +168,14 @@ func perform(th *thread, f func(ctx context.Context, c Client) (map[string]any, 
 	if err != nil {
 		return nil, err
 	}
-	ctx := WithIdempotencyKey(th.Context(), th.RunID()+":"+th.StepKey())
-	obj, err := f(ctx, c)
+	key := th.RunID() + ":" + th.StepKey()
+	ctx := WithIdempotencyKey(th.Context(), key)
+	var obj map[string]any
+	if local, ok := c.(*Local); ok && th.StepKey() != "" {
+		obj, err = local.Once(ctx, key, func() (map[string]any, error) { return f(ctx, c) })
+	} else {
+		obj, err = f(ctx, c)
+	}
 	if err != nil {
 		return nil, classify(err)
 	}
