@@ -55,6 +55,10 @@ func (s *Service) routes() http.Handler {
 	handle("GET", "/readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if s.ui != nil && !apiPath(r.URL.Path) {
+			s.ui.ServeHTTP(w, r)
+			return
+		}
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 	})
 	return mux

@@ -20,8 +20,10 @@ type workQueue struct {
 	eng     *runtime.Engine
 	ch      chan string
 	workers int
-	// done is called after each execution (metrics, ?wait callers).
-	done func(id string, rec *runtime.Record, err error)
+	// done is called after each execution (metrics, ?wait callers);
+	// changed, when set, when runs are queued or start executing.
+	done    func(id string, rec *runtime.Record, err error)
+	changed func()
 
 	mu        sync.Mutex
 	inflight  map[string]bool // id → queued again while held
@@ -44,6 +46,9 @@ func newWorkQueue(eng *runtime.Engine, workers, size int, done func(string, *run
 
 // Enqueue hands runs to the workers.
 func (q *workQueue) Enqueue(ids ...string) {
+	if q.changed != nil && len(ids) > 0 {
+		defer q.changed()
+	}
 	for _, id := range ids {
 		q.mu.Lock()
 		if _, held := q.inflight[id]; held {
@@ -100,6 +105,9 @@ func (q *workQueue) work() {
 			}
 			q.executing++
 			q.mu.Unlock()
+			if q.changed != nil {
+				q.changed()
+			}
 			rec, err := q.eng.Execute(q.ctx, id)
 			if errors.Is(err, store.ErrNotClaimed) {
 				err = nil // another worker has it, or it has ended

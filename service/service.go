@@ -91,7 +91,12 @@ type Service struct {
 	tokens  *tokenCache
 	waiters waiters
 	handler http.Handler
-	ready   atomic.Bool
+	// ui serves the paths the API does not own (see Mount); changes and
+	// rejected feed the console (hooks.go).
+	ui       http.Handler
+	changes  changes
+	rejected rejections
+	ready    atomic.Bool
 
 	countMu sync.Mutex
 	counts  map[string]int64
@@ -117,6 +122,7 @@ func New(eng *runtime.Engine, cfg Config) (*Service, error) {
 	}
 	s.current.Store(l)
 	s.queue = newWorkQueue(eng, cfg.Workers, cfg.QueueSize, s.executed)
+	s.queue.changed = s.changes.signal
 	eng.SetQueue(s.queue)
 	s.sched = newScheduler(s)
 	s.metrics.register(s)
@@ -205,6 +211,7 @@ func (s *Service) Tick(ctx context.Context) error { return s.sched.pass(ctx) }
 
 // executed is called by a worker after each execution.
 func (s *Service) executed(id string, rec *runtime.Record, err error) {
+	s.changes.signal()
 	if err != nil {
 		s.log.Error("run could not be executed", "run", id, "error", err)
 		return

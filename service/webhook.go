@@ -31,17 +31,20 @@ func (s *Service) webhook(w http.ResponseWriter, r *http.Request) {
 	if err := httpx.Verify(r.Header.Get("Persona-Signature"), body, secrets, s.eng.Clock().Now(), s.cfg.Tolerance); err != nil {
 		s.metrics.webhooks.WithLabelValues("rejected").Inc()
 		s.log.Warn("webhook refused", "endpoint", endpoint, "remote", r.RemoteAddr, "reason", err.Error())
+		s.reject(r, endpoint, body, err.Error())
 		writeError(w, http.StatusUnauthorized, "bad_signature", "the Persona-Signature header is missing or does not match", nil)
 		return
 	}
 	ev, err := runtime.DecodeEvent(body)
 	if err != nil {
 		s.metrics.webhooks.WithLabelValues("bad_event").Inc()
+		s.reject(r, endpoint, body, "not an event: "+err.Error())
 		writeError(w, http.StatusBadRequest, "bad_event", err.Error(), nil)
 		return
 	}
 	if ev.ID == "" {
 		s.metrics.webhooks.WithLabelValues("bad_event").Inc()
+		s.reject(r, endpoint, body, "the event has no id (data.id)")
 		writeError(w, http.StatusBadRequest, "bad_event", "the event has no id (data.id), so duplicates could not be told apart", nil)
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/service/console"
 	"github.com/wf-lang/wf/stdlib"
 )
 
@@ -140,24 +141,5 @@ func (c *GraphCmd) loadRun(g *Globals, loaded *runtime.Loaded) (*runtime.Loaded,
 		fmt.Fprintf(g.stderr, "wf graph: %s changed since run %s; drawing the version it ran (%s)\n", c.File, r.ID, shortVersion(r.Version))
 		loaded = ran
 	}
-	return loaded, runInfo(runtime.RecordOf(r)), nil
-}
-
-// runInfo is what the graph overlay needs of a run record.
-func runInfo(rec *runtime.Record) *graph.RunInfo {
-	info := &graph.RunInfo{ID: rec.ID, Status: rec.Status, Steps: map[string]string{}}
-	for _, s := range rec.Steps {
-		info.Steps[s.Key] = s.Status
-	}
-	if e := rec.ParsedError(); e != nil {
-		if p, ok := graph.ParsePlace(e.Pos); ok {
-			info.Error = &p
-		}
-	}
-	for _, l := range rec.Logs {
-		if p, ok := graph.ParsePlace(l.Pos); ok {
-			info.Logs = append(info.Logs, p)
-		}
-	}
-	return info
+	return loaded, console.RunInfo(runtime.RecordOf(r)), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/wf-lang/wf/graph"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
+	"github.com/wf-lang/wf/service/console"
 )
 
 // coverWF uses every construct the overlay has to work out: a when whose
@@ -66,7 +67,7 @@ func recordGraph(t *testing.T, src, name string, opts runtime.RunOptions) (*grap
 	require.NoError(t, err)
 	g, err := graph.Build(l.Checked, name)
 	require.NoError(t, err)
-	require.Empty(t, g.Apply(runInfo(rec)), "every recorded step is on a node")
+	require.Empty(t, g.Apply(console.RunInfo(rec)), "every recorded step is on a node")
 	return g, rec
 }
 

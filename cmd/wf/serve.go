@@ -16,6 +16,7 @@ import (
 
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/service"
+	"github.com/wf-lang/wf/service/console"
 )
 
 // ServeCmd is `wf serve DIR` and `wf serve tokens …`.
@@ -38,6 +39,7 @@ type ServeStartCmd struct {
 	LogFormat       string        `help:"Log format: auto (JSON unless stderr is a terminal), json or text." enum:"auto,json,text" default:"auto" env:"WF_LOG_FORMAT"`
 	LogLevel        string        `help:"Least severe log level written: debug, info, warn or error." enum:"debug,info,warn,error" default:"info" env:"WF_LOG_LEVEL"`
 	Fixtures        []string      `sep:"none" help:"Load Lists and Persona objects from a fixtures file before serving (repeatable)." placeholder:"FILE.json"`
+	Console         bool          `help:"Serve the web console at / (log in with an API token); --no-console leaves only the API." default:"true" negatable:"" env:"WF_CONSOLE"`
 
 	EngineFlags `embed:""`
 }
@@ -51,7 +53,7 @@ interrupted by a crash is continued when the service starts again.
 
   wf serve examples --webhook-secret wbhsec_example --fixtures examples/fixtures.json
   wf events send examples/events/inquiry_blocked_ip.json --to http://127.0.0.1:8080 --secret wbhsec_example
-  wf serve tokens create ci          # a bearer token for the API
+  wf serve tokens create ci          # a bearer token for the API and the web console
 
 Settings come from flags, then environment variables (WF_…), then a JSON config file
 (--config or WF_CONFIG: {"listen": "…", "webhook-secret": ["…"], …}), then defaults.
@@ -87,6 +89,13 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 		}
 		return fail(exitUsage, "wf serve: %v", err)
 	}
+	var con *console.Console
+	if c.Console {
+		if con, err = console.New(svc, console.Options{Logger: log}); err != nil {
+			return fail(exitFailed, "wf serve: console: %v", err)
+		}
+		svc.Mount(con)
+	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fail(exitUsage, "wf serve: %v", err)
@@ -95,6 +104,9 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 		return fail(exitFailed, "wf serve: %v", err)
 	}
 	srv := svc.NewServer()
+	if con != nil {
+		srv.RegisterOnShutdown(con.Close) // live views would hold the shutdown up
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "dir", c.Dir, "version", svc.Program().Program.Version[:12],
 		"workflows", svc.Program().Program.Workflows(), "store", eng.Store.Path(), "webhooks", len(webhooks))
 	if len(webhooks) == 0 {

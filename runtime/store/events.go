@@ -241,6 +241,11 @@ func (s *Store) EventsSince(ctx context.Context, name string, glob bool, since t
 			ORDER BY received_at, rowid LIMIT ?`
 		args = args[1:]
 	}
+	return s.queryEvents(ctx, q, args...)
+}
+
+// queryEvents reads the events a query selects as id, name, received_at, body, status, rowid.
+func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]Event, error) {
 	rows, err := s.readers.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

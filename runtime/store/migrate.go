@@ -179,6 +179,17 @@ CREATE TABLE schedule_ticks (
 	last_tick INTEGER NOT NULL,
 	PRIMARY KEY (workflow, trigger)
 );`},
+		{6, "webhook rejections", `
+CREATE TABLE webhook_rejections (
+	seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+	at         INTEGER NOT NULL,
+	endpoint   TEXT NOT NULL,
+	remote     TEXT NOT NULL,
+	reason     TEXT NOT NULL,
+	event_id   TEXT,
+	event_name TEXT,
+	body_size  INTEGER NOT NULL
+);`},
 	}
 }
 
