@@ -64,7 +64,7 @@ func (s *Store) runListQuery(f RunFilter) (string, []any) {
 	}
 	if f.After != nil {
 		at := f.After.StartedAt.UnixNano()
-		where, args = append(where, "(started_at < ? OR (started_at = ? AND id < ?))"), append(args, at, at, f.After.ID)
+		where, args = append(where, "(started_at, id) < (?, ?)"), append(args, at, f.After.ID)
 	}
 	limit := f.Limit
 	if limit <= 0 {
