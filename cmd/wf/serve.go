@@ -40,6 +40,7 @@ type ServeStartCmd struct {
 	LogLevel        string        `help:"Least severe log level written: debug, info, warn or error." enum:"debug,info,warn,error" default:"info" env:"WF_LOG_LEVEL"`
 	Fixtures        []string      `sep:"none" help:"Load Lists and Persona objects from a fixtures file before serving (repeatable)." placeholder:"FILE.json"`
 	Console         bool          `help:"Serve the web console at / (log in with an API token); --no-console leaves only the API." default:"true" negatable:"" env:"WF_CONSOLE"`
+	SecureCookies   bool          `help:"Mark the console's cookies Secure: set it when people reach wf serve over HTTPS through a proxy." env:"WF_SECURE_COOKIES"`
 
 	EngineFlags `embed:""`
 }
@@ -91,7 +92,7 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 	}
 	var con *console.Console
 	if c.Console {
-		if con, err = console.New(svc, console.Options{Logger: log}); err != nil {
+		if con, err = console.New(svc, console.Options{Logger: log, SecureCookies: c.SecureCookies}); err != nil {
 			return fail(exitFailed, "wf serve: console: %v", err)
 		}
 		svc.Mount(con)

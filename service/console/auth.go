@@ -113,11 +113,9 @@ func sessionOf(r *http.Request) *session {
 	return s
 }
 
-func secureCookie(r *http.Request) bool { return r.TLS != nil }
-
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: secureCookie(r), SameSite: http.SameSiteStrictMode})
+		Secure: r.TLS != nil || c.opts.SecureCookies, SameSite: http.SameSiteStrictMode})
 }
 
 // authed lets through requests with a live session whose token still
@@ -190,7 +188,7 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) showLogin(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	tok := randomHex(32)
-	setCookie(w, r, loginCookie, tok, 3600)
+	c.setCookie(w, r, loginCookie, tok, 3600)
 	c.render(w, r, status, "login", page{Title: "Log in", Problem: problem,
 		Data: loginData{Next: localPath(r.FormValue("next")), Token: tok}})
 }
@@ -220,14 +218,14 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := c.sessions.create(secret, user, time.Now())
-	setCookie(w, r, loginCookie, "", -1)
-	setCookie(w, r, sessionCookie, s.id, int(c.opts.SessionTTL/time.Second))
+	c.setCookie(w, r, loginCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, s.id, int(c.opts.SessionTTL/time.Second))
 	c.log.Info("console login", "user", user, "remote", r.RemoteAddr)
 	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 func (c *Console) logout(w http.ResponseWriter, r *http.Request) {
 	c.sessions.drop(sessionOf(r).id)
-	setCookie(w, r, sessionCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

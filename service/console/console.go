@@ -48,6 +48,11 @@ type Options struct {
 	Logger *slog.Logger
 	// PageSize is how many runs a page of the runs list shows (default 50).
 	PageSize int
+	// SecureCookies marks the cookies Secure (sent over HTTPS only) even on
+	// plain HTTP requests: set it when people reach the service through a
+	// proxy that terminates TLS. Requests that arrive over TLS get Secure
+	// cookies anyway.
+	SecureCookies bool
 }
 
 // Console serves the web console of one service.

@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wf-lang/wf/service"
+	"github.com/wf-lang/wf/service/console"
 	"github.com/wf-lang/wf/stdlib/lists"
 )
 
@@ -115,4 +117,22 @@ func TestLogin(t *testing.T) {
 			return res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")
 		}, 10*time.Second, 100*time.Millisecond)
 	})
+}
+
+func TestSecureCookiesBehindAProxy(t *testing.T) {
+	ts := startServer(t)
+	con, err := console.New(ts.Svc, console.Options{SecureCookies: true})
+	require.NoError(t, err)
+	srv := httptest.NewServer(con)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/login")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.NotEmpty(t, res.Cookies())
+	assert.True(t, res.Cookies()[0].Secure)
+
+	res, err = http.Get(ts.URL + "/login")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.False(t, res.Cookies()[0].Secure, "plain HTTP without the option: a Secure cookie would never come back")
 }
