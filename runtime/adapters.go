@@ -116,23 +116,49 @@ func (l listStore) RemoveItem(ctx context.Context, list, value string) (bool, er
 }
 
 func (l listStore) Items(ctx context.Context, list string) ([]lists.Item, error) {
+	items, _, err := l.Snapshot(ctx, list)
+	return items, err
+}
+
+func (l listStore) Snapshot(ctx context.Context, list string) ([]lists.Item, lists.Mark, error) {
+	kind, err := l.kind(ctx, list)
+	if err != nil {
+		return nil, lists.Mark{}, err
+	}
+	items, mark, err := l.s.ListSnapshot(ctx, list)
+	if err != nil {
+		return nil, lists.Mark{}, listErr(err)
+	}
+	return toItems(kind, items), lists.Mark(mark), nil
+}
+
+func (l listStore) Changes(ctx context.Context, list string, since lists.Mark) ([]lists.Item, []string, lists.Mark, error) {
+	kind, err := l.kind(ctx, list)
+	if err != nil {
+		return nil, nil, lists.Mark{}, err
+	}
+	added, removed, now, err := l.s.ListChanges(ctx, list, store.ListMark(since))
+	if err != nil {
+		return nil, nil, lists.Mark{}, listErr(err)
+	}
+	return toItems(kind, added), removed, lists.Mark(now), nil
+}
+
+// kind reads a List's kind.
+func (l listStore) kind(ctx context.Context, list string) (lists.Kind, error) {
 	li, err := l.s.GetList(ctx, list)
 	if err != nil {
-		return nil, listErr(err)
+		return 0, listErr(err)
 	}
-	kind, err := lists.ParseKind(li.Kind)
-	if err != nil {
-		return nil, err
-	}
-	items, err := l.s.ListItems(ctx, list)
-	if err != nil {
-		return nil, listErr(err)
-	}
+	return lists.ParseKind(li.Kind)
+}
+
+func toItems(kind lists.Kind, items []store.ListItem) []lists.Item {
 	out := make([]lists.Item, len(items))
 	for i, it := range items {
 		out[i] = lists.Item{ID: it.ID, Kind: kind, Value: it.Value, Data: it.Data, CreatedAt: it.CreatedAt}
 	}
-	return out, nil
+	return out
 }
 
 // listMatcher lets the local Persona backend's reports consult Lists.

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,4 +83,57 @@ func TestImportDoesNotLockOutRuns(t *testing.T) {
 	l, err := eng.Lists.Store().GetList(ctx, "ips")
 	require.NoError(t, err)
 	assert.Equal(t, rows, l.Count)
+}
+
+// Over the SQLite store, a long-lived Service layers each change over the
+// index it built first (one range read per change, no rebuild) and answers
+// as a Service building from scratch does; a change made by another
+// process (another Store on the file) is seen at the next Handle.
+func TestListChangesAreLayeredOverTheStore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wf.db")
+	eng, err := Open(ctx, Config{StorePath: path})
+	require.NoError(t, err)
+	defer eng.Close()
+	svc := eng.Lists
+	_, err = svc.Create(ctx, "ips", lists.KindIPAddress)
+	require.NoError(t, err)
+	other, err := store.Open(ctx, path)
+	require.NoError(t, err)
+	defer other.Close()
+	otherSvc := lists.NewService(listStore{other})
+	pool := []string{"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "10.1.2.0/24", "192.0.2.7", "2001:db8::/32", "2001:db8::1"}
+	lookups := []string{"10.1.2.3", "10.1.2.4", "10.1.9.9", "10.9.9.9", "192.0.2.7", "192.0.2.8", "2001:db8::1", "2001:db8::2"}
+	_, err = svc.Add(ctx, "ips", pool[0], nil)
+	require.NoError(t, err)
+	_, err = svc.Handle(ctx, "ips")
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for step := range 80 {
+		writer := svc
+		if step%3 == 0 {
+			writer = otherSvc // another process
+		}
+		v := pool[rng.IntN(len(pool))]
+		if rng.IntN(2) == 0 {
+			_, err = writer.Add(ctx, "ips", v, nil)
+		} else {
+			_, err = writer.Remove(ctx, "ips", v)
+		}
+		require.NoError(t, err)
+		layered, err := svc.Handle(ctx, "ips")
+		require.NoError(t, err)
+		fresh, err := lists.NewService(listStore{other}).Handle(ctx, "ips")
+		require.NoError(t, err)
+		assert.Equal(t, fresh.List().Count, layered.List().Count, "step %d", step)
+		for _, s := range lookups {
+			want, wok := fresh.MatchString(s)
+			got, gok := layered.MatchString(s)
+			require.Equal(t, wok, gok, "step %d: %s", step, s)
+			if wok {
+				require.Equal(t, want.Value, got.Value, "step %d: %s", step, s)
+				require.Equal(t, want.ID, got.ID, "step %d: %s", step, s)
+			}
+		}
+	}
 }

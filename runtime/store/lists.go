@@ -281,7 +281,7 @@ func itemIDOr(id sql.NullString, seq int64) string {
 }
 
 // RemoveListItem removes value from a List and reports whether it was there; removing bumps
-// the List's version.
+// the List's version and records the removal for ListChanges.
 func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed bool, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := listExists(ctx, tx, list); err != nil {
@@ -291,7 +291,12 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 		if err != nil || !removed {
 			return err
 		}
-		return s.bumpList(ctx, tx, list, -1)
+		v, err := s.bumpListVersion(ctx, tx, list, -1)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO list_removals(list_name, version, value) VALUES (?, ?, ?)`, list, v, value)
+		return err
 	})
 	return removed, err
 }
@@ -299,15 +304,95 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 // bumpList records a change of delta items under a new version; no change leaves the
 // version alone.
 func (s *Store) bumpList(ctx context.Context, tx *sql.Tx, list string, delta int) error {
+	_, err := s.bumpListVersion(ctx, tx, list, delta)
+	return err
+}
+
+// bumpListVersion is bumpList returning the new version (0 when delta is 0).
+func (s *Store) bumpListVersion(ctx context.Context, tx *sql.Tx, list string, delta int) (int64, error) {
 	if delta == 0 {
-		return nil
+		return 0, nil
 	}
 	v, err := s.nextListVersion(ctx, tx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	_, err = tx.StmtContext(ctx, s.st.bumpList).ExecContext(ctx, v, delta, list)
-	return err
+	return v, err
+}
+
+// ListMark is a moment in a List's history: its version and the last item sequence number
+// given out then (sequence numbers only grow, across Lists).
+type ListMark struct {
+	Version int64
+	Seq     int64
+}
+
+// ListSnapshot returns a List's items in the order they were added and the mark of that
+// moment, read in one transaction, or ErrNotFound.
+func (s *Store) ListSnapshot(ctx context.Context, list string) ([]ListItem, ListMark, error) {
+	var items []ListItem
+	var mark ListMark
+	err := s.readTx(ctx, func(tx *sql.Tx) (err error) {
+		if mark, err = listMark(ctx, tx, list); err != nil {
+			return err
+		}
+		items, err = queryItems(tx.StmtContext(ctx, s.st.listItems).QueryContext(ctx, list))
+		return err
+	})
+	return items, mark, err
+}
+
+// ListChanges returns what changed in a List after since: the items added since then that it
+// still holds, in the order added, the values removed since then (a value may have been added
+// again: it is then among the items), and the mark of now, read in one transaction.
+func (s *Store) ListChanges(ctx context.Context, list string, since ListMark) (added []ListItem, removed []string, now ListMark, err error) {
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		if now, err = listMark(ctx, tx, list); err != nil {
+			return err
+		}
+		added, err = queryItems(tx.QueryContext(ctx, `SELECT seq, id, value, data, created_at FROM list_items
+			WHERE list_name = ? AND seq > ? ORDER BY seq`, list, since.Seq))
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT value FROM list_removals WHERE list_name = ? AND version > ?
+			ORDER BY version`, list, since.Version)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			removed = append(removed, v)
+		}
+		return rows.Err()
+	})
+	return added, removed, now, err
+}
+
+// listMark reads a List's version and the last item sequence number, or ErrNotFound.
+func listMark(ctx context.Context, tx *sql.Tx, list string) (ListMark, error) {
+	var m ListMark
+	err := tx.QueryRowContext(ctx, `SELECT version, (SELECT COALESCE(MAX(seq), 0) FROM list_items) FROM lists
+		WHERE name = ?`, list).Scan(&m.Version, &m.Seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("store: list %q: %w", list, ErrNotFound)
+	}
+	return m, err
+}
+
+// readTx runs fn in a read-only transaction on the reader pool.
+func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
 }
 
 func listExists(ctx context.Context, tx *sql.Tx, list string) error {
@@ -321,15 +406,12 @@ func listExists(ctx context.Context, tx *sql.Tx, list string) error {
 
 // ListItems returns a List's items in the order they were added, or ErrNotFound.
 func (s *Store) ListItems(ctx context.Context, list string) ([]ListItem, error) {
-	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if err := listExists(ctx, tx, list); err != nil {
-		return nil, err
-	}
-	rows, err := tx.StmtContext(ctx, s.st.listItems).QueryContext(ctx, list)
+	items, _, err := s.ListSnapshot(ctx, list)
+	return items, err
+}
+
+// queryItems reads the rows of a list_items query.
+func queryItems(rows *sql.Rows, err error) ([]ListItem, error) {
 	if err != nil {
 		return nil, err
 	}

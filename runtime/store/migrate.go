@@ -190,6 +190,14 @@ CREATE TABLE webhook_rejections (
 	event_name TEXT,
 	body_size  INTEGER NOT NULL
 );`},
+		{7, "list changes", `
+CREATE INDEX list_items_seq ON list_items(list_name, seq);
+CREATE TABLE list_removals (
+	list_name TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,
+	version   INTEGER NOT NULL,
+	value     TEXT NOT NULL
+);
+CREATE INDEX list_removals_version ON list_removals(list_name, version);`},
 	}
 }
 

@@ -69,9 +69,13 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 			assert.Zero(t, allocs, "%s lookup %q", tt.kind, s)
 		}
 	}
-	h := &Handle{idx: buildIndex(t, KindIPAddress, values("10.0.0.0/8")...)}
+	base := buildIndex(t, KindIPAddress, values("10.0.0.0/8")...)
+	h := &Handle{base: base}
 	s := "10.2.3.4"
 	assert.Zero(t, testing.AllocsPerRun(100, func() { h.Contains(s) }), "Handle.Contains")
+	h = &Handle{list: List{Kind: KindIPAddress}, base: base.without(map[string]struct{}{"10.0.0.0/8": {}}),
+		overlay: buildIndex(t, KindIPAddress, values("10.2.0.0/16")...)}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { h.Contains(s) }), "Handle.Contains with changes layered")
 }
 
 func BenchmarkContainsIP(b *testing.B) {

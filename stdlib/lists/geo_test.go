@@ -99,7 +99,7 @@ func TestGeoGridAgreesWithScan(t *testing.T) {
 			lng = normLng(g.lng + f*math.Sin(float64(rng.IntN(360)))/math.Max(0.01, math.Cos(g.lat*math.Pi/180)))
 		}
 		want := scanGeo(x.geo.pts, lat, lng)
-		got := x.geo.match(lat, lng)
+		got := x.geo.match(lat, lng, x)
 		require.Equal(t, want, got, "point %v,%v", lat, lng)
 	}
 }

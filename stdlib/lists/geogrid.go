@@ -118,9 +118,9 @@ func (x *geoIndex) add(g geoPoint, i int32) {
 	}
 }
 
-// match returns the item whose circle contains the point and whose center is
-// nearest (the lowest index on a tie), or -1.
-func (x *geoIndex) match(lat, lng float64) int32 {
+// match returns the item live has alive whose circle contains the point and
+// whose center is nearest (the lowest index on a tie), or -1.
+func (x *geoIndex) match(lat, lng float64, live *Index) int32 {
 	best, bestD := int32(-1), math.Inf(1)
 	for _, l := range x.levels {
 		level := int(l)
@@ -130,7 +130,7 @@ func (x *geoIndex) match(lat, lng float64) int32 {
 		for _, i := range x.cells[key] {
 			g := x.pts[i]
 			d := haversine(lat, lng, g.lat, g.lng)
-			if d <= g.radius && (d < bestD || d == bestD && i < best) {
+			if d <= g.radius && (d < bestD || d == bestD && i < best) && live.alive(i) {
 				best, bestD = i, d
 			}
 		}

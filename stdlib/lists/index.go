@@ -25,6 +25,26 @@ type Index struct {
 	gov   map[string][]govItem // government ID number → items by class
 	ip    *ipIndex
 	geo   *geoIndex
+	// except holds Values whose items lookups skip: the items removed from
+	// a list since its index was built (see without).
+	except map[string]struct{}
+}
+
+// without returns a view of the index whose lookups skip the items with
+// the given Values (an index is never changed: the view shares it).
+func (x *Index) without(values map[string]struct{}) *Index {
+	y := *x
+	y.except = values
+	return &y
+}
+
+// alive reports whether lookups may return item i.
+func (x *Index) alive(i int32) bool {
+	if len(x.except) == 0 {
+		return true
+	}
+	_, gone := x.except[x.items[i].Value]
+	return !gone
 }
 
 // govItem is one government ID item filed under its number.
@@ -132,7 +152,7 @@ func (x *Index) Match(v any) (*Item, bool) {
 		return x.MatchString(t)
 	case netip.Addr:
 		if x.kind == KindIPAddress && t.IsValid() {
-			return x.result(x.ip.match(addrPrefix(t)))
+			return x.result(x.ip.match(addrPrefix(t), x))
 		}
 	case map[string]any:
 		return x.matchFields(v, func(k string) string { s, _ := t[k].(string); return s })
@@ -149,19 +169,19 @@ func (x *Index) MatchString(s string) (*Item, bool) {
 	switch x.kind {
 	case KindIPAddress:
 		if a, ok := parseIPv4Bits(s); ok {
-			return x.result(x.ip.match4(a))
+			return x.result(x.ip.match4(a, x))
 		}
 		p, ok := parseIPLookup(s)
 		if !ok {
 			return nil, false
 		}
-		return x.result(x.ip.match(p))
+		return x.result(x.ip.match(p, x))
 	case KindGeolocation:
 		lat, lng, ok := parseGeoLookup(s)
 		if !ok {
 			return nil, false
 		}
-		return x.result(x.geo.match(lat, lng))
+		return x.result(x.geo.match(lat, lng, x))
 	}
 	return x.result(x.matchKeyed(s))
 }
@@ -181,7 +201,7 @@ func (x *Index) matchKeyed(s string) int32 {
 	if !ok || len(key) == 0 {
 		return -1
 	}
-	if i, found := x.exact[string(key)]; found {
+	if i, found := x.exact[string(key)]; found && x.alive(i) {
 		return i
 	}
 	return -1
@@ -220,12 +240,12 @@ func (x *Index) matchEmail(s string, buf []byte) int32 {
 	full := buf[1:]
 	at := bytes.LastIndexByte(full, '@')
 	if at >= 0 {
-		if i, ok := x.exact[string(full)]; ok {
+		if i, ok := x.exact[string(full)]; ok && x.alive(i) {
 			return i
 		}
 	}
 	if dom := buf[at+1:]; len(dom) > 1 {
-		if i, ok := x.exact[string(dom)]; ok {
+		if i, ok := x.exact[string(dom)]; ok && x.alive(i) {
 			return i
 		}
 	}
@@ -242,6 +262,7 @@ func (x *Index) matchGov(number, class string, buf []byte) int32 {
 	best := int32(-1)
 	for _, g := range x.gov[string(key)] {
 		switch {
+		case !x.alive(g.item):
 		case class == "" || strings.EqualFold(g.class, class):
 			return g.item
 		case g.class == "" && best < 0:
@@ -259,7 +280,7 @@ func (x *Index) matchFields(v any, get func(string) string) (*Item, bool) {
 		if !ok {
 			return nil, false
 		}
-		return x.result(x.geo.match(lat, lng))
+		return x.result(x.geo.match(lat, lng, x))
 	case KindName:
 		return x.MatchString(get(AttrNameFirst) + " " + get(AttrNameLast))
 	case KindGovernmentIDNumber:

@@ -198,16 +198,19 @@ func (t *ipTrie) insert(p netip.Prefix, item int32) {
 }
 
 // lookup returns the item of the most specific range of at most bits bits
-// that contains a, or -1.
-func (t *ipTrie) lookup(a netip.Addr, bits int) int32 {
+// that contains a and that x has alive, or -1.
+func (t *ipTrie) lookup(a netip.Addr, bits int, x *Index) int32 {
 	b := addrBits(a)
 	n, best := int32(0), t.nodes[0].item
+	if best >= 0 && !x.alive(best) {
+		best = -1
+	}
 	for i := 0; i < bits; i++ {
 		n = t.nodes[n].child[bitAt(&b, i)]
 		if n == 0 {
 			break
 		}
-		if it := t.nodes[n].item; it >= 0 {
+		if it := t.nodes[n].item; it >= 0 && x.alive(it) {
 			best = it
 		}
 	}
@@ -256,32 +259,33 @@ func (x *ipIndex) add(value string, i int32) error {
 
 // match4 finds the item for an IPv4 address given as a number: the
 // address, else the most specific range containing it.
-func (x *ipIndex) match4(a uint32) int32 {
-	if i, ok := x.exact4.get(a); ok {
+func (x *ipIndex) match4(a uint32, live *Index) int32 {
+	if i, ok := x.exact4.get(a); ok && live.alive(i) {
 		return i
 	}
-	return x.match(netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), 32))
+	return x.match(netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), 32), live)
 }
 
 // match finds the item for a lookup prefix (an address is a full-length
-// prefix): an exact address first, then the most specific containing range.
-// IPv4 lookups also see IPv6 ranges that cover the IPv4-mapped space.
-func (x *ipIndex) match(p netip.Prefix) int32 {
+// prefix) among the items live has alive: an exact address first, then the
+// most specific containing range. IPv4 lookups also see IPv6 ranges that
+// cover the IPv4-mapped space.
+func (x *ipIndex) match(p netip.Prefix, live *Index) int32 {
 	a := p.Addr()
 	if p.Bits() == a.BitLen() {
 		if a.Is4() {
-			if i, ok := x.exact4.get(bits4(a)); ok {
+			if i, ok := x.exact4.get(bits4(a)); ok && live.alive(i) {
 				return i
 			}
-		} else if i, ok := x.exact[a]; ok {
+		} else if i, ok := x.exact[a]; ok && live.alive(i) {
 			return i
 		}
 	}
 	if !a.Is4() {
-		return x.v6.lookup(a, p.Bits())
+		return x.v6.lookup(a, p.Bits(), live)
 	}
-	if i := x.v4.lookup(a, p.Bits()); i >= 0 {
+	if i := x.v4.lookup(a, p.Bits(), live); i >= 0 {
 		return i
 	}
-	return x.v6.lookup(netip.AddrFrom16(a.As16()), p.Bits()+96)
+	return x.v6.lookup(netip.AddrFrom16(a.As16()), p.Bits()+96, live)
 }

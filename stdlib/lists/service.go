@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 	"sync"
@@ -21,12 +22,16 @@ import (
 // through a Store and caches one Index per list.
 //
 // Freshness: Handle reads the list's row (GetList, one primary-key read) and
-// reuses the cached Index while the Version is unchanged, rebuilding it from
-// Items only when the Version moved. The host resolves a handle once per run
-// (or per list per run), so a hot lookup on the handle touches memory only,
-// while the next run sees every change, including changes made by other
-// processes sharing the store. A time-based cache would be cheaper still
-// but would let a run see a list that was changed before it started.
+// reuses the cached handle while the Version is unchanged. When the Version
+// moved, it reads only the changes since the cached handle (Store.Changes)
+// and layers them over the index it has, so adding or removing one item
+// costs the change, not a rebuild of the list. The host resolves a handle
+// once per run (or per list per run), so a hot lookup on the handle touches
+// memory only, while the next run sees every change, including changes made
+// by other processes sharing the store (a long-running service notices an
+// added item at its next run for one primary-key read and one range read).
+// A time-based cache would be cheaper still but would let a run see a list
+// that was changed before it started.
 type Service struct {
 	store Store
 	mu    sync.Mutex
@@ -58,32 +63,11 @@ func (s *Service) SetImportPacing(batch int, pause time.Duration) {
 // Store returns the underlying store.
 func (s *Service) Store() Store { return s.store }
 
-// Handle is a resolved List: its description at one Version and the Index
-// built from it. Its lookups never touch the store and do not allocate for
-// string values (see Index.MatchString). A Handle never changes; ask the
-// Service for a new one to see later changes.
-type Handle struct {
-	list List
-	idx  *Index
-}
-
-// List returns the list's description at the handle's Version.
-func (h *Handle) List() List { return h.list }
-
-// Index returns the handle's index.
-func (h *Handle) Index() *Index { return h.idx }
-
-// Contains reports whether v matches an item; see Index.Match.
-func (h *Handle) Contains(v any) bool { return h.idx.Contains(v) }
-
-// Match returns the item v matches; see Index.Match.
-func (h *Handle) Match(v any) (*Item, bool) { return h.idx.Match(v) }
-
-// MatchString returns the item the string s matches.
-func (h *Handle) MatchString(s string) (*Item, bool) { return h.idx.MatchString(s) }
-
-// Handle resolves the named list, rebuilding its index only if the list
-// changed since the last call.
+// Handle resolves the named list. The first call builds the list's index
+// from all its items (the base); a later call for a list that changed
+// reads only what changed since the handle it has (Store.Changes) and
+// layers that over the base, unless the changes have grown past a share of
+// the list (maxLayered), when it builds a new base.
 func (s *Service) Handle(ctx context.Context, name string) (*Handle, error) {
 	l, err := s.getList(ctx, name)
 	if err != nil {
@@ -95,19 +79,74 @@ func (s *Service) Handle(ctx context.Context, name string) (*Handle, error) {
 	}
 	e.build.Lock()
 	defer e.build.Unlock()
-	if h := e.snap.Load(); h != nil && sameList(h.list, l) {
-		return h, nil
+	old := e.snap.Load()
+	if old != nil && sameList(old.list, l) {
+		return old, nil
 	}
-	items, err := s.store.Items(ctx, name)
+	var h *Handle
+	if old != nil && old.list.Kind == l.Kind && old.list.CreatedAt.Equal(l.CreatedAt) {
+		h, err = s.refresh(ctx, old, l)
+	}
+	if h == nil && err == nil {
+		h, err = s.rebuild(ctx, l)
+	}
 	if err != nil {
-		return nil, s.notFound(ctx, name, err)
+		return nil, err
+	}
+	e.snap.Store(h)
+	return h, nil
+}
+
+// rebuild builds a handle from all the list's items.
+func (s *Service) rebuild(ctx context.Context, l List) (*Handle, error) {
+	items, mark, err := s.store.Snapshot(ctx, l.Name)
+	if err != nil {
+		return nil, s.notFound(ctx, l.Name, err)
 	}
 	idx, err := NewIndex(l.Kind, items)
 	if err != nil {
-		return nil, fmt.Errorf("list %q: %w", name, err)
+		return nil, fmt.Errorf("list %q: %w", l.Name, err)
 	}
-	h := &Handle{list: l, idx: idx}
-	e.snap.Store(h)
+	l.Version, l.Count = mark.Version, len(items)
+	return &Handle{list: l, mark: mark, raw: idx, base: idx}, nil
+}
+
+// maxLayered is how many items added and removed since the base a handle
+// layers over a base of n items before a new base is built.
+func maxLayered(n int) int { return max(4096, n/8) }
+
+// refresh builds the handle of a list that changed since old from old's
+// base and the changes, or returns nil when they are too many to layer.
+func (s *Service) refresh(ctx context.Context, old *Handle, l List) (*Handle, error) {
+	added, removed, mark, err := s.store.Changes(ctx, l.Name, old.mark)
+	if err != nil {
+		return nil, s.notFound(ctx, l.Name, err)
+	}
+	gone := maps.Clone(old.removed) // the base skips these
+	if gone == nil {
+		gone = map[string]struct{}{}
+	}
+	now := make(map[string]struct{}, len(removed))
+	for _, v := range removed {
+		gone[v], now[v] = struct{}{}, struct{}{}
+	}
+	layer := make([]Item, 0, len(old.added)+len(added))
+	for _, it := range old.added {
+		if _, ok := now[it.Value]; !ok {
+			layer = append(layer, it)
+		}
+	}
+	layer = append(layer, added...) // held now, so present even if removed before
+	if len(layer)+len(gone) > maxLayered(old.raw.Len()) {
+		return nil, nil
+	}
+	h := &Handle{list: l, mark: mark, raw: old.raw, base: old.raw.without(gone), added: layer, removed: gone}
+	if len(layer) > 0 {
+		if h.overlay, err = NewIndex(l.Kind, layer); err != nil {
+			return nil, fmt.Errorf("list %q: %w", l.Name, err)
+		}
+	}
+	h.list.Version = mark.Version
 	return h, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,15 +15,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// countingStore counts the reads a Service makes and can hold Items until
-// released.
+// countingStore counts the reads a Service makes and can hold Snapshot
+// until released.
 type countingStore struct {
 	Store
-	gets, items atomic.Int32
-	entered     chan struct{} // receives when Items starts, if set
-	release     chan struct{} // Items waits on it, if set
+	gets, items atomic.Int32 // GetList and Snapshot (a full build) calls
+	changes     atomic.Int32
+	entered     chan struct{} // receives when Snapshot starts, if set
+	release     chan struct{} // Snapshot waits on it, if set
 	failItems   error
 	imports     int // ImportItems calls
+}
+
+func (c *countingStore) Changes(ctx context.Context, name string, since Mark) ([]Item, []string, Mark, error) {
+	c.changes.Add(1)
+	return c.Store.Changes(ctx, name, since)
 }
 
 func (c *countingStore) ImportItems(ctx context.Context, name string, items []Item) (int, error) {
@@ -35,16 +42,16 @@ func (c *countingStore) GetList(ctx context.Context, name string) (List, error) 
 	return c.Store.GetList(ctx, name)
 }
 
-func (c *countingStore) Items(ctx context.Context, name string) ([]Item, error) {
+func (c *countingStore) Snapshot(ctx context.Context, name string) ([]Item, Mark, error) {
 	c.items.Add(1)
 	if c.entered != nil {
 		c.entered <- struct{}{}
 		<-c.release
 	}
 	if c.failItems != nil {
-		return nil, c.failItems
+		return nil, Mark{}, c.failItems
 	}
-	return c.Store.Items(ctx, name)
+	return c.Store.Snapshot(ctx, name)
 }
 
 // newTestService returns a service over a counting MemStore with one IP list.
@@ -88,7 +95,9 @@ func TestServiceHandleIsCachedUntilVersionChanges(t *testing.T) {
 	m, ok = h3.MatchString("10.9.9.9")
 	require.True(t, ok)
 	assert.Equal(t, "10.0.0.0/8", m.Value)
-	assert.Equal(t, 2, h3.Index().Len())
+	assert.EqualValues(t, 1, cs.items.Load(), "the change is layered over the index built first, not rebuilt")
+	assert.EqualValues(t, 1, cs.changes.Load())
+	assert.Equal(t, 1, h3.Index().Len())
 }
 
 func TestServiceSeesChangesMadeDirectlyInTheStore(t *testing.T) {
@@ -268,4 +277,58 @@ func TestServiceImportInBatches(t *testing.T) {
 	n, err = svc.Import(ctx, "blocked-ips", strings.NewReader(csv.String()))
 	require.NoError(t, err)
 	assert.Zero(t, n, "importing the same rows again adds nothing")
+}
+
+// A handle that layers the changes since its base over the base answers
+// every lookup as an index built from all the items would: adds, removes,
+// removes of what was added, adds of what was removed, in every kind with
+// its own notion of the best match.
+func TestServiceLayeredChangesMatchARebuild(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		kind    Kind
+		pool    []string
+		lookups []string
+	}{
+		{KindIPAddress, []string{"10.0.0.0/8", "10.1.0.0/16", "10.1.2.3", "10.1.2.0/24", "::ffff:0:0/96", "2001:db8::/32",
+			"2001:db8::1", "192.0.2.7"}, []string{"10.1.2.3", "10.1.2.4", "10.1.9.9", "10.9.9.9", "11.0.0.1", "2001:db8::1",
+			"2001:db8::2", "192.0.2.7", "10.1.2.0/25"}},
+		{KindEmailAddress, []string{"a@x.com", "@x.com", "b@y.com", "@y.com", "c@z.com"}, []string{"a@x.com", "z@x.com",
+			"b@y.com", "q@y.com", "c@z.com", "d@z.com", "x.com"}},
+		{KindGovernmentIDNumber, []string{"dl:D1", "D1", "pp:D1", "D2", "pp:D2"}, []string{"D1", "dl:D1", "pp:D1", "ss:D1",
+			"D2", "pp:D2", "dl:D2"}},
+		{KindGeolocation, []string{"0,0,1000", "0,0.005,1000", "0,0,100000", "10,10,5000"}, []string{"0,0", "0,0.004",
+			"0,0.5", "10,10.01", "20,20"}},
+		{KindString, []string{"a", "b", "c"}, []string{"a", "b", "c", "d"}},
+	}
+	for _, tt := range cases {
+		store := NewMemStore(WithClock(fakeClock()))
+		svc := NewService(store)
+		_, err := svc.Create(ctx, "l", tt.kind)
+		require.NoError(t, err)
+		_, err = svc.Add(ctx, "l", tt.pool[0], nil)
+		require.NoError(t, err)
+		rng := rand.New(rand.NewPCG(uint64(tt.kind), 7))
+		for step := range 60 {
+			v := tt.pool[rng.IntN(len(tt.pool))]
+			if rng.IntN(2) == 0 {
+				_, err = svc.Add(ctx, "l", v, nil)
+			} else {
+				_, err = svc.Remove(ctx, "l", v)
+			}
+			require.NoError(t, err)
+			layered, err := svc.Handle(ctx, "l")
+			require.NoError(t, err)
+			fresh, err := NewService(store).Handle(ctx, "l")
+			require.NoError(t, err)
+			for _, s := range tt.lookups {
+				want, wok := fresh.MatchString(s)
+				got, gok := layered.MatchString(s)
+				require.Equal(t, wok, gok, "%s step %d: lookup %q", tt.kind, step, s)
+				if wok {
+					require.Equal(t, want.Value, got.Value, "%s step %d: lookup %q", tt.kind, step, s)
+				}
+			}
+		}
+	}
 }

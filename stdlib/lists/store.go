@@ -37,6 +37,21 @@ type Store interface {
 	ImportItems(ctx context.Context, list string, items []Item) (added int, err error)
 	RemoveItem(ctx context.Context, list string, value string) (bool, error) // value already canonical
 	Items(ctx context.Context, list string) ([]Item, error)
+	// Snapshot returns a list's items, as Items does, and the Mark of that
+	// moment, read at one moment.
+	Snapshot(ctx context.Context, list string) ([]Item, Mark, error)
+	// Changes returns what changed in a list after since: the items added
+	// since then that the list still holds, in the order added, and the
+	// Values removed since then (some may have been added again: those are
+	// among added), with the Mark of now.
+	Changes(ctx context.Context, list string, since Mark) (added []Item, removed []string, now Mark, err error)
+}
+
+// Mark is a moment in a list's history, for Store.Changes: the list's
+// Version and the last item sequence number given out at that moment.
+type Mark struct {
+	Version int64
+	Seq     int64
 }
 
 // List describes a named, typed List.
@@ -65,7 +80,15 @@ type MemStore struct {
 type memList struct {
 	info    List
 	items   []Item
+	seqs    []int64 // the sequence number of each item
 	byValue map[string]int
+	removed []memRemoval
+}
+
+// memRemoval is a removal, for Changes.
+type memRemoval struct {
+	version int64
+	value   string
 }
 
 // MemOption configures a MemStore.
@@ -167,6 +190,7 @@ func (s *MemStore) AddItems(ctx context.Context, list string, items []Item) (int
 		items[i].ID, items[i].CreatedAt = "li_"+strconv.FormatInt(s.nextID, 10), s.now()
 		l.byValue[items[i].Value] = len(l.items)
 		l.items = append(l.items, items[i])
+		l.seqs = append(l.seqs, s.nextID)
 		added++
 	}
 	if added > 0 {
@@ -201,12 +225,49 @@ func (s *MemStore) RemoveItem(ctx context.Context, list string, value string) (b
 		return false, nil
 	}
 	l.items = slices.Delete(l.items, j, j+1)
+	l.seqs = slices.Delete(l.seqs, j, j+1)
 	delete(l.byValue, value)
 	for k := j; k < len(l.items); k++ {
 		l.byValue[l.items[k].Value] = k
 	}
 	s.bump(l)
+	l.removed = append(l.removed, memRemoval{version: l.info.Version, value: value})
 	return true, nil
+}
+
+// Snapshot returns the items and the Mark of now; see Store.
+func (s *MemStore) Snapshot(ctx context.Context, list string) ([]Item, Mark, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.get(list)
+	if err != nil {
+		return nil, Mark{}, err
+	}
+	return slices.Clone(l.items), Mark{Version: l.info.Version, Seq: s.nextID}, nil
+}
+
+// Changes returns the items added and the Values removed after since; see
+// Store.
+func (s *MemStore) Changes(ctx context.Context, list string, since Mark) ([]Item, []string, Mark, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.get(list)
+	if err != nil {
+		return nil, nil, Mark{}, err
+	}
+	var added []Item
+	for i, seq := range l.seqs {
+		if seq > since.Seq {
+			added = append(added, l.items[i])
+		}
+	}
+	var removed []string
+	for _, r := range l.removed {
+		if r.version > since.Version {
+			removed = append(removed, r.value)
+		}
+	}
+	return added, removed, Mark{Version: l.info.Version, Seq: s.nextID}, nil
 }
 
 // Items returns a copy of the list's items in the order they were added.
