@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/wf-lang/wf/runtime/store"
 )
@@ -14,7 +15,8 @@ import (
 // RawRecorder writes, with plain SQL on one SQLite connection, the rows
 // one recorded run of RecordWorkflow writes, in the same order and each in
 // its own commit as the store does: the inquiry, the run, a log line, per
-// step the objects it changes and the step, a log line, the run's finish.
+// step the objects it changes, the record of the applied action and the
+// step, a log line, the run's finish.
 // It is the floor of the recorded-run benchmark: no interpreter, no JSON,
 // no reads, and statements prepared once, as the store prepares its own.
 type RawRecorder struct {
@@ -32,6 +34,7 @@ type template struct {
 	workflow, version, trigger, event, outputs string
 	inquiry, kase, idem                        string // objects' data
 	steps                                      [3]struct{ key, name, args, result string }
+	actions                                    [3]struct{ id, data string } // applied_action objects; id without the run id
 	logs                                       [2]struct{ message, pos string }
 }
 
@@ -100,6 +103,9 @@ func readTemplate(ctx context.Context, from, runID string) (template, error) {
 		row(`SELECT key, name, args, result FROM steps WHERE run_id = ? ORDER BY seq LIMIT 1 OFFSET `+strconv.Itoa(i),
 			&s.key, &s.name, &s.args, &s.result)
 	}
+	if err == nil {
+		err = readActions(ctx, db, runID, &t)
+	}
 	for i := range t.logs {
 		l := &t.logs[i]
 		row(`SELECT message, pos FROM logs WHERE run_id = ? ORDER BY seq LIMIT 1 OFFSET `+strconv.Itoa(i), &l.message, &l.pos)
@@ -108,6 +114,28 @@ func readTemplate(ctx context.Context, from, runID string) (template, error) {
 		return t, fmt.Errorf("bench: reading run %s: %w", runID, err)
 	}
 	return t, nil
+}
+
+// readActions reads the applied_action objects of the run's three steps.
+func readActions(ctx context.Context, db *sql.DB, runID string, t *template) error {
+	rows, err := db.QueryContext(ctx, `SELECT id, data FROM objects WHERE kind = 'applied_action' AND id LIKE ? || ':%'
+		ORDER BY id`, runID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := 0
+	for ; rows.Next() && n < len(t.actions); n++ {
+		var id string
+		if err := rows.Scan(&id, &t.actions[n].data); err != nil {
+			return err
+		}
+		t.actions[n].id = strings.TrimPrefix(id, runID)
+	}
+	if n != len(t.actions) {
+		return fmt.Errorf("run %s has %d applied actions, want %d", runID, n, len(t.actions))
+	}
+	return rows.Err()
 }
 
 // Run writes the rows of one more run.
@@ -125,11 +153,14 @@ func (r *RawRecorder) Run() error {
 		{insertRun, []any{run, t.workflow, t.version, "running", t.trigger, t.event, 7, at, at}},
 		{insertLog, []any{run, 1, at, t.logs[0].message, t.logs[0].pos}},
 		{updateObject, []any{t.inquiry, at, "inquiry", inq}},
+		{insertObject, r.action(run, 0, at)},
 		{insertStep, r.step(run, 0, at)},
 		{updateObject, []any{t.inquiry, at, "inquiry", inq}},
+		{insertObject, r.action(run, 1, at)},
 		{insertStep, r.step(run, 1, at)},
 		{insertObject, []any{"case", kase, t.kase, at, at}},
 		{insertObject, []any{"idempotency_key", run + ":" + t.steps[2].key, t.idem, at, at}},
+		{insertObject, r.action(run, 2, at)},
 		{insertStep, r.step(run, 2, at)},
 		{insertLog, []any{run, 5, at, t.logs[1].message, t.logs[1].pos}},
 		{finishRun, []any{"completed", t.outputs, at, run}},
@@ -140,6 +171,11 @@ func (r *RawRecorder) Run() error {
 		}
 	}
 	return nil
+}
+
+func (r *RawRecorder) action(run string, i int, at int64) []any {
+	a := r.t.actions[i]
+	return []any{"applied_action", run + a.id, a.data, at, at}
 }
 
 func (r *RawRecorder) step(run string, i int, at int64) []any {

@@ -55,7 +55,7 @@ func TestRawRecorderWritesTheRunsRows(t *testing.T) {
 	for range 2 {
 		require.NoError(t, raw.Run())
 	}
-	want := map[string]int{"runs": 2, "steps": 6, "logs": 4, "objects": 6}
+	want := map[string]int{"runs": 2, "steps": 6, "logs": 4, "objects": 12}
 	assert.Equal(t, want, rowCounts(t, wf.Engine.Store.Path()))
 	require.NoError(t, raw.Close())
 	assert.Equal(t, want, rowCounts(t, raw.Path))
