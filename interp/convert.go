@@ -109,9 +109,13 @@ func ToGo(v Value) any {
 const MaxJSONOutput = 128 << 20
 
 // MarshalJSON encodes a value as JSON, keeping map order, in at most
-// MaxJSONOutput bytes. A secret is written as its marker: this is the
-// encoding of records.
-func MarshalJSON(v Value) ([]byte, error) { return MarshalJSONLimit(v, MaxJSONOutput) }
+// MaxJSONOutput bytes. It is the encoding of records: a secret is written
+// as its marker, and a float JSON cannot hold (NaN, ±Inf) as a string
+// ("+Inf") rather than losing the whole record.
+func MarshalJSON(v Value) ([]byte, error) {
+	e := jsonEncoder{max: MaxJSONOutput, record: true}
+	return e.encode(v)
+}
 
 // MarshalJSONLimit encodes a value as JSON, keeping map order, and fails
 // with a limit error as soon as the text would be longer than max bytes.
@@ -121,6 +125,11 @@ func MarshalJSONLimit(v Value, max int) ([]byte, error) { return marshalJSON(v, 
 // reveal is set and their markers otherwise.
 func marshalJSON(v Value, max int, reveal bool) ([]byte, error) {
 	e := jsonEncoder{max: max, reveal: reveal}
+	return e.encode(v)
+}
+
+func (e *jsonEncoder) encode(v Value) ([]byte, error) {
+	max := e.max
 	// Measure over-counts no value more than eightfold (a one-digit
 	// number counts 8): beyond that the text cannot fit, and a structure
 	// built by sharing is refused without writing it out.
@@ -141,6 +150,9 @@ type jsonEncoder struct {
 	// reveal writes a secret's text instead of its marker (for text a
 	// script computes, which is then a secret itself).
 	reveal bool
+	// record writes a float JSON cannot hold (NaN, ±Inf) as a string
+	// instead of failing: a record must not be lost for one number.
+	record bool
 }
 
 func (e *jsonEncoder) full() error {
@@ -168,7 +180,11 @@ func (e *jsonEncoder) write(v Value, depth int) error {
 		b.WriteString(strconv.FormatInt(v, 10))
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("cannot encode %v as JSON", v)
+			if !e.record {
+				return fmt.Errorf("cannot encode %v as JSON", v)
+			}
+			writeJSONString(b, FormatFloat(v)) // a record keeps the rest of the value
+			break
 		}
 		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
 	case string:
@@ -242,11 +258,13 @@ func plainJSON(s string) bool {
 const MaxJSONInput = 16 << 20
 
 // ParseJSON decodes JSON into a Value, keeping the order of object keys and
-// turning integral numbers into ints.
+// turning integral numbers into ints. A leading byte order mark is skipped;
+// a number beyond a float's range is an error.
 func ParseJSON(data []byte) (Value, error) {
 	if len(data) > MaxJSONInput {
 		return nil, fmt.Errorf("JSON input is too large (%d bytes; the limit is %d)", len(data), MaxJSONInput)
 	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // a byte order mark is not JSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	v, err := decodeJSON(dec, 0)
@@ -306,10 +324,25 @@ func decodeJSON(dec *json.Decoder, depth int) (Value, error) {
 		}
 		return nil, fmt.Errorf("invalid JSON: unexpected %v", t)
 	case json.Number:
-		return FromGo(t), nil
+		return jsonNumber(t)
 	default:
 		return t, nil
 	}
+}
+
+// jsonNumber converts a JSON number: an int when it is integral and fits,
+// else a float. A number no float can hold (1e400) is an error: it would
+// become +Inf, which JSON cannot write back, and the record holding it
+// would be lost.
+func jsonNumber(n json.Number) (Value, error) {
+	if i, err := n.Int64(); err == nil {
+		return i, nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return nil, fmt.Errorf("invalid JSON: the number %.40s is out of range (numbers are 64-bit floats, at most about 1.8e308)", n.String())
+	}
+	return f, nil
 }
 
 func jsonErr(dec *json.Decoder, err error) error {

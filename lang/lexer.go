@@ -145,6 +145,12 @@ func (l *wfLexer) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 // (comments removed, keywords reclassified, ending in EOF) and the comments.
 func tokenize(src string) (toks, comments []token) {
 	sc := newScanner(src)
+	if strings.HasPrefix(src, byteOrderMark) {
+		// The UTF-8 byte order mark some editors write is not text: the
+		// file starts after it, at line 1, column 1 (offsets still count it).
+		sc.advance(len(byteOrderMark))
+		sc.pos.Col = 1
+	}
 	toks = make([]token, 0, len(src)/5+1)
 	for {
 		t := sc.Next()
@@ -163,6 +169,9 @@ func tokenize(src string) (toks, comments []token) {
 		}
 	}
 }
+
+// byteOrderMark is U+FEFF in UTF-8.
+const byteOrderMark = "\ufeff"
 
 // tokenizeRules lexes with participle's stateful lexer over lexRules: the
 // definition the scanner implements, kept for tests that compare them.

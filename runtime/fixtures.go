@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"reflect"
 	"sort"
+	"strings"
 
+	"github.com/wf-lang/wf/internal/readfile"
 	"github.com/wf-lang/wf/stdlib/lists"
 	"github.com/wf-lang/wf/stdlib/persona"
 )
@@ -39,17 +41,20 @@ type FixtureList struct {
 	Items []json.RawMessage `json:"items"`
 }
 
+// MaxFixturesFile is the largest fixtures file read.
+const MaxFixturesFile = 64 << 20
+
 // LoadFixtures reads a fixtures file into the engine's store.
 func (e *Engine) LoadFixtures(ctx context.Context, path string) (lists, objects int, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, MaxFixturesFile)
 	if err != nil {
 		return 0, 0, err
 	}
 	var fx Fixtures
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte(byteOrderMark))))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fx); err != nil {
-		return 0, 0, fmt.Errorf("%s: %v", path, err)
+		return 0, 0, fmt.Errorf("%s: %v", path, shapeError(err))
 	}
 	names := make([]string, 0, len(fx.Lists))
 	for n := range fx.Lists {
@@ -98,6 +103,58 @@ func (e *Engine) loadFixtureList(ctx context.Context, name string, fl FixtureLis
 		}
 	}
 	return nil
+}
+
+// byteOrderMark is the UTF-8 byte order mark some editors start files
+// with; JSON input may start with it.
+const byteOrderMark = "\ufeff"
+
+// shapeError words a JSON decoding error in terms of the document (where,
+// and the shape expected there), not of the Go types it was decoded into.
+func shapeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	where := "the document"
+	if te.Field != "" {
+		where = te.Field
+	}
+	return fmt.Errorf("%s must be %s, not %s", where, shapeOf(te.Type), article(te.Value))
+}
+
+// shapeOf names the JSON shape a Go type is decoded from.
+func shapeOf(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 && t.Name() == "RawMessage" {
+			return "a JSON value"
+		}
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Pointer:
+		return shapeOf(t.Elem())
+	}
+	return "a number"
+}
+
+// article puts a or an before a JSON shape name (array, object, number…).
+func article(shape string) string {
+	if strings.HasPrefix(shape, "number ") {
+		return "the " + shape
+	}
+	switch shape {
+	case "array", "object":
+		return "an " + shape
+	case "string", "number", "bool":
+		return "a " + shape
+	}
+	return shape
 }
 
 // fixtureItem reads an item: a string, or an object with "value" and other

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wf-lang/wf/internal/readfile"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 )
@@ -78,9 +80,13 @@ func unwrapPathErr(err error) error {
 func LoadFiles(paths []string, lib interp.Library, opts interp.Options) (*Loaded, error) {
 	l := &Loaded{Sources: map[string][]byte{}}
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
+		src, err := readfile.Read(p, lang.MaxFileSize)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, unwrapPathErr(err))
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s: %w", p, pe.Err)
+			}
+			return nil, err
 		}
 		l.add(p, src)
 	}

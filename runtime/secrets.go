@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/wf-lang/wf/internal/readfile"
 )
 
 // Secrets answers secret(name): first from a secrets file, then from the
@@ -16,6 +18,9 @@ type Secrets struct {
 	file map[string]string
 }
 
+// MaxSecretsFile is the largest secrets file read.
+const MaxSecretsFile = 1 << 20
+
 // LoadSecrets reads a secrets file of NAME=value lines (blank lines and
 // lines starting with # are skipped; values may be quoted). A path of ""
 // means no file. A missing file is an error only when required.
@@ -24,7 +29,7 @@ func LoadSecrets(path string, required bool) (*Secrets, error) {
 	if path == "" {
 		return s, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, MaxSecretsFile)
 	if err != nil {
 		if os.IsNotExist(err) && !required {
 			return s, nil

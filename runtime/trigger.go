@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -46,33 +45,27 @@ func (e *Event) Value() *interp.Map {
 // ({"data":{"type":"event","attributes":{"name",…,"payload":{…}}}}), or a
 // plain JSON object {"name": …, "id": …, "created_at": …, "payload"|"trigger": {…}}.
 func DecodeEvent(body []byte) (*Event, error) {
-	body = bytes.TrimSpace(body)
+	body = bytes.TrimSpace(bytes.TrimPrefix(body, []byte(byteOrderMark)))
 	if len(body) == 0 {
 		return nil, fmt.Errorf("the event is empty")
 	}
-	var probe struct {
-		Data *struct {
-			Type string `json:"type"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, fmt.Errorf("the event is not valid JSON: %v", err)
-	}
-	if probe.Data != nil && probe.Data.Type == "event" {
-		ev, err := persona.DecodeEvent(body)
-		if err != nil {
-			return nil, err
-		}
-		obj, _ := interp.FromGo(ev.Object).(*interp.Map)
-		return &Event{Name: ev.Name, ID: ev.ID, CreatedAt: ev.CreatedAt, Object: obj}, nil
-	}
 	v, err := interp.ParseJSON(body)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the event is not valid JSON%s", strings.TrimPrefix(err.Error(), "invalid JSON"))
 	}
 	m, ok := v.(*interp.Map)
 	if !ok {
-		return nil, fmt.Errorf("the event must be a JSON object, got %s", interp.TypeName(v))
+		return nil, fmt.Errorf("the event must be a JSON object, got %s", shapeName(v))
+	}
+	if data, ok := mapAt(m, "data"); ok {
+		if typ, _ := data.Get("type"); typ == "event" {
+			ev, err := persona.DecodeEvent(body)
+			if err != nil {
+				return nil, err
+			}
+			obj, _ := interp.FromGo(ev.Object).(*interp.Map)
+			return &Event{Name: ev.Name, ID: ev.ID, CreatedAt: ev.CreatedAt, Object: obj}, nil
+		}
 	}
 	name, _ := m.Get("name")
 	ns, ok := name.(string)
@@ -105,13 +98,38 @@ func DecodeEvent(body []byte) (*Event, error) {
 	return nil, fmt.Errorf(`the event has no "payload" object`)
 }
 
+// mapAt returns the map under key k of m, if it is one.
+func mapAt(m *interp.Map, k string) (*interp.Map, bool) {
+	v, _ := m.Get(k)
+	sub, ok := v.(*interp.Map)
+	return sub, ok
+}
+
+// shapeName names a decoded JSON value's shape as JSON does: an array, a
+// string…
+func shapeName(v interp.Value) string {
+	switch v.(type) {
+	case *interp.List:
+		return "an array"
+	case *interp.Map:
+		return "an object"
+	case string:
+		return "a string"
+	case int64, float64:
+		return "a number"
+	case bool:
+		return "true or false"
+	}
+	return "null"
+}
+
 // DecodePayload turns a payload value into the trigger object: a JSON:API
 // document or resource is normalized like a webhook's payload; a plain
 // object is used as it is.
 func DecodePayload(p interp.Value) (*interp.Map, error) {
 	m, ok := p.(*interp.Map)
 	if !ok {
-		return nil, fmt.Errorf("the payload must be a JSON object, got %s", interp.TypeName(p))
+		return nil, fmt.Errorf("the payload must be a JSON object, got %s", shapeName(p))
 	}
 	goVal, _ := interp.ToGo(m).(map[string]any)
 	if data, ok := goVal["data"].(map[string]any); ok {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/wf-lang/wf/internal/readfile"
 )
 
 // configResolver reads the --config (or WF_CONFIG) JSON file, if any, as
@@ -28,7 +30,7 @@ func configResolver(args []string) (kong.Resolver, error) {
 	if path == "" {
 		return kong.ResolverFunc(func(*kong.Context, *kong.Path, *kong.Flag) (any, error) { return nil, nil }), nil
 	}
-	f, err := os.Open(path)
+	f, err := readfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("--config: %w", err)
 	}

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/wf-lang/wf/internal/readfile"
+	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/stdlib/httpx"
 )
@@ -31,7 +32,7 @@ type EventsSendCmd struct {
 // Run signs the file as Persona does (Persona-Signature: t=…,v1=HMAC-SHA256
 // over "t.body") and posts it.
 func (c *EventsSendCmd) Run(g *Globals) error {
-	body, err := os.ReadFile(c.File)
+	body, err := readfile.Read(c.File, interp.MaxJSONInput)
 	if err != nil {
 		return fail(exitUsage, "wf events send: %v", err)
 	}

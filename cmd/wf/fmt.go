@@ -8,6 +8,7 @@ import (
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
+	"github.com/wf-lang/wf/internal/readfile"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
 )
@@ -39,7 +40,7 @@ func (c *FmtCmd) Run(g *Globals) error {
 	}
 	differ, broken := false, false
 	for _, path := range files {
-		src, err := os.ReadFile(path)
+		src, err := readfile.Read(path, lang.MaxFileSize)
 		if err != nil {
 			return fail(exitUsage, "wf fmt: %v", err)
 		}

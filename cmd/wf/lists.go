@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/wf-lang/wf/internal/readfile"
 	"github.com/wf-lang/wf/stdlib/lists"
 )
 
@@ -145,7 +145,7 @@ type ListsImportCmd struct {
 // Run imports a CSV file.
 func (c *ListsImportCmd) Run(g *Globals) error {
 	return withLists(g, func(ctx context.Context, svc *lists.Service) error {
-		f, err := os.Open(c.File)
+		f, err := readfile.Open(c.File)
 		if err != nil {
 			return err
 		}

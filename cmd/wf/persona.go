@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/wf-lang/wf/internal/readfile"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime/store"
 	"github.com/wf-lang/wf/stdlib/persona"
@@ -36,7 +36,7 @@ func (c *PersonaLoadCmd) Run(g *Globals) error {
 	}
 	defer eng.Close()
 	for _, f := range c.Files {
-		data, err := os.Open(f)
+		data, err := readfile.Open(f)
 		if err != nil {
 			return fail(exitUsage, "wf persona load: %v", err)
 		}

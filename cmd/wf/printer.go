@@ -77,7 +77,7 @@ func (p *printer) run(r *runtime.Record) {
 		p.log(l)
 	}
 	if out := string(r.Outputs); out != "{}" && out != "null" {
-		fmt.Fprintf(p.w, "  %s %s\n", p.c(cBold, "outputs"), compactJSON(r.Outputs))
+		fmt.Fprintf(p.w, "  %s %s\n", p.c(cBold, "outputs"), termSafe(compactJSON(r.Outputs)))
 	}
 	dur := ""
 	if r.FinishedAt != nil {
@@ -93,9 +93,9 @@ func (p *printer) run(r *runtime.Record) {
 			if e.Pos != "" {
 				where = e.Pos + ": "
 			}
-			fmt.Fprintf(p.w, "  %s%s [%s]\n", where, e.Message, e.Kind)
+			fmt.Fprintf(p.w, "  %s [%s]\n", termSafe(where+e.Message), termSafe(e.Kind))
 			for _, s := range e.Stack {
-				fmt.Fprintf(p.w, "    called from %s\n", s)
+				fmt.Fprintf(p.w, "    called from %s\n", termSafe(s))
 			}
 		}
 	}
@@ -122,17 +122,17 @@ func (p *printer) step(s runtime.StepRecord, width int) {
 		extra = fmt.Sprintf("  %d attempts", s.Attempts)
 	}
 	fmt.Fprintf(p.w, "  %s %-*s  %-9s %6s%s\n", p.c(col, mark), width, s.Name, s.Status, dur, extra)
-	fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "args"), compactJSON(s.Args))
+	fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "args"), termSafe(compactJSON(s.Args)))
 	if string(s.Result) != "null" && len(s.Result) > 0 {
-		fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "result"), compactJSON(s.Result))
+		fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "result"), termSafe(compactJSON(s.Result)))
 	}
 	if s.Error != nil {
-		fmt.Fprintf(p.w, "      %s %s\n", p.c(cRed, "error"), *s.Error)
+		fmt.Fprintf(p.w, "      %s %s\n", p.c(cRed, "error"), termSafe(*s.Error))
 	}
 }
 
 func (p *printer) log(l runtime.LogRecord) {
-	fmt.Fprintf(p.w, "  %s %s  %s\n", p.c(cCyan, "log"), l.Message, p.c(cDim, l.Pos))
+	fmt.Fprintf(p.w, "  %s %s  %s\n", p.c(cCyan, "log"), termSafe(l.Message), p.c(cDim, termSafe(l.Pos)))
 }
 
 func roundDur(d time.Duration) string {

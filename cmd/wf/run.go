@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wf-lang/wf/internal/readfile"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
@@ -213,7 +214,7 @@ func (c *RunCmd) baseOptions() (runtime.RunOptions, error) {
 }
 
 func readEvent(path string) (*runtime.Event, error) {
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, interp.MaxJSONInput)
 	if err != nil {
 		return nil, fail(exitUsage, "wf run: %v", err)
 	}
@@ -230,7 +231,7 @@ func (c *RunCmd) event() (*runtime.Event, error) {
 	case c.Event != "":
 		return readEvent(c.Event)
 	case c.EventName != "":
-		data, err := os.ReadFile(c.Payload)
+		data, err := readfile.Read(c.Payload, interp.MaxJSONInput)
 		if err != nil {
 			return nil, fail(exitUsage, "wf run: %v", err)
 		}
@@ -258,8 +259,8 @@ func (c *RunCmd) reportRoutes(g *Globals, loaded *runtime.Loaded, ev *runtime.Ev
 		case rt.FilterErr != nil:
 			failed = true
 			d := rt.FilterErr.Diagnostic()
-			d.Message = fmt.Sprintf("the where filter of %s failed, so it did not start: %s", rt.Workflow, d.Message)
-			d.Hints = []string{"event " + ev.ID + " is recorded with this error; the workflow did not run"}
+			d.Message = termSafe(fmt.Sprintf("the where filter of %s failed, so it did not start: %s", rt.Workflow, d.Message))
+			d.Hints = []string{"event " + termSafe(ev.ID) + " is recorded with this error; the workflow did not run"}
 			if rt.FilterErr.Kind == interp.KindNull {
 				d.Hints = append(d.Hints, "write ?. or ?? in the filter to treat a missing field as no match")
 			}
@@ -269,7 +270,7 @@ func (c *RunCmd) reportRoutes(g *Globals, loaded *runtime.Loaded, ev *runtime.Ev
 		}
 	}
 	if started == 0 && !failed {
-		fmt.Fprintf(g.stderr, "no workflow in %s starts on %s\n", c.File, ev.Name)
+		fmt.Fprintf(g.stderr, "no workflow in %s starts on %s\n", c.File, termSafe(ev.Name))
 	}
 	return failed
 }
@@ -321,7 +322,7 @@ func quoteAll(names []string) string {
 
 func (c *RunCmd) inputs(p *interp.Program, name string) (*interp.Map, error) {
 	if c.InputFile != "" {
-		data, err := os.ReadFile(c.InputFile)
+		data, err := readfile.Read(c.InputFile, interp.MaxJSONInput)
 		if err != nil {
 			return nil, fail(exitUsage, "wf run: %v", err)
 		}

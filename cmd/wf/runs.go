@@ -22,12 +22,16 @@ type RunsCmd struct {
 type RunsListCmd struct {
 	Workflow string `help:"Only runs of this workflow." placeholder:"NAME"`
 	Status   string `help:"Only runs with this status: running, completed or failed." enum:",running,completed,failed" default:""`
-	Limit    int    `help:"At most this many runs." default:"20"`
+	Limit    int    `help:"At most this many runs (1 to 1000)." default:"20"`
 	JSON     bool   `help:"Print JSON."`
 }
 
 // Run lists runs.
 func (c *RunsListCmd) Run(g *Globals) error {
+	if c.Limit < 1 || c.Limit > store.MaxRunLimit {
+		return fail(exitUsage, "wf runs list: --limit must be between 1 and %d (one listing shows at most %d runs), got %d",
+			store.MaxRunLimit, store.MaxRunLimit, c.Limit)
+	}
 	eng, err := openStoreOnly(g)
 	if err != nil {
 		return fail(exitUsage, "wf runs: %v", err)

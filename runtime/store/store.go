@@ -38,6 +38,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -103,6 +104,25 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
+// makeDir makes sure the store's directory exists. Only a missing .wf
+// directory (the default layout, <dir>/.wf/wf.db) is created, readable by
+// its owner alone; a path in another missing directory is an error, so a
+// mistyped --store does not quietly start a new, empty store.
+func makeDir(path, dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if filepath.Base(dir) != ".wf" {
+		return fmt.Errorf("store: open %s: the directory %s does not exist (create it first; only a .wf directory is made)", path, filepath.Dir(path))
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return nil
+}
+
 // Store is the embedded WF database. It is safe for concurrent use by many goroutines.
 type Store struct {
 	path    string
@@ -136,11 +156,16 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	if err := makeDir(path, filepath.Dir(abs)); err != nil {
+		return nil, err
 	}
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("store: open %s: is a directory", path)
+	}
+	// The store holds personal data: a new database is its owner's alone
+	// (SQLite gives its -wal and -shm files the same mode).
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
 	}
 	s := &Store{path: abs, now: opts.Now, staleAfter: opts.StaleAfter, ops: make(chan writeOp, maxGroup), writerDone: make(chan struct{})}
 	if err := s.open(ctx, opts); err != nil {

@@ -204,3 +204,27 @@ func TestCanceledContext(t *testing.T) {
 	_, err = s.AddListItems(ctx, "x", []ListItem{{Value: "v"}})
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+// The store holds personal data: a new .wf directory is its owner's alone,
+// and so are the database and its WAL; a path in another missing
+// directory is refused rather than made.
+func TestOpenMakesAPrivateStoreAndNoOtherDirectory(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".wf", "wf.db")
+	s, err := Open(context.Background(), path)
+	require.NoError(t, err)
+	_, err = s.writer.Exec("CREATE TABLE probe (x INTEGER)") // writes the WAL
+	require.NoError(t, err)
+	for file, want := range map[string]os.FileMode{filepath.Dir(path): 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600} {
+		info, err := os.Stat(file)
+		require.NoError(t, err)
+		assert.Equal(t, want, info.Mode(), file)
+	}
+	require.NoError(t, s.Close())
+
+	missing := filepath.Join(dir, "no-such-dir", "wf.db")
+	_, err = Open(context.Background(), missing)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the directory "+filepath.Join(dir, "no-such-dir")+" does not exist")
+	assert.NoDirExists(t, filepath.Join(dir, "no-such-dir"))
+}

@@ -30,11 +30,14 @@ const (
 // Config sets up a Client. The zero value is safe: only public addresses,
 // the defaults above, the wall clock and real sleeps.
 type Config struct {
-	// AllowLoopback permits 127.0.0.0/8 and ::1 (WF setting http.allow_loopback).
+	// AllowLoopback permits 127.0.0.0/8 and ::1 (wf's --allow-loopback).
 	AllowLoopback bool
-	// AllowPrivate permits private and CGNAT ranges, not link-local (http.allow_private).
+	// AllowPrivate permits private and CGNAT ranges, not link-local
+	// (--allow-private).
 	AllowPrivate bool
-	// AllowHosts lists exact host names exempt from the address check (http.allow_hosts).
+	// AllowHosts lists hosts exempt from the address check (--allow-host):
+	// a host name or address as the URL gives it (HOST, any port), or with
+	// its port (HOST:PORT, [::1]:8080). Redirects are checked afresh.
 	AllowHosts []string
 	// MaxResponseBytes caps a response body (default 10 MiB).
 	MaxResponseBytes int64

@@ -40,24 +40,29 @@
 // The client refuses to connect to non-public addresses. The check runs on the
 // resolved address at dial time, so host names that resolve to such an address
 // and redirects are covered, and a DNS answer cannot change between check and
-// connect. Environment proxies are not used. Each refused class names the WF
-// configuration setting that allows it (the field of [Config] in brackets):
+// connect. Environment proxies are not used. Each refusal names the wf
+// settings that allow it (flags of wf run and wf serve, each also an
+// environment variable and a --config key; the field of [Config] in
+// brackets): --allow-host for the host asked for, and for some classes a
+// setting that opens the whole class:
 //
-//	loopback        127.0.0.0/8, ::1                          http.allow_loopback (AllowLoopback)
+//	loopback        127.0.0.0/8, ::1                          --allow-loopback (AllowLoopback)
 //	private         10/8, 172.16/12, 192.168/16, fc00::/7,
-//	                fec0::/10, 198.18/15, 64:ff9b:1::/48       http.allow_private (AllowPrivate)
-//	cgnat           100.64.0.0/10                             http.allow_private (AllowPrivate)
-//	link-local      169.254/16 (cloud metadata), fe80::/10    http.allow_hosts only
-//	unspecified     0.0.0.0/8, ::                             http.allow_hosts only
-//	multicast       224/4, ff00::/8                           http.allow_hosts only
-//	broadcast       255.255.255.255                           http.allow_hosts only
-//	reserved        240/4, 2001::/32 (Teredo)                 http.allow_hosts only
+//	                fec0::/10, 198.18/15, 64:ff9b:1::/48       --allow-private (AllowPrivate)
+//	cgnat           100.64.0.0/10                             --allow-private (AllowPrivate)
+//	link-local      169.254/16 (cloud metadata), fe80::/10    --allow-host only
+//	unspecified     0.0.0.0/8, ::                             --allow-host only
+//	multicast       224/4, ff00::/8                           --allow-host only
+//	broadcast       255.255.255.255                           --allow-host only
+//	reserved        240/4, 2001::/32 (Teredo)                 --allow-host only
 //
 // IPv4 addresses embedded in IPv6 (IPv4-mapped ::ffff:0:0/96, IPv4-compatible
 // ::/96, NAT64 64:ff9b::/96, 6to4 2002::/16) are checked as the IPv4 address.
-// http.allow_hosts (AllowHosts) lists exact host names, as written in URLs,
-// whose addresses are not checked at all. Link-local stays outside
-// http.allow_private so that a private-network deployment does not open the
+// --allow-host (AllowHosts) lists hosts as written in URLs, HOST (any port)
+// or HOST:PORT, whose addresses are not checked; every other host and port,
+// a redirect's target included, still is. Prefer it to --allow-loopback,
+// which opens every loopback address and port. Link-local stays outside
+// --allow-private so that a private-network deployment does not open the
 // cloud metadata endpoint by accident.
 //
 // On a redirect to another host (or port) every header except User-Agent,

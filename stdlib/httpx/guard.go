@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -23,11 +24,12 @@ const (
 	classReserved    = "reserved"
 )
 
-// Configuration settings named in refusal errors.
+// The settings refusal errors name: wf's flags (each also an environment
+// variable and a key of the --config file).
 const (
-	knobLoopback = "http.allow_loopback"
-	knobPrivate  = "http.allow_private"
-	knobHosts    = "http.allow_hosts"
+	flagLoopback = "--allow-loopback"
+	flagPrivate  = "--allow-private"
+	flagHost     = "--allow-host"
 )
 
 var (
@@ -49,15 +51,26 @@ var (
 type RefusedError struct {
 	Addr  netip.Addr // the resolved address that was about to be dialed
 	Class string     // loopback, private, cgnat, link-local, unspecified, multicast, broadcast or reserved
-	Knob  string     // the WF setting that allows it: http.allow_loopback, http.allow_private or http.allow_hosts
+	// Flag is the setting that allows the whole class (--allow-loopback,
+	// --allow-private), or "" when only --allow-host can.
+	Flag string
+	// Host is the host and port asked for ("localhost:8080"), when known.
+	Host string
 }
 
-// Error reads "refusing to connect to 127.0.0.1 (loopback); allow it with http.allow_loopback".
+// Error reads "refusing to connect to 127.0.0.1 (loopback); allow this
+// host with --allow-host localhost:8080, or every loopback address with
+// --allow-loopback".
 func (e *RefusedError) Error() string {
-	if e.Knob == knobHosts {
-		return fmt.Sprintf("refusing to connect to %s (%s); list its host name in %s", e.Addr, e.Class, e.Knob)
+	host := e.Host
+	if host == "" {
+		host = "HOST:PORT"
 	}
-	return fmt.Sprintf("refusing to connect to %s (%s); allow it with %s", e.Addr, e.Class, e.Knob)
+	msg := fmt.Sprintf("refusing to connect to %s (%s); allow this host with %s %s", e.Addr, e.Class, flagHost, host)
+	if e.Flag != "" {
+		msg += fmt.Sprintf(", or every %s address with %s", e.Class, e.Flag)
+	}
+	return msg
 }
 
 // classify names the class of a, looking through IPv6 forms that embed an
@@ -118,19 +131,19 @@ func checkAddr(a netip.Addr, allowLoopback, allowPrivate bool) error {
 		if allowLoopback {
 			return nil
 		}
-		return &RefusedError{Addr: a, Class: class, Knob: knobLoopback}
+		return &RefusedError{Addr: a, Class: class, Flag: flagLoopback}
 	case classPrivate, classCGNAT:
 		if allowPrivate {
 			return nil
 		}
-		return &RefusedError{Addr: a, Class: class, Knob: knobPrivate}
+		return &RefusedError{Addr: a, Class: class, Flag: flagPrivate}
 	default:
-		return &RefusedError{Addr: a, Class: class, Knob: knobHosts}
+		return &RefusedError{Addr: a, Class: class}
 	}
 }
 
 // guard dials connections, checking each resolved address before connecting
-// unless the host name is listed in AllowHosts.
+// unless the host (with its port, or any port) is listed in AllowHosts.
 type guard struct {
 	allowLoopback bool
 	allowPrivate  bool
@@ -146,7 +159,7 @@ func newGuard(cfg Config) *guard {
 		allowHosts:    make(map[string]bool, len(cfg.AllowHosts)),
 	}
 	for _, h := range cfg.AllowHosts {
-		g.allowHosts[normalHost(h)] = true
+		g.allowHosts[normalAllowance(h)] = true
 	}
 	g.plain = net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	g.checked = g.plain
@@ -156,11 +169,16 @@ func newGuard(cfg Config) *guard {
 
 // DialContext is the transport's dial function.
 func (g *guard) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err == nil && g.allowHosts[normalHost(host)] {
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil && (g.allowHosts[normalHost(host)] || g.allowHosts[normalHost(host)+" "+port]) {
 		return g.plain.DialContext(ctx, network, addr)
 	}
-	return g.checked.DialContext(ctx, network, addr)
+	conn, err := g.checked.DialContext(ctx, network, addr)
+	var refused *RefusedError
+	if errors.As(err, &refused) {
+		refused.Host = addr // the hint names what was asked for
+	}
+	return conn, err
 }
 
 // control runs after name resolution and before connect, once per address.
@@ -172,6 +190,19 @@ func (g *guard) control(_ context.Context, _, address string, _ syscall.RawConn)
 	return checkAddr(ap.Addr(), g.allowLoopback, g.allowPrivate)
 }
 
+// normalHost is a host name or address as allowances compare it: lower
+// case, without brackets or a final dot.
 func normalHost(h string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
+}
+
+// normalAllowance is an AllowHosts entry as the guard keys it: HOST, or
+// HOST and PORT apart by a space (no host holds one) for HOST:PORT, with
+// HOST normalized.
+func normalAllowance(entry string) string {
+	entry = strings.TrimSpace(entry)
+	if host, port, err := net.SplitHostPort(entry); err == nil {
+		return normalHost(host) + " " + port
+	}
+	return normalHost(entry)
 }

@@ -71,19 +71,19 @@ func TestCheckAddrHonoursSettings(t *testing.T) {
 		loopback, private bool
 		want              string
 	}{
-		{"127.0.0.1", false, false, "refusing to connect to 127.0.0.1 (loopback); allow it with http.allow_loopback"},
+		{"127.0.0.1", false, false, "refusing to connect to 127.0.0.1 (loopback); allow this host with --allow-host HOST:PORT, or every loopback address with --allow-loopback"},
 		{"127.0.0.1", true, false, ""},
-		{"127.0.0.1", false, true, "refusing to connect to 127.0.0.1 (loopback); allow it with http.allow_loopback"},
-		{"10.0.0.1", true, false, "refusing to connect to 10.0.0.1 (private); allow it with http.allow_private"},
+		{"127.0.0.1", false, true, "refusing to connect to 127.0.0.1 (loopback); allow this host with --allow-host HOST:PORT, or every loopback address with --allow-loopback"},
+		{"10.0.0.1", true, false, "refusing to connect to 10.0.0.1 (private); allow this host with --allow-host HOST:PORT, or every private address with --allow-private"},
 		{"10.0.0.1", false, true, ""},
-		{"100.64.0.1", false, false, "refusing to connect to 100.64.0.1 (cgnat); allow it with http.allow_private"},
+		{"100.64.0.1", false, false, "refusing to connect to 100.64.0.1 (cgnat); allow this host with --allow-host HOST:PORT, or every cgnat address with --allow-private"},
 		{"100.64.0.1", false, true, ""},
 		{"169.254.169.254", true, true,
-			"refusing to connect to 169.254.169.254 (link-local); list its host name in http.allow_hosts"},
-		{"0.0.0.0", true, true, "refusing to connect to 0.0.0.0 (unspecified); list its host name in http.allow_hosts"},
-		{"239.1.2.3", true, true, "refusing to connect to 239.1.2.3 (multicast); list its host name in http.allow_hosts"},
+			"refusing to connect to 169.254.169.254 (link-local); allow this host with --allow-host HOST:PORT"},
+		{"0.0.0.0", true, true, "refusing to connect to 0.0.0.0 (unspecified); allow this host with --allow-host HOST:PORT"},
+		{"239.1.2.3", true, true, "refusing to connect to 239.1.2.3 (multicast); allow this host with --allow-host HOST:PORT"},
 		{"255.255.255.255", true, true,
-			"refusing to connect to 255.255.255.255 (broadcast); list its host name in http.allow_hosts"},
+			"refusing to connect to 255.255.255.255 (broadcast); allow this host with --allow-host HOST:PORT"},
 		{"8.8.8.8", false, false, ""},
 	}
 	for _, tt := range tests {
@@ -102,7 +102,9 @@ func TestDoRefusesLoopbackByDefault(t *testing.T) {
 	srv, calls := countingServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	c, fs := newTestClient(func(cfg *Config) { cfg.AllowLoopback = false })
 	resp, err := c.Do(context.Background(), Request{URL: srv.URL, Retries: 3})
-	assert.EqualError(t, err, "http.get: refusing to connect to 127.0.0.1 (loopback); allow it with http.allow_loopback")
+	host := strings.TrimPrefix(srv.URL, "http://")
+	assert.EqualError(t, err, "http.get: refusing to connect to 127.0.0.1 (loopback); allow this host with --allow-host "+host+
+		", or every loopback address with --allow-loopback")
 	assert.Nil(t, resp)
 	var refused *RefusedError
 	require.True(t, errors.As(err, &refused))
@@ -124,15 +126,15 @@ func TestDoRefusesNamesResolvingToLoopback(t *testing.T) {
 func TestDoRefusesEachClassBeforeConnecting(t *testing.T) {
 	// The check runs before connect, so these addresses are never dialed.
 	tests := []struct{ url, want string }{
-		{"http://10.255.255.1/", "http.get: refusing to connect to 10.255.255.1 (private); allow it with http.allow_private"},
-		{"http://172.16.0.1/", "http.get: refusing to connect to 172.16.0.1 (private); allow it with http.allow_private"},
-		{"http://192.168.0.1/", "http.get: refusing to connect to 192.168.0.1 (private); allow it with http.allow_private"},
-		{"http://100.64.0.1/", "http.get: refusing to connect to 100.64.0.1 (cgnat); allow it with http.allow_private"},
+		{"http://10.255.255.1/", "http.get: refusing to connect to 10.255.255.1 (private); allow this host with --allow-host 10.255.255.1:80, or every private address with --allow-private"},
+		{"http://172.16.0.1/", "http.get: refusing to connect to 172.16.0.1 (private); allow this host with --allow-host 172.16.0.1:80, or every private address with --allow-private"},
+		{"https://192.168.0.1/", "http.get: refusing to connect to 192.168.0.1 (private); allow this host with --allow-host 192.168.0.1:443, or every private address with --allow-private"},
+		{"http://100.64.0.1/", "http.get: refusing to connect to 100.64.0.1 (cgnat); allow this host with --allow-host 100.64.0.1:80, or every cgnat address with --allow-private"},
 		{"http://169.254.169.254/latest/meta-data/",
-			"http.get: refusing to connect to 169.254.169.254 (link-local); list its host name in http.allow_hosts"},
-		{"http://0.0.0.0/", "http.get: refusing to connect to 0.0.0.0 (unspecified); list its host name in http.allow_hosts"},
-		{"http://[::ffff:127.0.0.1]/", "http.get: refusing to connect to 127.0.0.1 (loopback); allow it with http.allow_loopback"},
-		{"http://[fd00::1]:8080/", "http.get: refusing to connect to fd00::1 (private); allow it with http.allow_private"},
+			"http.get: refusing to connect to 169.254.169.254 (link-local); allow this host with --allow-host 169.254.169.254:80"},
+		{"http://0.0.0.0/", "http.get: refusing to connect to 0.0.0.0 (unspecified); allow this host with --allow-host 0.0.0.0:80"},
+		{"http://[::ffff:127.0.0.1]/", "http.get: refusing to connect to 127.0.0.1 (loopback); allow this host with --allow-host [::ffff:127.0.0.1]:80, or every loopback address with --allow-loopback"},
+		{"http://[fd00::1]:8080/", "http.get: refusing to connect to fd00::1 (private); allow this host with --allow-host [fd00::1]:8080, or every private address with --allow-private"},
 	}
 	c, fs := newTestClient(func(cfg *Config) { cfg.AllowLoopback = false })
 	for _, tt := range tests {
@@ -171,8 +173,31 @@ func TestRedirectToLoopbackRefused(t *testing.T) {
 	})
 	url := strings.Replace(start.URL, "127.0.0.1", "localhost", 1)
 	_, err := c.Do(context.Background(), Request{URL: url})
-	assert.EqualError(t, err, "http.get: refusing to connect to 127.0.0.1 (loopback); allow it with http.allow_loopback")
+	assert.EqualError(t, err, "http.get: refusing to connect to 127.0.0.1 (loopback); allow this host with --allow-host "+
+		strings.TrimPrefix(target.URL, "http://")+", or every loopback address with --allow-loopback")
 	assert.Equal(t, int32(0), targetCalls.Load())
+}
+
+// An allowance with a port opens that host and port only: another port of
+// the same address is still refused, and so is a redirect to it.
+func TestAllowHostWithAPort(t *testing.T) {
+	srv, calls := countingServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	other, otherCalls := countingServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	jump, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, other.URL, http.StatusFound) })
+	c, _ := newTestClient(func(cfg *Config) {
+		cfg.AllowLoopback = false
+		cfg.AllowHosts = []string{strings.TrimPrefix(srv.URL, "http://"), strings.TrimPrefix(jump.URL, "http://")}
+	})
+	resp, err := c.Do(context.Background(), Request{URL: srv.URL})
+	require.NoError(t, err)
+	assert.Equal(t, 200, resp.Status)
+	assert.Equal(t, int32(1), calls.Load())
+
+	_, err = c.Do(context.Background(), Request{URL: other.URL})
+	assert.ErrorContains(t, err, "(loopback); allow this host with --allow-host "+strings.TrimPrefix(other.URL, "http://"))
+	_, err = c.Do(context.Background(), Request{URL: jump.URL})
+	assert.ErrorContains(t, err, "(loopback)", "a redirect to a port not allowed is refused")
+	assert.Equal(t, int32(0), otherCalls.Load())
 }
 
 func TestRedirectDropsHeadersAcrossHosts(t *testing.T) {

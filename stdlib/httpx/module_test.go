@@ -192,7 +192,7 @@ func TestRefusedAddressIsPermanent(t *testing.T) {
 	res, host := run(t, newEnv(false), srv, `run http.get(url) with {retries: 3}`)
 	require.NotNil(t, res.Err)
 	assert.Contains(t, res.Err.Msg, "http.get: ")
-	assert.Contains(t, res.Err.Msg, "http.allow_loopback")
+	assert.Contains(t, res.Err.Msg, "--allow-loopback")
 	assert.Equal(t, 1, host.Steps[0].Attempts)
 	assert.Empty(t, srv.got())
 }

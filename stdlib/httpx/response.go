@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/wf-lang/wf/internal/readfile"
 )
 
 // Response is what an HTTP step returns to the workflow.
@@ -42,15 +43,7 @@ type tooLargeError struct{ limit int64 }
 func (e *tooLargeError) Error() string { return "response larger than " + formatBytes(e.limit) }
 
 // formatBytes writes n as MiB or KiB when it is a whole number of them.
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func formatBytes(n int64) string { return readfile.Size(n) }
 
 // readResponse reads at most limit bytes of raw's body and builds a Response.
 func readResponse(raw *http.Response, limit int64) (*Response, error) {

@@ -326,10 +326,15 @@ func wrapOp(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// idPath is base + "/" + the escaped id, or an error when id is empty.
+// idPath is base + "/" + the escaped id, or an error when id is empty or
+// is "." or "..", which escaping leaves as they are and which would move
+// the request to another path of the API.
 func idPath(op, kind, base, id string, rest ...string) (string, error) {
 	if strings.TrimSpace(id) == "" {
 		return "", fmt.Errorf("%s: %s id is empty", op, kind)
+	}
+	if id == "." || id == ".." {
+		return "", fmt.Errorf("%s: %q is not a valid %s id", op, id, kind)
 	}
 	return base + "/" + url.PathEscape(id) + strings.Join(rest, ""), nil
 }

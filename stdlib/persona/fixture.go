@@ -18,7 +18,7 @@ func LoadFixture(ctx context.Context, store ObjectStore, r io.Reader) (n int, er
 	if err != nil {
 		return 0, fmt.Errorf("persona fixture: %w", err)
 	}
-	v, err := decodeJSONBytes(trimBOM(raw))
+	v, err := decodeJSONBytes(raw)
 	if err != nil {
 		return 0, fmt.Errorf("persona fixture: %w", err)
 	}

@@ -48,6 +48,7 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 // decodeJSONBytes decodes one JSON value from data with the number rules of
 // DecodeJSON.
 func decodeJSONBytes(data []byte) (any, error) {
+	data = trimBOM(data)
 	if err := checkDepth(data, MaxDepth); err != nil {
 		return nil, err
 	}

@@ -203,8 +203,8 @@ func preferKey(k, prev, s string) bool {
 }
 
 // unwrapTyped replaces Persona typed values ({"type": "...", "value": ...},
-// exactly those two keys with a string type) by their plain values,
-// recursively through hashes and arrays.
+// exactly those two keys with a string type, or the type alone) by their
+// plain values, recursively through hashes and arrays.
 func unwrapTyped(v any, depth int) any {
 	if depth > maxValueDepth {
 		return nil
@@ -230,16 +230,21 @@ func unwrapTyped(v any, depth int) any {
 	}
 }
 
-// typedValue is the value of a typed-value wrapper.
+// typedValue is the value of a typed-value wrapper. A wrapper without its
+// value ({"type": "string"}) holds null, as {"type": "string", "value":
+// null} does.
 func typedValue(m map[string]any) (any, bool) {
-	if len(m) != 2 {
-		return nil, false
-	}
 	if _, ok := m["type"].(string); !ok {
 		return nil, false
 	}
-	val, ok := m["value"]
-	return val, ok
+	switch len(m) {
+	case 1:
+		return nil, true
+	case 2:
+		val, ok := m["value"]
+		return val, ok
+	}
+	return nil, false
 }
 
 // snakeCase converts a kebab-case or camelCase key to snake_case:

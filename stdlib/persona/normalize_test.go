@@ -36,7 +36,8 @@ const kebabInquiry = `{
       "selfie-similarity": {"type": "float", "value": 0.91},
       "name": {"type": "hash", "value": {
         "first": {"type": "string", "value": "Jane"},
-        "middle-name": {"type": "string", "value": null}}},
+        "middle-name": {"type": "string", "value": null},
+        "suffix": {"type": "string"}}},
       "emails": {"type": "array", "value": [{"type": "string", "value": "a@x.com"}, {"type": "string", "value": "b@x.com"}]},
       "plain-map": {"kind": "x", "value": 1}
     }
@@ -71,7 +72,7 @@ func TestNormalizeInquiry(t *testing.T) {
 
 	wantFields := map[string]any{
 		"name_first": "Jane", "birthdate": "1994-12-30", "selfie_similarity": 0.91,
-		"name":      map[string]any{"first": "Jane", "middle_name": nil},
+		"name":      map[string]any{"first": "Jane", "middle_name": nil, "suffix": nil},
 		"emails":    []any{"a@x.com", "b@x.com"},
 		"plain_map": map[string]any{"kind": "x", "value": int64(1)},
 	}

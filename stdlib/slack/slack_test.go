@@ -149,7 +149,7 @@ func TestPostRejectsBadInput(t *testing.T) {
 func TestPostRefusesPrivateWebhookWithoutLeakingIt(t *testing.T) {
 	c := httpx.New(httpx.Config{})
 	_, err := Post(context.Background(), c, "http://10.0.0.1/services/SECRET", "x", nil)
-	assert.EqualError(t, err, "slack.post: refusing to connect to 10.0.0.1 (private); allow it with http.allow_private")
+	assert.EqualError(t, err, "slack.post: refusing to connect to 10.0.0.1 (private); allow this host with --allow-host 10.0.0.1:80, or every private address with --allow-private")
 }
 
 func TestMessagePostsWithBotToken(t *testing.T) {
