@@ -164,6 +164,19 @@ func TestRunActions(t *testing.T) {
 	assert.Contains(t, page, "re-runs "+id)
 	assert.Contains(t, page, fmt.Sprintf(`<a href="/runs/%s">%s</a>`, id, id), "the new run links to the old")
 
+	// A parked run shows what it waits for, and can be cancelled.
+	parked := ts.startRun(t, "hold", map[string]any{"account": "acct_7"})
+	page = ts.get(t, c, "/runs/"+parked)
+	assert.Contains(t, page, `<span class="status s-parked" id="run-status">parked</span>`)
+	assert.Contains(t, page, "<h2>Waiting for</h2>")
+	assert.Contains(t, page, `id="cancel"`)
+	assert.NotContains(t, page, `id="resume"`)
+	res = ts.post(t, c, "/runs/"+parked+"/cancel", url.Values{"csrf": {csrf}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	page = ts.get(t, c, "/runs/"+parked)
+	assert.Contains(t, page, "Run "+parked+" cancelled.")
+	assert.Contains(t, page, `<span class="status s-cancelled" id="run-status">cancelled</span>`)
+
 	res = ts.post(t, c, "/runs/"+id+"/explode", url.Values{"csrf": {csrf}})
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 	res, err := c.Get(ts.URL + "/runs/run_missing")

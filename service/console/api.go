@@ -83,7 +83,7 @@ func (c *Console) call(r *http.Request, method, path string, query url.Values, o
 	return nil
 }
 
-// runPage is GET /v1/runs's answer.
+// runList is GET /v1/runs's answer.
 type runList struct {
 	Runs       []*runtime.Record `json:"runs"`
 	NextCursor string            `json:"next_cursor"`

@@ -49,6 +49,7 @@ func TestPagesNeedALogin(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t)
 	c, _ := ts.client(t)
 	page := ts.get(t, c, "/runs")

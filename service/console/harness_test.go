@@ -173,6 +173,27 @@ func (ts *testServer) apiRun(t testing.TB, workflow string, inputs map[string]an
 	return rec.ID, rec.Status
 }
 
+// startRun starts a run through the API without waiting for its end, and
+// waits until it has run as far as it can (ended or parked).
+func (ts *testServer) startRun(t testing.TB, workflow string, inputs map[string]any) string {
+	t.Helper()
+	body, err := json.Marshal(inputs)
+	require.NoError(t, err)
+	req, err := http.NewRequest("POST", ts.URL+"/v1/workflows/"+workflow+"/runs", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+ts.Token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var ans struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&ans))
+	require.NotEmpty(t, ans.ID, "status %d", res.StatusCode)
+	ts.drain(t)
+	return ans.ID
+}
+
 // client is a logged-in HTTP client (cookies kept, redirects not
 // followed) and the session's CSRF token.
 func (ts *testServer) client(t testing.TB) (*http.Client, string) {

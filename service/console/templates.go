@@ -68,8 +68,7 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 		"since":    sinceText,
 		"duration": durationText,
 		"json":     jsonHTML,
-		"pct":      func(n, of int) int { return percent(n, of) },
-		"add":      func(a, b int) int { return a + b },
+		"pct":      percent,
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

@@ -16,6 +16,7 @@ function startLive() {
     busy = true;
     try {
       const res = await fetch(el.dataset.refresh, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+      if (res.redirected) { window.location.reload(); return; } // the session ended: to the login page
       if (!res.ok) return;
       const html = await res.text();
       if (el.dataset.target === "rows") {
