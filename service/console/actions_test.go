@@ -14,6 +14,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/runtime"
 )
 
 func TestStateChangesNeedTheCSRFToken(t *testing.T) {
@@ -260,4 +263,46 @@ func TestEventsPage(t *testing.T) {
 	detail := ts.get(t, c, "/events/evt_ok")
 	assert.Contains(t, detail, `<span class="j-str">"inq_Ok1"</span>`)
 	assert.Contains(t, detail, "/runs/"+runs[0].ID)
+}
+
+func TestWorkflowPages(t *testing.T) {
+	ts := startServer(t)
+	c, _ := ts.client(t)
+	ts.sendEvent(t, inquiryEvent("evt_w1", "inq_W1", "198.51.100.4", "Al"), webhookSecret)
+	ts.apiRun(t, "check_ip", map[string]any{"ip": "192.0.2.1"})
+	ts.apiRun(t, "risk", map[string]any{"account": "a"}) // fails: the risk service is down
+
+	list := ts.get(t, c, "/workflows")
+	for _, w := range []string{"screen", "check_ip", "risk", "hold"} {
+		assert.Contains(t, list, `<a href="/workflows/`+w+`">`+w+`</a>`)
+	}
+	assert.Contains(t, list, `<span class="tag">event</span> <span class="mono">inquiry.completed</span>`)
+	assert.Contains(t, list, `<span class="status s-failed">failed</span> 100%`, "risk's one run failed")
+
+	// A newer stored version in which screen changed and check_ip did not.
+	ctx := context.Background()
+	cur := ts.Svc.Program()
+	paths, _, files := cur.Bundle()
+	pathList := strings.Split(paths, ",")
+	for p, src := range files {
+		files[p] = strings.Replace(src, `log "approved ${trigger.id}"`, `log "approved ${trigger.id}!"`, 1)
+	}
+	next := runtime.LoadSources(pathList, files, ts.Eng.Lib, interp.Options{})
+	require.False(t, next.Diags.HasErrors(), "%v", next.Diags)
+	require.NoError(t, ts.Eng.SaveVersion(ctx, next))
+	newV, oldV := next.Program.Version, cur.Program.Version
+
+	page := ts.get(t, c, "/workflows/screen")
+	assert.Contains(t, page, `<span class="hl-keyword">workflow</span> screen {`, "the source, highlighted")
+	assert.Contains(t, page, `<div class="graph"><svg`)
+	assert.Contains(t, page, "Outcomes of the last 1 runs")
+	assert.Regexp(t, `(?s)`+newV[:12]+`.*this workflow's source changed.*`+oldV[:12]+`.*this workflow's source changed`, page)
+	assert.Contains(t, ts.get(t, c, "/workflows/screen?version="+newV), `approved ${trigger.id}!`)
+	assert.NotContains(t, page, `approved ${trigger.id}!`, "the version served is shown by default")
+	assert.Regexp(t, `(?s)`+newV[:12]+`.*same source.*`+oldV[:12], ts.get(t, c, "/workflows/check_ip"))
+
+	res, err := c.Get(ts.URL + "/workflows/nope")
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 }
