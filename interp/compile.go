@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/wf-lang/wf/lang"
 )
@@ -147,11 +148,15 @@ func (c *compiler) text(n lang.Node) string {
 	if c.src == nil || sp.End.Offset > len(c.src) || sp.Start.Offset >= sp.End.Offset {
 		return ""
 	}
-	s := string(c.src[sp.Start.Offset:sp.End.Offset])
-	if len(s) > 60 {
-		s = s[:57] + "..."
+	b := c.src[sp.Start.Offset:sp.End.Offset]
+	if len(b) <= 60 {
+		return string(b)
 	}
-	return s
+	cut := 57 // cut before copying (a node's text may be megabytes), and between characters
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return string(b[:cut]) + "..."
 }
 
 func (c *compiler) errorf(n lang.Node, format string, args ...any) {

@@ -161,8 +161,25 @@ func (c *compiler) mapLit(m *lang.MapLit) *mapExpr {
 	return out
 }
 
+// binary compiles a binary expression. A chain such as a + b + c + … is a
+// tree as deep as it is long, so its left spine is compiled in a loop, not
+// by recursion.
 func (c *compiler) binary(e *lang.BinaryExpr) expr {
-	x, y := c.expr(e.X), c.expr(e.Y)
+	spine := []*lang.BinaryExpr{e}
+	left := e.X
+	for b, ok := left.(*lang.BinaryExpr); ok; b, ok = left.(*lang.BinaryExpr) {
+		spine = append(spine, b)
+		left = b.X
+	}
+	x := c.expr(left)
+	for i := len(spine) - 1; i >= 0; i-- {
+		x = c.binaryOp(spine[i], x, c.expr(spine[i].Y))
+	}
+	return x
+}
+
+// binaryOp compiles e from its compiled operands.
+func (c *compiler) binaryOp(e *lang.BinaryExpr, x, y expr) expr {
 	a := at{file: c.file, sp: lang.Span{Start: e.OpPos, End: e.Sp.End}, text: c.text(e)}
 	xt, yt := c.text(e.X), c.text(e.Y)
 	switch e.Op {

@@ -2,7 +2,9 @@ package interp_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -302,4 +304,18 @@ func TestEvaluatorClock(t *testing.T) {
 	v, err := ev.Eval("2000-03-02")
 	require.NoError(t, err)
 	assert.Equal(t, int64(25), v, "now() is the evaluator's time")
+}
+
+// TestLongExpressionTextIsCutBetweenCharacters: an error names the
+// expression by its text, cut to 60 bytes; the cut never splits a
+// character (it used to cut at byte 57 wherever that fell).
+func TestLongExpressionTextIsCutBetweenCharacters(t *testing.T) {
+	key := strings.Repeat("a", 53) + "ééé" // é straddles byte 57 of m["…"]
+	src := "fn f(m) {\n  return m[\"" + key + "\"].b\n}\n"
+	ev, diags := interp.NewEvaluator("long.wf", src, "f", testLibrary(), interp.Options{})
+	require.False(t, diags.HasErrors(), "%v", diags.Err())
+	_, err := ev.Eval(interp.NewMap(0))
+	require.Error(t, err)
+	assert.True(t, utf8.ValidString(err.Error()), "%q", err.Error())
+	assert.Contains(t, err.Error(), "of null: m[\""+strings.Repeat("a", 53)+"...")
 }

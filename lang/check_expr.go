@@ -222,8 +222,25 @@ func (c *checker) wantBool(n Node, t Type, what string) {
 	}
 }
 
+// binary checks a binary expression. A chain such as a + b + c + … is a
+// tree as deep as it is long, so its left spine is walked in a loop, not
+// by recursion: checking stays linear and the stack small for any length.
 func (c *checker) binary(e *BinaryExpr) Type {
-	xt, yt := c.expr(e.X), c.expr(e.Y)
+	spine := []*BinaryExpr{e}
+	x := e.X
+	for b, ok := x.(*BinaryExpr); ok; b, ok = x.(*BinaryExpr) {
+		spine = append(spine, b)
+		x = b.X
+	}
+	t := c.expr(x)
+	for i := len(spine) - 1; i >= 0; i-- {
+		t = c.binaryOp(spine[i], t, c.expr(spine[i].Y))
+	}
+	return t
+}
+
+// binaryOp checks e given the types of its operands.
+func (c *checker) binaryOp(e *BinaryExpr, xt, yt Type) Type {
 	bad := func(verb string) Type {
 		c.diags.Errorf(c.file, Span{e.OpPos, advance(e.OpPos, e.Op.String())}, "type",
 			"cannot %s %s and %s", verb, xt, yt)

@@ -1,12 +1,27 @@
 package lang
 
 // Inspect walks the tree rooted at n in source order, calling f for each
-// node. When f returns false the node's children are skipped.
+// node. When f returns false the node's children are skipped. It keeps its
+// own stack, so a tree as deep as a long chain of a + b + … is walked in
+// linear time and without a deep call stack.
 func Inspect(n Node, f func(Node) bool) {
-	if n == nil || !f(n) {
+	if n == nil {
 		return
 	}
-	eachChild(n, func(c Node) { Inspect(c, f) })
+	stack := []Node{n}
+	var kids []Node
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !f(n) {
+			continue
+		}
+		kids = kids[:0]
+		eachChild(n, func(c Node) { kids = append(kids, c) })
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
+	}
 }
 
 // eachChild calls f for each direct child of n, in source order.
