@@ -165,6 +165,9 @@ func (c *compiler) mapLit(m *lang.MapLit) *mapExpr {
 // tree as deep as it is long, so its left spine is compiled in a loop, not
 // by recursion.
 func (c *compiler) binary(e *lang.BinaryExpr) expr {
+	if _, chain := e.X.(*lang.BinaryExpr); !chain {
+		return c.binaryOp(e, c.expr(e.X), c.expr(e.Y))
+	}
 	spine := []*lang.BinaryExpr{e}
 	left := e.X
 	for b, ok := left.(*lang.BinaryExpr); ok; b, ok = left.(*lang.BinaryExpr) {

@@ -23,6 +23,7 @@ type builder struct {
 	// next statement, is not reported a second time.
 	ifLine int
 	arena
+	lists
 }
 
 func (b *builder) errorf(sp Span, code, format string, args ...any) *Diagnostic {
@@ -332,13 +333,14 @@ type strBuild struct {
 	text      string
 	textStart Pos
 	joined    bool // text was built by joining pieces
+	mark      int  // where the string's parts begin on the builder's stack
 }
 
 // startString begins a string at its opening quote.
 func (b *builder) startString(start Pos) strBuild {
 	s := b.newString()
 	s.Sp.Start = start
-	return strBuild{b: b, out: s}
+	return strBuild{b: b, out: s, mark: b.parts.mark()}
 }
 
 // piece adds text, an escape or a lone dollar.
@@ -361,7 +363,7 @@ func (s *strBuild) bad(pos Pos, tok string) {
 func (s *strBuild) flush(end Pos) {
 	if s.joined {
 		if s.text != "" {
-			s.out.Parts = append(s.out.Parts, StringPart{Sp: Span{s.textStart, end}, Text: s.text})
+			s.b.parts.push(StringPart{Sp: Span{s.textStart, end}, Text: s.text})
 		}
 		s.text, s.joined = "", false
 	}
@@ -370,7 +372,7 @@ func (s *strBuild) flush(end Pos) {
 // interp adds ${x}; pos is the ${ and x the expression.
 func (s *strBuild) interp(pos Pos, x Expr) {
 	s.flush(pos)
-	s.out.Parts = append(s.out.Parts, StringPart{Sp: Span{pos, advanceASCII(x.Span().End, "}")}, Expr: x})
+	s.b.parts.push(StringPart{Sp: Span{pos, advanceASCII(x.Span().End, "}")}, Expr: x})
 }
 
 // end finishes the string at its closing token: a quote, or the line break
@@ -385,6 +387,7 @@ func (s *strBuild) end(pos Pos, tok string) *StringLit {
 			Hint(`close the string with " on the same line; for text over several lines use """…"""`)
 	}
 	s.flush(out.Sp.End)
+	out.Parts = s.b.parts.take(s.mark)
 	return out
 }
 
@@ -484,10 +487,11 @@ func isBad(s Stmt) bool {
 	return bad
 }
 
-// trigger adds a trigger to a workflow, reporting one after a statement
-// (a statement left broken by a syntax error does not count).
-func (b *builder) trigger(w *WorkflowDecl, t Trigger) {
-	if slices.ContainsFunc(w.Body, func(s Stmt) bool { return !isBad(s) }) {
+// trigger adds a trigger to a workflow whose statements so far are body,
+// reporting one after a statement (a statement left broken by a syntax
+// error does not count).
+func (b *builder) trigger(w *WorkflowDecl, body []Stmt, t Trigger) {
+	if slices.ContainsFunc(body, func(s Stmt) bool { return !isBad(s) }) {
 		b.errorf(t.Span(), "syntax", "on clause after a statement").
 			Hint("put every `on` clause at the top of the workflow, before its statements")
 	}

@@ -85,9 +85,17 @@ type checker struct {
 	scope  *scope
 	flags  ctxFlags
 	runArg *CallExpr // the call directly under the run being checked
-	// lets holds every binding in the current top-level declaration by name,
-	// to tell "used before it is bound" from "undefined".
+	// lets holds every binding in the current top-level declaration (decl)
+	// by name, to tell "used before it is bound" from "undefined"; it is
+	// gathered on the first undefined name.
 	lets map[string][]*Ident
+	decl Node
+	// library and funcs remember the library symbols and module functions
+	// looked up so far.
+	library map[string]*Symbol
+	funcs   map[[2]string]*FuncDecl
+	syms    slab[Symbol]
+	callees slab[Callee]
 	// constDeps records, while a const initializer is checked, the consts
 	// it uses.
 	constDeps map[*ConstDecl][]*ConstDecl
@@ -119,7 +127,7 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 			Refs: map[*Ident]Ref{}, Defs: map[*Ident]*Symbol{}, Frames: map[Node]*Frame{},
 			Calls: map[*CallExpr]*Callee{}, Workflows: map[*WorkflowDecl]*WorkflowInfo{},
 		},
-		constDeps: map[*ConstDecl][]*ConstDecl{},
+		constDeps: map[*ConstDecl][]*ConstDecl{}, library: map[string]*Symbol{}, funcs: map[[2]string]*FuncDecl{},
 	}
 	c.prog = &Program{Files: files, Info: c.info, Universe: u, GlobalSyms: map[string]*Symbol{}}
 	for _, d := range u.Funcs() {
@@ -232,7 +240,7 @@ func (c *checker) checkConsts(files []*File) {
 	for _, cd := range all {
 		c.file = fileOf[cd]
 		c.curConst = cd
-		c.scope = &scope{frame: &Frame{Owner: cd}, names: map[string]*Symbol{}}
+		c.scope = &scope{frame: &Frame{Owner: cd}}
 		c.flags = inPure
 		c.prog.GlobalSyms[cd.Name.Name].Type = c.expr(cd.Value)
 		c.noFrameSlots(cd)
@@ -324,7 +332,7 @@ func collectBindings(n Node) []*Ident {
 }
 
 func (c *checker) pushScope(branch bool) {
-	c.scope = &scope{parent: c.scope, frame: c.scope.frame, names: map[string]*Symbol{}, branch: branch}
+	c.scope = &scope{parent: c.scope, frame: c.scope.frame, branch: branch}
 }
 
 func (c *checker) popScope() {
@@ -335,7 +343,7 @@ func (c *checker) popScope() {
 func (c *checker) pushFrame(owner Node, branch bool) *Frame {
 	f := &Frame{Owner: owner, Parent: c.scope.frame}
 	c.info.Frames[owner] = f
-	c.scope = &scope{parent: c.scope, frame: f, names: map[string]*Symbol{}, branch: branch}
+	c.scope = &scope{parent: c.scope, frame: f, branch: branch}
 	return f
 }
 
@@ -373,7 +381,8 @@ func (c *checker) reportUnused(s *scope) {
 
 // bind declares a local name in the current scope.
 func (c *checker) bind(id *Ident, node Node, t Type) *Symbol {
-	sym := &Symbol{Name: id.Name, Kind: SymLocal, Ident: id, Node: node, Type: t}
+	sym := c.syms.next()
+	*sym = Symbol{Name: id.Name, Kind: SymLocal, Ident: id, Node: node, Type: t}
 	if IsKeyword(id.Name) {
 		c.errorf(id, "syntax", "%s is a reserved word", id.Name)
 	}
@@ -388,7 +397,7 @@ func (c *checker) bind(id *Ident, node Node, t Type) *Symbol {
 			Hint("choose another name")
 	}
 	c.scope.frame.add(sym)
-	c.scope.names[id.Name] = sym
+	c.scope.set(id.Name, sym)
 	c.info.Defs[id] = sym
 	return sym
 }

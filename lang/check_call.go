@@ -48,11 +48,29 @@ func (c *checker) call(e *CallExpr, underRun bool) Type {
 
 // callee works out what e calls: a library function by name, a module
 // function, a core function as a method, a fn or js fn, or a value.
+// newCallee allocates a Callee from the checker's slab.
+func (c *checker) newCallee(k Callee) *Callee {
+	p := c.callees.next()
+	*p = k
+	return p
+}
+
+// moduleFunc returns the library function mod.name, or nil.
+func (c *checker) moduleFunc(mod, name string) *FuncDecl {
+	key := [2]string{mod, name}
+	d, ok := c.funcs[key]
+	if !ok {
+		d = c.u.Func(mod + "." + name)
+		c.funcs[key] = d
+	}
+	return d
+}
+
 func (c *checker) callee(e *CallExpr) *Callee {
 	switch fn := e.Fn.(type) {
 	case *Ident:
 		if sym, _ := c.scope.lookup(fn.Name); sym != nil {
-			return &Callee{Kind: CallDynamic}
+			return c.newCallee(Callee{Kind: CallDynamic})
 		}
 		sym := c.resolve(fn)
 		if sym == nil {
@@ -60,11 +78,11 @@ func (c *checker) callee(e *CallExpr) *Callee {
 		}
 		switch sym.Kind {
 		case SymFn:
-			return &Callee{Kind: CallFn, Sym: sym, Fn: sym.Node.(*FnDecl)}
+			return c.newCallee(Callee{Kind: CallFn, Sym: sym, Fn: sym.Node.(*FnDecl)})
 		case SymJsFn:
-			return &Callee{Kind: CallJsFn, Sym: sym, JsFn: sym.Node.(*JsFnDecl)}
+			return c.newCallee(Callee{Kind: CallJsFn, Sym: sym, JsFn: sym.Node.(*JsFnDecl)})
 		case SymBuiltin:
-			return &Callee{Kind: CallBuiltin, Func: sym.Func}
+			return c.newCallee(Callee{Kind: CallBuiltin, Func: sym.Func})
 		case SymModule:
 			c.errorf(fn, "call", "%s is a module, not a function", fn.Name)
 			return nil
@@ -72,15 +90,15 @@ func (c *checker) callee(e *CallExpr) *Callee {
 			c.errorf(fn, "call", "%s is a const, not a function", fn.Name)
 			return nil
 		}
-		return &Callee{Kind: CallDynamic}
+		return c.newCallee(Callee{Kind: CallDynamic})
 	case *SelectorExpr:
 		if mod, ok := c.moduleOf(fn.X); ok {
-			d := c.u.Func(mod + "." + fn.Name.Name)
+			d := c.moduleFunc(mod, fn.Name.Name)
 			if d == nil {
 				c.unknownMember(mod, fn.Name)
 				return nil
 			}
-			return &Callee{Kind: CallBuiltin, Func: d}
+			return c.newCallee(Callee{Kind: CallBuiltin, Func: d})
 		}
 		d := c.u.Func(fn.Name.Name)
 		if d == nil || d.NoMethod || d.Module() != "" || len(d.Params) == 0 {
@@ -92,9 +110,9 @@ func (c *checker) callee(e *CallExpr) *Callee {
 			}
 			return nil
 		}
-		return &Callee{Kind: CallMethod, Func: d}
+		return c.newCallee(Callee{Kind: CallMethod, Func: d})
 	}
-	return &Callee{Kind: CallDynamic}
+	return c.newCallee(Callee{Kind: CallDynamic})
 }
 
 func (c *checker) methodNames() []string {

@@ -45,7 +45,7 @@ func (c *checker) paramType(p *Param) Type {
 	}
 	if p.Default != nil {
 		saved, savedFlags := c.scope, c.flags
-		c.scope = &scope{parent: nil, frame: &Frame{Owner: p}, names: map[string]*Symbol{}}
+		c.scope = &scope{parent: nil, frame: &Frame{Owner: p}}
 		c.flags = inPure
 		dt := c.expr(p.Default)
 		c.info.Frames[p] = c.scope.frame
@@ -59,8 +59,8 @@ func (c *checker) paramType(p *Param) Type {
 }
 
 func (c *checker) fnDecl(f *FnDecl) {
-	c.lets = bindingsByName(collectBindings(f))
-	c.scope = &scope{names: map[string]*Symbol{}}
+	c.lets, c.decl = nil, f
+	c.scope = &scope{}
 	c.flags = inFn
 	c.pushFrame(f, false)
 	c.params(f.Params, f)
@@ -92,15 +92,15 @@ func (c *checker) jsFnDecl(f *JsFnDecl) {
 }
 
 func (c *checker) workflow(w *WorkflowDecl) {
-	c.lets = bindingsByName(collectBindings(w))
-	c.scope = &scope{names: map[string]*Symbol{}}
+	c.lets, c.decl = nil, w
+	c.scope = &scope{}
 	c.flags = inWorkflow
 	frame := c.pushFrame(w, false)
 	wi := &WorkflowInfo{Frame: frame}
 	c.info.Workflows[w] = wi
 	wi.Trigger = &Symbol{Name: "trigger", Kind: SymLocal, Node: w, Type: TMap | TNull, Implicit: true}
 	frame.add(wi.Trigger)
-	c.scope.names["trigger"] = wi.Trigger
+	c.scope.set("trigger", wi.Trigger)
 	if len(w.Triggers) == 0 && !slices.ContainsFunc(w.Body, isBad) {
 		c.errorf(w.Name, "trigger", "workflow %s has no on clause, so nothing can start it", w.Name.Name).
 			Hint(`add one, such as on event "inquiry.completed" or on manual()`)
@@ -114,7 +114,7 @@ func (c *checker) workflow(w *WorkflowDecl) {
 	if hasEvent {
 		wi.Event = &Symbol{Name: "event", Kind: SymLocal, Node: w, Type: TMap | TNull, Implicit: true}
 		frame.add(wi.Event)
-		c.scope.names["event"] = wi.Event
+		c.scope.set("event", wi.Event)
 	}
 	c.triggerParams(w, wi)
 	for _, t := range w.Triggers {
@@ -157,7 +157,7 @@ func (c *checker) triggerParams(w *WorkflowDecl, wi *WorkflowInfo) {
 			}
 			sym := &Symbol{Name: p.Name.Name, Kind: SymLocal, Ident: p.Name, Node: p, Type: typ, Implicit: true}
 			c.scope.frame.add(sym)
-			c.scope.names[p.Name.Name] = sym
+			c.scope.set(p.Name.Name, sym)
 			c.info.Defs[p.Name] = sym
 			tp := &TriggerParam{Param: p, Type: typ, Sym: sym}
 			byName[p.Name.Name] = tp

@@ -137,13 +137,7 @@ func (c *checker) resolve(id *Ident) *Symbol {
 		}
 		return sym
 	}
-	if d := c.u.Func(id.Name); d != nil {
-		sym := &Symbol{Name: id.Name, Kind: SymBuiltin, Func: d, Type: TFunc}
-		c.info.Refs[id] = Ref{Sym: sym}
-		return sym
-	}
-	if c.u.IsModule(id.Name) {
-		sym := &Symbol{Name: id.Name, Kind: SymModule}
+	if sym := c.librarySym(id.Name); sym != nil {
 		c.info.Refs[id] = Ref{Sym: sym}
 		return sym
 	}
@@ -162,6 +156,9 @@ func (c *checker) hops(sym *Symbol) int {
 
 // undefined reports a name that is not bound, suggesting the nearest one.
 func (c *checker) undefined(id *Ident) {
+	if c.lets == nil && c.decl != nil {
+		c.lets = bindingsByName(collectBindings(c.decl))
+	}
 	for _, l := range c.lets[id.Name] {
 		if id.Sp.Start.Before(l.Sp.Start) {
 			c.errorf(id, "undefined", "%s is used before it is bound", id.Name).
@@ -226,6 +223,9 @@ func (c *checker) wantBool(n Node, t Type, what string) {
 // tree as deep as it is long, so its left spine is walked in a loop, not
 // by recursion: checking stays linear and the stack small for any length.
 func (c *checker) binary(e *BinaryExpr) Type {
+	if _, chain := e.X.(*BinaryExpr); !chain {
+		return c.binaryOp(e, c.expr(e.X), c.expr(e.Y))
+	}
 	spine := []*BinaryExpr{e}
 	x := e.X
 	for b, ok := x.(*BinaryExpr); ok; b, ok = x.(*BinaryExpr) {
@@ -383,6 +383,22 @@ func (c *checker) selector(e *SelectorExpr) Type {
 
 // moduleOf reports whether x names a library module (and not a local that
 // shadows it): `inquiry`, or `a.b` for nested modules.
+// librarySym returns the symbol of a core library function or a module
+// named name (one per name, made on first use), or nil.
+func (c *checker) librarySym(name string) *Symbol {
+	if sym, ok := c.library[name]; ok {
+		return sym
+	}
+	var sym *Symbol
+	if d := c.u.Func(name); d != nil {
+		sym = &Symbol{Name: name, Kind: SymBuiltin, Func: d, Type: TFunc}
+	} else if c.u.IsModule(name) {
+		sym = &Symbol{Name: name, Kind: SymModule}
+	}
+	c.library[name] = sym
+	return sym
+}
+
 func (c *checker) moduleOf(x Expr) (string, bool) {
 	switch x := x.(type) {
 	case *Ident:
@@ -392,7 +408,7 @@ func (c *checker) moduleOf(x Expr) (string, bool) {
 		if c.prog.GlobalSyms[x.Name] != nil || !c.u.IsModule(x.Name) {
 			return "", false
 		}
-		c.info.Refs[x] = Ref{Sym: &Symbol{Name: x.Name, Kind: SymModule}}
+		c.info.Refs[x] = Ref{Sym: c.librarySym(x.Name)}
 		return x.Name, true
 	case *SelectorExpr:
 		if m, ok := c.moduleOf(x.X); ok && c.u.IsModule(m+"."+x.Name.Name) {

@@ -219,7 +219,7 @@ func (c *checker) parallel(s *ParallelStmt) {
 				}
 			}
 			hoisted[name] = sym
-			c.scope.names[name] = sym
+			c.scope.set(name, sym)
 		}
 	}
 }

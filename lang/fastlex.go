@@ -40,7 +40,7 @@ func (s *scanner) pop() { s.stack = s.stack[:len(s.stack)-1] }
 
 // emit makes a token of the first n bytes and moves past them.
 func (s *scanner) emit(t tokType, n int) token {
-	tok := token{typ: t, val: s.src[:n], pos: s.pos}
+	tok := token{off: int32(s.pos.Offset), n: int32(n), line: int32(s.pos.Line), col: int32(s.pos.Col), typ: t}
 	s.advance(n)
 	return tok
 }
@@ -108,7 +108,7 @@ func (s *scanner) Next() token {
 		_, w := utf8.DecodeRuneInString(s.src)
 		return s.emit(tInvalid, w)
 	}
-	return token{typ: tEOF, pos: s.pos}
+	return s.emit(tEOF, 0)
 }
 
 // spaceLen matches `[ \t\r\n]+` (with newline) or `[ \t\r]+`.

@@ -482,11 +482,11 @@ func Grammar() string {
 // nameOnNextLine returns the offset of the first token that follows a "."
 // or "?." on a later line, or -1: where the parser stops with a syntax
 // error although the rules alone would read on.
-func nameOnNextLine(toks []token) int {
+func nameOnNextLine(src string, toks []token) int {
 	for i := 0; i+1 < len(toks); i++ {
 		t, next := &toks[i], &toks[i+1]
-		if t.typ == tPunct && (t.val == "." || t.val == "?.") && next.typ != tEOF && next.pos.Line > t.pos.Line {
-			return next.pos.Offset
+		if t.typ == tPunct && (t.is(src, ".") || t.is(src, "?.")) && next.typ != tEOF && next.line > t.line {
+			return int(next.off)
 		}
 	}
 	return -1

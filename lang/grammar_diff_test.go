@@ -22,9 +22,10 @@ import (
 func grammarDiff(src []byte) string {
 	ref, refDiags := refParse("f.wf", src)
 	var diags Diagnostics
-	toks, _ := tokenize(string(src))
-	p := newParser("f.wf", &diags, len(src))
-	chunks := splitDecls(toks)
+	text := string(src)
+	toks, _ := tokenize(text)
+	p := newParser("f.wf", text, &diags)
+	chunks := splitDecls(text, toks)
 	if len(chunks) != len(ref) {
 		return fmt.Sprintf("%d declarations against %d", len(chunks), len(ref))
 	}
@@ -60,9 +61,9 @@ func entryDiff(src string) string {
 	ref, refFail, refDiags := refEntry("e.wf", src)
 	var diags Diagnostics
 	toks, _ := tokenize(src)
-	p := newParser("e.wf", &diags, len(src))
+	p := newParser("e.wf", src, &diags)
 	p.reset(toks[:len(toks)-1], toks[len(toks)-1])
-	if !checkNesting(&p.builder, toks) {
+	if !checkNesting(&p.builder, src, toks) {
 		return ""
 	}
 	out := &Entry{}
@@ -240,9 +241,8 @@ func FuzzGrammar(f *testing.F) {
 			f.Fatal(err)
 		}
 		toks, _ := tokenize(string(src))
-		for _, c := range splitDecls(toks) { // one seed per declaration: small inputs run fast
-			end := c.eof.pos.Offset
-			f.Add(string(src[c.toks[0].pos.Offset:end]))
+		for _, c := range splitDecls(string(src), toks) { // one seed per declaration: small inputs run fast
+			f.Add(string(src[c.toks[0].off:c.eof.off]))
 		}
 	}
 	for _, src := range grammarCases {

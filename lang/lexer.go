@@ -81,7 +81,10 @@ var keywords = map[string]bool{
 }
 
 // IsKeyword reports whether name is a reserved word.
-func IsKeyword(name string) bool { return keywords[name] }
+func IsKeyword(name string) bool { return isKeyword(name) }
+
+// isKeyword is keywords[name] for names the length of a keyword only.
+func isKeyword(name string) bool { return len(name) >= 2 && len(name) <= 8 && keywords[name] }
 
 // Keywords returns the reserved words.
 func Keywords() []string {
@@ -137,8 +140,9 @@ func (l *wfLexer) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	if _, err := io.Copy(&b, r); err != nil {
 		return nil, err
 	}
-	toks, _ := tokenize(b.String())
-	return &sliceLexer{toks: l.lexerTokens(toks, filename)}, nil
+	src := b.String()
+	toks, _ := tokenize(src)
+	return &sliceLexer{toks: l.lexerTokens(toks, src, filename)}, nil
 }
 
 // tokenize lexes the whole source. It returns the tokens for the parser
@@ -151,7 +155,7 @@ func tokenize(src string) (toks, comments []token) {
 		sc.advance(len(byteOrderMark))
 		sc.pos.Col = 1
 	}
-	toks = make([]token, 0, len(src)/5+1)
+	toks = make([]token, 0, len(src)/4+16) // code runs 4 to 6 bytes a token
 	for {
 		t := sc.Next()
 		switch t.typ {
@@ -159,7 +163,7 @@ func tokenize(src string) (toks, comments []token) {
 			comments = append(comments, t)
 			continue
 		case tIdent:
-			if keywords[t.val] {
+			if isKeyword(t.text(src)) {
 				t.typ = tKeyword
 			}
 		}

@@ -22,14 +22,13 @@ const (
 func Parse(path string, src []byte) (*File, Diagnostics) {
 	f := &File{Path: path, Src: src}
 	var diags Diagnostics
-	if len(src) > MaxFileSize {
-		diags.Errorf(path, Span{Pos{0, 1, 1}, Pos{0, 1, 1}}, "limit",
-			"file is too large: %s (the limit is %s)", byteSize(len(src)), byteSize(MaxFileSize))
+	if tooLarge(path, len(src), &diags) {
 		return f, diags
 	}
-	toks, comments := tokenize(string(src))
-	f.EOF = toks[len(toks)-1].pos
-	p := newParser(path, &diags, len(src))
+	text := string(src)
+	toks, comments := tokenize(text)
+	f.EOF = toks[len(toks)-1].start()
+	p := newParser(path, text, &diags)
 	if !utf8.Valid(src) {
 		badUTF8(p, toks)
 		badUTF8(p, comments)
@@ -37,10 +36,10 @@ func Parse(path string, src []byte) (*File, Diagnostics) {
 	if len(comments) > 0 {
 		f.Comments = make([]*Comment, len(comments))
 		for i, c := range comments {
-			f.Comments[i] = &Comment{Sp: c.span(), Text: c.val}
+			f.Comments[i] = &Comment{Sp: c.span(text), Text: c.text(text)}
 		}
 	}
-	for _, c := range splitDecls(toks) {
+	for _, c := range splitDecls(text, toks) {
 		if d := p.chunk(c); d != nil {
 			f.Decls = append(f.Decls, d)
 		}
@@ -49,20 +48,31 @@ func Parse(path string, src []byte) (*File, Diagnostics) {
 	return f, diags
 }
 
+// tooLarge reports a source over MaxFileSize.
+func tooLarge(path string, n int, diags *Diagnostics) bool {
+	if n <= MaxFileSize {
+		return false
+	}
+	diags.Errorf(path, Span{Pos{0, 1, 1}, Pos{0, 1, 1}}, "limit",
+		"file is too large: %s (the limit is %s)", byteSize(n), byteSize(MaxFileSize))
+	return true
+}
+
 // chunk parses the tokens of one declaration. It returns nil when there is
 // no declaration to keep: the tokens do not start one, or its header is
 // broken.
 func (p *parser) chunk(c chunk) (d Decl) {
 	p.reset(c.toks, c.eof)
 	p.partialX = nil
-	if !checkNesting(&p.builder, c.toks) {
-		p.fail = c.toks[0].pos.Offset
+	p.lists.truncate(listMarks{})
+	if !checkNesting(&p.builder, p.src, c.toks) {
+		p.fail = c.toks[0].start().Offset
 		return nil
 	}
-	if t := p.tok; !declKeywords[t.val] {
-		p.fail = t.pos.Offset
-		d := p.errorf(t.span(), "syntax", "expected workflow, fn, js fn or const, found %s", t.describe())
-		if stmtStarts[t.val] {
+	if t := p.tok; !declKeywords[t.text(p.src)] {
+		p.fail = t.start().Offset
+		d := p.errorf(t.span(p.src), "syntax", "expected workflow, fn, js fn or const, found %s", t.describe(p.src))
+		if stmtStarts[t.text(p.src)] {
 			d.Hint("statements belong inside a workflow { … } or fn body")
 		}
 		return nil
@@ -74,8 +84,8 @@ func (p *parser) chunk(c chunk) (d Decl) {
 			}
 			d = nil
 			if c, ok := p.partial.(*ConstDecl); ok {
-				c.Value = &BadExpr{Sp: Span{c.Sp.End, p.tok.pos}, X: p.partialX}
-				c.Sp.End = p.tok.pos
+				c.Value = &BadExpr{Sp: Span{c.Sp.End, p.tok.start()}, X: p.partialX}
+				c.Sp.End = p.tok.start()
 				d = c
 			}
 		}
@@ -100,19 +110,20 @@ var stmtStarts = map[string]bool{
 // parser reports.
 func badUTF8(p *parser, toks []token) {
 	for _, t := range toks {
-		if t.typ == tInvalid || utf8.ValidString(t.val) {
+		text := t.text(p.src)
+		if t.typ == tInvalid || utf8.ValidString(text) {
 			continue
 		}
 		i := 0
-		for i < len(t.val) {
-			r, n := utf8.DecodeRuneInString(t.val[i:])
+		for i < len(text) {
+			r, n := utf8.DecodeRuneInString(text[i:])
 			if r == utf8.RuneError && n == 1 {
 				break
 			}
 			i += n
 		}
-		pos := advance(t.pos, t.val[:i])
-		p.errorf(Span{pos, advance(pos, t.val[i:i+1])}, "syntax", "invalid UTF-8 byte %#02x", t.val[i]).
+		pos := advance(t.start(), text[:i])
+		p.errorf(Span{pos, advance(pos, text[i:i+1])}, "syntax", "invalid UTF-8 byte %#02x", text[i]).
 			Hint("save the file as UTF-8")
 	}
 }
@@ -120,10 +131,13 @@ func badUTF8(p *parser, toks []token) {
 // ParseExpr parses a single expression, for the REPL and tools.
 func ParseExpr(path string, src string) (Expr, Diagnostics) {
 	var diags Diagnostics
+	if tooLarge(path, len(src), &diags) {
+		return &BadExpr{}, diags
+	}
 	toks, _ := tokenize(src)
-	p := newParser(path, &diags, len(src))
+	p := newParser(path, src, &diags)
 	p.reset(toks[:len(toks)-1], toks[len(toks)-1])
-	if !checkNesting(&p.builder, toks) {
+	if !checkNesting(&p.builder, src, toks) {
 		return &BadExpr{}, diags
 	}
 	x, ok := p.whole(func() Node { return p.expr() })
@@ -165,10 +179,13 @@ type Entry struct {
 func ParseEntry(path string, src string) (*Entry, Diagnostics) {
 	var diags Diagnostics
 	out := &Entry{}
+	if tooLarge(path, len(src), &diags) {
+		return out, diags
+	}
 	toks, _ := tokenize(src)
-	p := newParser(path, &diags, len(src))
+	p := newParser(path, src, &diags)
 	p.reset(toks[:len(toks)-1], toks[len(toks)-1])
-	if !checkNesting(&p.builder, toks) {
+	if !checkNesting(&p.builder, src, toks) {
 		return out, diags
 	}
 	p.whole(func() Node {
@@ -189,10 +206,10 @@ func (p *parser) entry(out *Entry) {
 			continue
 		}
 		var s Stmt
-		if p.startsExpr() && !p.tok.is("{") {
+		if p.startsExpr() && !p.is("{") {
 			x := p.expr() // a bare expression prints its value
-			if s = (&ExprStmt{X: x}); p.tok.is("=") {
-				eq := p.next().pos
+			if s = (&ExprStmt{X: x}); p.is("=") {
+				eq := p.next().start()
 				s = p.simple(x, eq, p.expr())
 			}
 		} else {
@@ -211,7 +228,7 @@ func (p *parser) startsStmt() bool {
 	case t.typ == tEOF:
 		return false
 	default:
-		return stmtWords[t.val]
+		return stmtWords[t.text(p.src)]
 	}
 }
 
@@ -223,11 +240,12 @@ var stmtWords = map[string]bool{
 // checkNesting reports input nested deeper than MaxNesting, before the
 // recursive parser sees it: brackets of every kind and ${ }, and runs of
 // prefix operators (lambdas, run and wait the parser counts itself).
-func checkNesting(b *builder, toks []token) bool {
+func checkNesting(b *builder, src string, toks []token) bool {
 	depth, run := 0, 0
 	for i := range toks {
 		t := &toks[i]
-		switch t.val {
+		text := t.text(src)
+		switch text {
 		case "{", "(", "[", "${":
 			depth++
 		case "}", ")", "]":
@@ -235,13 +253,13 @@ func checkNesting(b *builder, toks []token) bool {
 				depth--
 			}
 		}
-		if t.val == "not" || t.val == "-" {
+		if text == "not" || text == "-" {
 			run++
 		} else {
 			run = 0
 		}
 		if depth > MaxNesting || run > MaxNesting {
-			b.errorf(t.span(), "limit", "nesting is too deep (the limit is %d levels)", MaxNesting).
+			b.errorf(t.span(src), "limit", "nesting is too deep (the limit is %d levels)", MaxNesting).
 				Hint("split the expression with let, or the logic into fn helpers")
 			return false
 		}
@@ -250,17 +268,17 @@ func checkNesting(b *builder, toks []token) bool {
 }
 
 // declStarts reports whether toks[i] begins a top-level declaration.
-func declStarts(toks []token, i int) bool {
+func declStarts(src string, toks []token, i int) bool {
 	t := &toks[i]
 	if t.typ != tIdent && t.typ != tKeyword {
 		return false
 	}
 	next := &toks[min(i+1, len(toks)-1)]
-	switch t.val {
+	switch t.text(src) {
 	case "workflow", "fn", "const":
 		return next.typ == tIdent
 	case "js":
-		return next.val == "fn"
+		return next.is(src, "fn")
 	}
 	return false
 }
@@ -277,17 +295,19 @@ type chunk struct {
 // the start of a line (so a missing } does not swallow the rest of the
 // file). Tokens before the first declaration form a chunk of their own, so
 // they get an error.
-func splitDecls(toks []token) []chunk {
+func splitDecls(src string, toks []token) []chunk {
 	eof := toks[len(toks)-1]
 	var chunks []chunk
 	start, depth := 0, 0
 	for i := 0; i < len(toks)-1; i++ {
 		t := &toks[i]
-		if i > start && declStarts(toks, i) && (depth == 0 || t.pos.Col == 1) && toks[i-1].val != "js" {
-			chunks = append(chunks, chunk{toks: toks[start:i], eof: token{typ: tEOF, pos: t.pos}})
+		if i > start && declStarts(src, toks, i) && (depth == 0 || t.col == 1) && !toks[i-1].is(src, "js") {
+			end := *t
+			end.typ, end.n = tEOF, 0
+			chunks = append(chunks, chunk{toks: toks[start:i], eof: end})
 			start, depth = i, 0
 		}
-		switch t.val {
+		switch t.text(src) {
 		case "{", "(", "[", "${":
 			depth++
 		case "}", ")", "]":
@@ -316,7 +336,7 @@ func DeclCuts(src string) []int {
 		if t.typ == tComment {
 			continue
 		}
-		if t.typ == tIdent && keywords[t.val] {
+		if t.typ == tIdent && isKeyword(t.text(src)) {
 			t.typ = tKeyword
 		}
 		toks = append(toks, t)
@@ -327,13 +347,9 @@ func DeclCuts(src string) []int {
 	}
 	cuts := []int{0}
 	i := 0
-	for n, c := range splitDecls(toks) {
-		if n == 0 {
-			i += len(c.toks)
-			continue
-		}
-		if first := c.toks[0]; first.pos.Offset > 0 && !nested[i] {
-			cuts = append(cuts, first.pos.Offset)
+	for n, c := range splitDecls(src, toks) {
+		if n > 0 && c.toks[0].off > 0 && !nested[i] {
+			cuts = append(cuts, int(c.toks[0].off))
 		}
 		i += len(c.toks)
 	}

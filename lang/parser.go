@@ -16,6 +16,7 @@ import (
 // is broken.
 type parser struct {
 	builder
+	src  string  // the source the tokens point into
 	toks []token // the tokens being parsed, without their end
 	eof  token   // their end: EOF at the next declaration or at the end of the file
 	pos  int     // index of the current token in toks (len(toks) at the end)
@@ -45,9 +46,12 @@ type parser struct {
 // recovery point.
 type bailout struct{}
 
-func newParser(file string, diags *Diagnostics, srcLen int) *parser {
-	return &parser{builder: builder{file: file, diags: diags}, srcLen: srcLen, fail: -1}
+func newParser(file, src string, diags *Diagnostics) *parser {
+	return &parser{builder: builder{file: file, diags: diags}, src: src, srcLen: len(src), fail: -1}
 }
+
+// is reports whether the current token is the punctuation or word s.
+func (p *parser) is(s string) bool { return p.tok.is(p.src, s) }
 
 // reset makes the parser read toks, then end.
 func (p *parser) reset(toks []token, end token) {
@@ -92,7 +96,7 @@ func (p *parser) prev() *token {
 
 // expect moves past the punctuation or word s, or fails.
 func (p *parser) expect(s string) *token {
-	if !p.tok.is(s) {
+	if !p.is(s) {
 		p.failf(`"` + s + `"`)
 	}
 	return p.next()
@@ -104,7 +108,7 @@ func (p *parser) name() *Ident {
 		p.failf("name")
 	}
 	t := p.next()
-	return p.ident(t.pos, t.val)
+	return p.ident(t.start(), t.text(p.src))
 }
 
 // anyName reads a name or a keyword, as after a dot or as a map key.
@@ -113,7 +117,7 @@ func (p *parser) anyName() *Ident {
 		p.failf("name")
 	}
 	t := p.next()
-	return p.ident(t.pos, t.val)
+	return p.ident(t.start(), t.text(p.src))
 }
 
 // enter goes one level deeper into a lambda, run or wait; leave comes
@@ -121,10 +125,10 @@ func (p *parser) anyName() *Ident {
 func (p *parser) enter() {
 	p.nest++
 	if p.nest > MaxNesting {
-		p.errorf(p.tok.span(), "limit", "nesting is too deep (the limit is %d levels)", MaxNesting).
+		p.errorf(p.tok.span(p.src), "limit", "nesting is too deep (the limit is %d levels)", MaxNesting).
 			Hint("split the expression with let, or the logic into fn helpers")
 		if p.fail < 0 {
-			p.fail = p.tok.pos.Offset
+			p.fail = p.tok.start().Offset
 		}
 		panic(bailout{})
 	}
@@ -145,7 +149,7 @@ func (p *parser) failf(want string) {
 func (p *parser) syntaxError(want string) *Diagnostic {
 	t := p.tok
 	if p.fail < 0 {
-		p.fail = t.pos.Offset
+		p.fail = t.start().Offset
 	}
 	if t.typ == tEOF {
 		if p.eofReported {
@@ -153,11 +157,11 @@ func (p *parser) syntaxError(want string) *Diagnostic {
 		}
 		p.eofReported = true
 	}
-	sp := t.span()
+	sp := t.span(p.src)
 	switch t.typ {
 	case tInvalid:
-		d := p.errorf(sp, "syntax", "unexpected character %s", t.describe())
-		switch t.val {
+		d := p.errorf(sp, "syntax", "unexpected character %s", t.describe(p.src))
+		switch t.text(p.src) {
 		case ";":
 			d.Hint("WF needs no semicolons: end statements with a new line")
 		case "&", "|", "!":
@@ -165,13 +169,13 @@ func (p *parser) syntaxError(want string) *Diagnostic {
 		}
 		return d
 	case tRawBad:
-		return p.errorf(Span{t.pos, advanceASCII(t.pos, `"""`)}, "syntax", "raw string not terminated").Hint(`close it with """`)
+		return p.errorf(Span{t.start(), advanceASCII(t.start(), `"""`)}, "syntax", "raw string not terminated").Hint(`close it with """`)
 	case tUnterm: // a line break ends the ${…} inside a string
-		return p.errorf(Span{t.pos, t.pos}, "syntax", "expected %s, found end of line", want).
+		return p.errorf(Span{t.start(), t.start()}, "syntax", "expected %s, found end of line", want).
 			Hint(`a string and its ${…} end on the line they start on`)
 	case tEOF:
 		if open, ok := p.unclosedString(); ok {
-			return p.errorf(Span{open.pos, advanceASCII(open.pos, `"`)}, "syntax", "string not terminated").
+			return p.errorf(Span{open.start(), advanceASCII(open.start(), `"`)}, "syntax", "string not terminated").
 				Hint(`close the string with " on the same line; for text over several lines use """…"""`)
 		}
 	}
@@ -179,18 +183,18 @@ func (p *parser) syntaxError(want string) *Diagnostic {
 		return p.errorf(sp, "syntax", "expected an expression inside ${…}").
 			Hint(`to write a literal ${ in a string, escape the dollar: \${`)
 	}
-	found := t.describe()
-	if t.typ == tEOF && t.pos.Offset < p.srcLen {
+	found := t.describe(p.src)
+	if t.typ == tEOF && t.start().Offset < p.srcLen {
 		found = "the next declaration"
 	}
 	d := p.errorf(sp, "syntax", "expected %s, found %s", want, found)
 	switch {
-	case t.val == "=" && strings.Contains(want, "statement"):
+	case t.text(p.src) == "=" && strings.Contains(want, "statement"):
 		d.Hint("to bind a new name write let name = value")
-	case t.val == "if":
+	case t.text(p.src) == "if":
 		d.Hint("WF uses when for conditions: when cond { … } else { … }")
 	case t.typ == tKeyword && strings.Contains(want, "name"):
-		d.Hint("%q is a reserved word and cannot be used as a name", t.val)
+		d.Hint("%q is a reserved word and cannot be used as a name", t.text(p.src))
 	}
 	return d
 }

@@ -5,12 +5,12 @@ package lang
 
 // startsExpr reports whether the current token can begin an expression.
 func (p *parser) startsExpr() bool {
-	return p.tok.is("not") || p.startsUnary()
+	return p.is("not") || p.startsUnary()
 }
 
 // startsUnary reports whether the current token can begin a UnaryG.
 func (p *parser) startsUnary() bool {
-	return p.tok.is("-") || p.startsPrimary()
+	return p.is("-") || p.startsPrimary()
 }
 
 // startsPrimary reports whether the current token can begin a PrimaryG.
@@ -20,7 +20,7 @@ func (p *parser) startsPrimary() bool {
 	case tIdent, tStrStart, tNumber, tDuration, tRaw, tRawBad:
 		return true
 	}
-	switch t.val {
+	switch t.text(p.src) {
 	case "true", "false", "null", "[", "{", "(", "run", "wait":
 		return true
 	}
@@ -33,8 +33,8 @@ func (p *parser) expr() Expr {
 		p.failf("expression")
 	}
 	x := p.or()
-	for p.tok.is("??") {
-		op := p.next().pos
+	for p.is("??") {
+		op := p.next().start()
 		x = p.binary(x, OpCoalesce, op, p.or())
 	}
 	return x
@@ -42,8 +42,8 @@ func (p *parser) expr() Expr {
 
 func (p *parser) or() Expr {
 	x := p.and()
-	for p.tok.is("or") {
-		op := p.next().pos
+	for p.is("or") {
+		op := p.next().start()
 		x = p.binary(x, OpOr, op, p.and())
 	}
 	return x
@@ -51,8 +51,8 @@ func (p *parser) or() Expr {
 
 func (p *parser) and() Expr {
 	x := p.not()
-	for p.tok.is("and") {
-		op := p.next().pos
+	for p.is("and") {
+		op := p.next().start()
 		x = p.binary(x, OpAnd, op, p.not())
 	}
 	return x
@@ -61,8 +61,8 @@ func (p *parser) and() Expr {
 // not parses NotG: any number of `not`, then a comparison.
 func (p *parser) not() Expr {
 	var nots []Pos
-	for p.tok.is("not") {
-		nots = append(nots, p.next().pos)
+	for p.is("not") {
+		nots = append(nots, p.next().start())
 	}
 	x := p.cmp()
 	for i := len(nots) - 1; i >= 0; i-- {
@@ -99,18 +99,18 @@ func (p *parser) cmp() Expr {
 	x := p.add()
 	for {
 		t := p.tok
-		op, ok := cmpOp(t.val)
+		op, ok := cmpOp(t.text(p.src))
 		switch {
 		case ok:
 			p.next()
-		case t.is("not"):
+		case t.is(p.src, "not"):
 			p.next()
 			p.expect("in")
 			op = OpNotIn
 		default:
 			return x
 		}
-		x = p.binary(x, op, t.pos, p.add())
+		x = p.binary(x, op, t.start(), p.add())
 	}
 }
 
@@ -120,15 +120,15 @@ func (p *parser) add() Expr {
 		t := p.tok
 		var op Op
 		switch {
-		case t.is("+"):
+		case t.is(p.src, "+"):
 			op = OpAdd
-		case t.is("-"):
+		case t.is(p.src, "-"):
 			op = OpSub
 		default:
 			return x
 		}
 		p.next()
-		x = p.binary(x, op, t.pos, p.mul())
+		x = p.binary(x, op, t.start(), p.mul())
 	}
 }
 
@@ -138,25 +138,25 @@ func (p *parser) mul() Expr {
 		t := p.tok
 		var op Op
 		switch {
-		case t.is("*"):
+		case t.is(p.src, "*"):
 			op = OpMul
-		case t.is("/"):
+		case t.is(p.src, "/"):
 			op = OpDiv
-		case t.is("%"):
+		case t.is(p.src, "%"):
 			op = OpMod
 		default:
 			return x
 		}
 		p.next()
-		x = p.binary(x, op, t.pos, p.unaryExpr())
+		x = p.binary(x, op, t.start(), p.unaryExpr())
 	}
 }
 
 // unaryExpr parses UnaryG: any number of `-`, then a postfix expression.
 func (p *parser) unaryExpr() Expr {
 	var negs []Pos
-	for p.tok.is("-") {
-		negs = append(negs, p.next().pos)
+	for p.is("-") {
+		negs = append(negs, p.next().start())
 	}
 	x := p.postfix()
 	for i := len(negs) - 1; i >= 0; i-- {
@@ -172,22 +172,22 @@ func (p *parser) postfix() Expr {
 	for {
 		t := p.tok
 		switch {
-		case t.is(".") || t.is("?."):
+		case t.is(p.src, ".") || t.is(p.src, "?."):
 			p.next()
-			if p.tok.typ != tIdent && p.tok.typ != tKeyword || p.tok.pos.Line > t.pos.Line {
+			if p.tok.typ != tIdent && p.tok.typ != tKeyword || p.tok.start().Line > t.start().Line {
 				p.unfinishedSelector(x, t)
 			}
-			x = p.selector(x, p.anyName(), t.val == "?.")
-		case t.is("["):
+			x = p.selector(x, p.anyName(), t.text(p.src) == "?.")
+		case t.is(p.src, "["):
 			p.next()
 			idx := p.expr()
-			end := p.expect("]").end()
+			end := p.expect("]").end(p.src)
 			x = p.index(x, idx, end)
-		case t.is("("):
+		case t.is(p.src, "("):
 			p.next()
 			args := p.args()
-			rparen := p.expect(")").pos
-			x = p.call(x, t.pos, rparen, args)
+			rparen := p.expect(")").start()
+			x = p.call(x, t.start(), rparen, args)
 		default:
 			return x
 		}
@@ -198,48 +198,48 @@ func (p *parser) postfix() Expr {
 // keeping x.<empty name> as the part that parsed (BadExpr.X), so the
 // language server can complete after the dot.
 func (p *parser) unfinishedSelector(x Expr, dot *token) {
-	end := dot.end()
-	p.partialX = &SelectorExpr{Sp: Span{x.Span().Start, end}, X: x, Name: &Ident{Sp: Span{end, end}}, Optional: dot.val == "?."}
-	if p.tok.typ == tEOF || p.tok.pos.Line == dot.pos.Line {
+	end := dot.end(p.src)
+	p.partialX = &SelectorExpr{Sp: Span{x.Span().Start, end}, X: x, Name: &Ident{Sp: Span{end, end}}, Optional: dot.text(p.src) == "?."}
+	if p.tok.typ == tEOF || p.tok.start().Line == dot.start().Line {
 		p.failf("name")
 	}
 	if p.fail < 0 { // the name is on the next line: see nameOnNextLine
-		p.fail = p.tok.pos.Offset
+		p.fail = p.tok.start().Offset
 	}
-	p.errorf(Span{end, end}, "syntax", "expected a name after %q, found the end of the line", dot.val)
+	p.errorf(Span{end, end}, "syntax", "expected a name after %q, found the end of the line", dot.text(p.src))
 	panic(bailout{})
 }
 
 // args parses ArgListG, when one starts here.
 func (p *parser) args() []*Arg {
-	var out []*Arg
+	mark := p.lists.args.mark()
 	for p.startsExpr() {
 		v := p.expr()
 		var named Expr
-		if p.tok.is(":") {
+		if p.is(":") {
 			p.next()
 			named = p.expr()
 		}
-		out = append(out, p.arg(v, named))
-		if !p.tok.is(",") {
+		p.lists.args.push(p.arg(v, named))
+		if !p.is(",") {
 			break
 		}
 		p.next()
 	}
-	return out
+	return p.lists.args.take(mark)
 }
 
 // exprList parses ExprListG, when one starts here.
 func (p *parser) exprList() []Expr {
-	var out []Expr
+	mark := p.exprs.mark()
 	for p.startsExpr() {
-		out = append(out, p.expr())
-		if !p.tok.is(",") {
+		p.exprs.push(p.expr())
+		if !p.is(",") {
 			break
 		}
 		p.next()
 	}
-	return out
+	return p.exprs.take(mark)
 }
 
 func (p *parser) primary() Expr {
@@ -247,54 +247,54 @@ func (p *parser) primary() Expr {
 	switch t.typ {
 	case tIdent:
 		p.next()
-		id := p.ident(t.pos, t.val)
-		if p.tok.is("->") {
-			arrow := p.next().pos
+		id := p.ident(t.start(), t.text(p.src))
+		if p.is("->") {
+			arrow := p.next().start()
 			p.enter()
 			body := p.expr()
 			p.leave()
-			return p.lambda(t.pos, []*Ident{id}, arrow, body)
+			return p.lambda(t.start(), []*Ident{id}, arrow, body)
 		}
 		return id
 	case tStrStart:
 		return p.str()
 	case tNumber:
 		p.next()
-		return p.number(t.pos, t.val)
+		return p.number(t.start(), t.text(p.src))
 	case tDuration:
 		p.next()
-		return p.duration(t.pos, t.val)
+		return p.duration(t.start(), t.text(p.src))
 	case tRaw, tRawBad:
 		p.next()
-		return p.raw(t.pos, t.val)
+		return p.raw(t.start(), t.text(p.src))
 	}
 	switch {
-	case t.is("true") || t.is("false") || t.is("null"):
+	case t.is(p.src, "true") || t.is(p.src, "false") || t.is(p.src, "null"):
 		p.next()
-		return p.literal(t.pos, t.val)
-	case t.is("["):
+		return p.literal(t.start(), t.text(p.src))
+	case t.is(p.src, "["):
 		p.next()
 		elems := p.exprList()
-		end := p.expect("]").end()
+		end := p.expect("]").end(p.src)
 		if elems == nil {
 			elems = []Expr{}
 		}
-		return &ListLit{Sp: Span{t.pos, end}, Elems: elems}
-	case t.is("{"):
+		return &ListLit{Sp: Span{t.start(), end}, Elems: elems}
+	case t.is(p.src, "{"):
 		return p.mapLit()
-	case t.is("("):
+	case t.is(p.src, "("):
 		p.next()
 		elems := p.exprList()
-		end := p.expect(")").end()
-		if p.tok.is("->") {
-			arrow := p.next().pos
+		end := p.expect(")").end(p.src)
+		if p.is("->") {
+			arrow := p.next().start()
 			p.enter()
 			body := p.expr()
 			p.leave()
-			return p.paren(t.pos, end, elems, arrow, body)
+			return p.paren(t.start(), end, elems, arrow, body)
 		}
-		return p.paren(t.pos, end, elems, Pos{}, nil)
-	case t.is("run"):
+		return p.paren(t.start(), end, elems, Pos{}, nil)
+	case t.is(p.src, "run"):
 		p.next()
 		if !p.startsPrimary() {
 			p.failf("expression")
@@ -303,12 +303,12 @@ func (p *parser) primary() Expr {
 		x := p.postfix()
 		p.leave()
 		var with *MapLit
-		if p.tok.is("with") {
+		if p.is("with") {
 			p.next()
 			with = p.mapLit()
 		}
-		return p.run(t.pos, x, with)
-	case t.is("wait"):
+		return p.run(t.start(), x, with)
+	case t.is(p.src, "wait"):
 		return p.wait()
 	}
 	p.failf("expression")
@@ -316,18 +316,18 @@ func (p *parser) primary() Expr {
 }
 
 func (p *parser) wait() Expr {
-	start := p.next().pos
+	start := p.next().start()
 	p.enter()
 	defer p.leave()
-	if p.tok.is("event") && p.peek().typ == tStrStart {
+	if p.is("event") && p.peek().typ == tStrStart {
 		p.next()
 		name := p.str()
 		var where, timeout Expr
-		if p.tok.is("where") {
+		if p.is("where") {
 			p.next()
 			where = p.expr()
 		}
-		if p.tok.is("timeout") {
+		if p.is("timeout") {
 			p.next()
 			if !p.startsPrimary() {
 				p.failf("duration")
@@ -347,6 +347,7 @@ func (p *parser) wait() Expr {
 func (p *parser) mapLit() *MapLit {
 	lb := p.expect("{")
 	m := &MapLit{}
+	mark := p.entries.mark()
 	for p.tok.typ == tIdent || p.tok.typ == tKeyword || p.tok.typ == tStrStart {
 		var name *Ident
 		var quoted *StringLit
@@ -355,28 +356,28 @@ func (p *parser) mapLit() *MapLit {
 		} else {
 			name = p.anyName()
 		}
-		if !p.tok.is(":") {
+		if !p.is(":") {
 			d := p.syntaxError(`":"`)
-			if d != nil && len(m.Entries) == 0 && lineStart(p.toks, p.pos-1) {
-				d.Hint("the { at %s starts a map here: is the expression before it unfinished?", lb.pos)
+			if d != nil && p.entries.mark() == mark && p.lineStart(p.pos-1) {
+				d.Hint("the { at %s starts a map here: is the expression before it unfinished?", lb.start())
 			}
 			panic(bailout{})
 		}
 		p.next()
-		m.Entries = append(m.Entries, p.mapEntry(name, quoted, p.expr()))
-		if !p.tok.is(",") {
+		p.entries.push(p.mapEntry(name, quoted, p.expr()))
+		if !p.is(",") {
 			break
 		}
 		p.next()
 	}
-	if !p.tok.is("}") {
+	if !p.is("}") {
 		p.failf(`map key or "}"`)
 	}
-	end := p.next().end()
-	if m.Entries == nil {
+	end := p.next().end(p.src)
+	if m.Entries = p.entries.take(mark); m.Entries == nil {
 		m.Entries = []*MapEntry{}
 	}
-	m.Sp = Span{lb.pos, end}
+	m.Sp = Span{lb.start(), end}
 	return m
 }
 
@@ -385,24 +386,24 @@ func (p *parser) str() *StringLit {
 	if p.tok.typ != tStrStart {
 		p.failf("string")
 	}
-	s := p.startString(p.next().pos)
+	s := p.startString(p.next().start())
 	for {
 		t := p.tok
 		switch t.typ {
 		case tChars, tEscape, tDollar:
-			s.piece(t.pos, t.val)
+			s.piece(t.start(), t.text(p.src))
 		case tBadEscape:
-			s.bad(t.pos, t.val)
+			s.bad(t.start(), t.text(p.src))
 		case tInterpStart:
 			p.next()
 			x := p.expr()
 			if p.tok.typ != tInterpEnd {
 				p.failf(`"}" to close ${…}`)
 			}
-			s.interp(t.pos, x)
+			s.interp(t.start(), x)
 		case tStrEnd, tUnterm:
 			p.next()
-			return s.end(t.pos, t.val)
+			return s.end(t.start(), t.text(p.src))
 		default:
 			p.failf(`end of string`)
 		}

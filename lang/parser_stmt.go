@@ -6,13 +6,13 @@ package lang
 func (p *parser) decl() Decl {
 	t := p.tok
 	switch {
-	case t.is("workflow") && p.peek().typ == tIdent:
+	case t.is(p.src, "workflow") && p.peek().typ == tIdent:
 		return p.workflow()
-	case t.is("const"):
+	case t.is(p.src, "const"):
 		return p.constDecl()
-	case t.is("fn"):
+	case t.is(p.src, "fn"):
 		return p.fnDecl()
-	case t.is("js") && p.peek().is("fn"):
+	case t.is(p.src, "js") && p.peek().is(p.src, "fn"):
 		return p.jsFnDecl()
 	}
 	p.failf("workflow, fn, js fn or const")
@@ -23,16 +23,18 @@ func (p *parser) decl() Decl {
 // DeclG's alternatives see it.
 func (p *parser) startsDecl() bool {
 	t := p.tok
-	return (t.is("workflow") && p.peek().typ == tIdent) || t.is("const") || t.is("fn") || (t.is("js") && p.peek().is("fn"))
+	return (t.is(p.src, "workflow") && p.peek().typ == tIdent) || t.is(p.src, "const") || t.is(p.src, "fn") || (t.is(p.src, "js") && p.peek().is(p.src, "fn"))
 }
 
 func (p *parser) workflow() *WorkflowDecl {
-	start := p.next().pos
+	start := p.next().start()
 	w := &WorkflowDecl{Name: p.name()}
-	w.Lbrace = p.expect("{").pos
-	for !p.tok.is("}") && p.tok.typ != tEOF {
-		p.stmtRecover(&w.Body, w)
+	w.Lbrace = p.expect("{").start()
+	body := p.stmts.mark()
+	for !p.is("}") && p.tok.typ != tEOF {
+		p.stmtRecover(w, body)
 	}
+	w.Body = p.stmts.take(body)
 	var end Pos
 	w.Rbrace, end = p.closeBlock()
 	w.Sp = Span{start, end}
@@ -41,10 +43,10 @@ func (p *parser) workflow() *WorkflowDecl {
 
 func (p *parser) constDecl() Decl {
 	idx := p.pos
-	start := p.next().pos
+	start := p.next().start()
 	c := &ConstDecl{Name: p.name()}
 	p.expect("=")
-	c.Sp = Span{start, p.prev().end()}
+	c.Sp = Span{start, p.prev().end(p.src)}
 	p.partial, p.partialStart = c, idx
 	c.Value = p.expr()
 	p.partial = nil
@@ -53,7 +55,7 @@ func (p *parser) constDecl() Decl {
 }
 
 func (p *parser) fnDecl() Decl {
-	start := p.next().pos
+	start := p.next().start()
 	f := &FnDecl{Name: p.name()}
 	f.Params = p.params()
 	f.Body = p.block()
@@ -62,7 +64,7 @@ func (p *parser) fnDecl() Decl {
 }
 
 func (p *parser) jsFnDecl() Decl {
-	start := p.next().pos
+	start := p.next().start()
 	p.next() // fn
 	name := p.name()
 	params := p.params()
@@ -70,7 +72,7 @@ func (p *parser) jsFnDecl() Decl {
 		p.failf(`"""string"""`)
 	}
 	code := p.next()
-	return p.jsFn(start, name, params, code.pos, code.val)
+	return p.jsFn(start, name, params, code.start(), code.text(p.src))
 }
 
 // params parses `( [param {, param} [,]] )`.
@@ -83,31 +85,31 @@ func (p *parser) params() []*Param {
 
 // paramList parses ParamListG, when one starts here.
 func (p *parser) paramList() []*Param {
-	var out []*Param
+	mark := p.lists.params.mark()
 	for p.tok.typ == tIdent {
-		out = append(out, p.param())
-		if !p.tok.is(",") {
+		p.lists.params.push(p.param())
+		if !p.is(",") {
 			break
 		}
 		p.next()
 	}
-	return out
+	return p.lists.params.take(mark)
 }
 
 func (p *parser) param() *Param {
 	name := p.name()
 	var typ *Ident
 	opt := false
-	if p.tok.is(":") {
+	if p.is(":") {
 		p.next()
 		typ = p.name()
-		if p.tok.is("?") {
+		if p.is("?") {
 			p.next()
 			opt = true
 		}
 	}
 	var def Expr
-	if p.tok.is("=") {
+	if p.is("=") {
 		p.next()
 		def = p.expr()
 	}
@@ -116,40 +118,40 @@ func (p *parser) param() *Param {
 
 // on parses an on clause.
 func (p *parser) on() Trigger {
-	start := p.next().pos
+	start := p.next().start()
 	t := p.tok
 	switch {
-	case t.is("event"):
+	case t.is(p.src, "event"):
 		p.next()
 		pattern := p.str()
 		var where Expr
-		if p.tok.is("where") {
+		if p.is("where") {
 			p.next()
 			where = p.expr()
 		}
 		return p.eventTrigger(start, pattern, where)
-	case t.is("api") || t.is("workflow") || t.is("manual"):
+	case t.is(p.src, "api") || t.is(p.src, "workflow") || t.is(p.src, "manual"):
 		p.next()
 		p.expect("(")
 		params := p.paramList()
-		end := p.expect(")").end()
-		return &ParamTrigger{Sp: Span{start, end}, Kind: t.val, Params: params}
-	case t.is("schedule"):
+		end := p.expect(")").end(p.src)
+		return &ParamTrigger{Sp: Span{start, end}, Kind: t.text(p.src), Params: params}
+	case t.is(p.src, "schedule"):
 		p.next()
 		cron := p.str()
 		var tz *StringLit
-		if p.tok.is("tz") {
+		if p.is("tz") {
 			p.next()
 			tz = p.str()
 		}
 		return p.scheduleTrigger(start, cron, tz)
-	case t.is("every"):
+	case t.is(p.src, "every"):
 		p.next()
 		if p.tok.typ != tDuration {
 			p.failf("duration")
 		}
 		d := p.next()
-		every := p.duration(d.pos, d.val)
+		every := p.duration(d.start(), d.text(p.src))
 		return &EveryTrigger{Sp: Span{start, every.Sp.End}, Every: every}
 	}
 	p.failf("event, api, workflow, manual, schedule or every")
@@ -160,12 +162,14 @@ func (p *parser) on() Trigger {
 func (p *parser) block() *Block {
 	lb := p.expect("{")
 	b := &Block{}
-	for !p.tok.is("}") && p.tok.typ != tEOF {
-		p.stmtRecover(&b.Stmts, nil)
+	mark := p.stmts.mark()
+	for !p.is("}") && p.tok.typ != tEOF {
+		p.stmtRecover(nil, 0)
 	}
+	b.Stmts = p.stmts.take(mark)
 	var end Pos
 	b.Rbrace, end = p.closeBlock()
-	b.Sp = Span{lb.pos, end}
+	b.Sp = Span{lb.start(), end}
 	return b
 }
 
@@ -173,57 +177,57 @@ func (p *parser) block() *Block {
 func (p *parser) stmt() Stmt {
 	t := p.tok
 	switch {
-	case t.is("let"):
+	case t.is(p.src, "let"):
 		return p.let()
-	case t.is("when"):
+	case t.is(p.src, "when"):
 		return p.when()
-	case t.is("{"):
+	case t.is(p.src, "{"):
 		return &BlockStmt{Block: p.block()}
 	case p.startsExpr():
 		return p.simpleStmt()
-	case t.is("for"):
-		return p.forStmt(t.pos, false)
-	case t.is("parallel"):
+	case t.is(p.src, "for"):
+		return p.forStmt(t.start(), false)
+	case t.is(p.src, "parallel"):
 		p.next()
-		if p.tok.is("for") {
-			return p.forStmt(t.pos, true)
+		if p.is("for") {
+			return p.forStmt(t.start(), true)
 		}
 		body := p.block()
-		return &ParallelStmt{Sp: Span{t.pos, body.Sp.End}, Body: body}
-	case t.is("log"):
+		return &ParallelStmt{Sp: Span{t.start(), body.Sp.End}, Body: body}
+	case t.is(p.src, "log"):
 		p.next()
 		x := p.expr()
-		return &LogStmt{Sp: Span{t.pos, x.Span().End}, Message: x}
-	case t.is("output"):
+		return &LogStmt{Sp: Span{t.start(), x.Span().End}, Message: x}
+	case t.is(p.src, "output"):
 		p.next()
 		m := p.mapLit()
-		return &OutputStmt{Sp: Span{t.pos, m.Sp.End}, Value: m}
-	case t.is("return"):
+		return &OutputStmt{Sp: Span{t.start(), m.Sp.End}, Value: m}
+	case t.is(p.src, "return"):
 		p.next()
-		r := &ReturnStmt{Sp: Span{t.pos, advanceASCII(t.pos, "return")}}
+		r := &ReturnStmt{Sp: Span{t.start(), advanceASCII(t.start(), "return")}}
 		if p.startsExpr() {
 			r.Value = p.expr()
 			r.Sp.End = r.Value.Span().End
 		}
 		return r
-	case t.is("try"):
+	case t.is(p.src, "try"):
 		return p.try()
-	case t.is("fail"):
+	case t.is(p.src, "fail"):
 		p.next()
 		x := p.expr()
-		return &FailStmt{Sp: Span{t.pos, x.Span().End}, Reason: x}
-	case t.is("stop"):
+		return &FailStmt{Sp: Span{t.start(), x.Span().End}, Reason: x}
+	case t.is(p.src, "stop"):
 		p.next()
-		return &StopStmt{Sp: Span{t.pos, advanceASCII(t.pos, "stop")}}
-	case t.is("emit"):
+		return &StopStmt{Sp: Span{t.start(), advanceASCII(t.start(), "stop")}}
+	case t.is(p.src, "emit"):
 		p.next()
 		e := &EmitStmt{Name: p.expr()}
 		end := e.Name.Span().End
-		if p.tok.is("{") {
+		if p.is("{") {
 			e.Payload = p.mapLit()
 			end = e.Payload.Sp.End
 		}
-		e.Sp = Span{t.pos, end}
+		e.Sp = Span{t.start(), end}
 		return e
 	}
 	p.failf("statement")
@@ -232,10 +236,10 @@ func (p *parser) stmt() Stmt {
 
 func (p *parser) let() Stmt {
 	idx := p.pos
-	start := p.next().pos
+	start := p.next().start()
 	l := &LetStmt{Name: p.name()}
 	p.expect("=")
-	l.Sp = Span{start, p.prev().end()}
+	l.Sp = Span{start, p.prev().end(p.src)}
 	p.partial, p.partialStart = l, idx
 	v := p.expr()
 	p.partial = nil
@@ -245,28 +249,28 @@ func (p *parser) let() Stmt {
 // simpleStmt parses an expression statement or an assignment.
 func (p *parser) simpleStmt() Stmt {
 	x := p.expr()
-	if !p.tok.is("=") {
+	if !p.is("=") {
 		return p.simple(x, Pos{}, nil)
 	}
-	eq := p.next().pos
+	eq := p.next().start()
 	return p.simple(x, eq, p.expr())
 }
 
 func (p *parser) when() Stmt {
 	out := &WhenStmt{}
 	for {
-		start := p.next().pos // when
+		start := p.next().start() // when
 		br := &WhenBranch{Cond: p.expr(), Body: p.block()}
 		br.Sp = Span{start, br.Body.Sp.End}
 		out.Branches = append(out.Branches, br)
-		if !p.tok.is("else") {
+		if !p.is("else") {
 			break
 		}
-		elsePos := p.next().pos
-		if p.tok.is("when") {
+		elsePos := p.next().start()
+		if p.is("when") {
 			continue
 		}
-		if !p.tok.is("{") {
+		if !p.is("{") {
 			p.failf(`"when" or "{"`)
 		}
 		out.ElsePos, out.Else = elsePos, p.block()
@@ -285,14 +289,14 @@ func (p *parser) forStmt(start Pos, parallel bool) Stmt {
 	p.next() // for
 	first := p.name()
 	var second *Ident
-	if p.tok.is(",") {
+	if p.is(",") {
 		p.next()
 		second = p.name()
 	}
 	p.expect("in")
 	iter := p.expr()
 	var limit Expr
-	if p.tok.is("limit") {
+	if p.is("limit") {
 		p.next()
 		limit = p.expr()
 	}
@@ -300,7 +304,7 @@ func (p *parser) forStmt(start Pos, parallel bool) Stmt {
 }
 
 func (p *parser) try() Stmt {
-	start := p.next().pos
+	start := p.next().start()
 	t := &TryStmt{Body: p.block()}
 	p.expect("catch")
 	if p.tok.typ == tIdent {

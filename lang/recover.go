@@ -7,11 +7,12 @@ package lang
 // the BadExpr tells the checker to hold the warnings a missing statement
 // would cause (an unused name, a workflow without an on clause).
 
-// stmtRecover parses one workflow item (when item is set, an on clause is
-// allowed) or statement, adding it to list; after a syntax error it adds
-// what recoverStmt makes of the broken statement instead.
-func (p *parser) stmtRecover(list *[]Stmt, w *WorkflowDecl) {
-	start, nest := p.pos, p.nest
+// stmtRecover parses one workflow item (when w is set, an on clause is
+// allowed, added to w) or statement, pushing the statement on the parser's
+// stack; after a syntax error it pushes what recoverStmt makes of the
+// broken statement instead.
+func (p *parser) stmtRecover(w *WorkflowDecl, body int) {
+	start, nest, marks := p.pos, p.nest, p.marks()
 	p.partial, p.partialX = nil, nil
 	defer func() {
 		if r := recover(); r != nil {
@@ -19,14 +20,16 @@ func (p *parser) stmtRecover(list *[]Stmt, w *WorkflowDecl) {
 				panic(r)
 			}
 			p.nest = nest
-			*list = append(*list, p.recoverStmt(start))
+			p.lists.truncate(marks)
+			p.stmts.push(p.recoverStmt(start))
 		}
 	}()
-	if w != nil && p.tok.is("on") {
-		p.trigger(w, p.on())
+	if w != nil && p.is("on") {
+		t := p.on()
+		p.trigger(w, p.stmts.buf[body:], t)
 		return
 	}
-	*list = append(*list, p.stmt())
+	p.stmts.push(p.stmt())
 }
 
 // recoverStmt skips the rest of the statement that started at token start
@@ -35,10 +38,10 @@ func (p *parser) stmtRecover(list *[]Stmt, w *WorkflowDecl) {
 // a BadExpr statement over the text skipped.
 func (p *parser) recoverStmt(start int) Stmt {
 	p.skipStmt(start)
-	from := p.toks[start].pos
+	from := p.toks[start].start()
 	end := from
 	if p.pos > start {
-		end = p.toks[p.pos-1].end()
+		end = p.toks[p.pos-1].end(p.src)
 	}
 	x := p.partialX
 	p.partialX = nil
@@ -59,7 +62,7 @@ func (p *parser) recoverStmt(start int) Stmt {
 // the statement, left unfinished, ran on into such a line (`x.` takes the
 // `when` of the next line as a field name), it is cut back to that line.
 func (p *parser) skipStmt(start int) {
-	col := p.toks[start].pos.Col
+	col := p.toks[start].start().Col
 	for i := start + 1; i < p.pos; i++ {
 		if p.resumesAt(i, col) {
 			p.pos = i
@@ -69,20 +72,20 @@ func (p *parser) skipStmt(start int) {
 	}
 	depth := 0
 	for i := start; i < p.pos; i++ {
-		depth = braceDepth(&p.toks[i], depth)
+		depth = p.braceDepth(&p.toks[i], depth)
 	}
-	if p.pos == start && p.tok.typ != tEOF && !p.tok.is("}") {
-		depth = braceDepth(p.next(), depth) // make progress
+	if p.pos == start && p.tok.typ != tEOF && !p.is("}") {
+		depth = p.braceDepth(p.next(), depth) // make progress
 	}
 	for p.tok.typ != tEOF {
 		t := p.tok
 		if p.resumesAt(p.pos, col) {
 			return
 		}
-		if t.typ == tPunct && t.val == "}" && depth == 0 {
+		if t.typ == tPunct && t.text(p.src) == "}" && depth == 0 {
 			return
 		}
-		depth = braceDepth(t, depth)
+		depth = p.braceDepth(t, depth)
 		p.next()
 	}
 }
@@ -92,28 +95,28 @@ func (p *parser) skipStmt(start int) {
 // around the statement).
 func (p *parser) resumesAt(i, col int) bool {
 	t := &p.toks[i]
-	if t.pos.Col > col || !lineStart(p.toks, i) {
+	if t.start().Col > col || !p.lineStart(i) {
 		return false
 	}
-	return resumesStmt(t) || (t.typ == tPunct && t.val == "}" && t.pos.Col < col)
+	return p.resumesStmt(t) || (t.typ == tPunct && t.text(p.src) == "}" && t.start().Col < col)
 }
 
-// lineStart reports whether toks[i] is the first token on its line (an
+// lineStart reports whether token i is the first token on its line (an
 // unterminated string ends with the line break).
-func lineStart(toks []token, i int) bool {
+func (p *parser) lineStart(i int) bool {
 	if i == 0 {
 		return true
 	}
-	prev := &toks[i-1]
-	return prev.typ == tUnterm || prev.end().Line < toks[i].pos.Line
+	prev := &p.toks[i-1]
+	return prev.typ == tUnterm || prev.end(p.src).Line < int(p.toks[i].line)
 }
 
 // braceDepth returns depth after token t: one more after {, one less after }.
-func braceDepth(t *token, depth int) int {
+func (p *parser) braceDepth(t *token, depth int) int {
 	if t.typ != tPunct {
 		return depth
 	}
-	switch t.val {
+	switch t.text(p.src) {
 	case "{":
 		return depth + 1
 	case "}":
@@ -124,12 +127,12 @@ func braceDepth(t *token, depth int) int {
 
 // resumesStmt reports whether t is a good place to resume after a broken
 // statement: a statement keyword, `on`, or a name.
-func resumesStmt(t *token) bool {
+func (p *parser) resumesStmt(t *token) bool {
 	switch t.typ {
 	case tIdent:
 		return true
 	case tKeyword:
-		switch t.val {
+		switch t.text(p.src) {
 		case "let", "when", "for", "parallel", "try", "output", "fail", "stop", "log", "emit", "return", "run", "wait", "on":
 			return true
 		}
@@ -142,10 +145,10 @@ func resumesStmt(t *token) bool {
 // blocks still open there). It returns the position of the } and the end
 // of the block.
 func (p *parser) closeBlock() (rbrace, end Pos) {
-	if p.tok.is("}") {
+	if p.is("}") {
 		t := p.next()
-		return t.pos, t.end()
+		return t.start(), t.end(p.src)
 	}
 	p.syntaxError(`"}"`)
-	return p.tok.pos, p.tok.pos
+	return p.tok.start(), p.tok.start()
 }

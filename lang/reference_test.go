@@ -22,24 +22,25 @@ type refChunk struct {
 // declarations, each parsed with the grammar's DeclG.
 func refParse(path string, src []byte) ([]refChunk, Diagnostics) {
 	var diags Diagnostics
-	toks, _ := tokenize(string(src))
+	text := string(src)
+	toks, _ := tokenize(text)
 	var out []refChunk
-	for _, c := range splitDecls(toks) {
+	for _, c := range splitDecls(text, toks) {
 		r := refChunk{fail: -1}
 		b := &builder{file: path, diags: &diags}
 		switch {
-		case !checkNesting(b, c.toks):
-			r.fail = c.toks[0].pos.Offset
-		case !declKeywords[c.toks[0].val]:
-			r.fail = c.toks[0].pos.Offset
+		case !checkNesting(b, text, c.toks):
+			r.fail = int(c.toks[0].off)
+		case !declKeywords[c.toks[0].text(text)]:
+			r.fail = int(c.toks[0].off)
 		default:
-			lx := theLexer().lexerTokens(append(c.toks[:len(c.toks):len(c.toks)], c.eof), path)
+			lx := theLexer().lexerTokens(append(c.toks[:len(c.toks):len(c.toks)], c.eof), text, path)
 			g, err := grammar().decl.ParseFromLexer(peekLexer(lx))
 			switch {
 			case err != nil:
-				r.fail = firstOf(errorOffset(err), nameOnNextLine(c.toks))
-			case nameOnNextLine(c.toks) >= 0:
-				r.fail = nameOnNextLine(c.toks)
+				r.fail = firstOf(errorOffset(err), nameOnNextLine(text, c.toks))
+			case nameOnNextLine(text, c.toks) >= 0:
+				r.fail = nameOnNextLine(text, c.toks)
 			default:
 				r.node = (&refLowerer{b}).decl(g)
 			}
@@ -55,14 +56,14 @@ func refEntry(path, src string) (*Entry, int, Diagnostics) {
 	var diags Diagnostics
 	toks, _ := tokenize(src)
 	b := &builder{file: path, diags: &diags}
-	if !checkNesting(b, toks) {
+	if !checkNesting(b, src, toks) {
 		return nil, 0, diags
 	}
-	g, err := grammar().repl.ParseFromLexer(peekLexer(theLexer().lexerTokens(toks, path)))
+	g, err := grammar().repl.ParseFromLexer(peekLexer(theLexer().lexerTokens(toks, src, path)))
 	if err != nil {
-		return nil, firstOf(errorOffset(err), nameOnNextLine(toks)), diags
+		return nil, firstOf(errorOffset(err), nameOnNextLine(src, toks)), diags
 	}
-	if off := nameOnNextLine(toks); off >= 0 {
+	if off := nameOnNextLine(src, toks); off >= 0 {
 		return nil, off, diags
 	}
 	l := &refLowerer{b}
@@ -157,7 +158,7 @@ func (l *refLowerer) workflow(w *workflowG) *WorkflowDecl {
 	wf.Sp = Span{lpos(w.Pos), lastEnd(w.Tokens)}
 	for _, it := range w.Items {
 		if it.On != nil {
-			l.b.trigger(wf, l.trigger(it.On))
+			l.b.trigger(wf, wf.Body, l.trigger(it.On))
 			continue
 		}
 		wf.Body = append(wf.Body, l.stmt(it.Stmt))

@@ -16,7 +16,7 @@ func sameTokens(t testing.TB, name, src string) {
 	require.NoError(t, err)
 	sc := newScanner(src)
 	for i, w := range want {
-		got := theLexer().lexerToken(sc.Next(), name)
+		got := theLexer().lexerToken(sc.Next(), src, name)
 		if got != w {
 			t.Fatalf("%s: token %d: scanner gives %v %q at %v, the rules give %v %q at %v",
 				name, i, got.Type, got.Value, got.Pos, w.Type, w.Value, w.Pos)

@@ -126,6 +126,15 @@ type scope struct {
 	branch bool
 }
 
+// set binds name in the scope (whose map is made on the first binding:
+// most blocks bind nothing).
+func (s *scope) set(name string, sym *Symbol) {
+	if s.names == nil {
+		s.names = make(map[string]*Symbol, 4)
+	}
+	s.names[name] = sym
+}
+
 func (s *scope) lookup(name string) (*Symbol, *scope) {
 	for sc := s; sc != nil; sc = sc.parent {
 		if sym, ok := sc.names[name]; ok {

@@ -48,7 +48,7 @@ type SessionInfo struct {
 func CheckSession(files []*File, entry *File, stmts []Stmt, vars []SessionVar, u Universe) (*Program, *SessionInfo, Diagnostics) {
 	prog, diags := Check(files, u)
 	c := &checker{u: u, diags: &diags, file: entry.Path, info: prog.Info, prog: prog,
-		constDeps: map[*ConstDecl][]*ConstDecl{}}
+		constDeps: map[*ConstDecl][]*ConstDecl{}, library: map[string]*Symbol{}, funcs: map[[2]string]*FuncDecl{}}
 	for _, d := range u.Funcs() {
 		if d.Module() == "" {
 			c.builtins = append(c.builtins, d.Name)
@@ -66,8 +66,8 @@ func CheckSession(files []*File, entry *File, stmts []Stmt, vars []SessionVar, u
 }
 
 func (c *checker) session(w *WorkflowDecl, vars []SessionVar) *SessionInfo {
-	c.lets = bindingsByName(collectBindings(w))
-	c.scope = &scope{names: map[string]*Symbol{}}
+	c.lets, c.decl = nil, w
+	c.scope = &scope{}
 	c.flags = inWorkflow
 	frame := c.pushFrame(w, false)
 	wi := &WorkflowInfo{Frame: frame}
@@ -83,7 +83,7 @@ func (c *checker) session(w *WorkflowDecl, vars []SessionVar) *SessionInfo {
 		}
 		sym := &Symbol{Name: v.Name, Kind: SymLocal, Node: w, Type: t, used: true}
 		frame.add(sym)
-		c.scope.names[v.Name] = sym
+		c.scope.set(v.Name, sym)
 		si.Vars = append(si.Vars, sym)
 		si.Final[v.Name] = sym
 		switch v.Name {
@@ -129,9 +129,9 @@ func EntryComplete(src string) bool {
 			return false
 		case t.typ == tStrStart || t.typ == tStrEnd || t.typ == tChars || t.typ == tEscape:
 			// string text: its braces are not brackets
-		case t.val == "{" || t.val == "(" || t.val == "[" || t.val == "${":
+		case t.is(src, "{") || t.is(src, "(") || t.is(src, "[") || t.is(src, "${"):
 			depth++
-		case t.val == "}" || t.val == ")" || t.val == "]":
+		case t.is(src, "}") || t.is(src, ")") || t.is(src, "]"):
 			if depth > 0 {
 				depth--
 			}
@@ -154,7 +154,7 @@ func OneLine(src string) (string, bool) {
 		return "", false
 	}
 	for _, t := range toks {
-		if (t.typ == tRaw || t.typ == tRawBad) && strings.Contains(t.val, "\n") {
+		if (t.typ == tRaw || t.typ == tRawBad) && strings.Contains(t.text(src), "\n") {
 			return "", false
 		}
 	}
