@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/store/sqlite"
 )
 
 // RawRecorder writes, with plain SQL on one SQLite connection, the rows
@@ -38,7 +38,7 @@ type template struct {
 	logs                                       [2]struct{ message, pos string }
 }
 
-// NewRawRecorder creates the store's schema at path (through store.Open),
+// NewRawRecorder creates the store's schema at path (through sqlite.Open),
 // opens it as the store does (WAL, synchronous NORMAL, foreign keys, one
 // writer connection), and copies the row values of the run runID from the
 // store at from.
@@ -47,7 +47,7 @@ func NewRawRecorder(ctx context.Context, path, from, runID string) (*RawRecorder
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}

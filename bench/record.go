@@ -40,7 +40,7 @@ type Recorder struct {
 // NewRecorder opens (creating) the store at path and compiles the workflow.
 // trigger is the event's object; each run gets a copy with its own id.
 func NewRecorder(ctx context.Context, path string, trigger *interp.Map) (*Recorder, error) {
-	eng, err := runtime.Open(ctx, runtime.Config{StorePath: path})
+	eng, err := runtime.Open(ctx, runtime.Config{Store: path})
 	if err != nil {
 		return nil, err
 	}

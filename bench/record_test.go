@@ -22,7 +22,7 @@ func recorders(tb testing.TB) (*Recorder, *RawRecorder) {
 	tb.Cleanup(func() { wf.Close() })
 	rec, err := wf.Run(ctx)
 	require.NoError(tb, err)
-	raw, err := NewRawRecorder(ctx, filepath.Join(dir, "raw.db"), wf.Engine.Store.Path(), rec.ID)
+	raw, err := NewRawRecorder(ctx, filepath.Join(dir, "raw.db"), wf.Engine.Store.Location(), rec.ID)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { raw.Close() })
 	return wf, raw
@@ -56,7 +56,7 @@ func TestRawRecorderWritesTheRunsRows(t *testing.T) {
 		require.NoError(t, raw.Run())
 	}
 	want := map[string]int{"runs": 2, "steps": 6, "logs": 4, "objects": 12}
-	assert.Equal(t, want, rowCounts(t, wf.Engine.Store.Path()))
+	assert.Equal(t, want, rowCounts(t, wf.Engine.Store.Location()))
 	require.NoError(t, raw.Close())
 	assert.Equal(t, want, rowCounts(t, raw.Path))
 }

@@ -24,7 +24,7 @@ func newEngine(t *testing.T, storePath string) (*runtime.Engine, interp.Clock) {
 		storePath = filepath.Join(t.TempDir(), "wf.db")
 	}
 	clock := interp.NewFakeClock(epoch)
-	eng, err := runtime.Open(context.Background(), runtime.Config{StorePath: storePath, Clock: clock})
+	eng, err := runtime.Open(context.Background(), runtime.Config{Store: storePath, Clock: clock})
 	require.NoError(t, err)
 	t.Cleanup(func() { eng.Close() })
 	return eng, clock

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 // process's terminal, as wf repl starts it.
 func childMain() int {
 	clock := interp.NewFakeClock(epoch)
-	eng, err := runtime.Open(context.Background(), runtime.Config{StorePath: os.Getenv(storeEnv), Clock: clock})
+	eng, err := runtime.Open(context.Background(), runtime.Config{Store: os.Getenv(storeEnv), Clock: clock})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

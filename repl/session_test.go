@@ -177,7 +177,7 @@ func TestSecretsAreRedactedEverywhere(t *testing.T) {
 	secrets, err := runtime.LoadSecrets(path, true)
 	require.NoError(t, err)
 	clock := interp.NewFakeClock(epoch)
-	eng, err := runtime.Open(context.Background(), runtime.Config{StorePath: filepath.Join(dir, "wf.db"), Clock: clock, Secrets: secrets})
+	eng, err := runtime.Open(context.Background(), runtime.Config{Store: filepath.Join(dir, "wf.db"), Clock: clock, Secrets: secrets})
 	require.NoError(t, err)
 	defer eng.Close()
 	var out bytes.Buffer

@@ -11,7 +11,7 @@ import (
 )
 
 // objectStore adapts the store to the local Persona backend.
-type objectStore struct{ s *store.Store }
+type objectStore struct{ s store.ObjectStore }
 
 func (o objectStore) GetObject(ctx context.Context, kind, id string) (map[string]any, error) {
 	obj, err := o.s.GetObject(ctx, kind, id)
@@ -30,7 +30,7 @@ func (o objectStore) ListObjects(ctx context.Context, kind string) ([]map[string
 }
 
 // listStore adapts the store to the Lists engine.
-type listStore struct{ s *store.Store }
+type listStore struct{ s store.ListStore }
 
 func listErr(err error) error {
 	switch {

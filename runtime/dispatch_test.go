@@ -11,6 +11,7 @@ import (
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/store/sqlite"
 )
 
 const filtered = `
@@ -109,9 +110,9 @@ workflow on_flag {
 	rec, err := eng.Run(ctx, l, runtime.RunOptions{Workflow: "flagger"})
 	require.NoError(t, err)
 	require.Equal(t, interp.StatusCompleted, rec.Status)
-	path := eng.Store.Path()
+	path := eng.Store.Location()
 	require.NoError(t, eng.Close(), "Close waits for runs started in the background")
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	defer st.Close()
 	runs, err := st.ListRuns(ctx, store.RunFilter{Workflow: "on_flag"})

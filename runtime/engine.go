@@ -24,8 +24,8 @@ import (
 
 // Config configures an Engine.
 type Config struct {
-	// StorePath is the SQLite file (see store.DefaultPath).
-	StorePath string
+	// Store names the store (see OpenStore): the path of a SQLite file.
+	Store string
 	// Synchronous is SQLite's durability level: "NORMAL" (default: a
 	// committed run survives a crash of the process) or "FULL" (it survives
 	// a power loss too, at a cost per commit; see docs/running.md).
@@ -65,7 +65,7 @@ type Config struct {
 // process dies is seen as interrupted and can be taken over.
 type Engine struct {
 	cfg      Config
-	Store    *store.Store
+	Store    store.Store
 	Lib      *builtin.Library
 	Lists    *lists.Service
 	Persona  persona.Client
@@ -100,7 +100,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if clock == nil {
 		clock = interp.RealClock{}
 	}
-	st, err := store.OpenWith(ctx, cfg.StorePath, store.Options{Synchronous: cfg.Synchronous, StaleAfter: cfg.StaleAfter, Now: clock.Now})
+	st, err := OpenStore(ctx, cfg.Store, StoreOptions{Synchronous: cfg.Synchronous, StaleAfter: cfg.StaleAfter, Now: clock.Now})
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func open(t *testing.T) *runtime.Engine {
 	s, err := runtime.LoadSecrets(secrets, true)
 	require.NoError(t, err)
 	eng, err := runtime.Open(context.Background(), runtime.Config{
-		StorePath: filepath.Join(dir, ".wf", "wf.db"), Secrets: s,
+		Store: filepath.Join(dir, ".wf", "wf.db"), Secrets: s,
 		HTTP:  httpx.Config{AllowLoopback: true, Sleep: func(context.Context, time.Duration) error { return nil }},
 		Clock: interp.NewFakeClock(t0),
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/store/sqlite"
 	"github.com/wf-lang/wf/stdlib/lists"
 )
 
@@ -26,7 +27,7 @@ func TestImportDoesNotLockOutRuns(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "wf.db")
-	eng, err := Open(ctx, Config{StorePath: path})
+	eng, err := Open(ctx, Config{Store: path})
 	require.NoError(t, err)
 	defer eng.Close()
 	_, err = eng.Lists.Create(ctx, "ips", lists.KindIPAddress)
@@ -67,7 +68,7 @@ func TestImportDoesNotLockOutRuns(t *testing.T) {
 	// records a run, again and again, while the import runs.
 	during := 0
 	for i := 0; importing.Load(); i++ {
-		s, err := store.OpenWith(ctx, path, store.Options{BusyTimeout: 100 * time.Millisecond})
+		s, err := sqlite.OpenWith(ctx, path, sqlite.Options{BusyTimeout: 100 * time.Millisecond})
 		require.NoError(t, err, "open %d during the import", i)
 		id := fmt.Sprintf("run_%d", i)
 		at := time.Unix(1_700_000_000, 0)
@@ -92,13 +93,13 @@ func TestImportDoesNotLockOutRuns(t *testing.T) {
 func TestListChangesAreLayeredOverTheStore(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wf.db")
-	eng, err := Open(ctx, Config{StorePath: path})
+	eng, err := Open(ctx, Config{Store: path})
 	require.NoError(t, err)
 	defer eng.Close()
 	svc := eng.Lists
 	_, err = svc.Create(ctx, "ips", lists.KindIPAddress)
 	require.NoError(t, err)
-	other, err := store.Open(ctx, path)
+	other, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	defer other.Close()
 	otherSvc := lists.NewService(listStore{other})

@@ -106,7 +106,7 @@ func TestSecretsStayOutOfTheStoreFile(t *testing.T) {
 	rec, err := eng.Run(context.Background(), l, runtime.RunOptions{Workflow: "parent", Inputs: in})
 	require.NoError(t, err)
 	require.Equal(t, "failed", rec.Status)
-	path := eng.Store.Path()
+	path := eng.Store.Location()
 	require.NoError(t, eng.Close()) // waits for the listener
 
 	mu.Lock()

@@ -165,7 +165,7 @@ type waiters struct {
 	m  map[string][]chan struct{}
 }
 
-func (ws *waiters) wait(ctx context.Context, st *store.Store, id string) {
+func (ws *waiters) wait(ctx context.Context, st store.Store, id string) {
 	ch := make(chan struct{})
 	ws.mu.Lock()
 	if ws.m == nil {

@@ -72,7 +72,7 @@ func (h *harness) start() {
 	require.NoError(t, os.MkdirAll(filepath.Dir(secrets), 0o755))
 	s, err := runtime.LoadSecrets(secrets, false)
 	require.NoError(t, err)
-	h.eng, err = runtime.Open(context.Background(), runtime.Config{StorePath: h.store, Clock: h.clock, Kind: "serve",
+	h.eng, err = runtime.Open(context.Background(), runtime.Config{Store: h.store, Clock: h.clock, Kind: "serve",
 		Secrets: s, HTTP: httpx.Config{AllowLoopback: true, Sleep: func(context.Context, time.Duration) error { return nil }}})
 	require.NoError(t, err)
 	cfg := h.config

@@ -21,7 +21,7 @@ const tokenPrefix = "wft_"
 
 // NewToken makes a token named name and stores its hash; it returns the
 // stored record and the secret to give to the client.
-func NewToken(ctx context.Context, st *store.Store, name string) (store.Token, string, error) {
+func NewToken(ctx context.Context, st store.Store, name string) (store.Token, string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return store.Token{}, "", err
@@ -50,7 +50,7 @@ const tokenTTL = 5 * time.Second
 // tokenCache checks bearer tokens against the store, remembering good ones
 // for tokenTTL.
 type tokenCache struct {
-	st *store.Store
+	st store.Store
 	mu sync.Mutex
 	ok map[string]cachedToken // by hash
 }
@@ -60,7 +60,7 @@ type cachedToken struct {
 	expires time.Time
 }
 
-func newTokenCache(st *store.Store) *tokenCache {
+func newTokenCache(st store.Store) *tokenCache {
 	return &tokenCache{st: st, ok: map[string]cachedToken{}}
 }
 

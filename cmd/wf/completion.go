@@ -12,6 +12,7 @@ import (
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/store/sqlite"
 	"github.com/wf-lang/wf/stdlib/persona"
 )
 
@@ -70,7 +71,7 @@ const maxPredictedRuns = 50
 // predictRunIDs offers the ids of the most recent runs in the store.
 func predictRunIDs(a complete.Args) []string {
 	var out []string
-	withStore(a, func(st *store.Store) {
+	withStore(a, func(st store.Store) {
 		runs, err := st.ListRuns(context.Background(), store.RunFilter{Limit: maxPredictedRuns})
 		if err != nil {
 			return
@@ -85,7 +86,7 @@ func predictRunIDs(a complete.Args) []string {
 // predictLists offers the names of the store's Lists.
 func predictLists(a complete.Args) []string {
 	var out []string
-	withStore(a, func(st *store.Store) {
+	withStore(a, func(st store.Store) {
 		lists, err := st.Lists(context.Background())
 		if err != nil {
 			return
@@ -99,7 +100,7 @@ func predictLists(a complete.Args) []string {
 
 // withStore opens the store the command line names (--store, else
 // WF_STORE, else .wf/wf.db), if it exists: completing never creates one.
-func withStore(a complete.Args, f func(*store.Store)) {
+func withStore(a complete.Args, f func(store.Store)) {
 	path := os.Getenv("WF_STORE")
 	if path == "" {
 		path = ".wf/wf.db"
@@ -114,7 +115,7 @@ func withStore(a complete.Args, f func(*store.Store)) {
 	if info, err := os.Stat(path); err != nil || info.IsDir() {
 		return
 	}
-	st, err := store.Open(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		return
 	}

@@ -27,7 +27,7 @@ type EngineFlags struct {
 // store's list of instances ("run", "serve").
 func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error) {
 	cfg := runtime.Config{Kind: kind,
-		StorePath: g.Store, Synchronous: g.Synchronous, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL,
+		Store: g.Store, Synchronous: g.Synchronous, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL,
 		PersonaAPIKey: os.Getenv("PERSONA_API_KEY"), Version: version, JS: jsEngine(),
 		HTTP:  httpx.Config{AllowLoopback: f.AllowLoopback, AllowPrivate: f.AllowPrivate, AllowHosts: f.AllowHost},
 		Slack: slack.BotConfig{Token: os.Getenv("SLACK_BOT_TOKEN"), BaseURL: f.SlackAPI},
@@ -47,7 +47,7 @@ func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error
 // openStoreOnly opens the engine with default services, for commands that
 // only read or write the store.
 func openStoreOnly(g *Globals) (*runtime.Engine, error) {
-	return runtime.Open(context.Background(), runtime.Config{StorePath: g.Store, Synchronous: g.Synchronous, Version: version, JS: jsEngine()})
+	return runtime.Open(context.Background(), runtime.Config{Store: g.Store, Synchronous: g.Synchronous, Version: version, JS: jsEngine()})
 }
 
 // jsEngine returns the process's JavaScript engine (js fn and js.eval).

@@ -53,7 +53,7 @@ const coverWF = `workflow coverWF {
 func recordGraph(t *testing.T, src, name string, opts runtime.RunOptions) (*graph.Graph, *runtime.Record) {
 	t.Helper()
 	dir := t.TempDir()
-	eng, err := runtime.Open(context.Background(), runtime.Config{StorePath: filepath.Join(dir, "wf.db"),
+	eng, err := runtime.Open(context.Background(), runtime.Config{Store: filepath.Join(dir, "wf.db"),
 		Clock: interp.NewFakeClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))})
 	require.NoError(t, err)
 	t.Cleanup(func() { eng.Close() })

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/wf-lang/wf/lsp"
-	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/store/sqlite"
 	"github.com/wf-lang/wf/stdlib"
 )
 
@@ -38,9 +38,9 @@ func (c *LspCmd) Run(g *Globals) error {
 // store is created where there is none.
 func storeListNames(dir string) []string {
 	for d := dir; ; d = filepath.Dir(d) {
-		path := store.DefaultPath(d)
+		path := sqlite.DefaultPath(d)
 		if info, err := os.Stat(path); err == nil && !info.IsDir() {
-			st, err := store.Open(context.Background(), path)
+			st, err := sqlite.Open(context.Background(), path)
 			if err != nil {
 				return nil
 			}

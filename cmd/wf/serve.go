@@ -109,7 +109,7 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 		srv.RegisterOnShutdown(con.Close) // live views would hold the shutdown up
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "dir", c.Dir, "version", svc.Program().Program.Version[:12],
-		"workflows", svc.Program().Program.Workflows(), "store", eng.Store.Path(), "webhooks", len(webhooks))
+		"workflows", svc.Program().Program.Workflows(), "store", eng.Store.Location(), "webhooks", len(webhooks))
 	if len(webhooks) == 0 {
 		log.Warn("no webhook secret is configured: POST /webhooks/persona answers 404 (set --webhook-secret)")
 	}

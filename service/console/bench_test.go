@@ -96,7 +96,7 @@ var benchStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // fillRuns records n ended runs, one a second from benchStart: three
 // workflows, one in ten failed, each with its own inquiry id.
-func fillRuns(b *testing.B, st *store.Store, n int) {
+func fillRuns(b *testing.B, st store.Store, n int) {
 	b.Helper()
 	ctx := context.Background()
 	workflows := []string{"screen", "check_ip", "risk"}
@@ -152,7 +152,7 @@ func apiCursor(b *testing.B, ts *testServer, at time.Time) string {
 
 // openRaw opens the store's file read-only with plain database/sql.
 func openRaw(b *testing.B, ts *testServer) *sql.DB {
-	db, err := sql.Open("sqlite", "file:"+ts.Eng.Store.Path()+"?mode=ro")
+	db, err := sql.Open("sqlite", "file:"+ts.Eng.Store.Location()+"?mode=ro")
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = db.Close() })
 	return db

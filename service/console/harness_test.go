@@ -84,7 +84,7 @@ func startServerWith(t testing.TB, src, fixtures string) *testServer {
 		require.NoError(t, os.WriteFile(filepath.Join(files, filepath.Base(name)), text, 0o644))
 	}
 	ctx := context.Background()
-	eng, err := runtime.Open(ctx, runtime.Config{StorePath: filepath.Join(dir, "wf.db"), Kind: "serve",
+	eng, err := runtime.Open(ctx, runtime.Config{Store: filepath.Join(dir, "wf.db"), Kind: "serve",
 		HTTP: httpx.Config{AllowLoopback: true}})
 	require.NoError(t, err)
 	if fixtures != "" {

@@ -220,7 +220,7 @@ type declCache struct {
 
 func newDeclCache() *declCache { return &declCache{m: map[string]map[string]string{}} }
 
-func (dc *declCache) of(ctx context.Context, st *store.Store, hash string) (map[string]string, error) {
+func (dc *declCache) of(ctx context.Context, st store.Store, hash string) (map[string]string, error) {
 	dc.mu.Lock()
 	if d, ok := dc.m[hash]; ok {
 		dc.mu.Unlock()

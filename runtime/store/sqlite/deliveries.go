@@ -1,42 +1,23 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
-)
 
-// Delivery is what one event did to one workflow listening for its name: it started a run,
-// its where filter did not hold, or its where filter failed (and the workflow did not start).
-type Delivery struct {
-	EventID  string
-	Workflow string
-	Status   string // DeliveryStarted, DeliveryNotMatched or DeliveryFilterFailed
-	RunID    string // the run it started, for DeliveryStarted
-	// Error is the filter's error (JSON: message, kind, pos, workflow), for
-	// DeliveryFilterFailed.
-	Error json.RawMessage
-	At    time.Time // set by RecordDeliveries when zero
-}
-
-// Delivery statuses.
-const (
-	DeliveryStarted      = "started"
-	DeliveryNotMatched   = "not_matched"
-	DeliveryFilterFailed = "filter_failed"
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // RecordDeliveries stores what an event did to each listening workflow, in one transaction.
-func (s *Store) RecordDeliveries(ctx context.Context, ds []Delivery) error {
+func (s *Store) RecordDeliveries(ctx context.Context, ds []store.Delivery) error {
 	if err := checkDeliveries(ds); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error { return s.insertDeliveriesTx(ctx, tx, ds) })
 }
 
-func checkDeliveries(ds []Delivery) error {
+func checkDeliveries(ds []store.Delivery) error {
 	for _, d := range ds {
 		if d.EventID == "" || d.Workflow == "" || d.Status == "" {
 			return errors.New("store: a delivery needs an event id, a workflow and a status")
@@ -48,7 +29,7 @@ func checkDeliveries(ds []Delivery) error {
 	return nil
 }
 
-func (s *Store) insertDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []Delivery) error {
+func (s *Store) insertDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []store.Delivery) error {
 	stmt := tx.StmtContext(ctx, s.st.insertDelivery)
 	for _, d := range ds {
 		at := d.At
@@ -63,15 +44,15 @@ func (s *Store) insertDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []Deliver
 }
 
 // Deliveries returns what the event with this id did, in the order it was recorded.
-func (s *Store) Deliveries(ctx context.Context, eventID string) ([]Delivery, error) {
+func (s *Store) Deliveries(ctx context.Context, eventID string) ([]store.Delivery, error) {
 	rows, err := s.st.eventDeliveries.QueryContext(ctx, eventID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Delivery
+	var out []store.Delivery
 	for rows.Next() {
-		d := Delivery{EventID: eventID}
+		d := store.Delivery{EventID: eventID}
 		var run sql.NullString
 		var at int64
 		if err := rows.Scan(&d.Workflow, &d.Status, &run, (*[]byte)(&d.Error), &at); err != nil {

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,29 +8,31 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 func TestRecordEventDeduplicates(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	e := Event{ID: "evt_1", Name: "inquiry.completed", Body: json.RawMessage(`{"data":{"id":"inq_1"}}`)}
+	e := store.Event{ID: "evt_1", Name: "inquiry.completed", Body: json.RawMessage(`{"data":{"id":"inq_1"}}`)}
 	dup, err := s.RecordEvent(ctx, e)
 	require.NoError(t, err)
 	assert.False(t, dup)
 
-	dup, err = s.RecordEvent(ctx, Event{ID: "evt_1", Name: "changed", Body: json.RawMessage(`{}`)})
+	dup, err = s.RecordEvent(ctx, store.Event{ID: "evt_1", Name: "changed", Body: json.RawMessage(`{}`)})
 	require.NoError(t, err)
 	assert.True(t, dup)
 
 	got, err := s.GetEvent(ctx, "evt_1")
 	require.NoError(t, err)
-	assert.Equal(t, Event{ID: "evt_1", Name: "inquiry.completed", Body: e.Body, ReceivedAt: t0, Status: EventReceived}, got)
+	assert.Equal(t, store.Event{ID: "evt_1", Name: "inquiry.completed", Body: e.Body, ReceivedAt: t0, Status: store.EventReceived}, got)
 
 	_, err = s.GetEvent(ctx, "evt_2")
-	assert.ErrorIs(t, err, ErrNotFound)
-	_, err = s.RecordEvent(ctx, Event{Name: "x"})
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.RecordEvent(ctx, store.Event{Name: "x"})
 	assert.EqualError(t, err, "store: event id is empty")
-	_, err = s.RecordEvent(ctx, Event{ID: "bad", Body: json.RawMessage(`{"a":`)})
+	_, err = s.RecordEvent(ctx, store.Event{ID: "bad", Body: json.RawMessage(`{"a":`)})
 	assert.EqualError(t, err, "store: event body is not valid JSON")
 }
 
@@ -38,13 +40,13 @@ func TestEventStatus(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	for i, id := range []string{"c", "a", "b"} {
-		_, err := s.RecordEvent(ctx, Event{ID: id, Name: "n", ReceivedAt: t0.Add(time.Duration(i) * time.Second)})
+		_, err := s.RecordEvent(ctx, store.Event{ID: id, Name: "n", ReceivedAt: t0.Add(time.Duration(i) * time.Second)})
 		require.NoError(t, err)
 	}
 	require.NoError(t, s.MarkEvent(ctx, "a", "dispatched"))
-	assert.ErrorIs(t, s.MarkEvent(ctx, "zzz", "dispatched"), ErrNotFound)
+	assert.ErrorIs(t, s.MarkEvent(ctx, "zzz", "dispatched"), store.ErrNotFound)
 
-	pending, err := s.EventsWithStatus(ctx, EventReceived)
+	pending, err := s.EventsWithStatus(ctx, store.EventReceived)
 	require.NoError(t, err)
 	require.Len(t, pending, 2)
 	assert.Equal(t, "c", pending[0].ID)
@@ -60,7 +62,7 @@ func TestEventStatus(t *testing.T) {
 func TestScheduled(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	in := []Scheduled{
+	in := []store.Scheduled{
 		{ID: "later", Workflow: "w", At: t0.Add(time.Hour)},
 		{ID: "second", Workflow: "w", At: t0.Add(time.Minute), Input: json.RawMessage(`{"n":2}`), CreatedByRun: "run_1"},
 		{ID: "first", Workflow: "v", At: t0},
@@ -73,16 +75,16 @@ func TestScheduled(t *testing.T) {
 
 	due, err := s.DueScheduled(ctx, t0.Add(time.Minute))
 	require.NoError(t, err)
-	assert.Equal(t, []Scheduled{
-		{ID: "first", Workflow: "v", At: t0, Status: SchedulePending},
-		{ID: "second", Workflow: "w", At: t0.Add(time.Minute), Input: json.RawMessage(`{"n":2}`), CreatedByRun: "run_1", Status: SchedulePending},
+	assert.Equal(t, []store.Scheduled{
+		{ID: "first", Workflow: "v", At: t0, Status: store.SchedulePending},
+		{ID: "second", Workflow: "w", At: t0.Add(time.Minute), Input: json.RawMessage(`{"n":2}`), CreatedByRun: "run_1", Status: store.SchedulePending},
 	}, due)
 
 	due, err = s.DueScheduled(ctx, t0.Add(-time.Second))
 	require.NoError(t, err)
 	assert.Empty(t, due)
 
-	assert.ErrorIs(t, s.Schedule(ctx, in[0]), ErrExists)
-	assert.ErrorIs(t, s.MarkScheduled(ctx, "nope", "started"), ErrNotFound)
-	assert.EqualError(t, s.Schedule(ctx, Scheduled{ID: "x", Workflow: "w"}), "store: scheduled start needs an id, a workflow and a time")
+	assert.ErrorIs(t, s.Schedule(ctx, in[0]), store.ErrExists)
+	assert.ErrorIs(t, s.MarkScheduled(ctx, "nope", "started"), store.ErrNotFound)
+	assert.EqualError(t, s.Schedule(ctx, store.Scheduled{ID: "x", Workflow: "w"}), "store: scheduled start needs an id, a workflow and a time")
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,23 +6,16 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // Browsing: newest-first listings of events, webhook rejections and versions for the web
 // console. Every listing is keyset-paginated (a cursor is the last row's sequence number), so
 // a page costs the same however much history the store holds.
 
-// EventFilter selects events for ListEvents; zero fields do not filter.
-type EventFilter struct {
-	Name   string // exact event name, such as "inquiry.completed"
-	Status string // "received" (a signed webhook), "dispatched" (sent locally), "emitted" (by a run)
-	// Before continues a listing below this Event.Seq (pass the last event of the previous page).
-	Before int64
-	Limit  int // default 50, at most 1000
-}
-
 // ListEvents returns events matching f, newest first, with their Seq.
-func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
+func (s *Store) ListEvents(ctx context.Context, f store.EventFilter) ([]store.Event, error) {
 	var where []string
 	var args []any
 	if f.Name != "" {
@@ -50,8 +43,8 @@ func pageLimit(n, def int) int {
 }
 
 // DeliveriesOf returns the deliveries of several events at once, by event id.
-func (s *Store) DeliveriesOf(ctx context.Context, eventIDs []string) (map[string][]Delivery, error) {
-	out := map[string][]Delivery{}
+func (s *Store) DeliveriesOf(ctx context.Context, eventIDs []string) (map[string][]store.Delivery, error) {
+	out := map[string][]store.Delivery{}
 	if len(eventIDs) == 0 {
 		return out, nil
 	}
@@ -70,7 +63,7 @@ func (s *Store) DeliveriesOf(ctx context.Context, eventIDs []string) (map[string
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d Delivery
+		var d store.Delivery
 		var run sql.NullString
 		var at int64
 		if err := rows.Scan(&d.EventID, &d.Workflow, &d.Status, &run, (*[]byte)(&d.Error), &at); err != nil {
@@ -82,27 +75,8 @@ func (s *Store) DeliveriesOf(ctx context.Context, eventIDs []string) (map[string
 	return out, rows.Err()
 }
 
-// Rejection is a webhook request the service refused before recording an event: a missing,
-// forged or stale signature, or a signed body that is not an event. The body itself is not
-// kept (it is not trusted, and may be large); its size, and the event's id and name when the
-// body could be read, are.
-type Rejection struct {
-	Seq       int64 // the order it was recorded in (read only)
-	At        time.Time
-	Endpoint  string // "" for POST /webhooks/persona, else the named endpoint
-	Remote    string // the client's address
-	Reason    string
-	EventID   string
-	EventName string
-	BodySize  int64
-}
-
-// MaxRejections is how many rejections the store keeps; older ones are dropped as new ones
-// are recorded, so a flood of forged requests cannot grow the store.
-const MaxRejections = 1000
-
 // RecordRejection records a refused webhook request, dropping the oldest beyond MaxRejections.
-func (s *Store) RecordRejection(ctx context.Context, r Rejection) error {
+func (s *Store) RecordRejection(ctx context.Context, r store.Rejection) error {
 	if r.At.IsZero() {
 		r.At = s.now()
 	}
@@ -117,14 +91,14 @@ func (s *Store) RecordRejection(ctx context.Context, r Rejection) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM webhook_rejections WHERE seq <= ?`, seq-MaxRejections)
+		_, err = tx.ExecContext(ctx, `DELETE FROM webhook_rejections WHERE seq <= ?`, seq-store.MaxRejections)
 		return err
 	})
 }
 
 // Rejections returns recorded webhook rejections, newest first, below the sequence number
 // before (0: from the newest).
-func (s *Store) Rejections(ctx context.Context, before int64, limit int) ([]Rejection, error) {
+func (s *Store) Rejections(ctx context.Context, before int64, limit int) ([]store.Rejection, error) {
 	q := `SELECT seq, at, endpoint, remote, reason, event_id, event_name, body_size FROM webhook_rejections`
 	args := []any{}
 	if before > 0 {
@@ -135,9 +109,9 @@ func (s *Store) Rejections(ctx context.Context, before int64, limit int) ([]Reje
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Rejection
+	var out []store.Rejection
 	for rows.Next() {
-		var r Rejection
+		var r store.Rejection
 		var at int64
 		var id, name sql.NullString
 		if err := rows.Scan(&r.Seq, &at, &r.Endpoint, &r.Remote, &r.Reason, &id, &name, &r.BodySize); err != nil {
@@ -151,16 +125,16 @@ func (s *Store) Rejections(ctx context.Context, before int64, limit int) ([]Reje
 
 // Versions returns the saved versions, newest first, without their sources (GetVersion reads
 // one whole).
-func (s *Store) Versions(ctx context.Context, limit int) ([]Version, error) {
+func (s *Store) Versions(ctx context.Context, limit int) ([]store.Version, error) {
 	rows, err := s.readers.QueryContext(ctx, `SELECT hash, path, created_at FROM versions
 		ORDER BY created_at DESC, hash LIMIT ?`, pageLimit(limit, 100))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Version
+	var out []store.Version
 	for rows.Next() {
-		var v Version
+		var v store.Version
 		var created int64
 		if err := rows.Scan(&v.Hash, &v.Path, &created); err != nil {
 			return nil, err
@@ -175,7 +149,7 @@ func (s *Store) Versions(ctx context.Context, limit int) ([]Version, error) {
 // ("" from the start), only those whose value contains query when it is not empty. It walks
 // the (list, value) index, so a page costs the same however long the List is (a search that
 // matches few items reads until it has found limit of them).
-func (s *Store) BrowseListItems(ctx context.Context, list, query, after string, limit int) ([]ListItem, error) {
+func (s *Store) BrowseListItems(ctx context.Context, list, query, after string, limit int) ([]store.ListItem, error) {
 	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -194,7 +168,7 @@ func (s *Store) BrowseListItems(ctx context.Context, list, query, after string, 
 		return nil, err
 	}
 	defer rows.Close()
-	var out []ListItem
+	var out []store.ListItem
 	for rows.Next() {
 		it, err := scanItem(rows)
 		if err != nil {

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -9,35 +9,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
-// ListInfo describes a named List.
-type ListInfo struct {
-	Name string
-	Kind string // e.g. "ip_address", "email_address"
-	// Version changes with every change to the List's items. It comes from one store-wide
-	// counter, so two contents of one name never share a Version, even across DeleteList and
-	// CreateList: a cache keyed by (Name, Version) is never stale.
-	Version   int64
-	Count     int
-	CreatedAt time.Time
-}
-
-// ListItem is one value of a List. The store keeps values exactly as given; normalising them
-// (case, CIDR form) is the Lists engine's job.
-type ListItem struct {
-	ID        string // "li_<n>" when the caller gives none, unique and never reused
-	Value     string
-	Data      map[string]string
-	CreatedAt time.Time // set by AddListItems when zero
-}
-
 // CreateList creates an empty List, or returns ErrExists.
-func (s *Store) CreateList(ctx context.Context, name, kind string) (ListInfo, error) {
+func (s *Store) CreateList(ctx context.Context, name, kind string) (store.ListInfo, error) {
 	if name == "" || kind == "" {
-		return ListInfo{}, errors.New("store: list needs a name and a kind")
+		return store.ListInfo{}, errors.New("store: list needs a name and a kind")
 	}
-	info := ListInfo{Name: name, Kind: kind, CreatedAt: s.now().UTC()}
+	info := store.ListInfo{Name: name, Kind: kind, CreatedAt: s.now().UTC()}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if info.Version, err = s.nextListVersion(ctx, tx); err != nil {
@@ -45,12 +26,12 @@ func (s *Store) CreateList(ctx context.Context, name, kind string) (ListInfo, er
 		}
 		ok, err := affected(tx.StmtContext(ctx, s.st.insertList).ExecContext(ctx, name, kind, info.Version, info.CreatedAt.UnixNano()))
 		if err == nil && !ok {
-			err = fmt.Errorf("store: list %q: %w", name, ErrExists)
+			err = fmt.Errorf("store: list %q: %w", name, store.ErrExists)
 		}
 		return err
 	})
 	if err != nil {
-		return ListInfo{}, err
+		return store.ListInfo{}, err
 	}
 	return info, nil
 }
@@ -63,22 +44,22 @@ func (s *Store) nextListVersion(ctx context.Context, tx *sql.Tx) (int64, error) 
 }
 
 // GetList returns the List called name, or ErrNotFound.
-func (s *Store) GetList(ctx context.Context, name string) (ListInfo, error) {
+func (s *Store) GetList(ctx context.Context, name string) (store.ListInfo, error) {
 	info, err := scanList(s.st.getList.QueryRowContext(ctx, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return ListInfo{}, fmt.Errorf("store: list %q: %w", name, ErrNotFound)
+		return store.ListInfo{}, fmt.Errorf("store: list %q: %w", name, store.ErrNotFound)
 	}
 	return info, err
 }
 
 // Lists returns every List, by name.
-func (s *Store) Lists(ctx context.Context) ([]ListInfo, error) {
+func (s *Store) Lists(ctx context.Context) ([]store.ListInfo, error) {
 	rows, err := s.st.allLists.QueryContext(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []ListInfo
+	var out []store.ListInfo
 	for rows.Next() {
 		info, err := scanList(rows)
 		if err != nil {
@@ -89,8 +70,8 @@ func (s *Store) Lists(ctx context.Context) ([]ListInfo, error) {
 	return out, rows.Err()
 }
 
-func scanList(row scanner) (ListInfo, error) {
-	var info ListInfo
+func scanList(row scanner) (store.ListInfo, error) {
+	var info store.ListInfo
 	var created int64
 	err := row.Scan(&info.Name, &info.Kind, &info.Version, &info.Count, &created)
 	info.CreatedAt = time.Unix(0, created).UTC()
@@ -101,7 +82,7 @@ func scanList(row scanner) (ListInfo, error) {
 func (s *Store) DeleteList(ctx context.Context, name string) error {
 	ok, err := affected(s.st.deleteList.ExecContext(ctx, name))
 	if err == nil && !ok {
-		err = fmt.Errorf("store: list %q: %w", name, ErrNotFound)
+		err = fmt.Errorf("store: list %q: %w", name, store.ErrNotFound)
 	}
 	return err
 }
@@ -110,7 +91,7 @@ func (s *Store) DeleteList(ctx context.Context, name string) error {
 // already present (or repeated in items) is kept once, with its first ID and data. It fills in,
 // in place, the ID and CreatedAt of every element of items (for a value already present, those
 // of the stored item). The List gets a new Version when anything was added.
-func (s *Store) AddListItems(ctx context.Context, list string, items []ListItem) (added int, err error) {
+func (s *Store) AddListItems(ctx context.Context, list string, items []store.ListItem) (added int, err error) {
 	if len(items) > maxBatch {
 		return 0, fmt.Errorf("store: %d list items in one call, at most %d", len(items), maxBatch)
 	}
@@ -147,7 +128,7 @@ const importRows = 100
 // AddListItems, but writes up to importRows rows per statement and does not fill in the
 // items' IDs and CreatedAt (a value already present costs no more than the insert that finds
 // it): the path of bulk imports, which call it once per bounded batch.
-func (s *Store) ImportListItems(ctx context.Context, list string, items []ListItem) (added int, err error) {
+func (s *Store) ImportListItems(ctx context.Context, list string, items []store.ListItem) (added int, err error) {
 	if len(items) > maxBatch {
 		return 0, fmt.Errorf("store: %d list items in one call, at most %d", len(items), maxBatch)
 	}
@@ -220,7 +201,7 @@ type itemInserter struct {
 
 // add inserts it unless its value is present, then fills in its ID and CreatedAt from the
 // stored item; it reports whether it was new.
-func (in itemInserter) add(it *ListItem) (bool, error) {
+func (in itemInserter) add(it *store.ListItem) (bool, error) {
 	if it.Value == "" {
 		return false, fmt.Errorf("store: list %q: item value is empty", in.list)
 	}
@@ -260,7 +241,7 @@ func itemData(data map[string]string) (any, error) {
 }
 
 // fillExisting copies the stored item's ID and CreatedAt into it.
-func (in itemInserter) fillExisting(it *ListItem) error {
+func (in itemInserter) fillExisting(it *store.ListItem) error {
 	var seq, created int64
 	var id sql.NullString
 	if err := in.existing.QueryRowContext(in.ctx, in.list, it.Value).Scan(&seq, &id, &created); err != nil {
@@ -321,18 +302,11 @@ func (s *Store) bumpListVersion(ctx context.Context, tx *sql.Tx, list string, de
 	return v, err
 }
 
-// ListMark is a moment in a List's history: its version and the last item sequence number
-// given out then (sequence numbers only grow, across Lists).
-type ListMark struct {
-	Version int64
-	Seq     int64
-}
-
 // ListSnapshot returns a List's items in the order they were added and the mark of that
 // moment, read in one transaction, or ErrNotFound.
-func (s *Store) ListSnapshot(ctx context.Context, list string) ([]ListItem, ListMark, error) {
-	var items []ListItem
-	var mark ListMark
+func (s *Store) ListSnapshot(ctx context.Context, list string) ([]store.ListItem, store.ListMark, error) {
+	var items []store.ListItem
+	var mark store.ListMark
 	err := s.readTx(ctx, func(tx *sql.Tx) (err error) {
 		if mark, err = listMark(ctx, tx, list); err != nil {
 			return err
@@ -346,7 +320,7 @@ func (s *Store) ListSnapshot(ctx context.Context, list string) ([]ListItem, List
 // ListChanges returns what changed in a List after since: the items added since then that it
 // still holds, in the order added, the values removed since then (a value may have been added
 // again: it is then among the items), and the mark of now, read in one transaction.
-func (s *Store) ListChanges(ctx context.Context, list string, since ListMark) (added []ListItem, removed []string, now ListMark, err error) {
+func (s *Store) ListChanges(ctx context.Context, list string, since store.ListMark) (added []store.ListItem, removed []string, now store.ListMark, err error) {
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		if now, err = listMark(ctx, tx, list); err != nil {
 			return err
@@ -375,12 +349,12 @@ func (s *Store) ListChanges(ctx context.Context, list string, since ListMark) (a
 }
 
 // listMark reads a List's version and the last item sequence number, or ErrNotFound.
-func listMark(ctx context.Context, tx *sql.Tx, list string) (ListMark, error) {
-	var m ListMark
+func listMark(ctx context.Context, tx *sql.Tx, list string) (store.ListMark, error) {
+	var m store.ListMark
 	err := tx.QueryRowContext(ctx, `SELECT version, (SELECT COALESCE(MAX(seq), 0) FROM list_items) FROM lists
 		WHERE name = ?`, list).Scan(&m.Version, &m.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return m, fmt.Errorf("store: list %q: %w", list, ErrNotFound)
+		return m, fmt.Errorf("store: list %q: %w", list, store.ErrNotFound)
 	}
 	return m, err
 }
@@ -399,24 +373,24 @@ func listExists(ctx context.Context, tx *sql.Tx, list string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM lists WHERE name = ?`, list).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: list %q: %w", list, ErrNotFound)
+		return fmt.Errorf("store: list %q: %w", list, store.ErrNotFound)
 	}
 	return err
 }
 
 // ListItems returns a List's items in the order they were added, or ErrNotFound.
-func (s *Store) ListItems(ctx context.Context, list string) ([]ListItem, error) {
+func (s *Store) ListItems(ctx context.Context, list string) ([]store.ListItem, error) {
 	items, _, err := s.ListSnapshot(ctx, list)
 	return items, err
 }
 
 // queryItems reads the rows of a list_items query.
-func queryItems(rows *sql.Rows, err error) ([]ListItem, error) {
+func queryItems(rows *sql.Rows, err error) ([]store.ListItem, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []ListItem
+	var out []store.ListItem
 	for rows.Next() {
 		it, err := scanItem(rows)
 		if err != nil {
@@ -427,8 +401,8 @@ func queryItems(rows *sql.Rows, err error) ([]ListItem, error) {
 	return out, rows.Err()
 }
 
-func scanItem(rows *sql.Rows) (ListItem, error) {
-	var it ListItem
+func scanItem(rows *sql.Rows) (store.ListItem, error) {
+	var it store.ListItem
 	var id sql.NullString
 	var data []byte
 	var seq, created int64

@@ -1,9 +1,11 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // Instances are the processes that execute runs (a `wf serve`, a `wf run`): each registers,
@@ -11,26 +13,11 @@ import (
 // instance stops heart-beating for longer than Options.StaleAfter, its unfinished runs are
 // interrupted: `wf runs` shows them so and the service takes them over (RecoverRuns).
 
-// Instance is one registered process.
-type Instance struct {
-	ID        string
-	Kind      string // "serve" or "run"
-	Host      string
-	PID       int
-	StartedAt time.Time
-	Heartbeat time.Time
-	StoppedAt time.Time
-}
-
-// DefaultStaleAfter is how long an instance may go without a heartbeat before its runs count
-// as interrupted.
-const DefaultStaleAfter = 15 * time.Second
-
 // liveSince is the oldest heartbeat of a live instance, in the column encoding.
 func (s *Store) liveSince() int64 { return s.now().Add(-s.staleAfter).UnixNano() }
 
 // RegisterInstance records a starting instance, and forgets instances gone for a week.
-func (s *Store) RegisterInstance(ctx context.Context, in Instance) error {
+func (s *Store) RegisterInstance(ctx context.Context, in store.Instance) error {
 	now := s.now()
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM instances WHERE heartbeat_at < ?`, now.Add(-7*24*time.Hour).UnixNano()); err != nil {
@@ -63,16 +50,16 @@ func (s *Store) StopInstance(ctx context.Context, id string) error {
 }
 
 // LiveInstances returns the instances heart-beating now.
-func (s *Store) LiveInstances(ctx context.Context) (map[string]Instance, error) {
+func (s *Store) LiveInstances(ctx context.Context) (map[string]store.Instance, error) {
 	rows, err := s.readers.QueryContext(ctx, `SELECT id, kind, host, pid, started_at, heartbeat_at FROM instances
 		WHERE stopped_at IS NULL AND heartbeat_at >= ?`, s.liveSince())
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]Instance{}
+	out := map[string]store.Instance{}
 	for rows.Next() {
-		var in Instance
+		var in store.Instance
 		var started, beat int64
 		if err := rows.Scan(&in.ID, &in.Kind, &in.Host, &in.PID, &started, &beat); err != nil {
 			return nil, err

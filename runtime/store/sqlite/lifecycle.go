@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // The life of a run in the service: created queued (owned by the instance that accepted its
@@ -16,23 +18,11 @@ import (
 // queues it again; a worker continues it by replaying its journal. Every transition is one
 // conditional update, so two workers never execute the same run at once.
 
-// Wait is one condition a parked run waits for.
-type Wait struct {
-	Key     string    // the wait's step key
-	Until   time.Time // wake at this time (zero: none)
-	Event   string    // wake when an event of this name or glob is recorded ("" none)
-	WaitRun string    // wake when this run ends ("" none)
-}
-
-// ErrNotClaimed reports that a run could not be claimed: it is not queued for this owner, and
-// no interrupted run either (another worker has it, or it has ended).
-var ErrNotClaimed = errors.New("store: run is not waiting to be executed")
-
 // ClaimRun marks a run running for owner and returns it (without steps and logs). It succeeds
 // for a run queued for owner (or for nobody) and for an interrupted run (queued or running
 // for an owner that stopped heart-beating); otherwise ErrNotClaimed.
-func (s *Store) ClaimRun(ctx context.Context, id, owner string) (*Run, error) {
-	var r *Run
+func (s *Store) ClaimRun(ctx context.Context, id, owner string) (*store.Run, error) {
+	var r *store.Run
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE runs SET status = 'running', owner = ?1
 			WHERE id = ?2 AND (
@@ -43,7 +33,7 @@ func (s *Store) ClaimRun(ctx context.Context, id, owner string) (*Run, error) {
 			return err
 		}
 		if !ok {
-			return ErrNotClaimed
+			return store.ErrNotClaimed
 		}
 		r, err = scanRun(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
 		return err
@@ -61,7 +51,7 @@ const deadOwner = `NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.owner
 // match accepts for a wait's pattern, or a waited run that has ended. Then the run is queued
 // again for its owner instead and requeued is true. This closes the window between a run
 // looking for its event and parking: the event is seen either by the run or by the waker.
-func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []Wait, eventsAfter int64,
+func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []store.Wait, eventsAfter int64,
 	match func(pattern, name string) bool) (requeued bool, err error) {
 	now := s.now()
 	err = s.write(ctx, func(tx *sql.Tx) error {
@@ -81,7 +71,7 @@ func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []Wait, eve
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("store: run %q is not running: %w", id, ErrNotClaimed)
+			return fmt.Errorf("store: run %q is not running: %w", id, store.ErrNotClaimed)
 		}
 		if _, err := tx.StmtContext(ctx, s.st.deleteWaits).ExecContext(ctx, id); err != nil {
 			return err
@@ -100,7 +90,7 @@ func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []Wait, eve
 }
 
 // wakeNow reports whether a parked run's waits already hold.
-func (s *Store) wakeNow(ctx context.Context, tx *sql.Tx, waits []Wait, now time.Time, eventsAfter int64,
+func (s *Store) wakeNow(ctx context.Context, tx *sql.Tx, waits []store.Wait, now time.Time, eventsAfter int64,
 	match func(pattern, name string) bool) (bool, error) {
 	var patterns []string
 	for _, w := range waits {
@@ -113,7 +103,7 @@ func (s *Store) wakeNow(ctx context.Context, tx *sql.Tx, waits []Wait, now time.
 		if w.WaitRun != "" {
 			var status string
 			err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, w.WaitRun).Scan(&status)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && Ended(status)) {
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && store.Ended(status)) {
 				return true, nil
 			}
 			if err != nil {
@@ -141,11 +131,6 @@ func (s *Store) wakeNow(ctx context.Context, tx *sql.Tx, waits []Wait, now time.
 		}
 	}
 	return false, rows.Err()
-}
-
-// Ended reports whether a run status is final.
-func Ended(status string) bool {
-	return status == StatusCompleted || status == StatusFailed || status == StatusCancelled
 }
 
 // wakeTx queues for owner the parked runs that query (selecting run_id from waits, with args)
@@ -263,15 +248,15 @@ func (s *Store) CancelRun(ctx context.Context, id string, errJSON json.RawMessag
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, id).Scan(&prev)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: run %q: %w", id, ErrNotFound)
+			return fmt.Errorf("store: run %q: %w", id, store.ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
-		if prev != StatusQueued && prev != StatusParked {
+		if prev != store.StatusQueued && prev != store.StatusParked {
 			return nil
 		}
-		if _, err := tx.StmtContext(ctx, s.st.finishRun).ExecContext(ctx, StatusCancelled, nil, jsonArg(errJSON), at.UnixNano(), id); err != nil {
+		if _, err := tx.StmtContext(ctx, s.st.finishRun).ExecContext(ctx, store.StatusCancelled, nil, jsonArg(errJSON), at.UnixNano(), id); err != nil {
 			return err
 		}
 		if _, err := tx.StmtContext(ctx, s.st.deleteWaits).ExecContext(ctx, id); err != nil {
@@ -329,15 +314,15 @@ func (s *Store) QueuedFor(ctx context.Context, owner string, limit int) ([]strin
 }
 
 // Waits returns the conditions a parked run waits for.
-func (s *Store) Waits(ctx context.Context, runID string) ([]Wait, error) {
+func (s *Store) Waits(ctx context.Context, runID string) ([]store.Wait, error) {
 	rows, err := s.readers.QueryContext(ctx, `SELECT key, until_at, event, wait_run FROM waits WHERE run_id = ? ORDER BY key`, runID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Wait
+	var out []store.Wait
 	for rows.Next() {
-		var w Wait
+		var w store.Wait
 		var until sql.NullInt64
 		var ev, run sql.NullString
 		if err := rows.Scan(&w.Key, &until, &ev, &run); err != nil {
@@ -376,10 +361,10 @@ func (s *Store) CountTree(ctx context.Context, root string) (int, error) {
 }
 
 // RunByAPIKey returns the run an API call with this Idempotency-Key started for a workflow.
-func (s *Store) RunByAPIKey(ctx context.Context, workflow, key string) (*Run, error) {
+func (s *Store) RunByAPIKey(ctx context.Context, workflow, key string) (*store.Run, error) {
 	r, err := scanRun(s.readers.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE workflow = ? AND api_key = ?`, workflow, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: run with key %q: %w", key, ErrNotFound)
+		return nil, fmt.Errorf("store: run with key %q: %w", key, store.ErrNotFound)
 	}
 	return r, err
 }

@@ -1,9 +1,11 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"strings"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 const runColumns = `id, workflow, version, status, trigger, event, inputs, seed, clock_start,
@@ -12,14 +14,14 @@ const runColumns = `id, workflow, version, status, trigger, event, inputs, seed,
 
 // ListRuns returns runs matching f, newest first, without steps or logs. A queued or running
 // run whose owner is gone is returned with StatusInterrupted.
-func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
+func (s *Store) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
 	query, args := s.runListQuery(f)
 	rows, err := s.readers.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var runs []Run
+	var runs []store.Run
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
@@ -33,13 +35,10 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 	return runs, s.markInterrupted(ctx, runs)
 }
 
-// MaxRunLimit is the most runs one ListRuns call returns.
-const MaxRunLimit = maxRunLimit
-
 // runListQuery builds the ListRuns query with only the conditions f asks for, so that SQLite
 // can use the (workflow, started_at), (status, started_at), (trigger_id, started_at) or
 // (started_at) index.
-func (s *Store) runListQuery(f RunFilter) (string, []any) {
+func (s *Store) runListQuery(f store.RunFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.Workflow != "" {
@@ -47,7 +46,7 @@ func (s *Store) runListQuery(f RunFilter) (string, []any) {
 	}
 	switch f.Status {
 	case "":
-	case StatusInterrupted:
+	case store.StatusInterrupted:
 		where = append(where, "status IN ('queued', 'running') AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.owner AND i.stopped_at IS NULL AND i.heartbeat_at >= ?))")
 		args = append(args, s.liveSince())
 	default:
@@ -81,11 +80,11 @@ func (s *Store) runListQuery(f RunFilter) (string, []any) {
 }
 
 // markInterrupted reports queued and running runs whose owner is not live as interrupted.
-func (s *Store) markInterrupted(ctx context.Context, runs []Run) error {
-	var live map[string]Instance
+func (s *Store) markInterrupted(ctx context.Context, runs []store.Run) error {
+	var live map[string]store.Instance
 	for i := range runs {
 		r := &runs[i]
-		if r.Status != StatusQueued && r.Status != StatusRunning {
+		if r.Status != store.StatusQueued && r.Status != store.StatusRunning {
 			continue
 		}
 		if live == nil {
@@ -95,7 +94,7 @@ func (s *Store) markInterrupted(ctx context.Context, runs []Run) error {
 			}
 		}
 		if _, ok := live[r.Owner]; !ok || r.Owner == "" {
-			r.Status = StatusInterrupted
+			r.Status = store.StatusInterrupted
 		}
 	}
 	return nil
@@ -106,8 +105,8 @@ type scanner interface {
 }
 
 // scanRun reads one row selected with runColumns.
-func scanRun(row scanner) (*Run, error) {
-	var r Run
+func scanRun(row scanner) (*store.Run, error) {
+	var r store.Run
 	var clock, started, finished sql.NullInt64
 	var parent, owner, event, trigger, rerun, apiKey, root sql.NullString
 	var dry int

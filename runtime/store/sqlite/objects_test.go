@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 func TestObjectRoundTrip(t *testing.T) {
@@ -28,9 +30,9 @@ func TestObjectRoundTrip(t *testing.T) {
 	}, got)
 
 	_, err = s.GetObject(ctx, "inquiry", "inq_2")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.GetObject(ctx, "account", "inq_1")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 	assert.EqualError(t, s.PutObject(ctx, "", "x", nil), "store: object needs a kind and an id")
 	assert.Error(t, s.PutObject(ctx, "k", "x", map[string]any{"f": func() {}}))
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -10,36 +10,38 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 func TestVersionRoundTripAndIdempotence(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.SaveVersion(ctx, Version{Hash: "abc", Path: "kyc.wf", Source: "v1"}))
-	require.NoError(t, s.SaveVersion(ctx, Version{Hash: "abc", Path: "other.wf", Source: "v1"}))
+	require.NoError(t, s.SaveVersion(ctx, store.Version{Hash: "abc", Path: "kyc.wf", Source: "v1"}))
+	require.NoError(t, s.SaveVersion(ctx, store.Version{Hash: "abc", Path: "other.wf", Source: "v1"}))
 	v, err := s.GetVersion(ctx, "abc")
 	require.NoError(t, err)
-	assert.Equal(t, Version{Hash: "abc", Path: "kyc.wf", Source: "v1", CreatedAt: t0}, v)
+	assert.Equal(t, store.Version{Hash: "abc", Path: "kyc.wf", Source: "v1", CreatedAt: t0}, v)
 
 	_, err = s.GetVersion(ctx, "nope")
-	assert.ErrorIs(t, err, ErrNotFound)
-	assert.EqualError(t, s.SaveVersion(ctx, Version{}), "store: version hash is empty")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	assert.EqualError(t, s.SaveVersion(ctx, store.Version{}), "store: version hash is empty")
 }
 
 func TestRunRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	in := &Run{
+	in := &store.Run{
 		ID: "run_01", Workflow: "kyc", Version: "h1",
 		Trigger: json.RawMessage(`{"type":"event"}`), Event: json.RawMessage(`{"id":"evt"}`),
 		Inputs: json.RawMessage(`{"a":1}`), Seed: -42, ClockStart: t0.Add(-time.Hour),
 		ParentID: "run_00", DryRun: true,
 	}
 	require.NoError(t, s.CreateRun(ctx, in))
-	assert.Equal(t, StatusRunning, in.Status)
+	assert.Equal(t, store.StatusRunning, in.Status)
 	assert.Equal(t, t0, in.StartedAt)
 
-	steps := []Step{
+	steps := []store.Step{
 		{Key: "b", Seq: 2, Name: "persona.get", Args: json.RawMessage(`[1]`), Status: "running", Attempts: 1, StartedAt: t0},
 		{Key: "a", Seq: 1, Name: "http.get", Args: json.RawMessage(`{"u":"x"}`), Result: json.RawMessage(`{"ok":1}`),
 			Status: "done", Attempts: 2, StartedAt: t0, FinishedAt: t0.Add(time.Second)},
@@ -49,10 +51,10 @@ func TestRunRoundTrip(t *testing.T) {
 	for _, st := range steps {
 		require.NoError(t, s.SaveStep(ctx, in.ID, st))
 	}
-	require.NoError(t, s.AppendLog(ctx, in.ID, Log{At: t0, Level: "info", Message: "one", Pos: "kyc.wf:3:5"}))
-	require.NoError(t, s.AppendLog(ctx, in.ID, Log{At: t0, Level: "warn", Message: "two"}))
-	require.NoError(t, s.AppendLog(ctx, in.ID, Log{Seq: 10, Level: "error", Message: "ten"}))
-	require.NoError(t, s.AppendLog(ctx, in.ID, Log{Level: "info", Message: "eleven"}))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{At: t0, Level: "info", Message: "one", Pos: "kyc.wf:3:5"}))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{At: t0, Level: "warn", Message: "two"}))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Seq: 10, Level: "error", Message: "ten"}))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Level: "info", Message: "eleven"}))
 	woken, err := s.FinishRun(ctx, in.ID, "failed", json.RawMessage(`{"o":true}`), json.RawMessage(`{"msg":"boom"}`), t0.Add(time.Minute), "")
 	require.NoError(t, err)
 	require.Empty(t, woken)
@@ -62,8 +64,8 @@ func TestRunRoundTrip(t *testing.T) {
 	want := *in
 	want.Status, want.Outputs, want.Error = "failed", json.RawMessage(`{"o":true}`), json.RawMessage(`{"msg":"boom"}`)
 	want.FinishedAt = t0.Add(time.Minute)
-	want.Steps = []Step{steps[1], steps[0], steps[2]}
-	want.Logs = []Log{
+	want.Steps = []store.Step{steps[1], steps[0], steps[2]}
+	want.Logs = []store.Log{
 		{Seq: 1, At: t0, Level: "info", Message: "one", Pos: "kyc.wf:3:5"},
 		{Seq: 2, At: t0, Level: "warn", Message: "two"},
 		{Seq: 10, Level: "error", Message: "ten"},
@@ -75,23 +77,23 @@ func TestRunRoundTrip(t *testing.T) {
 func TestSaveStepUpsertKeepsStartAndArgs(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}))
-	require.NoError(t, s.SaveStep(ctx, "r", Step{Key: "k", Seq: 1, Name: "n", Args: json.RawMessage(`{"a":1}`), Status: "running", StartedAt: t0}))
-	require.NoError(t, s.SaveStep(ctx, "r", Step{Key: "k", Seq: 1, Name: "n", Result: json.RawMessage(`2`), Status: "done", Attempts: 1, FinishedAt: t0.Add(time.Second)}))
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}))
+	require.NoError(t, s.SaveStep(ctx, "r", store.Step{Key: "k", Seq: 1, Name: "n", Args: json.RawMessage(`{"a":1}`), Status: "running", StartedAt: t0}))
+	require.NoError(t, s.SaveStep(ctx, "r", store.Step{Key: "k", Seq: 1, Name: "n", Result: json.RawMessage(`2`), Status: "done", Attempts: 1, FinishedAt: t0.Add(time.Second)}))
 	got, err := s.GetRun(ctx, "r")
 	require.NoError(t, err)
 	require.Len(t, got.Steps, 1)
-	assert.Equal(t, Step{Key: "k", Seq: 1, Name: "n", Args: json.RawMessage(`{"a":1}`), Result: json.RawMessage(`2`),
+	assert.Equal(t, store.Step{Key: "k", Seq: 1, Name: "n", Args: json.RawMessage(`{"a":1}`), Result: json.RawMessage(`2`),
 		Status: "done", Attempts: 1, StartedAt: t0, FinishedAt: t0.Add(time.Second)}, got.Steps[0])
 }
 
 func TestJournalReturnsEveryStep(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}))
-	require.NoError(t, s.SaveStep(ctx, "r", Step{Key: "done", Seq: 1, Status: "done", Result: json.RawMessage(`1`), FinishedAt: t0}))
-	require.NoError(t, s.SaveStep(ctx, "r", Step{Key: "failed", Seq: 2, Status: "failed", Error: "x", FinishedAt: t0}))
-	require.NoError(t, s.SaveStep(ctx, "r", Step{Key: "started", Seq: 3, Status: StepStarted, StartedAt: t0}))
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}))
+	require.NoError(t, s.SaveStep(ctx, "r", store.Step{Key: "done", Seq: 1, Status: "done", Result: json.RawMessage(`1`), FinishedAt: t0}))
+	require.NoError(t, s.SaveStep(ctx, "r", store.Step{Key: "failed", Seq: 2, Status: "failed", Error: "x", FinishedAt: t0}))
+	require.NoError(t, s.SaveStep(ctx, "r", store.Step{Key: "started", Seq: 3, Status: store.StepStarted, StartedAt: t0}))
 	j, err := s.Journal(ctx, "r")
 	require.NoError(t, err)
 	assert.Len(t, j, 3)
@@ -107,26 +109,26 @@ func TestJournalReturnsEveryStep(t *testing.T) {
 func TestRunErrors(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}))
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}))
 
-	assert.ErrorIs(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}), ErrExists)
-	assert.EqualError(t, s.CreateRun(ctx, &Run{ID: "x"}), "store: run needs an id and a workflow")
-	assert.EqualError(t, s.CreateRun(ctx, &Run{ID: "y", Workflow: "w", Inputs: json.RawMessage(`{`)}), "store: run inputs is not valid JSON")
+	assert.ErrorIs(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}), store.ErrExists)
+	assert.EqualError(t, s.CreateRun(ctx, &store.Run{ID: "x"}), "store: run needs an id and a workflow")
+	assert.EqualError(t, s.CreateRun(ctx, &store.Run{ID: "y", Workflow: "w", Inputs: json.RawMessage(`{`)}), "store: run inputs is not valid JSON")
 	_, err := s.FinishRun(ctx, "nope", "failed", nil, nil, t0, "")
-	assert.ErrorIs(t, err, ErrNotFound)
-	assert.ErrorIs(t, s.SaveStep(ctx, "nope", Step{Key: "k", Status: "done"}), ErrNotFound)
-	assert.ErrorIs(t, s.AppendLog(ctx, "nope", Log{Message: "m"}), ErrNotFound)
-	assert.EqualError(t, s.SaveStep(ctx, "r", Step{}), "store: step key is empty")
-	assert.EqualError(t, s.SaveStep(ctx, "r", Step{Key: "k", Result: json.RawMessage(`nope`)}), "store: step result is not valid JSON")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	assert.ErrorIs(t, s.SaveStep(ctx, "nope", store.Step{Key: "k", Status: "done"}), store.ErrNotFound)
+	assert.ErrorIs(t, s.AppendLog(ctx, "nope", store.Log{Message: "m"}), store.ErrNotFound)
+	assert.EqualError(t, s.SaveStep(ctx, "r", store.Step{}), "store: step key is empty")
+	assert.EqualError(t, s.SaveStep(ctx, "r", store.Step{Key: "k", Result: json.RawMessage(`nope`)}), "store: step result is not valid JSON")
 	_, err = s.GetRun(ctx, "y")
-	assert.ErrorIs(t, err, ErrNotFound, "an invalid run must not have been stored")
+	assert.ErrorIs(t, err, store.ErrNotFound, "an invalid run must not have been stored")
 }
 
 func TestGetRunByPrefix(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	for _, id := range []string{"abc1", "abc2", "abd", "b"} {
-		require.NoError(t, s.CreateRun(ctx, &Run{ID: id, Workflow: "w"}))
+		require.NoError(t, s.CreateRun(ctx, &store.Run{ID: id, Workflow: "w"}))
 	}
 	tests := []struct{ in, want, err string }{
 		{in: "abd", want: "abd"},
@@ -152,7 +154,7 @@ func TestGetRunByPrefix(t *testing.T) {
 		})
 	}
 	// A unique prefix of a longer id resolves when the exact id is not present.
-	require.NoError(t, s.CreateRun(ctx, &Run{ID: "zz_01HXYZ", Workflow: "w"}))
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "zz_01HXYZ", Workflow: "w"}))
 	got, err := s.GetRun(ctx, "zz_01")
 	require.NoError(t, err)
 	assert.Equal(t, "zz_01HXYZ", got.ID)
@@ -162,14 +164,14 @@ func TestListRunsOrderAndFilters(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
 	for i, wf := range []string{"a", "b", "a", "a", "b"} {
-		r := &Run{ID: fmt.Sprintf("r%d", i), Workflow: wf, StartedAt: t0.Add(time.Duration(i) * time.Minute)}
+		r := &store.Run{ID: fmt.Sprintf("r%d", i), Workflow: wf, StartedAt: t0.Add(time.Duration(i) * time.Minute)}
 		if i%2 == 1 {
 			r.Status = "succeeded"
 		}
 		require.NoError(t, s.CreateRun(ctx, r))
-		require.NoError(t, s.SaveStep(ctx, r.ID, Step{Key: "k", Status: "done"}))
+		require.NoError(t, s.SaveStep(ctx, r.ID, store.Step{Key: "k", Status: "done"}))
 	}
-	ids := func(f RunFilter) []string {
+	ids := func(f store.RunFilter) []string {
 		runs, err := s.ListRuns(ctx, f)
 		require.NoError(t, err)
 		var out []string
@@ -179,20 +181,20 @@ func TestListRunsOrderAndFilters(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, []string{"r4", "r3", "r2", "r1", "r0"}, ids(RunFilter{}))
-	assert.Equal(t, []string{"r3", "r2", "r0"}, ids(RunFilter{Workflow: "a"}))
-	assert.Equal(t, []string{"r3", "r1"}, ids(RunFilter{Status: "succeeded"}))
-	assert.Equal(t, []string{"r1"}, ids(RunFilter{Workflow: "b", Status: "succeeded"}))
-	assert.Equal(t, []string{"r4", "r2", "r0"}, ids(RunFilter{Status: StatusRunning}))
-	assert.Equal(t, []string{"r4", "r3"}, ids(RunFilter{Limit: 2}))
-	assert.Equal(t, []string{"r2", "r1"}, ids(RunFilter{Before: t0.Add(3 * time.Minute), Limit: 2}))
-	assert.Empty(t, ids(RunFilter{Workflow: "zzz"}))
+	assert.Equal(t, []string{"r4", "r3", "r2", "r1", "r0"}, ids(store.RunFilter{}))
+	assert.Equal(t, []string{"r3", "r2", "r0"}, ids(store.RunFilter{Workflow: "a"}))
+	assert.Equal(t, []string{"r3", "r1"}, ids(store.RunFilter{Status: "succeeded"}))
+	assert.Equal(t, []string{"r1"}, ids(store.RunFilter{Workflow: "b", Status: "succeeded"}))
+	assert.Equal(t, []string{"r4", "r2", "r0"}, ids(store.RunFilter{Status: store.StatusRunning}))
+	assert.Equal(t, []string{"r4", "r3"}, ids(store.RunFilter{Limit: 2}))
+	assert.Equal(t, []string{"r2", "r1"}, ids(store.RunFilter{Before: t0.Add(3 * time.Minute), Limit: 2}))
+	assert.Empty(t, ids(store.RunFilter{Workflow: "zzz"}))
 }
 
 func TestConcurrentSaveStep(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}))
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}))
 	const workers, each = 8, 25
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*workers*each)
@@ -202,7 +204,7 @@ func TestConcurrentSaveStep(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				key := fmt.Sprintf("branch%d/step%d", w, i)
-				errs <- s.SaveStep(ctx, "r", Step{Key: key, Seq: int64(w*each + i), Status: "done", FinishedAt: t0})
+				errs <- s.SaveStep(ctx, "r", store.Step{Key: key, Seq: int64(w*each + i), Status: "done", FinishedAt: t0})
 				_, err := s.Journal(ctx, "r")
 				errs <- err
 			}
@@ -226,12 +228,12 @@ func TestConcurrentSaveStep(t *testing.T) {
 func TestListRunsUsesIndexes(t *testing.T) {
 	s, _ := openTest(t)
 	tests := []struct {
-		f     RunFilter
+		f     store.RunFilter
 		index string
 	}{
-		{RunFilter{}, "runs_started"},
-		{RunFilter{Workflow: "w"}, "runs_workflow_started"},
-		{RunFilter{Status: "failed", Before: t0}, "runs_status_started"},
+		{store.RunFilter{}, "runs_started"},
+		{store.RunFilter{Workflow: "w"}, "runs_workflow_started"},
+		{store.RunFilter{Status: "failed", Before: t0}, "runs_status_started"},
 	}
 	for _, tt := range tests {
 		q, args := (&Store{}).runListQuery(tt.f)
@@ -248,6 +250,6 @@ func TestListRunsUsesIndexes(t *testing.T) {
 		assert.Contains(t, plan, "INDEX "+tt.index, "%+v", tt.f)
 		assert.NotContains(t, plan, "TEMP B-TREE", "%+v sorts without an index", tt.f)
 	}
-	_, args := (&Store{}).runListQuery(RunFilter{Limit: 5000})
+	_, args := (&Store{}).runListQuery(store.RunFilter{Limit: 5000})
 	assert.Equal(t, []any{maxRunLimit}, args)
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 func TestListLifecycle(t *testing.T) {
@@ -15,9 +17,9 @@ func TestListLifecycle(t *testing.T) {
 	s, _ := openTest(t)
 	info, err := s.CreateList(ctx, "blocked-ips", "ip_address")
 	require.NoError(t, err)
-	assert.Equal(t, ListInfo{Name: "blocked-ips", Kind: "ip_address", Version: 1, CreatedAt: t0}, info)
+	assert.Equal(t, store.ListInfo{Name: "blocked-ips", Kind: "ip_address", Version: 1, CreatedAt: t0}, info)
 	_, err = s.CreateList(ctx, "blocked-ips", "string")
-	assert.ErrorIs(t, err, ErrExists)
+	assert.ErrorIs(t, err, store.ErrExists)
 	_, err = s.CreateList(ctx, "allowed-emails", "email_address")
 	require.NoError(t, err)
 	_, err = s.CreateList(ctx, "", "string")
@@ -35,8 +37,8 @@ func TestListLifecycle(t *testing.T) {
 
 	require.NoError(t, s.DeleteList(ctx, "blocked-ips"))
 	_, err = s.GetList(ctx, "blocked-ips")
-	assert.ErrorIs(t, err, ErrNotFound)
-	assert.ErrorIs(t, s.DeleteList(ctx, "blocked-ips"), ErrNotFound)
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	assert.ErrorIs(t, s.DeleteList(ctx, "blocked-ips"), store.ErrNotFound)
 }
 
 func TestListItemsAddRemove(t *testing.T) {
@@ -45,7 +47,7 @@ func TestListItemsAddRemove(t *testing.T) {
 	_, err := s.CreateList(ctx, "l", "email_address")
 	require.NoError(t, err)
 
-	batch := []ListItem{
+	batch := []store.ListItem{
 		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}},
 		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
 		{ID: "lie_3", Value: "a@x.com"},
@@ -53,7 +55,7 @@ func TestListItemsAddRemove(t *testing.T) {
 	added, err := s.AddListItems(ctx, "l", batch)
 	require.NoError(t, err)
 	assert.Equal(t, 2, added)
-	assert.Equal(t, []ListItem{
+	assert.Equal(t, []store.ListItem{
 		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}, CreatedAt: t0},
 		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
 		{ID: "lie_1", Value: "a@x.com", CreatedAt: t0},
@@ -64,7 +66,7 @@ func TestListItemsAddRemove(t *testing.T) {
 	assert.Equal(t, 2, info.Count)
 
 	clock.Advance(time.Minute)
-	batch = []ListItem{{Value: "b@x.com"}, {Value: "c.com"}}
+	batch = []store.ListItem{{Value: "b@x.com"}, {Value: "c.com"}}
 	added, err = s.AddListItems(ctx, "l", batch)
 	require.NoError(t, err)
 	assert.Equal(t, 1, added)
@@ -73,7 +75,7 @@ func TestListItemsAddRemove(t *testing.T) {
 	assert.Regexp(t, `^li_\d+$`, batch[1].ID)
 	assert.Equal(t, t0.Add(time.Minute), batch[1].CreatedAt)
 
-	added, err = s.AddListItems(ctx, "l", []ListItem{{Value: "c.com"}})
+	added, err = s.AddListItems(ctx, "l", []store.ListItem{{Value: "c.com"}})
 	require.NoError(t, err)
 	assert.Equal(t, 0, added)
 	info, err = s.GetList(ctx, "l")
@@ -83,7 +85,7 @@ func TestListItemsAddRemove(t *testing.T) {
 
 	items, err := s.ListItems(ctx, "l")
 	require.NoError(t, err)
-	assert.Equal(t, []ListItem{
+	assert.Equal(t, []store.ListItem{
 		{ID: "lie_1", Value: "a@x.com", Data: map[string]string{"reason": "fraud"}, CreatedAt: t0},
 		{ID: "lie_2", Value: "b@x.com", CreatedAt: t0.Add(-time.Hour)},
 		{ID: batch[1].ID, Value: "c.com", CreatedAt: t0.Add(time.Minute)},
@@ -97,22 +99,22 @@ func TestListItemsAddRemove(t *testing.T) {
 	assert.False(t, removed)
 	info, err = s.GetList(ctx, "l")
 	require.NoError(t, err)
-	assert.Equal(t, ListInfo{Name: "l", Kind: "email_address", Version: 4, Count: 2, CreatedAt: t0}, info)
+	assert.Equal(t, store.ListInfo{Name: "l", Kind: "email_address", Version: 4, Count: 2, CreatedAt: t0}, info)
 }
 
 func TestListItemsErrors(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	_, err := s.AddListItems(ctx, "missing", []ListItem{{Value: "v"}})
-	assert.ErrorIs(t, err, ErrNotFound)
+	_, err := s.AddListItems(ctx, "missing", []store.ListItem{{Value: "v"}})
+	assert.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.RemoveListItem(ctx, "missing", "v")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.ListItems(ctx, "missing")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 
 	_, err = s.CreateList(ctx, "l", "string")
 	require.NoError(t, err)
-	_, err = s.AddListItems(ctx, "l", []ListItem{{Value: "ok"}, {Value: ""}})
+	_, err = s.AddListItems(ctx, "l", []store.ListItem{{Value: "ok"}, {Value: ""}})
 	assert.EqualError(t, err, `store: list "l": item value is empty`)
 	items, err := s.ListItems(ctx, "l")
 	require.NoError(t, err)
@@ -128,7 +130,7 @@ func TestRecreatedListHasNewVersionAndIDs(t *testing.T) {
 	s, _ := openTest(t)
 	_, err := s.CreateList(ctx, "l", "string")
 	require.NoError(t, err)
-	first := []ListItem{{Value: "x"}}
+	first := []store.ListItem{{Value: "x"}}
 	_, err = s.AddListItems(ctx, "l", first)
 	require.NoError(t, err)
 	old, err := s.GetList(ctx, "l")
@@ -141,7 +143,7 @@ func TestRecreatedListHasNewVersionAndIDs(t *testing.T) {
 	items, err := s.ListItems(ctx, "l")
 	require.NoError(t, err)
 	assert.Empty(t, items)
-	second := []ListItem{{Value: "x"}}
+	second := []store.ListItem{{Value: "x"}}
 	_, err = s.AddListItems(ctx, "l", second)
 	require.NoError(t, err)
 	assert.NotEqual(t, first[0].ID, second[0].ID, "item IDs are never reused")
@@ -156,9 +158,9 @@ func TestLargeListImport(t *testing.T) {
 	_, err := s.CreateList(ctx, "big", "ip_address")
 	require.NoError(t, err)
 	const n = 100_000
-	items := make([]ListItem, n)
+	items := make([]store.ListItem, n)
 	for i := range items {
-		items[i] = ListItem{Value: fmt.Sprintf("10.%d.%d.%d", i>>16, (i>>8)&0xff, i&0xff)}
+		items[i] = store.ListItem{Value: fmt.Sprintf("10.%d.%d.%d", i>>16, (i>>8)&0xff, i&0xff)}
 	}
 	added, err := s.AddListItems(ctx, "big", items)
 	require.NoError(t, err)

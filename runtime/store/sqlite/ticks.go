@@ -1,10 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // Schedule ticks: for each schedule trigger of a workflow the store keeps the last tick it
@@ -24,7 +26,7 @@ func (s *Store) LastTick(ctx context.Context, workflow, trigger string) (time.Ti
 
 // FireTick records tick as fired for the trigger and creates its run, in one transaction. It
 // reports false (and writes nothing) when that tick, or a later one, was already fired.
-func (s *Store) FireTick(ctx context.Context, workflow, trigger string, tick time.Time, r *Run) (bool, error) {
+func (s *Store) FireTick(ctx context.Context, workflow, trigger string, tick time.Time, r *store.Run) (bool, error) {
 	if err := s.prepareRun(r); err != nil {
 		return false, err
 	}
@@ -48,7 +50,7 @@ func (s *Store) FireTick(ctx context.Context, workflow, trigger string, tick tim
 
 // StartScheduled marks a pending workflow.schedule start as started and creates its run, in
 // one transaction; false when it was no longer pending.
-func (s *Store) StartScheduled(ctx context.Context, id string, r *Run) (bool, error) {
+func (s *Store) StartScheduled(ctx context.Context, id string, r *store.Run) (bool, error) {
 	if err := s.prepareRun(r); err != nil {
 		return false, err
 	}
@@ -56,7 +58,7 @@ func (s *Store) StartScheduled(ctx context.Context, id string, r *Run) (bool, er
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		started = false
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE scheduled SET status = 'started' WHERE id = ? AND status = ?`,
-			id, SchedulePending))
+			id, store.SchedulePending))
 		if err != nil || !ok {
 			return err
 		}
@@ -73,6 +75,6 @@ func (s *Store) StartScheduled(ctx context.Context, id string, r *Run) (bool, er
 // none).
 func (s *Store) NextScheduled(ctx context.Context) (time.Time, error) {
 	var at sql.NullInt64
-	err := s.readers.QueryRowContext(ctx, `SELECT MIN(at) FROM scheduled WHERE status = ?`, SchedulePending).Scan(&at)
+	err := s.readers.QueryRowContext(ctx, `SELECT MIN(at) FROM scheduled WHERE status = ?`, store.SchedulePending).Scan(&at)
 	return timeCol(at), err
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // Objects are the local Persona backend's records (inquiries, accounts, reports, cases, …),
@@ -19,7 +21,7 @@ func (s *Store) GetObject(ctx context.Context, kind, id string) (map[string]any,
 	var data []byte
 	err := s.st.getObject.QueryRowContext(ctx, kind, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: %s %q: %w", kind, id, ErrNotFound)
+		return nil, fmt.Errorf("store: %s %q: %w", kind, id, store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
@@ -27,18 +29,9 @@ func (s *Store) GetObject(ctx context.Context, kind, id string) (map[string]any,
 	return decodeObject(kind, id, data)
 }
 
-// Object is one local Persona object to save. With IfNewer, an object the store already
-// holds is replaced only when Data's updated_at is later than the stored one's (or the stored
-// one has none), so state changed by actions is not overwritten by an older copy.
-type Object struct {
-	Kind, ID string
-	Data     map[string]any
-	IfNewer  bool
-}
-
 // PutObject creates or replaces the object kind/id, keeping its first creation time.
 func (s *Store) PutObject(ctx context.Context, kind, id string, obj map[string]any) error {
-	objs := []Object{{Kind: kind, ID: id, Data: obj}}
+	objs := []store.Object{{Kind: kind, ID: id, Data: obj}}
 	data, err := encodeObjects(objs)
 	if err != nil {
 		return err
@@ -47,7 +40,7 @@ func (s *Store) PutObject(ctx context.Context, kind, id string, obj map[string]a
 }
 
 // encodeObjects checks and encodes objects to save.
-func encodeObjects(objs []Object) ([]string, error) {
+func encodeObjects(objs []store.Object) ([]string, error) {
 	out := make([]string, len(objs))
 	for i, o := range objs {
 		if o.Kind == "" || o.ID == "" {
@@ -62,7 +55,7 @@ func encodeObjects(objs []Object) ([]string, error) {
 	return out, nil
 }
 
-func (s *Store) putObjectsTx(ctx context.Context, tx *sql.Tx, objs []Object, data []string) error {
+func (s *Store) putObjectsTx(ctx context.Context, tx *sql.Tx, objs []store.Object, data []string) error {
 	now := s.now().UnixNano()
 	for i, o := range objs {
 		stmt := s.st.upsertObject

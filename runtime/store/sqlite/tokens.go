@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,21 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
-// Token is an API bearer token. Only a hash of the secret is stored: the secret itself is
-// shown once, when the token is created.
-type Token struct {
-	ID        string
-	Name      string
-	Hash      string // hex SHA-256 of the secret
-	CreatedAt time.Time
-	RevokedAt time.Time
-	LastUsed  time.Time
-}
-
 // CreateToken stores a new token.
-func (s *Store) CreateToken(ctx context.Context, t Token) error {
+func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
 	if t.ID == "" || t.Hash == "" {
 		return errors.New("store: a token needs an id and a hash")
 	}
@@ -31,23 +22,23 @@ func (s *Store) CreateToken(ctx context.Context, t Token) error {
 		ok, err := affected(tx.ExecContext(ctx, `INSERT INTO tokens(id, name, hash, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, t.ID, t.Name, t.Hash, t.CreatedAt.UnixNano()))
 		if err == nil && !ok {
-			err = fmt.Errorf("store: token %q: %w", t.ID, ErrExists)
+			err = fmt.Errorf("store: token %q: %w", t.ID, store.ErrExists)
 		}
 		return err
 	})
 }
 
 // Tokens lists every token, revoked ones included, oldest first.
-func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
+func (s *Store) Tokens(ctx context.Context) ([]store.Token, error) {
 	rows, err := s.readers.QueryContext(ctx, `SELECT id, name, hash, created_at, revoked_at, last_used_at
 		FROM tokens ORDER BY created_at, id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Token
+	var out []store.Token
 	for rows.Next() {
-		var t Token
+		var t store.Token
 		var created int64
 		var revoked, used sql.NullInt64
 		if err := rows.Scan(&t.ID, &t.Name, &t.Hash, &created, &revoked, &used); err != nil {
@@ -60,13 +51,13 @@ func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 }
 
 // TokenByHash returns the live (not revoked) token with this hash, or ErrNotFound.
-func (s *Store) TokenByHash(ctx context.Context, hash string) (Token, error) {
-	t := Token{Hash: hash}
+func (s *Store) TokenByHash(ctx context.Context, hash string) (store.Token, error) {
+	t := store.Token{Hash: hash}
 	var created int64
 	err := s.readers.QueryRowContext(ctx, `SELECT id, name, created_at FROM tokens
 		WHERE hash = ? AND revoked_at IS NULL`, hash).Scan(&t.ID, &t.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Token{}, fmt.Errorf("store: token: %w", ErrNotFound)
+		return store.Token{}, fmt.Errorf("store: token: %w", store.ErrNotFound)
 	}
 	t.CreatedAt = time.Unix(0, created).UTC()
 	return t, err
@@ -79,7 +70,7 @@ func (s *Store) RevokeToken(ctx context.Context, idOrName string) error {
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?
 			WHERE (id = ?2 OR name = ?2) AND revoked_at IS NULL`, now, idOrName))
 		if err == nil && !ok {
-			err = fmt.Errorf("store: token %q: %w", idOrName, ErrNotFound)
+			err = fmt.Errorf("store: token %q: %w", idOrName, store.ErrNotFound)
 		}
 		return err
 	})

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 func TestListEventsNewestFirstByKeyset(t *testing.T) {
@@ -19,29 +21,29 @@ func TestListEventsNewestFirstByKeyset(t *testing.T) {
 		if i%2 == 1 {
 			name = "inquiry.failed"
 		}
-		_, err := s.RecordEvent(ctx, Event{ID: "evt_" + strconv.Itoa(i), Name: name, ReceivedAt: t0.Add(time.Duration(i) * time.Second)})
+		_, err := s.RecordEvent(ctx, store.Event{ID: "evt_" + strconv.Itoa(i), Name: name, ReceivedAt: t0.Add(time.Duration(i) * time.Second)})
 		require.NoError(t, err)
 	}
-	ids := func(es []Event) (out []string) {
+	ids := func(es []store.Event) (out []string) {
 		for _, e := range es {
 			out = append(out, e.ID)
 		}
 		return out
 	}
-	page, err := s.ListEvents(ctx, EventFilter{Limit: 2})
+	page, err := s.ListEvents(ctx, store.EventFilter{Limit: 2})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"evt_4", "evt_3"}, ids(page))
-	page, err = s.ListEvents(ctx, EventFilter{Limit: 2, Before: page[1].Seq})
+	page, err = s.ListEvents(ctx, store.EventFilter{Limit: 2, Before: page[1].Seq})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"evt_2", "evt_1"}, ids(page))
-	page, err = s.ListEvents(ctx, EventFilter{Limit: 2, Before: page[1].Seq})
+	page, err = s.ListEvents(ctx, store.EventFilter{Limit: 2, Before: page[1].Seq})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"evt_0"}, ids(page))
 
-	page, err = s.ListEvents(ctx, EventFilter{Name: "inquiry.failed"})
+	page, err = s.ListEvents(ctx, store.EventFilter{Name: "inquiry.failed"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"evt_3", "evt_1"}, ids(page))
-	page, err = s.ListEvents(ctx, EventFilter{Status: "dispatched"})
+	page, err = s.ListEvents(ctx, store.EventFilter{Status: "dispatched"})
 	require.NoError(t, err)
 	assert.Empty(t, page)
 }
@@ -49,7 +51,7 @@ func TestListEventsNewestFirstByKeyset(t *testing.T) {
 func TestDeliveriesOf(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.RecordDeliveries(ctx, []Delivery{
+	require.NoError(t, s.RecordDeliveries(ctx, []store.Delivery{
 		{EventID: "e1", Workflow: "a", Status: "started", RunID: "run_1"},
 		{EventID: "e2", Workflow: "b", Status: "filtered"},
 		{EventID: "e1", Workflow: "c", Status: "started", RunID: "run_2"},
@@ -70,20 +72,20 @@ func TestDeliveriesOf(t *testing.T) {
 func TestRejectionsAreCapped(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.RecordRejection(ctx, Rejection{Endpoint: "", Remote: "127.0.0.1:5000",
+	require.NoError(t, s.RecordRejection(ctx, store.Rejection{Endpoint: "", Remote: "127.0.0.1:5000",
 		Reason: "signature mismatch", EventID: "evt_x", EventName: "inquiry.completed", BodySize: 42}))
 	got, err := s.Rejections(ctx, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	assert.Equal(t, Rejection{Seq: 1, At: t0, Remote: "127.0.0.1:5000", Reason: "signature mismatch",
+	assert.Equal(t, store.Rejection{Seq: 1, At: t0, Remote: "127.0.0.1:5000", Reason: "signature mismatch",
 		EventID: "evt_x", EventName: "inquiry.completed", BodySize: 42}, got[0])
 
-	for i := range MaxRejections + 5 {
-		require.NoError(t, s.RecordRejection(ctx, Rejection{Endpoint: "kyb", Remote: "r", Reason: "n" + strconv.Itoa(i)}))
+	for i := range store.MaxRejections + 5 {
+		require.NoError(t, s.RecordRejection(ctx, store.Rejection{Endpoint: "kyb", Remote: "r", Reason: "n" + strconv.Itoa(i)}))
 	}
 	var n int
 	require.NoError(t, s.readers.QueryRowContext(ctx, `SELECT COUNT(*) FROM webhook_rejections`).Scan(&n))
-	assert.Equal(t, MaxRejections, n, "older rejections are dropped")
+	assert.Equal(t, store.MaxRejections, n, "older rejections are dropped")
 	first, err := s.Rejections(ctx, 0, 2)
 	require.NoError(t, err)
 	require.Len(t, first, 2)
@@ -98,12 +100,12 @@ func TestRejectionsAreCapped(t *testing.T) {
 func TestVersionsNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	require.NoError(t, s.SaveVersion(ctx, Version{Hash: "h1", Path: "a.wf", Source: "x", CreatedAt: t0}))
-	require.NoError(t, s.SaveVersion(ctx, Version{Hash: "h2", Path: "a.wf,b.wf", Source: "y", CreatedAt: t0.Add(time.Minute)}))
+	require.NoError(t, s.SaveVersion(ctx, store.Version{Hash: "h1", Path: "a.wf", Source: "x", CreatedAt: t0}))
+	require.NoError(t, s.SaveVersion(ctx, store.Version{Hash: "h2", Path: "a.wf,b.wf", Source: "y", CreatedAt: t0.Add(time.Minute)}))
 	vs, err := s.Versions(ctx, 0)
 	require.NoError(t, err)
 	require.Len(t, vs, 2)
-	assert.Equal(t, Version{Hash: "h2", Path: "a.wf,b.wf", CreatedAt: t0.Add(time.Minute)}, vs[0])
+	assert.Equal(t, store.Version{Hash: "h2", Path: "a.wf,b.wf", CreatedAt: t0.Add(time.Minute)}, vs[0])
 	assert.Equal(t, "h1", vs[1].Hash)
 }
 
@@ -112,13 +114,13 @@ func TestBrowseListItems(t *testing.T) {
 	s, _ := openTest(t)
 	_, err := s.CreateList(ctx, "ips", "ip_address")
 	require.NoError(t, err)
-	var items []ListItem
+	var items []store.ListItem
 	for _, v := range []string{"10.0.0.3", "10.0.0.1", "192.0.2.7", "10.0.0.2", "198.51.100.0/24"} {
-		items = append(items, ListItem{Value: v})
+		items = append(items, store.ListItem{Value: v})
 	}
 	_, err = s.AddListItems(ctx, "ips", items)
 	require.NoError(t, err)
-	values := func(its []ListItem) (out []string) {
+	values := func(its []store.ListItem) (out []string) {
 		for _, it := range its {
 			out = append(out, it.Value)
 		}
@@ -137,7 +139,7 @@ func TestBrowseListItems(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"198.51.100.0/24"}, values(page))
 	_, err = s.BrowseListItems(ctx, "nope", "", "", 10)
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
 func TestListRunsKeysetPages(t *testing.T) {
@@ -145,13 +147,13 @@ func TestListRunsKeysetPages(t *testing.T) {
 	s, _ := openTest(t)
 	// Five runs, two pairs of them started at the same instant.
 	for i, at := range []int{0, 1, 1, 2, 2} {
-		r := &Run{ID: "run_" + strconv.Itoa(i), Workflow: "w", Version: "v", StartedAt: t0.Add(time.Duration(at) * time.Second)}
+		r := &store.Run{ID: "run_" + strconv.Itoa(i), Workflow: "w", Version: "v", StartedAt: t0.Add(time.Duration(at) * time.Second)}
 		require.NoError(t, s.CreateRun(ctx, r))
 	}
 	var got []string
-	var after *Cursor
+	var after *store.Cursor
 	for {
-		page, err := s.ListRuns(ctx, RunFilter{Limit: 2, After: after})
+		page, err := s.ListRuns(ctx, store.RunFilter{Limit: 2, After: after})
 		require.NoError(t, err)
 		for _, r := range page {
 			got = append(got, r.ID)
@@ -160,14 +162,14 @@ func TestListRunsKeysetPages(t *testing.T) {
 			break
 		}
 		last := page[len(page)-1]
-		after = &Cursor{StartedAt: last.StartedAt, ID: last.ID}
+		after = &store.Cursor{StartedAt: last.StartedAt, ID: last.ID}
 	}
 	assert.Equal(t, []string{"run_4", "run_3", "run_2", "run_1", "run_0"}, got, "newest first, ties by id, each once")
 
 	// A page far down the history is a seek in the index, not a walk from
 	// the newest run: its cost does not grow with its depth.
-	for _, f := range []RunFilter{{}, {Workflow: "w"}, {Status: "running"}} {
-		f.After = &Cursor{StartedAt: t0, ID: "run_9"}
+	for _, f := range []store.RunFilter{{}, {Workflow: "w"}, {Status: "running"}} {
+		f.After = &store.Cursor{StartedAt: t0, ID: "run_9"}
 		q, args := s.runListQuery(f)
 		rows, err := s.readers.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 		require.NoError(t, err)

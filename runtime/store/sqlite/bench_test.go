@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // The two benchmarks write the same rows for one three-step run: the run, three steps, two
@@ -35,14 +37,14 @@ func BenchmarkRecordRun(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		id := "run_" + strconv.Itoa(i)
-		r := Run{ID: id, Workflow: "kyc", Version: "h1", Trigger: benchTrigger, Inputs: benchInputs, Seed: 7, ClockStart: at, StartedAt: at}
+		r := store.Run{ID: id, Workflow: "kyc", Version: "h1", Trigger: benchTrigger, Inputs: benchInputs, Seed: 7, ClockStart: at, StartedAt: at}
 		require.NoError(b, s.CreateRun(ctx, &r))
 		for k := range 3 {
-			require.NoError(b, s.SaveStep(ctx, id, Step{Key: "s" + strconv.Itoa(k), Seq: int64(k), Name: "persona.get",
+			require.NoError(b, s.SaveStep(ctx, id, store.Step{Key: "s" + strconv.Itoa(k), Seq: int64(k), Name: "persona.get",
 				Args: benchArgs, Result: benchResult, Status: "done", Attempts: 1, StartedAt: at, FinishedAt: at}))
 		}
-		require.NoError(b, s.AppendLog(ctx, id, Log{At: at, Level: "info", Message: "checking inquiry", Pos: "kyc.wf:4:3"}))
-		require.NoError(b, s.AppendLog(ctx, id, Log{At: at, Level: "info", Message: "approved", Pos: "kyc.wf:9:3"}))
+		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "checking inquiry", Pos: "kyc.wf:4:3"}))
+		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "approved", Pos: "kyc.wf:9:3"}))
 		woken, err := s.FinishRun(ctx, id, "succeeded", benchOutputs, nil, at, "")
 		require.NoError(b, err)
 		require.Empty(b, woken)
@@ -93,7 +95,7 @@ func BenchmarkAddListItems100k(b *testing.B) {
 		name := "l" + strconv.Itoa(i)
 		_, err := s.CreateList(ctx, name, "ip_address")
 		require.NoError(b, err)
-		items := make([]ListItem, 100_000)
+		items := make([]store.ListItem, 100_000)
 		for k := range items {
 			items[k].Value = "10.0." + strconv.Itoa(k>>8) + "." + strconv.Itoa(k&0xff)
 		}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // fakeClock is a settable clock, safe for concurrent use.
@@ -132,20 +134,20 @@ func TestDefaultPath(t *testing.T) {
 func TestReopenKeepsEverything(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	require.NoError(t, s.SaveVersion(ctx, Version{Hash: "h1", Path: "a.wf", Source: "workflow a {}"}))
-	run := &Run{ID: "run-1", Workflow: "a", Version: "h1", Inputs: []byte(`{"x":1}`)}
+	require.NoError(t, s.SaveVersion(ctx, store.Version{Hash: "h1", Path: "a.wf", Source: "workflow a {}"}))
+	run := &store.Run{ID: "run-1", Workflow: "a", Version: "h1", Inputs: []byte(`{"x":1}`)}
 	require.NoError(t, s.CreateRun(ctx, run))
-	require.NoError(t, s.SaveStep(ctx, "run-1", Step{Key: "k", Seq: 1, Name: "http.get", Status: "done", FinishedAt: t0}))
-	require.NoError(t, s.AppendLog(ctx, "run-1", Log{Level: "info", Message: "hello"}))
+	require.NoError(t, s.SaveStep(ctx, "run-1", store.Step{Key: "k", Seq: 1, Name: "http.get", Status: "done", FinishedAt: t0}))
+	require.NoError(t, s.AppendLog(ctx, "run-1", store.Log{Level: "info", Message: "hello"}))
 	woken, err := s.FinishRun(ctx, "run-1", "succeeded", []byte(`{"ok":true}`), nil, t0.Add(time.Minute), "")
 	require.NoError(t, err)
 	require.Empty(t, woken)
 	_, err = s.CreateList(ctx, "blocked-ips", "ip_address")
 	require.NoError(t, err)
-	_, err = s.AddListItems(ctx, "blocked-ips", []ListItem{{Value: "10.0.0.1"}})
+	_, err = s.AddListItems(ctx, "blocked-ips", []store.ListItem{{Value: "10.0.0.1"}})
 	require.NoError(t, err)
 	require.NoError(t, s.PutObject(ctx, "inquiry", "inq_1", map[string]any{"status": "created"}))
-	_, err = s.RecordEvent(ctx, Event{ID: "evt_1", Name: "inquiry.completed", Body: []byte(`{}`)})
+	_, err = s.RecordEvent(ctx, store.Event{ID: "evt_1", Name: "inquiry.completed", Body: []byte(`{}`)})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 
@@ -167,7 +169,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	obj, err := s2.GetObject(ctx, "inquiry", "inq_1")
 	require.NoError(t, err)
 	assert.Equal(t, "created", obj["status"])
-	dup, err := s2.RecordEvent(ctx, Event{ID: "evt_1", Name: "inquiry.completed"})
+	dup, err := s2.RecordEvent(ctx, store.Event{ID: "evt_1", Name: "inquiry.completed"})
 	require.NoError(t, err)
 	assert.True(t, dup)
 }
@@ -177,8 +179,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 func TestCommittedStepSurvivesCrash(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	require.NoError(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}))
-	require.NoError(t, s.SaveStep(ctx, "r", Step{Key: "charge", Seq: 1, Status: "done", Result: []byte(`{"id":"ch_1"}`), FinishedAt: t0}))
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}))
+	require.NoError(t, s.SaveStep(ctx, "r", store.Step{Key: "charge", Seq: 1, Status: "done", Result: []byte(`{"id":"ch_1"}`), FinishedAt: t0}))
 
 	crashed := filepath.Join(t.TempDir(), "wf.db")
 	for _, suffix := range []string{"", "-wal"} {
@@ -198,10 +200,10 @@ func TestCanceledContext(t *testing.T) {
 	s, _ := openTest(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	assert.ErrorIs(t, s.CreateRun(ctx, &Run{ID: "r", Workflow: "w"}), context.Canceled)
+	assert.ErrorIs(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}), context.Canceled)
 	_, err := s.GetRun(ctx, "r")
 	assert.ErrorIs(t, err, context.Canceled)
-	_, err = s.AddListItems(ctx, "x", []ListItem{{Value: "v"}})
+	_, err = s.AddListItems(ctx, "x", []store.ListItem{{Value: "v"}})
 	assert.ErrorIs(t, err, context.Canceled)
 }
 

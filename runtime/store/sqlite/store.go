@@ -1,0 +1,287 @@
+// Package sqlite is the embedded implementation of store.Store: everything lives in one SQLite
+// file (modernc.org/sqlite, pure Go), by default <dir>/.wf/wf.db, with nothing to install.
+//
+// # Durability
+//
+// The database runs in WAL mode with synchronous=NORMAL, set explicitly. In WAL mode NORMAL
+// syncs the WAL only at checkpoints, not at every commit, so a commit is a write(2) to the WAL
+// and costs no fsync. A committed transaction survives any crash of the application (the data
+// is in the OS page cache and the WAL is replayed on the next open) and the database never
+// corrupts; a power loss or kernel crash may lose the last few commits. Use
+// Options{Synchronous: "FULL"} to fsync the WAL on every commit when that window matters more
+// than write throughput.
+//
+// # Connections
+//
+// A Store holds one writer connection and a small pool of reader connections. SQLite allows one
+// writer at a time; several writer connections in one process would only contend for the write
+// lock and surface SQLITE_BUSY under load (a deferred transaction that reads and then writes
+// cannot wait for the lock, it fails). With a single writer, concurrent writes from parallel
+// branches queue in database/sql instead, every write transaction begins IMMEDIATE, and WAL
+// lets the readers run alongside the writer without blocking it. busy_timeout still covers
+// other processes using the same file.
+//
+// # Time
+//
+// Times are stored as INTEGER Unix nanoseconds (sortable, compact, no formatting cost) and
+// returned as time.Time in UTC; the zero time is stored as NULL.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/wf-lang/wf/runtime/store"
+)
+
+// DefaultPath returns the default database path for a working directory: <dir>/.wf/wf.db.
+func DefaultPath(dir string) string {
+	return filepath.Join(dir, ".wf", "wf.db")
+}
+
+// Options tunes a Store; the zero value is the recommended configuration.
+type Options struct {
+	// Synchronous is the SQLite synchronous level: "NORMAL" (default) or "FULL"
+	// (fsync on every commit; survives power loss at a write-throughput cost).
+	Synchronous string
+	// BusyTimeout is how long a connection waits for a lock held by another
+	// process (default 5s).
+	BusyTimeout time.Duration
+	// Readers is the size of the reader connection pool (default 4).
+	Readers int
+	// Now is the clock used for created/updated times the caller leaves zero
+	// (default time.Now).
+	Now func() time.Time
+	// StaleAfter is how long an instance may miss heartbeats before its runs
+	// count as interrupted (default DefaultStaleAfter).
+	StaleAfter time.Duration
+}
+
+func (o Options) withDefaults() (Options, error) {
+	switch strings.ToUpper(o.Synchronous) {
+	case "":
+		o.Synchronous = "NORMAL"
+	case "NORMAL", "FULL", "EXTRA":
+		o.Synchronous = strings.ToUpper(o.Synchronous)
+	default:
+		return o, fmt.Errorf("store: synchronous must be NORMAL, FULL or EXTRA, got %q", o.Synchronous)
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.Readers <= 0 {
+		o.Readers = 4
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.StaleAfter <= 0 {
+		o.StaleAfter = store.DefaultStaleAfter
+	}
+	return o, nil
+}
+
+// makeDir makes sure the store's directory exists. Only a missing .wf
+// directory (the default layout, <dir>/.wf/wf.db) is created, readable by
+// its owner alone; a path in another missing directory is an error, so a
+// mistyped --store does not quietly start a new, empty store.
+func makeDir(path, dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if filepath.Base(dir) != ".wf" {
+		return fmt.Errorf("store: open %s: the directory %s does not exist (create it first; only a .wf directory is made)", path, filepath.Dir(path))
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return nil
+}
+
+// Store is the embedded WF database. It is safe for concurrent use by many goroutines.
+type Store struct {
+	path    string
+	writer  *sql.DB // exactly one connection: SQLite has one writer at a time
+	readers *sql.DB // query_only pool
+	now     func() time.Time
+	// staleAfter is Options.StaleAfter.
+	staleAfter time.Duration
+	st         stmts
+	// ops feeds the group-commit writer (see batch.go); wmu guards closing it.
+	ops        chan writeOp
+	wmu        sync.RWMutex
+	closed     bool
+	writerDone chan struct{}
+}
+
+// Open opens (creating if needed) the database at path with the default Options and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith opens (creating if needed) the database at path with opts and brings its schema up
+// to date. A file that is not a SQLite database, or one written by a newer wf, is an error.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := makeDir(path, filepath.Dir(abs)); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("store: open %s: is a directory", path)
+	}
+	// The store holds personal data: a new database is its owner's alone
+	// (SQLite gives its -wal and -shm files the same mode).
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	}
+	s := &Store{path: abs, now: opts.Now, staleAfter: opts.StaleAfter, ops: make(chan writeOp, maxGroup), writerDone: make(chan struct{})}
+	if err := s.open(ctx, opts); err != nil {
+		s.closeDBs()
+		return nil, openError(path, err)
+	}
+	go s.writeLoop()
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context, opts Options) error {
+	var err error
+	if s.writer, err = sql.Open("sqlite", dsn(s.path, opts, false)); err != nil {
+		return err
+	}
+	s.writer.SetMaxOpenConns(1)
+	s.writer.SetMaxIdleConns(1)
+	s.writer.SetConnMaxLifetime(0)
+	s.writer.SetConnMaxIdleTime(0)
+	if err := s.writer.PingContext(ctx); err != nil {
+		return err
+	}
+	if err := migrate(ctx, s.writer, schemaMigrations(), s.now); err != nil {
+		return err
+	}
+	if s.readers, err = sql.Open("sqlite", dsn(s.path, opts, true)); err != nil {
+		return err
+	}
+	s.readers.SetMaxOpenConns(opts.Readers)
+	s.readers.SetMaxIdleConns(opts.Readers)
+	return s.st.prepare(ctx, s.writer, s.readers)
+}
+
+// dsn builds the connection string. Pragmas go in _pragma parameters so that every pooled
+// connection gets them, not only the first one.
+func dsn(path string, opts Options, reader bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous("+opts.Synchronous+")")
+	if reader {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	return u.String()
+}
+
+// openError turns driver errors at open time into messages a user can act on.
+func openError(path string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("store: open %s: file is not a SQLite database", path)
+		case sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("store: open %s: database file is corrupted", path)
+		case sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("store: open %s: cannot open the database file", path)
+		}
+	}
+	if strings.HasPrefix(err.Error(), "store: ") {
+		return err
+	}
+	return fmt.Errorf("store: open %s: %w", path, err)
+}
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Location is the absolute path of the database file.
+func (s *Store) Location() string { return s.path }
+
+var _ store.Store = (*Store)(nil)
+
+// Close releases the prepared statements and connections. The writer closes last so that
+// SQLite checkpoints the WAL into the main file.
+func (s *Store) Close() error {
+	s.wmu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.ops)
+	}
+	s.wmu.Unlock()
+	<-s.writerDone
+	s.st.close()
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	if s.readers != nil {
+		errs = append(errs, s.readers.Close())
+	}
+	if s.writer != nil {
+		errs = append(errs, s.writer.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// inTx runs fn in one IMMEDIATE write transaction and commits it, or rolls back on error.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// affected reports whether an exec changed at least one row.
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.readers.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+}
