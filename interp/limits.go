@@ -154,7 +154,7 @@ func (th *Thread) checkMeasure(v Value, what string) error {
 		return errorf(KindLimit, "too deep: %s would nest more than %d levels", what, MaxValueDepth)
 	}
 	if lim := th.run.limits.valueSize(); size > lim {
-		return errorf(KindLimit, "too large: %s would be about %s as JSON (the limit is %s)", what, byteCount(size), byteCount(lim))
+		return errorf(KindLimit, "too large: %s would be %s as JSON (the limit is %s)", what, aboutSize(size), byteCount(lim))
 	}
 	return nil
 }
@@ -173,7 +173,7 @@ func (th *Thread) checkCompare(a, b Value) error {
 	}
 	s := min(sa, sb)
 	if lim := th.run.limits.valueSize(); s > lim {
-		return errorf(KindLimit, "too large to compare: the values would be about %s as JSON (the limit is %s)", byteCount(s), byteCount(lim))
+		return errorf(KindLimit, "too large to compare: the values would be %s as JSON (the limit is %s)", aboutSize(s), byteCount(lim))
 	}
 	return th.Charge(s / compareBytesPerUnit)
 }
@@ -265,6 +265,15 @@ func brief(v Value) string {
 		return string(b)
 	}
 	return ToString(v)
+}
+
+// aboutSize words a measured size: "about 2.0 GiB", or "more than 256 TiB"
+// when the measure is at its cap.
+func aboutSize(n int64) string {
+	if n >= metaSizeMask {
+		return "more than " + byteCount(metaSizeMask+1)
+	}
+	return "about " + byteCount(n)
 }
 
 // byteCount writes a size the way the limits are documented: 16 MiB.

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -49,6 +50,22 @@ func DecodeEvent(body []byte) (*Event, error) {
 	if len(body) == 0 {
 		return nil, fmt.Errorf("the event is empty")
 	}
+	// A cheap look for a Persona webhook body; anything else, a body of
+	// another shape included, is read as a plain event below, whose errors
+	// speak of JSON rather than of this probe's Go types.
+	var probe struct {
+		Data *struct {
+			Type string `json:"type"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &probe) == nil && probe.Data != nil && probe.Data.Type == "event" {
+		ev, err := persona.DecodeEvent(body)
+		if err != nil {
+			return nil, err
+		}
+		obj, _ := interp.FromGo(ev.Object).(*interp.Map)
+		return &Event{Name: ev.Name, ID: ev.ID, CreatedAt: ev.CreatedAt, Object: obj}, nil
+	}
 	v, err := interp.ParseJSON(body)
 	if err != nil {
 		return nil, fmt.Errorf("the event is not valid JSON%s", strings.TrimPrefix(err.Error(), "invalid JSON"))
@@ -56,16 +73,6 @@ func DecodeEvent(body []byte) (*Event, error) {
 	m, ok := v.(*interp.Map)
 	if !ok {
 		return nil, fmt.Errorf("the event must be a JSON object, got %s", shapeName(v))
-	}
-	if data, ok := mapAt(m, "data"); ok {
-		if typ, _ := data.Get("type"); typ == "event" {
-			ev, err := persona.DecodeEvent(body)
-			if err != nil {
-				return nil, err
-			}
-			obj, _ := interp.FromGo(ev.Object).(*interp.Map)
-			return &Event{Name: ev.Name, ID: ev.ID, CreatedAt: ev.CreatedAt, Object: obj}, nil
-		}
 	}
 	name, _ := m.Get("name")
 	ns, ok := name.(string)
@@ -96,13 +103,6 @@ func DecodeEvent(body []byte) (*Event, error) {
 		}
 	}
 	return nil, fmt.Errorf(`the event has no "payload" object`)
-}
-
-// mapAt returns the map under key k of m, if it is one.
-func mapAt(m *interp.Map, k string) (*interp.Map, bool) {
-	v, _ := m.Get(k)
-	sub, ok := v.(*interp.Map)
-	return sub, ok
 }
 
 // shapeName names a decoded JSON value's shape as JSON does: an array, a
