@@ -1,10 +1,61 @@
 package main
 
-import "strings"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
-// renderLists writes the Lists table: open, lookup, add and import at
+// listSizes returns the sizes the Lists benchmark ran, in order.
+func listSizes(rs *results) []int {
+	var out []int
+	for _, name := range rs.order {
+		if rest, ok := strings.CutPrefix(name, "Lists/open/"); ok {
+			if n, err := strconv.Atoi(rest); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// renderLists writes the Lists table: import, open, lookup and change at
 // each size the Lists benchmark ran.
-func renderLists(b *strings.Builder, rs *results) {}
+func renderLists(b *strings.Builder, rs *results) {
+	sizes := listSizes(rs)
+	if len(sizes) == 0 {
+		return
+	}
+	b.WriteString("| List of N IPv4 addresses | import rows/s | re-import rows/s | open ms | open MB allocated | " +
+		"lookup CPU ns | change µs |\n|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, n := range sizes {
+		k := strconv.Itoa(n)
+		fmt.Fprintf(b, "| %s | %.0f | %.0f | %s | %.1f | %s | %s |\n", k, rs.med("Lists/import/"+k, "rows/s"),
+			rs.med("Lists/reimport/"+k, "rows/s"), num(rs.med("Lists/open/"+k, "ns/op")/1e6),
+			rs.med("Lists/open/"+k, "B/op")/(1<<20), num(rs.med("Lists/lookup/"+k, cpu)),
+			num(rs.med("Lists/change/"+k, "ns/op")/1e3))
+	}
+	b.WriteString("\nimport: `wf lists import` of N rows into a new List; re-import: the same file again; open: a new " +
+		"Service's first Handle (what a `wf run` pays before its first lookup), with the heap it allocates; lookup: " +
+		"Handle.Contains of a member or a stranger; change: adding one item and taking the next Handle in the same " +
+		"Service (what a long-running process pays to see it). Wall times except lookup.\n\n")
+}
 
-// listTargets checks the Lists targets.
-func listTargets(rs *results, row func(target, measured string, ok bool)) {}
+// listTargets checks the Lists targets at the largest size.
+func listTargets(rs *results, row func(target, measured string, ok bool)) {
+	sizes := listSizes(rs)
+	if len(sizes) == 0 {
+		return
+	}
+	k := strconv.Itoa(sizes[len(sizes)-1])
+	open, mb := rs.med("Lists/open/"+k, "ns/op")/1e6, rs.med("Lists/open/"+k, "B/op")/(1<<20)
+	row("List of "+k+": open in ≤ 100 ms and ≤ 64 MB", fmt.Sprintf("%s ms, %.0f MB", num(open), mb), open <= 100 && mb <= 64)
+	look := rs.med("Lists/lookup/"+k, cpu)
+	row("List of "+k+": lookup ≤ 100 ns", num(look)+" ns", look <= 100)
+	imp := rs.med("Lists/import/"+k, "rows/s")
+	row("List of "+k+": import ≥ 500k rows/s", fmt.Sprintf("%.0f rows/s", imp), imp >= 500_000)
+	small := strconv.Itoa(sizes[0])
+	c, c0 := rs.med("Lists/change/"+k, "ns/op"), rs.med("Lists/change/"+small, "ns/op")
+	row("List of "+k+": a change costs about what it costs at "+small+" (no rebuild)",
+		fmt.Sprintf("%s µs (%s µs at %s)", num(c/1e3), num(c0/1e3), small), c0 > 0 && c <= 3*c0)
+}

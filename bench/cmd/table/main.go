@@ -2,7 +2,7 @@
 // into bench/README.md, between the lines <!-- table:start --> and
 // <!-- table:end -->. Run it from the bench directory:
 //
-//	go run ./cmd/table               # 8 interleaved rounds of 0.25s per benchmark
+//	go run ./cmd/table               # 8 interleaved rounds of 0.25s per benchmark (Lists in 3)
 //	go run ./cmd/table -rounds 12    # more rounds
 //	go run ./cmd/table -in out.txt   # only render saved output
 //
@@ -40,6 +40,7 @@ const defaultBench = "^Benchmark(Rules|ParseCheck|RecordedRun|Lists)$"
 func run(args []string, log io.Writer) error {
 	fs := flag.NewFlagSet("table", flag.ContinueOnError)
 	rounds := fs.Int("rounds", 8, "rounds: every benchmark runs once per round")
+	listRounds := fs.Int("list-rounds", 3, "rounds that also run the Lists benchmark (it takes minutes)")
 	benchtime := fs.String("benchtime", "0.25s", "go test -benchtime of each run")
 	bench := fs.String("bench", defaultBench, "go test -bench pattern")
 	in := fs.String("in", "", "render this saved output instead of running")
@@ -53,7 +54,7 @@ func run(args []string, log io.Writer) error {
 	if *in != "" {
 		out, err = os.ReadFile(*in)
 	} else {
-		out, err = runRounds(*rounds, *benchtime, *bench, log)
+		out, err = runRounds(*rounds, *listRounds, *benchtime, *bench, log)
 		if err == nil {
 			err = os.WriteFile(*raw, out, 0o644)
 		}
@@ -68,8 +69,9 @@ func run(args []string, log io.Writer) error {
 	return replaceTable(*readme, render(rs, describeMachine(out)))
 }
 
-// runRounds builds the test binary and runs the benchmarks rounds times.
-func runRounds(rounds int, benchtime, bench string, log io.Writer) ([]byte, error) {
+// runRounds builds the test binary and runs the benchmarks rounds times,
+// the Lists benchmark only in the first listRounds.
+func runRounds(rounds, listRounds int, benchtime, bench string, log io.Writer) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "wfbench")
 	if err != nil {
 		return nil, err
@@ -86,7 +88,11 @@ func runRounds(rounds int, benchtime, bench string, log io.Writer) ([]byte, erro
 	for i := range rounds {
 		reverse := i%2 == 1
 		fmt.Fprintf(&buf, "%s%d; reverse=%t; load %s\n", roundMark, i, reverse, loadAvg())
-		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", bench, "-test.benchmem",
+		pattern := bench
+		if i >= listRounds {
+			pattern = strings.Replace(pattern, "|Lists", "", 1)
+		}
+		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", pattern, "-test.benchmem",
 			"-test.count", "1", "-test.benchtime", benchtime)
 		rev := "0"
 		if reverse {
