@@ -14,7 +14,9 @@
 // one value into an Item; NewIndex builds an immutable, concurrency-safe
 // Index over a list's items; ParseCSV reads Persona-style CSV imports; Store
 // is the persistence interface (MemStore is an in-memory one); Service ties
-// a Store to cached indexes and hands out Handles for lookups.
+// a Store to cached indexes and hands out Handles for lookups: a Handle is
+// the index built from a list's items plus the changes made since, layered
+// over it (handle.go), so that a change does not rebuild a large list.
 //
 // # Matching rules by kind
 //
