@@ -48,7 +48,7 @@ func NewListFixture(ctx context.Context, dir string, n int) (*ListFixture, error
 	if err := writeCSV(f.CSV, f.Members); err != nil {
 		return nil, err
 	}
-	eng, err := runtime.Open(ctx, runtime.Config{StorePath: filepath.Join(dir, "wf.db")})
+	eng, err := runtime.Open(ctx, runtime.Config{Store: filepath.Join(dir, "wf.db")})
 	if err != nil {
 		return nil, err
 	}
