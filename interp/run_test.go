@@ -517,3 +517,82 @@ workflow lenient {
 	require.NoError(t, err, "?. makes a missing relationship no match, not an error")
 	assert.False(t, ok)
 }
+
+// A panic inside the interpreter or a library is an internal error: try
+// does not catch it, the run fails, and the Go stack is kept for the record
+// but is not part of the message.
+func TestPanicIsAnUncatchableInternalError(t *testing.T) {
+	p := load(t, "panic.wf", []byte(`
+workflow w {
+  on manual()
+
+  try {
+    run test.panic()
+  } catch err {
+    log "caught ${err.message}"
+  }
+}
+
+workflow in_branch {
+  on manual()
+
+  parallel {
+    run test.panic()
+    run test.echo(1)
+  }
+}
+`))
+	for _, wf := range []string{"w", "in_branch"} {
+		res, host := run(p, wf, interp.NewMap(0))
+		require.Equal(t, interp.StatusFailed, res.Status, wf)
+		require.NotNil(t, res.Err)
+		assert.Equal(t, interp.KindInternal, res.Err.Kind, wf)
+		assert.Contains(t, res.Err.Msg, "assignment to entry in nil map")
+		assert.NotContains(t, res.Err.Msg, "goroutine", "the stack is not in the message")
+		assert.Contains(t, res.Err.GoStack, "panic", "the stack is kept for the record")
+		assert.Empty(t, host.Logs, "%s: catch did not run", wf)
+	}
+}
+
+// A step cut off because its sibling branch failed is recorded cancelled,
+// not failed.
+func TestCancelledBranchStepsAreRecordedCancelled(t *testing.T) {
+	p := load(t, "cancel.wf", []byte(`
+workflow w {
+  on manual()
+
+  parallel {
+    run test.block()
+    fail "boom"
+  }
+}
+`))
+	res, host := run(p, "w", interp.NewMap(0))
+	require.Equal(t, interp.StatusFailed, res.Status)
+	assert.Equal(t, "boom", res.Err.Msg)
+	require.Len(t, host.Steps, 1)
+	assert.Equal(t, interp.StepCancelled, host.Steps[0].Status)
+	require.Len(t, host.Steps[0].AttemptLog, 1)
+	assert.Equal(t, interp.StepCancelled, host.Steps[0].AttemptLog[0].Status)
+}
+
+// Every attempt of a retried step is in its record, with its own status
+// and error.
+func TestEveryAttemptIsRecorded(t *testing.T) {
+	p := load(t, "attempts.wf", []byte(`
+workflow w {
+  on manual()
+
+  run test.flaky(2, "ok") with {retries: 3, backoff: 1s}
+}
+`))
+	res, host := run(p, "w", interp.NewMap(0))
+	require.Equal(t, interp.StatusCompleted, res.Status)
+	require.Len(t, host.Steps, 1)
+	log := host.Steps[0].AttemptLog
+	require.Len(t, log, 3)
+	assert.Equal(t, []string{"failed", "failed", "completed"}, []string{log[0].Status, log[1].Status, log[2].Status})
+	assert.Contains(t, log[0].Error, "attempt 1 failed")
+	assert.Equal(t, 3, host.Steps[0].Attempts)
+	assert.True(t, log[1].Started.After(log[0].Finished), "the backoff is between attempts")
+}

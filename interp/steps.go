@@ -17,14 +17,20 @@ type runExpr struct {
 }
 
 func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
+	key := th.stepKey(e.path)
+	// While the step's arguments are evaluated, idempotency_key() names it.
+	saved := th.argStep
+	th.argStep = key
 	var recv Value
 	if e.recv != nil {
 		var err error
 		if recv, err = e.recv.eval(th, fr); err != nil {
+			th.argStep = saved
 			return nil, err
 		}
 	}
 	args, err := e.plan.unpack(th, fr, recv, e.recv != nil)
+	th.argStep = saved
 	if err != nil {
 		return nil, e.fail(err)
 	}
@@ -37,7 +43,7 @@ func (e *runExpr) eval(th *Thread, fr *frame) (Value, error) {
 		return nil, e.fail(err)
 	}
 	st := &Step{
-		Key: th.stepKey(e.path), Name: e.b.Decl.Name, Args: record, Options: opts,
+		Key: key, Name: e.b.Decl.Name, Args: record, Options: opts,
 		Workflow: th.run.wf.name, File: e.file, Pos: e.sp.Start, Redact: th.Redact,
 	}
 	if !e.b.KeepsSecrets && HoldsSecret(record) {

@@ -82,6 +82,8 @@ type Thread struct {
 	fnName string
 	// stepKey is the key of the step being performed, inside a step.
 	curStep string
+	// argStep is the key of the step whose arguments are being evaluated.
+	argStep string
 	// args is a stack of argument records that library calls reuse, so a
 	// call of a pure function allocates none (see callBuiltin); nargs of
 	// them are in use.
@@ -119,6 +121,21 @@ func (th *Thread) popArgs(a *Args) {
 // StepKey returns the key of the step being performed ("" outside a step).
 // Libraries derive idempotency keys from it and the run id.
 func (th *Thread) StepKey() string { return th.curStep }
+
+// IdempotencyKey returns the idempotency key of the step being performed,
+// or of the step whose arguments are being evaluated: the run id and the
+// step key, the same in every attempt and replay of that step. It is ""
+// elsewhere.
+func (th *Thread) IdempotencyKey() string {
+	k := th.curStep
+	if k == "" {
+		k = th.argStep
+	}
+	if k == "" {
+		return ""
+	}
+	return th.run.runID + ":" + k
+}
 
 // Context returns the context of the current step or run.
 func (th *Thread) Context() context.Context { return th.ctx }

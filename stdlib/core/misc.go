@@ -17,6 +17,14 @@ func miscFuncs() []*interp.Builtin {
 	return []*interp.Builtin{
 		pure("blank(x: any) -> bool", "Reports whether x is null, an empty or all-space string, an empty list or an empty map (Persona's \"is blank\").",
 			`blank(trigger.fields.middle_name)`, func(th *T, a *Args) (V, error) { return interp.Blank(a.Value(0)), nil }),
+		pure("idempotency_key() -> string", "Returns the idempotency key of the step whose arguments it is in: the run id and the step's key, the same every time the step is performed (a retry, the run continued after a crash). Give it to an API that deduplicates requests, so the step takes effect once. Outside a step's arguments it is an error.",
+			`run http.post(url, headers: {"Idempotency-Key": idempotency_key()}, json: body)`, func(th *T, a *Args) (V, error) {
+				k := th.IdempotencyKey()
+				if k == "" {
+					return nil, interp.Permanent(errf(interp.KindValue, "idempotency_key() names the step whose arguments it is in; here it is in none"))
+				}
+				return k, nil
+			}),
 		pure("type(x: any) -> string", "Returns the name of x's type: null, bool, int, float, string, duration, time, list, map, function.",
 			`type(trigger.fields.age)  # "int"`, func(th *T, a *Args) (V, error) { return interp.TypeName(a.Value(0)), nil }),
 		pure("json.parse(s: string) -> any", "Reads JSON text into a value; integral numbers become ints.",

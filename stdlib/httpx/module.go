@@ -23,7 +23,7 @@ type Provider interface {
 const (
 	optsHead = "headers: map?, query: map?"
 	optsBody = "json: any?, body: string?"
-	optsTail = "timeout: duration?, retries: int = 0, backoff: duration?, retry_on: list?, sign: string?"
+	optsTail = "timeout: duration?, retries: int = 0, backoff: duration?, retry_on: list?, sign: string?, idempotency_key: bool = false"
 )
 
 const httpDoc = " The result is {status, headers, body, json}: json is the parsed body when it is JSON, " +
@@ -38,8 +38,10 @@ func Module() *builtin.Module {
 			"json (any value, sent as application/json) or body (text), timeout (the whole call, retries " +
 			"included; default 30s), retries (extra attempts after a transport error or a status in " +
 			"retry_on, default [429, 502, 503, 504]; at most 10), backoff (the first wait, doubling, default " +
-			"500ms) and sign: secret(\"…\"), which adds a Persona-Signature header (HMAC-SHA256 of " +
-			"\"<t>.<body>\"). Only public addresses are reached unless the configuration allows others.",
+			"500ms), sign: secret(\"…\"), which adds a Persona-Signature header (HMAC-SHA256 of " +
+			"\"<t>.<body>\"), and idempotency_key: true, which adds an Idempotency-Key header holding the " +
+			"step's idempotency_key(), the same every time the step is performed (after a crash too), for APIs " +
+			"that deduplicate. Only public addresses are reached unless the configuration allows others.",
 		Builtins: []*interp.Builtin{
 			httpAction("http.get(url: string, "+optsHead+", "+optsTail+") -> map", "GET",
 				"Sends a GET request."+httpDoc,
@@ -83,9 +85,26 @@ func httpAction(sig, method, doc, example string) *interp.Builtin {
 		if err != nil {
 			return nil, interp.Permanent(err)
 		}
+		if want, _ := opt("idempotency_key").(bool); want {
+			setIdempotencyKey(&req, th.IdempotencyKey())
+		}
 		return do(th, req)
 	}
 	return b
+}
+
+// setIdempotencyKey adds the Idempotency-Key header, unless the script set
+// one itself.
+func setIdempotencyKey(req *Request, key string) {
+	for k := range req.Headers {
+		if strings.EqualFold(k, "Idempotency-Key") {
+			return
+		}
+	}
+	if req.Headers == nil {
+		req.Headers = map[string]string{}
+	}
+	req.Headers["Idempotency-Key"] = key
 }
 
 // buildRequest reads the arguments (already type-checked) into a Request.
