@@ -18,6 +18,10 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected output in testscript files")
 
 func TestMain(m *testing.M) {
+	// The crash harness starts this test binary as wf itself (and kills it).
+	if os.Getenv("WF_TEST_AS_WF") == "1" {
+		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"wf": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})

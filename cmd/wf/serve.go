@@ -41,6 +41,7 @@ type ServeStartCmd struct {
 	Fixtures        []string      `sep:"none" help:"Load Lists and Persona objects from a fixtures file before serving (repeatable)." placeholder:"FILE.json"`
 	Console         bool          `help:"Serve the web console at / (log in with an API token); --no-console leaves only the API." default:"true" negatable:"" env:"WF_CONSOLE"`
 	SecureCookies   bool          `help:"Mark the console's cookies Secure: set it when people reach wf serve over HTTPS through a proxy." env:"WF_SECURE_COOKIES"`
+	AddrFile        string        `help:"Write the address the service listens on to this file once it serves (useful with --listen 127.0.0.1:0)." placeholder:"FILE"`
 
 	EngineFlags `embed:""`
 }
@@ -103,6 +104,11 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 	}
 	if err := svc.Start(ctx); err != nil {
 		return fail(exitFailed, "wf serve: %v", err)
+	}
+	if c.AddrFile != "" {
+		if err := writeFileAtomic(c.AddrFile, []byte(ln.Addr().String()+"\n")); err != nil {
+			return fail(exitUsage, "wf serve: --addr-file: %v", err)
+		}
 	}
 	srv := svc.NewServer()
 	if con != nil {
@@ -251,4 +257,13 @@ func (c *TokenRevokeCmd) Run(g *Globals) error {
 	}
 	fmt.Fprintf(g.stdout, "revoked %s (the service stops accepting it within %s)\n", c.Token, "5s")
 	return nil
+}
+
+// writeFileAtomic writes a file that readers never see half written.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
