@@ -25,6 +25,14 @@ func (o objectStore) PutObject(ctx context.Context, kind, id string, obj map[str
 	return o.s.PutObject(ctx, kind, id, obj)
 }
 
+func (o objectStore) PutObjects(ctx context.Context, objs []persona.Object) error {
+	in := make([]store.Object, len(objs))
+	for i, ob := range objs {
+		in[i] = store.Object{Kind: ob.Kind, ID: ob.ID, Data: ob.Data}
+	}
+	return o.s.PutObjects(ctx, in)
+}
+
 func (o objectStore) ListObjects(ctx context.Context, kind string) ([]map[string]any, error) {
 	return o.s.ListObjects(ctx, kind)
 }

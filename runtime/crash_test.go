@@ -16,6 +16,7 @@ import (
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/store/sqlite"
 	"github.com/wf-lang/wf/stdlib/httpx"
 )
 
@@ -54,7 +55,7 @@ func (r *recorder) seen() []string {
 // rawStore opens the engine's SQLite file directly, to play the state a
 // crash leaves behind.
 func rawStore(t *testing.T, eng *runtime.Engine) *sql.DB {
-	db, err := sql.Open("sqlite", "file:"+eng.Store.Path()+"?_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", "file:"+eng.Store.(*sqlite.Store).Path()+"?_pragma=busy_timeout(5000)")
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
@@ -232,7 +233,7 @@ workflow flaky {
 // HTTP step in flight and its wait.
 func TestCancelledBranchesAreRecorded(t *testing.T) {
 	ctx := context.Background()
-	eng, err := runtime.Open(ctx, runtime.Config{StorePath: t.TempDir() + "/wf.db",
+	eng, err := runtime.Open(ctx, runtime.Config{Store: t.TempDir() + "/wf.db",
 		HTTP: httpx.Config{AllowLoopback: true}})
 	require.NoError(t, err)
 	defer eng.Close()

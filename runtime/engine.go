@@ -34,6 +34,8 @@ type Config struct {
 	PersonaBackend string
 	PersonaAPIKey  string
 	PersonaBaseURL string
+	// PersonaRateLimit caps Persona API requests a minute (default 300).
+	PersonaRateLimit int
 	// HTTP configures outbound requests (http.*, slack.*).
 	HTTP httpx.Config
 	// Slack is the bot configuration for slack.message.
@@ -117,7 +119,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e.Lists = lists.NewService(listStore{st})
 	pc := persona.Config{
 		Backend: cfg.PersonaBackend, Store: objectStore{st}, Lists: listMatcher{e.Lists},
-		APIKey: cfg.PersonaAPIKey, BaseURL: cfg.PersonaBaseURL, Version: cfg.Version,
+		APIKey: cfg.PersonaAPIKey, BaseURL: cfg.PersonaBaseURL, Version: cfg.Version, RateLimit: cfg.PersonaRateLimit,
 		Now: func() time.Time { return e.clock.Now() },
 	}
 	if e.Persona, err = persona.New(pc); err != nil {

@@ -29,6 +29,8 @@ type scheduler struct {
 	// since is when this process started, the reference of triggers that
 	// never fired.
 	since time.Time
+	// recovered is when runs of dead instances were last looked for.
+	recovered time.Time
 	done  chan struct{}
 	quit  chan struct{}
 	once  sync.Once
@@ -36,6 +38,10 @@ type scheduler struct {
 
 // maxSleep is the longest the scheduler sleeps between passes.
 const maxSleep = time.Second
+
+// recoverEvery is how often the scheduler looks for runs whose instance
+// stopped heart-beating (another process that died while this one runs).
+const recoverEvery = 5 * time.Second
 
 func newScheduler(s *Service) *scheduler {
 	return &scheduler{s: s, wake: make(chan struct{}, 1), since: s.eng.Clock().Now(),
@@ -98,6 +104,10 @@ func (sc *scheduler) passNext(ctx context.Context) (time.Time, error) {
 	woken, err := sc.s.eng.Store.WakeDue(ctx, now, sc.s.eng.Instance(), 10_000)
 	errs = append(errs, err)
 	sc.s.queue.Enqueue(woken...)
+	if now.Sub(sc.recovered) >= recoverEvery {
+		sc.recovered = now
+		errs = append(errs, sc.s.recover(ctx))
+	}
 	for _, src := range []func(context.Context) (time.Time, error){sc.s.eng.Store.NextWake, sc.s.eng.Store.NextScheduled} {
 		t, err := src(ctx)
 		errs = append(errs, err)

@@ -16,6 +16,7 @@ import (
 type EngineFlags struct {
 	Backend       string   `help:"Persona backend: local (the embedded store, no account) or api (the real Persona API, with PERSONA_API_KEY)." enum:"local,api" default:"local" env:"WF_PERSONA_BACKEND"`
 	PersonaURL    string   `help:"Base URL of the Persona API (api backend)." env:"PERSONA_API_URL" placeholder:"URL"`
+	PersonaRate   int      `help:"Most Persona API requests a minute (api backend; Persona's default limit is 300)." default:"300" env:"WF_PERSONA_RATE"`
 	Secrets       string   `help:"File of NAME=value secrets read by secret(name); a name not in it is read from $WF_SECRET_<NAME>, and no other environment variable." env:"WF_SECRETS_FILE" placeholder:"FILE"`
 	AllowHost     []string `sep:"none" help:"Let http.* steps reach this host, as URLs name it: HOST (any port) or HOST:PORT, such as localhost:8080 (repeatable). Other non-public addresses stay refused." placeholder:"HOST[:PORT]"`
 	AllowLoopback bool     `help:"Let http.* steps reach every loopback address and port (refused by default; --allow-host opens one)." env:"WF_HTTP_ALLOW_LOOPBACK"`
@@ -27,7 +28,7 @@ type EngineFlags struct {
 // store's list of instances ("run", "serve").
 func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error) {
 	cfg := runtime.Config{Kind: kind,
-		Store: g.Store, Synchronous: g.Synchronous, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL,
+		Store: g.Store, Synchronous: g.Synchronous, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL, PersonaRateLimit: f.PersonaRate,
 		PersonaAPIKey: os.Getenv("PERSONA_API_KEY"), Version: version, JS: jsEngine(),
 		HTTP:  httpx.Config{AllowLoopback: f.AllowLoopback, AllowPrivate: f.AllowPrivate, AllowHosts: f.AllowHost},
 		Slack: slack.BotConfig{Token: os.Getenv("SLACK_BOT_TOKEN"), BaseURL: f.SlackAPI},

@@ -279,6 +279,8 @@ type ObjectStore interface {
 	PutObject(ctx context.Context, kind, id string, obj map[string]any) error
 	// ListObjects returns every object of a kind, oldest first.
 	ListObjects(ctx context.Context, kind string) ([]map[string]any, error)
+	// PutObjects creates or replaces several objects in one transaction: all or none.
+	PutObjects(ctx context.Context, objs []Object) error
 }
 
 // BrowseStore serves the web console's newest-first listings. Every listing is

@@ -372,14 +372,19 @@ func (l *Local) create(ctx context.Context, op, kind string, build func() (map[s
 	if err != nil {
 		return nil, err
 	}
-	if obj, err = l.save(ctx, op, obj); err != nil {
-		return nil, err
+	if key == "" {
+		return l.save(ctx, op, obj)
 	}
-	if key != "" {
-		rec := map[string]any{"id": key, "type": idempotencyKind, "kind": kind, "object_id": obj["id"]}
-		if err := l.store.PutObject(ctx, idempotencyKind, key, rec); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
+	// The object and the record of the key that created it are written
+	// together, so a crash cannot leave the object without the record (and
+	// the step performed again would create a second one).
+	obj["updated_at"] = timestamp(l.now())
+	rec := map[string]any{"id": key, "type": idempotencyKind, "kind": kind, "object_id": obj["id"]}
+	if err := l.store.PutObjects(ctx, []Object{
+		{Kind: kindOf(str(obj["type"])), ID: str(obj["id"]), Data: obj},
+		{Kind: idempotencyKind, ID: key, Data: rec},
+	}); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return obj, nil
 }

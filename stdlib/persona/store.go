@@ -24,6 +24,16 @@ type ObjectStore interface {
 	PutObject(ctx context.Context, kind, id string, obj map[string]any) error
 	// ListObjects returns every object of a kind.
 	ListObjects(ctx context.Context, kind string) ([]map[string]any, error)
+	// PutObjects inserts or replaces several objects at once: all of them
+	// or, on an error, none (an object and the record of the idempotency
+	// key that created it must not be split by a crash).
+	PutObjects(ctx context.Context, objs []Object) error
+}
+
+// Object is one object for PutObjects.
+type Object struct {
+	Kind, ID string
+	Data     map[string]any
 }
 
 // ListMatcher answers whether a value is on a named local List; an unknown
@@ -69,6 +79,22 @@ func (s *MemObjectStore) PutObject(ctx context.Context, kind, id string, obj map
 		s.objects[kind] = map[string]map[string]any{}
 	}
 	s.objects[kind][id] = copyObject(obj)
+	return nil
+}
+
+// PutObjects implements ObjectStore.
+func (s *MemObjectStore) PutObjects(ctx context.Context, objs []Object) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range objs {
+		if s.objects[o.Kind] == nil {
+			s.objects[o.Kind] = map[string]map[string]any{}
+		}
+		s.objects[o.Kind][o.ID] = copyObject(o.Data)
+	}
 	return nil
 }
 

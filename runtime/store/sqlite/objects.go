@@ -39,6 +39,15 @@ func (s *Store) PutObject(ctx context.Context, kind, id string, obj map[string]a
 	return s.write(ctx, func(tx *sql.Tx) error { return s.putObjectsTx(ctx, tx, objs, data) })
 }
 
+// PutObjects creates or replaces several objects in one transaction.
+func (s *Store) PutObjects(ctx context.Context, objs []store.Object) error {
+	data, err := encodeObjects(objs)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error { return s.putObjectsTx(ctx, tx, objs, data) })
+}
+
 // encodeObjects checks and encodes objects to save.
 func encodeObjects(objs []store.Object) ([]string, error) {
 	out := make([]string, len(objs))
