@@ -31,9 +31,9 @@ type scheduler struct {
 	since time.Time
 	// recovered is when runs of dead instances were last looked for.
 	recovered time.Time
-	done  chan struct{}
-	quit  chan struct{}
-	once  sync.Once
+	done      chan struct{}
+	quit      chan struct{}
+	once      sync.Once
 }
 
 // maxSleep is the longest the scheduler sleeps between passes.
