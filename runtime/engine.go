@@ -132,6 +132,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		st.Close()
 		return nil, err
 	}
+	if err := e.reapLocal(ctx, host); err != nil {
+		st.Close()
+		return nil, err
+	}
 	e.startHeartbeat()
 	return e, nil
 }
@@ -242,4 +246,24 @@ func (e *Engine) Env(l *Loaded, dryRun bool) *stdlib.Env {
 // library, in the order of paths.
 func (e *Engine) LoadSources(paths []string, files map[string]string) *Loaded {
 	return LoadSources(paths, files, e.Lib, e.interpOptions())
+}
+
+// reapLocal marks stopped the instances on this machine whose process is
+// gone (killed, crashed): their unfinished runs count as interrupted at once
+// (wf runs shows them so, wf serve continues them, wf run --resume may take
+// them) instead of after the heartbeat timeout.
+func (e *Engine) reapLocal(ctx context.Context, host string) error {
+	live, err := e.Store.LiveInstances(ctx)
+	if err != nil {
+		return err
+	}
+	for id, in := range live {
+		if id == e.instance || in.Host != host || processAlive(in.PID) && in.PID != os.Getpid() {
+			continue
+		}
+		if err := e.Store.StopInstance(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -31,6 +31,9 @@ type scheduler struct {
 	since time.Time
 	// recovered is when runs of dead instances were last looked for.
 	recovered time.Time
+	// passMu makes passes one at a time: a pass asked for (Tick) waits for
+	// one under way, whose runs are queued when it returns.
+	passMu sync.Mutex
 	done      chan struct{}
 	quit      chan struct{}
 	once      sync.Once
@@ -94,6 +97,8 @@ func (sc *scheduler) pass(ctx context.Context) error {
 // passNext does what is due and returns when the next thing is due (zero
 // when nothing is known).
 func (sc *scheduler) passNext(ctx context.Context) (time.Time, error) {
+	sc.passMu.Lock()
+	defer sc.passMu.Unlock()
 	now := sc.s.eng.Clock().Now()
 	var errs []error
 	next, err := sc.fireTicks(ctx, now)

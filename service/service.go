@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -142,9 +141,6 @@ func (s *Service) Handler() http.Handler { return s.handler }
 func (s *Service) Start(ctx context.Context) error {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.queue.start(s.ctx)
-	if err := s.reapLocalInstances(ctx); err != nil {
-		return fmt.Errorf("recovering runs: %w", err)
-	}
 	if err := s.recover(ctx); err != nil {
 		return fmt.Errorf("recovering runs: %w", err)
 	}
@@ -174,27 +170,6 @@ func (s *Service) recover(ctx context.Context) error {
 	if len(recovered) > 0 {
 		s.log.Info("continuing runs left by a previous process", "runs", len(recovered))
 		s.queue.Enqueue(recovered...)
-	}
-	return nil
-}
-
-// reapLocalInstances marks stopped the instances on this machine whose
-// process is gone (killed, crashed), so their runs are continued at once
-// instead of after the heartbeat timeout.
-func (s *Service) reapLocalInstances(ctx context.Context) error {
-	live, err := s.eng.Store.LiveInstances(ctx)
-	if err != nil {
-		return err
-	}
-	host, _ := os.Hostname()
-	for id, in := range live {
-		if id == s.eng.Instance() || in.Host != host || processAlive(in.PID) && in.PID != os.Getpid() {
-			continue
-		}
-		s.log.Info("a previous process on this machine is gone", "instance", id, "pid", in.PID)
-		if err := s.eng.Store.StopInstance(ctx, id); err != nil {
-			return err
-		}
 	}
 	return nil
 }

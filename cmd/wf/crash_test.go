@@ -410,3 +410,85 @@ func tail(b []byte, n int) []byte {
 	}
 	return b
 }
+
+// wf run killed mid-run and continued with --resume: the same run, from its
+// journal, with the finished step not performed again and the step in
+// flight performed again with the same idempotency key; wf runs shows the
+// run interrupted in between.
+func TestRunResumeAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills a process; skipped with -short")
+	}
+	dir := t.TempDir()
+	var mu sync.Mutex
+	keys := map[string][]string{}
+	inFlight, finished := make(chan struct{}, 1), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // so the server notices the client going away
+		mu.Lock()
+		keys[r.URL.Path] = append(keys[r.URL.Path], r.Header.Get("Idempotency-Key"))
+		n := len(keys[r.URL.Path])
+		mu.Unlock()
+		if r.URL.Path == "/second" && n == 1 {
+			inFlight <- struct{}{}
+			select { // the process dies while this step is in flight
+			case <-r.Context().Done():
+			case <-finished:
+			}
+			return
+		}
+		w.Write([]byte(`{"ok": true}`))
+	}))
+	defer srv.Close()
+	defer close(finished)
+	flow := filepath.Join(dir, "flow.wf")
+	require.NoError(t, os.WriteFile(flow, []byte(`
+workflow two_calls {
+  on manual(base: string)
+
+  run http.post("${base}/first", json: {}, idempotency_key: true)
+  run http.post("${base}/second", json: {}, idempotency_key: true)
+  log "both done"
+}
+`), 0o644))
+	storePath := filepath.Join(dir, ".wf", "wf.db")
+	wf := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], append(args, "--store", storePath)...)
+		cmd.Env = append(os.Environ(), "WF_TEST_AS_WF=1", "NO_COLOR=1")
+		return cmd
+	}
+	run := wf("run", flow, "-i", "base="+srv.URL, "--allow-loopback")
+	require.NoError(t, run.Start())
+	<-inFlight
+	require.NoError(t, run.Process.Kill())
+	_ = run.Wait()
+
+	out, err := wf("runs", "list", "--json").Output()
+	require.NoError(t, err)
+	var runs []struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	require.NoError(t, json.Unmarshal(out, &runs), "%s", out)
+	require.Len(t, runs, 1)
+	assert.Equal(t, "interrupted", runs[0].Status)
+
+	out, err = wf("run", "--resume", runs[0].ID, "--allow-loopback", "--json").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var rec struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		Steps  []struct {
+			Name   string `json:"name"`
+			Status string `json:"status"`
+		} `json:"steps"`
+	}
+	require.NoError(t, json.Unmarshal(out, &rec), "%s", out)
+	assert.Equal(t, runs[0].ID, rec.ID, "the same run continued")
+	assert.Equal(t, "completed", rec.Status)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Len(t, keys["/first"], 1, "the finished step was not performed again")
+	require.Len(t, keys["/second"], 2, "the step in flight was performed again")
+	assert.Equal(t, keys["/second"][0], keys["/second"][1], "with the same idempotency key")
+}

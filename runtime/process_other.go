@@ -1,6 +1,6 @@
 //go:build !unix
 
-package service
+package runtime
 
 // processAlive cannot tell on this platform: the heartbeat timeout decides.
 func processAlive(int) bool { return true }
