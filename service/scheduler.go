@@ -34,9 +34,9 @@ type scheduler struct {
 	// passMu makes passes one at a time: a pass asked for (Tick) waits for
 	// one under way, whose runs are queued when it returns.
 	passMu sync.Mutex
-	done      chan struct{}
-	quit      chan struct{}
-	once      sync.Once
+	done   chan struct{}
+	quit   chan struct{}
+	once   sync.Once
 }
 
 // maxSleep is the longest the scheduler sleeps between passes.
