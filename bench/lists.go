@@ -57,6 +57,10 @@ func NewListFixture(ctx context.Context, dir string, n int) (*ListFixture, error
 		eng.Close()
 		return nil, err
 	}
+	if _, err := f.Open(ctx); err != nil { // writes the index file, as wf lists import does
+		eng.Close()
+		return nil, err
+	}
 	return f, nil
 }
 
@@ -95,7 +99,7 @@ func (f *ListFixture) Import(ctx context.Context, name string) (int, error) {
 
 // Open resolves the List in a new Service over the fixture's store: what a
 // process that has not read the List yet (a `wf run`) pays before its
-// first lookup.
+// first lookup (mapping the List's index file when it has one).
 func (f *ListFixture) Open(ctx context.Context) (*lists.Handle, error) {
 	return lists.NewService(f.Engine.Lists.Store()).Handle(ctx, f.Name)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/wf-lang/wf/runtime/store"
 	"github.com/wf-lang/wf/stdlib/lists"
@@ -39,6 +40,15 @@ func (o objectStore) ListObjects(ctx context.Context, kind string) ([]map[string
 
 // listStore adapts the store to the Lists engine.
 type listStore struct{ s store.ListStore }
+
+// IndexDir keeps the Lists' index files in lists/ beside the file of a
+// store that has one (SQLite); other stores keep none.
+func (l listStore) IndexDir() string {
+	if f, ok := l.s.(interface{ Path() string }); ok {
+		return filepath.Join(filepath.Dir(f.Path()), "lists")
+	}
+	return ""
+}
 
 func listErr(err error) error {
 	switch {

@@ -158,6 +158,11 @@ func (c *ListsImportCmd) Run(g *Globals) error {
 			}
 			return err
 		}
+		// Index the List now, so that the next run maps its index file
+		// instead of reading every item (lists.MinIndexFile).
+		if _, err := svc.Handle(ctx, c.Name); err != nil {
+			return err
+		}
 		fmt.Fprintf(g.stdout, "imported %d %s into %s\n", n, plural(n, "item"), c.Name)
 		return nil
 	})

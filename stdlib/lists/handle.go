@@ -31,7 +31,19 @@ func (h *Handle) Index() *Index { return h.base }
 
 // Contains reports whether v matches an item; see Index.Match.
 func (h *Handle) Contains(v any) bool {
+	if h.overlay == nil {
+		return h.base.Contains(v)
+	}
 	_, ok := h.Match(v)
+	return ok
+}
+
+// ContainsString is Contains for a string value.
+func (h *Handle) ContainsString(s string) bool {
+	if h.overlay == nil {
+		return h.base.findString(s) >= 0
+	}
+	_, ok := h.MatchString(s)
 	return ok
 }
 

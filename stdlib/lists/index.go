@@ -28,6 +28,10 @@ type Index struct {
 	// except holds Values whose items lookups skip: the items removed from
 	// a list since its index was built (see without).
 	except map[string]struct{}
+	// file, for an index read from an index file (indexfile.go), holds its
+	// items, which are decoded only when a lookup returns one; items is
+	// then nil.
+	file *indexFile
 }
 
 // without returns a view of the index whose lookups skip the items with
@@ -43,8 +47,16 @@ func (x *Index) alive(i int32) bool {
 	if len(x.except) == 0 {
 		return true
 	}
-	_, gone := x.except[x.items[i].Value]
+	_, gone := x.except[x.item(i).Value]
 	return !gone
+}
+
+// item returns item i.
+func (x *Index) item(i int32) *Item {
+	if x.file != nil {
+		return x.file.item(i)
+	}
+	return &x.items[i]
 }
 
 // govItem is one government ID item filed under its number.
@@ -132,13 +144,16 @@ func (x *Index) addExact(key string, i int32) {
 func (x *Index) Kind() Kind { return x.kind }
 
 // Len returns the number of items indexed.
-func (x *Index) Len() int { return len(x.items) }
-
-// Contains reports whether v matches an item; see Match.
-func (x *Index) Contains(v any) bool {
-	_, ok := x.Match(v)
-	return ok
+func (x *Index) Len() int {
+	if x.file != nil {
+		return x.file.n
+	}
+	return len(x.items)
 }
+
+// Contains reports whether v matches an item; see Match. It builds no
+// item (an index read from a file decodes an item only to return it).
+func (x *Index) Contains(v any) bool { return x.find(v) >= 0 }
 
 // Match returns the item v matches. v is a string for every kind; an IP
 // list also takes a netip.Addr; a geolocation list takes a map with
@@ -146,44 +161,51 @@ func (x *Index) Contains(v any) bool {
 // with name_first and name_last; a government ID list takes a map with
 // id_number and an optional id_class. Anything else, and any malformed
 // value, matches nothing. The returned item must not be modified.
-func (x *Index) Match(v any) (*Item, bool) {
+func (x *Index) Match(v any) (*Item, bool) { return x.result(x.find(v)) }
+
+// find returns the number of the item v matches, or -1.
+func (x *Index) find(v any) int32 {
 	switch t := v.(type) {
 	case string:
-		return x.MatchString(t)
+		return x.findString(t)
 	case netip.Addr:
 		if x.kind == KindIPAddress && t.IsValid() {
-			return x.result(x.ip.match(addrPrefix(t), x))
+			return x.ip.match(addrPrefix(t), x)
 		}
 	case map[string]any:
 		return x.matchFields(v, func(k string) string { s, _ := t[k].(string); return s })
 	case map[string]string:
 		return x.matchFields(v, func(k string) string { return t[k] })
 	}
-	return nil, false
+	return -1
 }
 
 // MatchString is Match for a string value. For single IP addresses, email
 // addresses, countries, phone numbers, fingerprints, strings and ASCII names
-// up to 256 bytes it does not allocate.
-func (x *Index) MatchString(s string) (*Item, bool) {
+// up to 256 bytes it does not allocate (but to decode the item returned by
+// an index read from a file).
+func (x *Index) MatchString(s string) (*Item, bool) { return x.result(x.findString(s)) }
+
+// findString is find for a string value.
+func (x *Index) findString(s string) int32 {
 	switch x.kind {
 	case KindIPAddress:
 		if a, ok := parseIPv4Bits(s); ok {
-			return x.result(x.ip.match4(a, x))
+			return x.ip.match4(a, x)
 		}
 		p, ok := parseIPLookup(s)
 		if !ok {
-			return nil, false
+			return -1
 		}
-		return x.result(x.ip.match(p, x))
+		return x.ip.match(p, x)
 	case KindGeolocation:
 		lat, lng, ok := parseGeoLookup(s)
 		if !ok {
-			return nil, false
+			return -1
 		}
-		return x.result(x.geo.match(lat, lng, x))
+		return x.geo.match(lat, lng, x)
 	}
-	return x.result(x.matchKeyed(s))
+	return x.matchKeyed(s)
 }
 
 // matchKeyed canonicalizes s into a stack buffer and looks it up, for the
@@ -229,7 +251,7 @@ func (x *Index) result(i int32) (*Item, bool) {
 	if i < 0 {
 		return nil, false
 	}
-	return &x.items[i], true
+	return x.item(i), true
 }
 
 // matchEmail looks up the whole address, then its domain. A lookup without
@@ -273,19 +295,19 @@ func (x *Index) matchGov(number, class string, buf []byte) int32 {
 }
 
 // matchFields handles map lookups.
-func (x *Index) matchFields(v any, get func(string) string) (*Item, bool) {
+func (x *Index) matchFields(v any, get func(string) string) int32 {
 	switch x.kind {
 	case KindGeolocation:
 		lat, lng, ok := parseGeoLookup(v)
 		if !ok {
-			return nil, false
+			return -1
 		}
-		return x.result(x.geo.match(lat, lng, x))
+		return x.geo.match(lat, lng, x)
 	case KindName:
-		return x.MatchString(get(AttrNameFirst) + " " + get(AttrNameLast))
+		return x.findString(get(AttrNameFirst) + " " + get(AttrNameLast))
 	case KindGovernmentIDNumber:
 		var buf [keyBufSize]byte
-		return x.result(x.matchGov(get("id_number"), strings.TrimSpace(get(AttrIDClass)), buf[:0]))
+		return x.matchGov(get("id_number"), strings.TrimSpace(get(AttrIDClass)), buf[:0])
 	}
-	return nil, false
+	return -1
 }

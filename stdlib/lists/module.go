@@ -98,6 +98,9 @@ func (l *wfList) TypeName() string { return listTypeName }
 // Contains implements interp.Handle: `v in list(…)`. A string lookup does
 // not allocate.
 func (l *wfList) Contains(v interp.Value) (bool, error) {
+	if s, ok := v.(string); ok {
+		return l.h.ContainsString(s), nil
+	}
 	it, err := l.match(v)
 	return it != nil, err
 }

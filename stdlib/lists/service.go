@@ -97,8 +97,19 @@ func (s *Service) Handle(ctx context.Context, name string) (*Handle, error) {
 	return h, nil
 }
 
-// rebuild builds a handle from all the list's items.
+// rebuild builds a handle from the list's index file and the changes
+// since it was written when there is one (indexfile.go), else from all the
+// list's items, and then writes the index file when the list can have one.
 func (s *Service) rebuild(ctx context.Context, l List) (*Handle, error) {
+	dir := s.indexDir()
+	if dir != "" {
+		if idx, mark, err := openIndexFile(dir, l); err == nil {
+			file := &Handle{list: l, mark: mark, raw: idx, base: idx}
+			if h, err := s.refresh(ctx, file, l); h != nil || err != nil {
+				return h, err
+			}
+		}
+	}
 	items, mark, err := s.store.Snapshot(ctx, l.Name)
 	if err != nil {
 		return nil, s.notFound(ctx, l.Name, err)
@@ -107,8 +118,19 @@ func (s *Service) rebuild(ctx context.Context, l List) (*Handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %q: %w", l.Name, err)
 	}
+	if dir != "" && len(items) >= MinIndexFile && fileable(l.Kind, items) {
+		_ = writeIndexFile(dir, l, mark, items) // a cache: without it the next process builds from the store
+	}
 	l.Version, l.Count = mark.Version, len(items)
 	return &Handle{list: l, mark: mark, raw: idx, base: idx}, nil
+}
+
+// indexDir is the directory of the store's index files, or "".
+func (s *Service) indexDir() string {
+	if d, ok := s.store.(IndexDirStore); ok {
+		return d.IndexDir()
+	}
+	return ""
 }
 
 // maxLayered is how many items added and removed since the base a handle
