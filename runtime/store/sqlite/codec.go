@@ -3,7 +3,6 @@ package sqlite
 import (
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -45,15 +44,6 @@ func strArg(s string) any {
 // strCol decodes a nullable TEXT column.
 func strCol(s sql.NullString) string {
 	return s.String
-}
-
-// checkJSON reports an error when raw is neither empty nor valid JSON, so that malformed
-// input is refused at the door rather than stored and failing every later read.
-func checkJSON(what, field string, raw json.RawMessage) error {
-	if len(raw) > 0 && !json.Valid(raw) {
-		return fmt.Errorf("store: %s %s is not valid JSON", what, field)
-	}
-	return nil
 }
 
 // boolArg encodes a bool as 0 or 1.

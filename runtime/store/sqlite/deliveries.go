@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/wf-lang/wf/runtime/store"
@@ -11,22 +10,10 @@ import (
 
 // RecordDeliveries stores what an event did to each listening workflow, in one transaction.
 func (s *Store) RecordDeliveries(ctx context.Context, ds []store.Delivery) error {
-	if err := checkDeliveries(ds); err != nil {
+	if err := store.CheckDeliveries(ds); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error { return s.insertDeliveriesTx(ctx, tx, ds) })
-}
-
-func checkDeliveries(ds []store.Delivery) error {
-	for _, d := range ds {
-		if d.EventID == "" || d.Workflow == "" || d.Status == "" {
-			return errors.New("store: a delivery needs an event id, a workflow and a status")
-		}
-		if err := checkJSON("delivery", "error", d.Error); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (s *Store) insertDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []store.Delivery) error {

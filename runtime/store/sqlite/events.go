@@ -22,7 +22,7 @@ func (s *Store) RecordEvent(ctx context.Context, e store.Event) (duplicate bool,
 	if e.ID == "" {
 		return false, errors.New("store: event id is empty")
 	}
-	if err := checkJSON("event", "body", e.Body); err != nil {
+	if err := store.CheckJSON("event", "body", e.Body); err != nil {
 		return false, err
 	}
 	if e.ReceivedAt.IsZero() {
@@ -89,7 +89,7 @@ func (s *Store) Schedule(ctx context.Context, sc store.Scheduled) error {
 	if sc.ID == "" || sc.Workflow == "" || sc.At.IsZero() {
 		return errors.New("store: scheduled start needs an id, a workflow and a time")
 	}
-	if err := checkJSON("scheduled", "input", sc.Input); err != nil {
+	if err := store.CheckJSON("scheduled", "input", sc.Input); err != nil {
 		return err
 	}
 	if sc.Status == "" {
@@ -142,7 +142,7 @@ func (s *Store) AcceptEvent(ctx context.Context, e store.Event, runs []*store.Ru
 	if e.ID == "" {
 		return store.Accepted{}, errors.New("store: event id is empty")
 	}
-	if err := checkJSON("event", "body", e.Body); err != nil {
+	if err := store.CheckJSON("event", "body", e.Body); err != nil {
 		return store.Accepted{}, err
 	}
 	if e.ReceivedAt.IsZero() {
@@ -156,7 +156,7 @@ func (s *Store) AcceptEvent(ctx context.Context, e store.Event, runs []*store.Ru
 			return store.Accepted{}, err
 		}
 	}
-	objData, err := encodeObjects(objects)
+	objData, err := store.EncodeObjects(objects)
 	if err != nil {
 		return store.Accepted{}, err
 	}

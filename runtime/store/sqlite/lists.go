@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -147,7 +146,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, items []store.
 				if it.Value == "" {
 					return fmt.Errorf("store: list %q: item value is empty", list)
 				}
-				data, err := itemData(it.Data)
+				data, err := store.ItemData(it.Data)
 				if err != nil {
 					return err
 				}
@@ -205,7 +204,7 @@ func (in itemInserter) add(it *store.ListItem) (bool, error) {
 	if it.Value == "" {
 		return false, fmt.Errorf("store: list %q: item value is empty", in.list)
 	}
-	data, err := itemData(it.Data)
+	data, err := store.ItemData(it.Data)
 	if err != nil {
 		return false, err
 	}
@@ -226,18 +225,9 @@ func (in itemInserter) add(it *store.ListItem) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		it.ID = itemID(seq)
+		it.ID = store.ItemID(seq)
 	}
 	return true, nil
-}
-
-// itemData encodes an item's data as JSON TEXT, or NULL when it has none.
-func itemData(data map[string]string) (any, error) {
-	if len(data) == 0 {
-		return nil, nil
-	}
-	b, err := json.Marshal(data)
-	return string(b), err
 }
 
 // fillExisting copies the stored item's ID and CreatedAt into it.
@@ -249,16 +239,6 @@ func (in itemInserter) fillExisting(it *store.ListItem) error {
 	}
 	it.ID, it.CreatedAt = itemIDOr(id, seq), time.Unix(0, created).UTC()
 	return nil
-}
-
-// itemID is the ID of an item stored without one: its never-reused sequence number.
-func itemID(seq int64) string { return "li_" + strconv.FormatInt(seq, 10) }
-
-func itemIDOr(id sql.NullString, seq int64) string {
-	if id.Valid {
-		return id.String
-	}
-	return itemID(seq)
 }
 
 // RemoveListItem removes value from a List and reports whether it was there; removing bumps
@@ -416,4 +396,11 @@ func scanItem(rows *sql.Rows) (store.ListItem, error) {
 		}
 	}
 	return it, nil
+}
+
+func itemIDOr(id sql.NullString, seq int64) string {
+	if id.Valid {
+		return id.String
+	}
+	return store.ItemID(seq)
 }

@@ -73,23 +73,7 @@ func (s *Store) CreateRun(ctx context.Context, r *store.Run) error {
 }
 
 // prepareRun checks a new run and fills in its defaults.
-func (s *Store) prepareRun(r *store.Run) error {
-	if r.ID == "" || r.Workflow == "" {
-		return errors.New("store: run needs an id and a workflow")
-	}
-	if err := errors.Join(checkJSON("run", "trigger", r.Trigger), checkJSON("run", "event", r.Event),
-		checkJSON("run", "inputs", r.Inputs), checkJSON("run", "outputs", r.Outputs),
-		checkJSON("run", "error", r.Error)); err != nil {
-		return err
-	}
-	if r.Status == "" {
-		r.Status = store.StatusRunning
-	}
-	if r.StartedAt.IsZero() {
-		r.StartedAt = s.now()
-	}
-	return nil
-}
+func (s *Store) prepareRun(r *store.Run) error { return store.PrepareRun(r, s.now) }
 
 // insertRunTx inserts a prepared run; ErrExists when its id is taken.
 func (s *Store) insertRunTx(ctx context.Context, tx *sql.Tx, r *store.Run) error {
@@ -108,7 +92,7 @@ func (s *Store) insertRunTx(ctx context.Context, tx *sql.Tx, r *store.Run) error
 // owner and waits are cleared. Parked runs waiting for it to end (a workflow.call parent) are
 // queued again for wakeOwner, in the same transaction; their ids are returned.
 func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, finished time.Time, wakeOwner string) ([]string, error) {
-	if err := errors.Join(checkJSON("run", "outputs", outputs), checkJSON("run", "error", errJSON)); err != nil {
+	if err := errors.Join(store.CheckJSON("run", "outputs", outputs), store.CheckJSON("run", "error", errJSON)); err != nil {
 		return nil, err
 	}
 	var woken []string
@@ -135,8 +119,8 @@ func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error
 	if st.Key == "" {
 		return errors.New("store: step key is empty")
 	}
-	if err := errors.Join(checkJSON("step", "args", st.Args), checkJSON("step", "result", st.Result),
-		checkJSON("step", "options", st.Options), checkJSON("step", "attempt_log", st.AttemptLog)); err != nil {
+	if err := errors.Join(store.CheckJSON("step", "args", st.Args), store.CheckJSON("step", "result", st.Result),
+		store.CheckJSON("step", "options", st.Options), store.CheckJSON("step", "attempt_log", st.AttemptLog)); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {

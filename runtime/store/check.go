@@ -1,0 +1,130 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Checks and encodings every implementation shares, so that both refuse the same input and
+// store the same text.
+
+// PrepareRun checks a new run and fills in its defaults: status running, StartedAt now.
+func PrepareRun(r *Run, now func() time.Time) error {
+	if r.ID == "" || r.Workflow == "" {
+		return errors.New("store: run needs an id and a workflow")
+	}
+	if err := errors.Join(CheckJSON("run", "trigger", r.Trigger), CheckJSON("run", "event", r.Event),
+		CheckJSON("run", "inputs", r.Inputs), CheckJSON("run", "outputs", r.Outputs),
+		CheckJSON("run", "error", r.Error)); err != nil {
+		return err
+	}
+	if r.Status == "" {
+		r.Status = StatusRunning
+	}
+	if r.StartedAt.IsZero() {
+		r.StartedAt = now()
+	}
+	return nil
+}
+
+// CheckJSON reports an error when raw is neither empty nor valid JSON, so that malformed
+// input is refused at the door rather than stored and failing every later read.
+func CheckJSON(what, field string, raw json.RawMessage) error {
+	if len(raw) > 0 && !json.Valid(raw) {
+		return fmt.Errorf("store: %s %s is not valid JSON", what, field)
+	}
+	return nil
+}
+
+// CheckDeliveries checks deliveries before they are recorded.
+func CheckDeliveries(ds []Delivery) error {
+	for _, d := range ds {
+		if d.EventID == "" || d.Workflow == "" || d.Status == "" {
+			return errors.New("store: a delivery needs an event id, a workflow and a status")
+		}
+		if err := CheckJSON("delivery", "error", d.Error); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EncodeObjects checks and encodes objects to save.
+func EncodeObjects(objs []Object) ([]string, error) {
+	out := make([]string, len(objs))
+	for i, o := range objs {
+		if o.Kind == "" || o.ID == "" {
+			return nil, errors.New("store: object needs a kind and an id")
+		}
+		data, err := json.Marshal(o.Data)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s %q: %w", o.Kind, o.ID, err)
+		}
+		out[i] = string(data)
+	}
+	return out, nil
+}
+
+// DecodeObject decodes a stored object; JSON numbers come back as int64 when they are
+// integral and fit, as float64 otherwise.
+func DecodeObject(kind, id string, data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return nil, fmt.Errorf("store: %s %q: %w", kind, id, err)
+	}
+	for k, v := range obj {
+		obj[k] = convertNumbers(v)
+	}
+	return obj, nil
+}
+
+// convertNumbers replaces every json.Number in v with an int64 or a float64.
+func convertNumbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		return numberValue(v)
+	case map[string]any:
+		for k, e := range v {
+			v[k] = convertNumbers(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = convertNumbers(e)
+		}
+	}
+	return v
+}
+
+// numberValue is int64 for integral numbers in range (including 1e3 and 2.0), float64 otherwise.
+func numberValue(n json.Number) any {
+	if i, err := n.Int64(); err == nil {
+		return i
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return f // out of float64 range: ±Inf, as encoding/json would fail anyway
+	}
+	if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
+		return int64(f)
+	}
+	return f
+}
+
+// ItemData encodes an item's data as JSON TEXT, or NULL when it has none.
+func ItemData(data map[string]string) (any, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(data)
+	return string(b), err
+}
+
+// ItemID is the ID of an item stored without one: its never-reused sequence number.
+func ItemID(seq int64) string { return "li_" + strconv.FormatInt(seq, 10) }
