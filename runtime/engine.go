@@ -24,8 +24,12 @@ import (
 
 // Config configures an Engine.
 type Config struct {
-	// Store names the store (see OpenStore): the path of a SQLite file.
+	// Store names the store (see OpenStore): the path of a SQLite file or
+	// a PostgreSQL URL.
 	Store string
+	// PoolMax and PoolMin size a PostgreSQL store's connection pool (0: the
+	// defaults).
+	PoolMax, PoolMin int32
 	// Synchronous is SQLite's durability level: "NORMAL" (default: a
 	// committed run survives a crash of the process) or "FULL" (it survives
 	// a power loss too, at a cost per commit; see docs/running.md).
@@ -102,7 +106,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if clock == nil {
 		clock = interp.RealClock{}
 	}
-	st, err := OpenStore(ctx, cfg.Store, StoreOptions{Synchronous: cfg.Synchronous, StaleAfter: cfg.StaleAfter, Now: clock.Now})
+	st, err := OpenStore(ctx, cfg.Store, StoreOptions{Synchronous: cfg.Synchronous, PoolMax: cfg.PoolMax, PoolMin: cfg.PoolMin,
+		StaleAfter: cfg.StaleAfter, Now: clock.Now})
 	if err != nil {
 		return nil, err
 	}

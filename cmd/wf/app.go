@@ -39,6 +39,7 @@ type CLI struct {
 	Persona PersonaCmd `cmd:"" help:"Load and show objects of the local Persona backend."`
 	Repl    ReplCmd    `cmd:"" help:"Explore data, expressions and workflows interactively."`
 	Lsp     LspCmd     `cmd:"" help:"Run the language server on stdin and stdout."`
+	Migrate MigrateCmd `cmd:"" help:"Bring the store's schema up to date (required on PostgreSQL before wf serve)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 
 	InstallCompletions InstallCompletionsCmd `cmd:"" help:"Install shell completions (bash, zsh, fish)."`
@@ -46,7 +47,10 @@ type CLI struct {
 
 // Globals are flags every subcommand takes.
 type Globals struct {
-	Store string `help:"Path of the embedded store." env:"WF_STORE" default:".wf/wf.db" placeholder:"PATH"`
+	Store string `help:"The store: the path of the embedded SQLite file, or a PostgreSQL URL (postgres://USER@HOST/DB) that several wf serve share (run wf migrate first)." env:"WF_STORE" default:".wf/wf.db" placeholder:"PATH|URL"`
+	// PoolMax and PoolMin size a PostgreSQL store's connection pool.
+	PoolMax int32 `help:"Most connections to a PostgreSQL store (0: 20)." env:"WF_POOL_MAX" default:"0" placeholder:"N"`
+	PoolMin int32 `help:"Connections to a PostgreSQL store kept open (0: 2)." env:"WF_POOL_MIN" default:"0" placeholder:"N"`
 	// Synchronous is SQLite's durability setting for the store.
 	Synchronous string `help:"Store durability: normal (a committed run survives a crash of the process) or full (it survives a power loss too, at a cost per commit)." enum:"normal,full" default:"normal" env:"WF_SYNCHRONOUS"`
 	NoColor     bool   `help:"Never use colour (also: NO_COLOR)." name:"no-color"`

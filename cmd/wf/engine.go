@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/wf-lang/wf/runtime"
+	"github.com/wf-lang/wf/runtime/store/postgres"
 	"github.com/wf-lang/wf/stdlib/httpx"
 	"github.com/wf-lang/wf/stdlib/js"
 	"github.com/wf-lang/wf/stdlib/slack"
@@ -28,14 +29,15 @@ type EngineFlags struct {
 // store's list of instances ("run", "serve").
 func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error) {
 	cfg := runtime.Config{Kind: kind,
-		Store: g.Store, Synchronous: g.Synchronous, PersonaBackend: f.Backend, PersonaBaseURL: f.PersonaURL, PersonaRateLimit: f.PersonaRate,
+		Store: g.Store, Synchronous: g.Synchronous, PoolMax: g.PoolMax, PoolMin: g.PoolMin, PersonaBackend: f.Backend,
+		PersonaBaseURL: f.PersonaURL, PersonaRateLimit: f.PersonaRate,
 		PersonaAPIKey: os.Getenv("PERSONA_API_KEY"), Version: version, JS: jsEngine(),
 		HTTP:  httpx.Config{AllowLoopback: f.AllowLoopback, AllowPrivate: f.AllowPrivate, AllowHosts: f.AllowHost},
 		Slack: slack.BotConfig{Token: os.Getenv("SLACK_BOT_TOKEN"), BaseURL: f.SlackAPI},
 	}
 	secretsPath, required := f.Secrets, true
 	if secretsPath == "" {
-		secretsPath, required = filepath.Join(filepath.Dir(g.Store), "secrets.env"), false
+		secretsPath, required = filepath.Join(g.localDir(), "secrets.env"), false
 	}
 	secrets, err := runtime.LoadSecrets(secretsPath, required)
 	if err != nil {
@@ -48,7 +50,8 @@ func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error
 // openStoreOnly opens the engine with default services, for commands that
 // only read or write the store.
 func openStoreOnly(g *Globals) (*runtime.Engine, error) {
-	return runtime.Open(context.Background(), runtime.Config{Store: g.Store, Synchronous: g.Synchronous, Version: version, JS: jsEngine()})
+	return runtime.Open(context.Background(), runtime.Config{Store: g.Store, Synchronous: g.Synchronous,
+		PoolMax: g.PoolMax, PoolMin: g.PoolMin, Version: version, JS: jsEngine()})
 }
 
 // jsEngine returns the process's JavaScript engine (js fn and js.eval).
@@ -61,3 +64,13 @@ var (
 	jsOnce   sync.Once
 	jsShared *js.Engine
 )
+
+// localDir is the folder of this machine's own files (secrets.env, the REPL's
+// history): the embedded store's folder, or .wf when the store is a
+// PostgreSQL database.
+func (g *Globals) localDir() string {
+	if postgres.IsURL(g.Store) {
+		return ".wf"
+	}
+	return filepath.Dir(g.Store)
+}

@@ -48,7 +48,7 @@ func (c *ReplCmd) Run(g *Globals) error {
 	interactive := isTerminal(g.stdin) && isTerminal(g.stdout)
 	history := c.History
 	if history == "" {
-		history = filepath.Join(filepath.Dir(g.Store), "repl_history")
+		history = filepath.Join(g.localDir(), "repl_history")
 	}
 	color := g.color(g.stdout)
 	r := repl.New(repl.Config{

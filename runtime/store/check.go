@@ -128,3 +128,12 @@ func ItemData(data map[string]string) (any, error) {
 
 // ItemID is the ID of an item stored without one: its never-reused sequence number.
 func ItemID(seq int64) string { return "li_" + strconv.FormatInt(seq, 10) }
+
+// DecodeItemData decodes the data of the List item value stored as JSON text.
+func DecodeItemData(value, data string) (map[string]string, error) {
+	var out map[string]string
+	if err := json.Unmarshal([]byte(data), &out); err != nil {
+		return nil, fmt.Errorf("store: list item %q data: %w", value, err)
+	}
+	return out, nil
+}

@@ -82,8 +82,7 @@ type Log struct {
 // RunFilter selects runs for ListRuns; zero fields do not filter.
 type RunFilter struct {
 	Workflow string
-	// Status is a stored status, or StatusInterrupted for queued and running runs whose
-	// owner is gone.
+	// Status is a stored status, or StatusInterrupted for the runs nobody executes.
 	Status    string
 	TriggerID string    // runs whose trigger has this id (an inquiry id…)
 	Since     time.Time // only runs started at or after
@@ -102,8 +101,9 @@ type Cursor struct {
 
 // Run statuses. A run is queued until an instance executes it, running while it does, parked
 // while it waits (durably) for a time, an event or another run, and ends completed, failed or
-// cancelled. Interrupted is not stored: it is how a queued or running run whose owner stopped
-// heart-beating is reported (see ListRuns).
+// cancelled. Interrupted is not stored: it is how a run nobody executes is reported: queued or
+// running for an owner that stopped heart-beating, or running for nobody (see
+// LifecycleStore.RecoverRuns).
 const (
 	StatusQueued      = "queued"
 	StatusRunning     = "running"

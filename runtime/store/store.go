@@ -95,7 +95,7 @@ type RunStore interface {
 	AppendLog(ctx context.Context, runID string, l Log) error
 	// GetRun returns the run with id, or with the only id that starts with id, together with
 	// its steps and logs. It returns ErrNotFound when nothing matches and an error when a
-	// prefix is ambiguous. A queued or running run whose owner is gone has StatusInterrupted.
+	// prefix is ambiguous. An interrupted run (see RecoverRuns) has StatusInterrupted.
 	GetRun(ctx context.Context, id string) (*Run, error)
 	// Logs returns a run's log lines in order.
 	Logs(ctx context.Context, runID string) ([]Log, error)
@@ -105,8 +105,8 @@ type RunStore interface {
 	Journal(ctx context.Context, runID string) (map[string]Step, error)
 	// LastSeq returns the highest seq of a run's steps and log lines (0 when it has none).
 	LastSeq(ctx context.Context, runID string) (int64, error)
-	// ListRuns returns runs matching f, newest first, without steps or logs. A queued or
-	// running run whose owner is gone is returned with StatusInterrupted.
+	// ListRuns returns runs matching f, newest first, without steps or logs. An interrupted
+	// run (see RecoverRuns) is returned with StatusInterrupted.
 	ListRuns(ctx context.Context, f RunFilter) ([]Run, error)
 	// CountByStatus returns how many runs have each stored status.
 	CountByStatus(ctx context.Context) (map[string]int64, error)
@@ -147,10 +147,11 @@ type LifecycleStore interface {
 	// returns the status it had. A running run is left alone (its owner cancels it) and
 	// "running" is returned; an ended one is left alone too.
 	CancelRun(ctx context.Context, id string, errJSON json.RawMessage, at time.Time, wakeOwner string) (string, error)
-	// RecoverRuns hands owner every queued or running run whose owner is not a live instance
-	// (the process died), queued, and returns their ids.
+	// RecoverRuns hands owner ("" for nobody) every interrupted run, queued, and returns
+	// their ids: runs running for nobody, and runs queued or running for an owner that is
+	// not a live instance (the process died). Runs queued for nobody are not interrupted.
 	RecoverRuns(ctx context.Context, owner string) ([]string, error)
-	// QueuedFor returns up to limit runs queued for owner, oldest first.
+	// QueuedFor returns up to limit runs queued for owner or for nobody, oldest first.
 	QueuedFor(ctx context.Context, owner string, limit int) ([]string, error)
 	// Waits returns the conditions a parked run waits for.
 	Waits(ctx context.Context, runID string) ([]Wait, error)

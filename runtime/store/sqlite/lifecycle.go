@@ -46,6 +46,12 @@ func (s *Store) ClaimRun(ctx context.Context, id, owner string) (*store.Run, err
 const deadOwner = `NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.owner
 	AND i.stopped_at IS NULL AND i.heartbeat_at >= ?3)`
 
+// interrupted is true for a run row that nobody is executing and nobody will: running for no
+// owner, or queued or running for an owner that is not live (?3: the oldest live heartbeat). A
+// run queued for no owner is not interrupted: it waits for any instance's worker.
+const interrupted = `((status = 'running' AND owner IS NULL)
+	OR (status IN ('queued', 'running') AND owner IS NOT NULL AND ` + deadOwner + `))`
+
 // ParkRun parks a running run with the conditions that wake it, unless one already holds: a
 // time at or before now, an event recorded after seq eventsAfter (see MaxEventSeq) whose name
 // match accepts for a wait's pattern, or a waited run that has ended. Then the run is queued
@@ -62,7 +68,7 @@ func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []store.Wai
 		}
 		if due {
 			requeued = true
-			_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'queued', owner = ? WHERE id = ?`, owner, id)
+			_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'queued', owner = ? WHERE id = ?`, strArg(owner), id)
 			return err
 		}
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE runs SET status = 'parked', owner = NULL
@@ -231,8 +237,8 @@ func (s *Store) wakeForEventTx(ctx context.Context, tx *sql.Tx, owner, name stri
 func (s *Store) Requeue(ctx context.Context, id, owner string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE runs SET status = 'queued', owner = ?1, error = NULL,
-			finished_at = NULL WHERE id = ?2 AND (status IN ('failed', 'cancelled')
-			OR (status IN ('queued', 'running') AND (owner IS NULL OR `+deadOwner+`)))`, owner, id, s.liveSince()))
+			finished_at = NULL WHERE id = ?2 AND (status IN ('failed', 'cancelled') OR `+interrupted+`)`,
+			strArg(owner), id, s.liveSince()))
 		if err == nil && !ok {
 			err = fmt.Errorf("store: run %q cannot be resumed: it is not failed, cancelled or interrupted", id)
 		}
@@ -275,8 +281,8 @@ func (s *Store) RecoverRuns(ctx context.Context, owner string) ([]string, error)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE runs SET status = 'queued', owner = ?1
-			WHERE status IN ('queued', 'running') AND (owner IS NULL OR (owner != ?1 AND `+deadOwner+`))
-			RETURNING id`, owner, nil, s.liveSince())
+			WHERE `+interrupted+` AND (owner IS NULL OR owner != ?4)
+			RETURNING id`, strArg(owner), nil, s.liveSince(), owner)
 		if err != nil {
 			return err
 		}
@@ -296,7 +302,7 @@ func (s *Store) RecoverRuns(ctx context.Context, owner string) ([]string, error)
 // QueuedFor returns the runs queued for owner (after a restart of the same instance id, or
 // for the dispatcher to pick up what it has not yet), oldest first.
 func (s *Store) QueuedFor(ctx context.Context, owner string, limit int) ([]string, error) {
-	rows, err := s.readers.QueryContext(ctx, `SELECT id FROM runs WHERE owner = ? AND status = 'queued'
+	rows, err := s.readers.QueryContext(ctx, `SELECT id FROM runs WHERE (owner = ? OR owner IS NULL) AND status = 'queued'
 		ORDER BY started_at, id LIMIT ?`, owner, limit)
 	if err != nil {
 		return nil, err

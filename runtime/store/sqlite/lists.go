@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -391,8 +390,9 @@ func scanItem(rows *sql.Rows) (store.ListItem, error) {
 	}
 	it.ID, it.CreatedAt = itemIDOr(id, seq), time.Unix(0, created).UTC()
 	if data != nil {
-		if err := json.Unmarshal(data, &it.Data); err != nil {
-			return it, fmt.Errorf("store: list item %q data: %w", it.Value, err)
+		var err error
+		if it.Data, err = store.DecodeItemData(it.Value, string(data)); err != nil {
+			return it, err
 		}
 	}
 	return it, nil

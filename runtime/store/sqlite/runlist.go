@@ -47,7 +47,7 @@ func (s *Store) runListQuery(f store.RunFilter) (string, []any) {
 	switch f.Status {
 	case "":
 	case store.StatusInterrupted:
-		where = append(where, "status IN ('queued', 'running') AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.owner AND i.stopped_at IS NULL AND i.heartbeat_at >= ?))")
+		where = append(where, strings.ReplaceAll(interrupted, "?3", "?"))
 		args = append(args, s.liveSince())
 	default:
 		where, args = append(where, "status = ?"), append(args, f.Status)
@@ -93,7 +93,13 @@ func (s *Store) markInterrupted(ctx context.Context, runs []store.Run) error {
 				return err
 			}
 		}
-		if _, ok := live[r.Owner]; !ok || r.Owner == "" {
+		if r.Owner == "" {
+			if r.Status == store.StatusRunning {
+				r.Status = store.StatusInterrupted
+			}
+			continue
+		}
+		if _, ok := live[r.Owner]; !ok {
 			r.Status = store.StatusInterrupted
 		}
 	}

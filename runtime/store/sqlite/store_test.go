@@ -196,17 +196,6 @@ func TestCommittedStepSurvivesCrash(t *testing.T) {
 	assert.JSONEq(t, `{"id":"ch_1"}`, string(j["charge"].Result))
 }
 
-func TestCanceledContext(t *testing.T) {
-	s, _ := openTest(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	assert.ErrorIs(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}), context.Canceled)
-	_, err := s.GetRun(ctx, "r")
-	assert.ErrorIs(t, err, context.Canceled)
-	_, err = s.AddListItems(ctx, "x", []store.ListItem{{Value: "v"}})
-	assert.ErrorIs(t, err, context.Canceled)
-}
-
 // The store holds personal data: a new .wf directory is its owner's alone,
 // and so are the database and its WAL; a path in another missing
 // directory is refused rather than made.

@@ -1,20 +1,20 @@
-package sqlite
+package storetest
 
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
 	"github.com/wf-lang/wf/runtime/store"
 )
 
-func TestListLifecycle(t *testing.T) {
+func testListLifecycle(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := start(t, open)
 	info, err := s.CreateList(ctx, "blocked-ips", "ip_address")
 	require.NoError(t, err)
 	assert.Equal(t, store.ListInfo{Name: "blocked-ips", Kind: "ip_address", Version: 1, CreatedAt: t0}, info)
@@ -41,9 +41,9 @@ func TestListLifecycle(t *testing.T) {
 	assert.ErrorIs(t, s.DeleteList(ctx, "blocked-ips"), store.ErrNotFound)
 }
 
-func TestListItemsAddRemove(t *testing.T) {
+func testListItemsAddRemove(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _, clock := openClocked(t)
+	s, clock := start(t, open)
 	_, err := s.CreateList(ctx, "l", "email_address")
 	require.NoError(t, err)
 
@@ -102,9 +102,9 @@ func TestListItemsAddRemove(t *testing.T) {
 	assert.Equal(t, store.ListInfo{Name: "l", Kind: "email_address", Version: 4, Count: 2, CreatedAt: t0}, info)
 }
 
-func TestListItemsErrors(t *testing.T) {
+func testListItemsErrors(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := start(t, open)
 	_, err := s.AddListItems(ctx, "missing", []store.ListItem{{Value: "v"}})
 	assert.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.RemoveListItem(ctx, "missing", "v")
@@ -125,9 +125,9 @@ func TestListItemsErrors(t *testing.T) {
 	assert.Equal(t, 0, info.Count)
 }
 
-func TestRecreatedListHasNewVersionAndIDs(t *testing.T) {
+func testRecreatedListHasNewVersionAndIDs(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := start(t, open)
 	_, err := s.CreateList(ctx, "l", "string")
 	require.NoError(t, err)
 	first := []store.ListItem{{Value: "x"}}
@@ -149,12 +149,12 @@ func TestRecreatedListHasNewVersionAndIDs(t *testing.T) {
 	assert.NotEqual(t, first[0].ID, second[0].ID, "item IDs are never reused")
 }
 
-func TestLargeListImport(t *testing.T) {
+func testLargeListImport(t *testing.T, open Opener) {
 	if testing.Short() {
 		t.Skip("large import")
 	}
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := start(t, open)
 	_, err := s.CreateList(ctx, "big", "ip_address")
 	require.NoError(t, err)
 	const n = 100_000
@@ -173,4 +173,81 @@ func TestLargeListImport(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, n)
 	assert.Equal(t, items[n-1].Value, got[n-1].Value)
+}
+
+func testListChanges(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s, _ := start(t, open)
+	_, err := s.CreateList(ctx, "ips", "ip_address")
+	require.NoError(t, err)
+	_, err = s.AddListItems(ctx, "ips", []store.ListItem{{Value: "10.0.0.1"}, {Value: "10.0.0.2"}})
+	require.NoError(t, err)
+	items, mark, err := s.ListSnapshot(ctx, "ips")
+	require.NoError(t, err)
+	require.Len(t, items, 2)
+	info, err := s.GetList(ctx, "ips")
+	require.NoError(t, err)
+	assert.Equal(t, info.Version, mark.Version)
+
+	added, removed, now, err := s.ListChanges(ctx, "ips", mark)
+	require.NoError(t, err)
+	assert.Empty(t, added)
+	assert.Empty(t, removed)
+	assert.Equal(t, mark, now, "no change, same mark")
+
+	_, err = s.AddListItems(ctx, "ips", []store.ListItem{{Value: "10.0.0.3"}})
+	require.NoError(t, err)
+	removedOne, err := s.RemoveListItem(ctx, "ips", "10.0.0.1")
+	require.NoError(t, err)
+	require.True(t, removedOne)
+	_, err = s.ImportListItems(ctx, "ips", []store.ListItem{{Value: "10.0.0.4"}, {Value: "10.0.0.3"}})
+	require.NoError(t, err)
+	added, removed, now, err = s.ListChanges(ctx, "ips", mark)
+	require.NoError(t, err)
+	var values []string
+	for _, it := range added {
+		values = append(values, it.Value)
+	}
+	assert.Equal(t, []string{"10.0.0.3", "10.0.0.4"}, values, "added since, in order")
+	assert.Equal(t, []string{"10.0.0.1"}, removed)
+	assert.Greater(t, now.Version, mark.Version)
+	added, removed, _, err = s.ListChanges(ctx, "ips", now)
+	require.NoError(t, err)
+	assert.Empty(t, added)
+	assert.Empty(t, removed)
+
+	// Writers racing on one List: following its changes from mark to mark, every item is seen.
+	_, mark, err = s.ListSnapshot(ctx, "ips")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				_, err := s.AddListItems(ctx, "ips", []store.ListItem{{Value: fmt.Sprintf("10.1.%d.%d", w, i)}})
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for finished := false; !finished; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		added, _, next, err := s.ListChanges(ctx, "ips", mark)
+		require.NoError(t, err)
+		for _, it := range added {
+			seen[it.Value] = true
+		}
+		mark = next
+	}
+	assert.Len(t, seen, 40)
+
+	_, _, _, err = s.ListChanges(ctx, "nope", mark)
+	assert.ErrorIs(t, err, store.ErrNotFound)
 }

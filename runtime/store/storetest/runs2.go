@@ -1,0 +1,46 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/wf-lang/wf/runtime/store"
+)
+
+func testCanceledContext(t *testing.T, open Opener) {
+	s, _ := start(t, open)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}), context.Canceled)
+	_, err := s.GetRun(ctx, "r")
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = s.AddListItems(ctx, "x", []store.ListItem{{Value: "v"}})
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func testLogs(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s, _ := start(t, open)
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w", Version: "v"}))
+	require.NoError(t, s.AppendLog(ctx, "r", store.Log{At: t0, Level: "info", Message: "one", Pos: "a.wf:1:1", Key: "k1"}))
+	require.NoError(t, s.AppendLog(ctx, "r", store.Log{Level: "warn", Message: "two"}))
+	require.NoError(t, s.AppendLog(ctx, "r", store.Log{Level: "info", Message: "one again", Key: "k1"}), "a key logged before is ignored")
+	require.NoError(t, s.AppendLog(ctx, "r", store.Log{Seq: 7, Level: "info", Message: "seven"}))
+	logs, err := s.Logs(ctx, "r")
+	require.NoError(t, err)
+	assert.Equal(t, []store.Log{
+		{Seq: 1, At: t0, Level: "info", Message: "one", Pos: "a.wf:1:1", Key: "k1"},
+		{Seq: 2, Level: "warn", Message: "two"},
+		{Seq: 7, Level: "info", Message: "seven"},
+	}, logs)
+	seq, err := s.LastSeq(ctx, "r")
+	require.NoError(t, err)
+	assert.EqualValues(t, 7, seq)
+	assert.ErrorIs(t, s.AppendLog(ctx, "missing", store.Log{Level: "info", Message: "x"}), store.ErrNotFound)
+	assert.ErrorIs(t, s.SaveStep(ctx, "missing", store.Step{Key: "k", Name: "n", Status: "completed"}), store.ErrNotFound)
+	n, err := s.CountTree(ctx, "r")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+}
