@@ -315,7 +315,8 @@ func typeOK(t lang.Type, v Value) bool { return t&ValueType(v) != 0 }
 // value comes from: an argument expression or the default.
 type argPlan struct {
 	decl     *lang.FuncDecl
-	params   []expr // per parameter: the argument, or nil
+	params   []expr   // per parameter: the argument, or nil
+	texts    []string // per parameter: the argument's source text, for errors
 	defaults []Value
 	rest     []expr // extra positional args for a variadic last parameter
 	extraK   []string
@@ -365,6 +366,18 @@ func (p *argPlan) fill(th *Thread, fr *frame, a *Args, recv Value, hasRecv bool)
 				return err
 			}
 			a.extra.Set(k, v)
+		}
+	}
+	return p.check(a)
+}
+
+// check is a.check, except that an argument that is null where its
+// parameter needs a value is named by its expression, as the script wrote
+// it: `date: trigger.fields.birthdat is null`, not `date: x is null`.
+func (p *argPlan) check(a *Args) error {
+	for i, prm := range a.decl.Params {
+		if !prm.Variadic && a.vals[i] == nil && prm.Required() && prm.Type&lang.TNull == 0 && p.texts[i] != "" {
+			return Permanent(errorf(KindNull, "%s: %s is null", a.decl.Name, p.texts[i]))
 		}
 	}
 	return a.check()

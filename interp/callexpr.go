@@ -51,7 +51,7 @@ func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
 func (e *callBuiltin) callWith(th *Thread, x Value) (Value, error) {
 	args := th.pushArgs(e.plan.decl, 1)
 	args.vals[0] = x
-	if err := args.check(); err != nil {
+	if err := e.plan.check(args); err != nil {
 		th.popArgs(args)
 		return nil, e.fail(err)
 	}

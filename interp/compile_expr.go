@@ -226,10 +226,12 @@ func (c *compiler) call(e *lang.CallExpr) expr {
 			return &constExpr{nil}
 		}
 		ce := &callBuiltin{at: c.at(e), b: b}
+		var recv lang.Expr
 		if cal.Kind == lang.CallMethod {
-			ce.recv = c.expr(e.Fn.(*lang.SelectorExpr).X)
+			recv = e.Fn.(*lang.SelectorExpr).X
+			ce.recv = c.expr(recv)
 		}
-		ce.plan = c.plan(b.Decl, e.Args, ce.recv != nil)
+		ce.plan = c.plan(b.Decl, e.Args, recv)
 		ce.constArgs = ce.allConst()
 		return ce
 	case lang.CallFn:
@@ -244,15 +246,19 @@ func (c *compiler) call(e *lang.CallExpr) expr {
 	return d
 }
 
-// plan places a call's arguments on a declaration's parameters, once.
-func (c *compiler) plan(d *lang.FuncDecl, args []*lang.Arg, method bool) *argPlan {
-	p := &argPlan{decl: d, params: make([]expr, len(d.Params)), defaults: make([]Value, len(d.Params))}
+// plan places a call's arguments on a declaration's parameters, once;
+// recv is the receiver of a method call, nil for a plain call.
+func (c *compiler) plan(d *lang.FuncDecl, args []*lang.Arg, recv lang.Expr) *argPlan {
+	p := &argPlan{decl: d, params: make([]expr, len(d.Params)), defaults: make([]Value, len(d.Params)), texts: make([]string, len(d.Params))}
 	for i, prm := range d.Params {
 		p.defaults[i] = c.prog.defaultValue(prm)
 	}
 	pi := 0
-	if method {
+	if recv != nil {
 		pi = 1
+		if len(p.texts) > 0 {
+			p.texts[0] = c.text(recv)
+		}
 	}
 	for _, a := range args {
 		x := c.expr(a.Value)
@@ -262,7 +268,7 @@ func (c *compiler) plan(d *lang.FuncDecl, args []*lang.Arg, method bool) *argPla
 				continue
 			}
 			if pi < len(d.Params) {
-				p.params[pi] = x
+				p.params[pi], p.texts[pi] = x, c.text(a.Value)
 				pi++
 			}
 			continue
@@ -270,7 +276,7 @@ func (c *compiler) plan(d *lang.FuncDecl, args []*lang.Arg, method bool) *argPla
 		found := false
 		for i, prm := range d.Params {
 			if prm.Name == a.Name.Name {
-				p.params[i], found = x, true
+				p.params[i], p.texts[i], found = x, c.text(a.Value), true
 			}
 		}
 		if !found {
@@ -336,10 +342,12 @@ func (c *compiler) run(r *lang.RunExpr) expr {
 		return &constExpr{nil}
 	}
 	re := &runExpr{at: c.at(r), b: b, path: path}
+	var recv lang.Expr
 	if cal.Kind == lang.CallMethod {
-		re.recv = c.expr(r.Call.Fn.(*lang.SelectorExpr).X)
+		recv = r.Call.Fn.(*lang.SelectorExpr).X
+		re.recv = c.expr(recv)
 	}
-	re.plan = c.plan(b.Decl, r.Call.Args, re.recv != nil)
+	re.plan = c.plan(b.Decl, r.Call.Args, recv)
 	if r.With != nil {
 		re.with = c.mapLit(r.With)
 	}

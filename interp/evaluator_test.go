@@ -319,3 +319,19 @@ func TestLongExpressionTextIsCutBetweenCharacters(t *testing.T) {
 	assert.True(t, utf8.ValidString(err.Error()), "%q", err.Error())
 	assert.Contains(t, err.Error(), "of null: m[\""+strings.Repeat("a", 53)+"...")
 }
+
+// TestNullArgumentIsNamedByItsExpression: a library function given null
+// where it needs a value names the argument as the script wrote it (the
+// field that is missing), not the function's parameter.
+func TestNullArgumentIsNamedByItsExpression(t *testing.T) {
+	src := "fn age(t) {\n  return years_since(date(t.fields.birthdat))\n}\n\nfn shout(t) {\n  return t.name.upper()\n}\n"
+	tr := interp.NewMap(1)
+	tr.Set("fields", interp.NewMap(0))
+	for name, want := range map[string]string{"age": "date: t.fields.birthdat is null", "shout": "upper: t.name is null"} {
+		ev, diags := interp.NewEvaluator("null.wf", src, name, testLibrary(), interp.Options{})
+		require.False(t, diags.HasErrors(), "%v", diags.Err())
+		_, err := ev.Eval(tr)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), want)
+	}
+}
