@@ -290,7 +290,7 @@ func TestRunErrors(t *testing.T) {
 		trigger          map[string]any
 	}{
 		{"type", `run inquiry.decline(trigger.id)`, "inquiry.decline: id must be string, got int", map[string]any{"id": 42}},
-		{"null", `run inquiry.decline(trigger.missing)`, "inquiry.decline: id is null", nil},
+		{"null", `run inquiry.decline(trigger.missing)`, "inquiry.decline: trigger.missing is null", nil},
 		{"not found", `run inquiry.decline("inq_x", comment: "no")`, `inquiry.decline: inquiry "inq_x" not found`, nil},
 		{"lifecycle", `run inquiry.decline("inq_1")`, `inquiry.decline: inquiry "inq_1" is created, want completed, failed or needs_review`, nil},
 		{"tags", `run inquiry.set_tags("inq_1", ["a", 2])`, "inquiry.set_tags: tags[1] must be string, got int", nil},
