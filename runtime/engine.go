@@ -86,8 +86,10 @@ type Engine struct {
 	background sync.WaitGroup
 	// versions holds compiled programs by version hash.
 	versions sync.Map
-	// running maps the id of each run executing here to its cancel func.
+	// running maps the id of each run executing here to its cancel func;
+	// claimed holds the ids of runs an execution has taken here.
 	running   sync.Map
+	claimed   sync.Map
 	stopBeat  chan struct{}
 	beatDone  chan struct{}
 	closeOnce sync.Once

@@ -251,6 +251,12 @@ func (e *Engine) Execute(ctx context.Context, id string) (*Record, error) {
 }
 
 func (e *Engine) execute(ctx context.Context, id string, mode execMode) (*Record, error) {
+	// One execution of a run at a time in this process; the store keeps
+	// other processes off it.
+	if _, busy := e.claimed.LoadOrStore(id, true); busy {
+		return nil, store.ErrNotClaimed
+	}
+	defer e.claimed.Delete(id)
 	row, err := e.Store.ClaimRun(ctx, id, e.instance)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -42,6 +44,7 @@ type ServeStartCmd struct {
 	Console         bool          `help:"Serve the web console at / (log in with an API token); --no-console leaves only the API." default:"true" negatable:"" env:"WF_CONSOLE"`
 	SecureCookies   bool          `help:"Mark the console's cookies Secure: set it when people reach wf serve over HTTPS through a proxy." env:"WF_SECURE_COOKIES"`
 	AddrFile        string        `help:"Write the address the service listens on to this file once it serves (useful with --listen 127.0.0.1:0)." placeholder:"FILE"`
+	DebugAddr       string        `help:"Serve Go's profiler (net/http/pprof) on this address, for diagnosing the service (keep it on loopback)." placeholder:"HOST:PORT"`
 
 	EngineFlags `embed:""`
 }
@@ -109,6 +112,14 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 		if err := writeFileAtomic(c.AddrFile, []byte(ln.Addr().String()+"\n")); err != nil {
 			return fail(exitUsage, "wf serve: --addr-file: %v", err)
 		}
+	}
+	if c.DebugAddr != "" {
+		dln, err := net.Listen("tcp", c.DebugAddr)
+		if err != nil {
+			return fail(exitUsage, "wf serve: --debug-addr: %v", err)
+		}
+		go func() { _ = http.Serve(dln, debugMux()) }()
+		defer dln.Close()
 	}
 	srv := svc.NewServer()
 	if con != nil {
@@ -266,4 +277,13 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// debugMux serves Go's profiler.
+func debugMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
