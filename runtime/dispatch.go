@@ -174,3 +174,12 @@ func (e *Engine) Intake(l *Loaded, ev *Event) (*Intake, error) {
 	}
 	return in, nil
 }
+
+// Accepted tells the engine that the intake's runs are recorded and about to
+// be executed here: their triggers are kept decoded, so the execution need
+// not read them back from the record.
+func (e *Engine) Accepted(in *Intake, ev *Event) {
+	for _, r := range in.Runs {
+		e.fresh.remember(r.ID, ev)
+	}
+}

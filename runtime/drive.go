@@ -37,7 +37,7 @@ func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal m
 	defer cancel(nil)
 	e.running.Store(row.ID, cancel)
 	defer e.running.Delete(row.ID)
-	trigger, evMap, err := recordedTrigger(l.Program, row)
+	trigger, evMap, err := e.triggerOf(l.Program, row)
 	if err != nil {
 		return nil, e.failUnstartable(ctx, row, err)
 	}
@@ -140,6 +140,16 @@ func (e *Engine) recordOf(ctx context.Context, row *store.Run, host *durableHost
 		out.Waits = waitRecords(waits)
 	}
 	return out, nil
+}
+
+// triggerOf returns a run's trigger and event values: those its event was
+// decoded into when this instance received it moments ago, or else rebuilt
+// from the record.
+func (e *Engine) triggerOf(prog *interp.Program, row *store.Run) (interp.Value, *interp.Map, error) {
+	if ev := e.fresh.take(row.ID); ev != nil && ev.ID == row.EventID {
+		return ev.Object, ev.Map(), nil
+	}
+	return recordedTrigger(prog, row)
 }
 
 // recordedTrigger rebuilds a run's trigger and event values from its record:

@@ -90,6 +90,9 @@ type Engine struct {
 	// claimed holds the ids of runs an execution has taken here.
 	running   sync.Map
 	claimed   sync.Map
+	// fresh holds the events of runs this instance accepted and has not yet
+	// executed, so their triggers need not be read back from the record.
+	fresh freshEvents
 	stopBeat  chan struct{}
 	beatDone  chan struct{}
 	closeOnce sync.Once
@@ -273,4 +276,32 @@ func (e *Engine) reapLocal(ctx context.Context, host string) error {
 		}
 	}
 	return nil
+}
+
+// freshEvents maps run ids to the decoded event that started them, for at
+// most maxFresh runs (beyond that, triggers are read from the record).
+type freshEvents struct {
+	mu sync.Mutex
+	m  map[string]*Event
+}
+
+const maxFresh = 20_000
+
+func (f *freshEvents) remember(id string, ev *Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.m == nil {
+		f.m = map[string]*Event{}
+	}
+	if len(f.m) < maxFresh {
+		f.m[id] = ev
+	}
+}
+
+func (f *freshEvents) take(id string) *Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ev := f.m[id]
+	delete(f.m, id)
+	return ev
 }

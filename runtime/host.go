@@ -277,7 +277,7 @@ func (h *durableHost) eventWait(ctx context.Context, w *interp.Wait) (interp.Val
 	if err != nil {
 		return nil, err
 	}
-	glob := isGlob(w.Event)
+	glob := store.IsGlob(w.Event)
 	cands, err := h.e.Store.EventsSince(ctx, w.Event, glob, h.run.StartedAt, maxCandidates)
 	if err != nil {
 		return nil, err
@@ -319,10 +319,6 @@ func (h *durableHost) eventWait(ctx context.Context, w *interp.Wait) (interp.Val
 
 // maxCandidates bounds the events one event wait looks at.
 const maxCandidates = 1000
-
-func isGlob(pattern string) bool {
-	return bytes.ContainsAny([]byte(pattern), "*?[")
-}
 
 func (h *durableHost) isConsumed(id string) bool {
 	h.mu.Lock()

@@ -101,6 +101,7 @@ func (s *Service) accept(ctx context.Context, ev *runtime.Event, status string) 
 	if acc.Duplicate {
 		return acc, nil, nil
 	}
+	s.eng.Accepted(in, ev)
 	ids := append([]string(nil), acc.Woken...)
 	for _, r := range in.Runs {
 		ids = append(ids, r.ID)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -86,3 +87,6 @@ type Rejection struct {
 // MaxRejections is how many rejections the store keeps; older ones are dropped as new ones
 // are recorded, so a flood of forged requests cannot grow the store.
 const MaxRejections = 1000
+
+// IsGlob reports whether an event pattern is a glob (has *, ? or [) rather than a name.
+func IsGlob(pattern string) bool { return strings.ContainsAny(pattern, "*?[") }

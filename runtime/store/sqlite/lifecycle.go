@@ -91,10 +91,10 @@ func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []store.Wai
 			return err
 		}
 		for _, w := range waits {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO waits(run_id, key, until_at, event, wait_run)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET until_at = excluded.until_at,
-				event = excluded.event, wait_run = excluded.wait_run`,
-				id, w.Key, timeArg(w.Until), strArg(w.Event), strArg(w.WaitRun)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO waits(run_id, key, until_at, event, wait_run, glob)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET until_at = excluded.until_at,
+				event = excluded.event, wait_run = excluded.wait_run, glob = excluded.glob`,
+				id, w.Key, timeArg(w.Until), strArg(w.Event), strArg(w.WaitRun), boolArg(store.IsGlob(w.Event))); err != nil {
 				return err
 			}
 		}
@@ -213,8 +213,7 @@ func (s *Store) wakeForEventTx(ctx context.Context, tx *sql.Tx, owner, name stri
 		return woken, err
 	}
 	// Waits on a glob (few) are matched here, one by one.
-	rows, err := tx.QueryContext(ctx, `SELECT run_id, event FROM waits WHERE event IS NOT NULL
-		AND (instr(event, '*') > 0 OR instr(event, '?') > 0 OR instr(event, '[') > 0)`)
+	rows, err := tx.QueryContext(ctx, `SELECT run_id, event FROM waits WHERE glob = 1`)
 	if err != nil {
 		return nil, err
 	}

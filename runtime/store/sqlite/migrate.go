@@ -198,6 +198,10 @@ CREATE TABLE list_removals (
 	value     TEXT NOT NULL
 );
 CREATE INDEX list_removals_version ON list_removals(list_name, version);`},
+		{8, "glob waits", `
+ALTER TABLE waits ADD COLUMN glob INTEGER NOT NULL DEFAULT 0;
+UPDATE waits SET glob = 1 WHERE instr(event, '*') > 0 OR instr(event, '?') > 0 OR instr(event, '[') > 0;
+CREATE INDEX waits_glob ON waits(glob) WHERE glob = 1;`},
 	}
 }
 
