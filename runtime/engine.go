@@ -88,11 +88,11 @@ type Engine struct {
 	versions sync.Map
 	// running maps the id of each run executing here to its cancel func;
 	// claimed holds the ids of runs an execution has taken here.
-	running   sync.Map
-	claimed   sync.Map
+	running sync.Map
+	claimed sync.Map
 	// fresh holds the events of runs this instance accepted and has not yet
 	// executed, so their triggers need not be read back from the record.
-	fresh freshEvents
+	fresh     freshEvents
 	stopBeat  chan struct{}
 	beatDone  chan struct{}
 	closeOnce sync.Once

@@ -55,8 +55,6 @@ type durableHost struct {
 	// seen is the newest event seq before the first candidate query of a
 	// wait that parked (0: none), for ParkRun's race check.
 	seen int64
-	// wrote is set once this execution has written a step.
-	wrote bool
 }
 
 func newDurableHost(ctx context.Context, e *Engine, l *Loaded, run *store.Run, journal map[string]store.Step, mode execMode) (*durableHost, error) {
@@ -155,7 +153,7 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 	if performs {
 		intent := store.Step{Key: st.Key, Seq: h.seqFor(st.Key), Name: st.Name, Args: h.jsonOf(st.Args),
 			Options: optionsJSON(st.Options), Status: store.StepStarted, StartedAt: h.e.clock.Now()}
-		if err := h.writeStep(context.WithoutCancel(ctx), intent); err != nil {
+		if err := h.e.Store.SaveStep(context.WithoutCancel(ctx), h.run.ID, intent); err != nil {
 			return nil, fmt.Errorf("journaling the intent of %s: %w", st.Name, err)
 		}
 	}
@@ -453,7 +451,7 @@ func attemptsJSON(as []interp.Attempt) json.RawMessage {
 
 // saveRow writes a step row; a failure fails the run.
 func (h *durableHost) saveRow(st store.Step) {
-	if err := h.writeStep(context.Background(), st); err != nil {
+	if err := h.e.Store.SaveStep(context.Background(), h.run.ID, st); err != nil {
 		h.fail(fmt.Errorf("recording step %s: %w", st.Key, err))
 		return
 	}
@@ -484,16 +482,6 @@ func (h *durableHost) saveLog(l *interp.LogLine) {
 	h.mu.Lock()
 	h.logs = append(h.logs, entry)
 	h.mu.Unlock()
-}
-
-// writeStep saves a step row; the first of an execution also marks the run
-// running (see store.LifecycleStore.ClaimRun).
-func (h *durableHost) writeStep(ctx context.Context, st store.Step) error {
-	h.mu.Lock()
-	st.StartsRun = !h.wrote
-	h.wrote = true
-	h.mu.Unlock()
-	return h.e.Store.SaveStep(ctx, h.run.ID, st)
 }
 
 func (h *durableHost) fail(err error) {

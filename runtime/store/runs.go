@@ -65,9 +65,6 @@ type Step struct {
 	// Options are the step's `with {…}` options and AttemptLog each attempt, as JSON.
 	Options    json.RawMessage
 	AttemptLog json.RawMessage
-	// StartsRun makes SaveStep also mark the step's run running when it is queued (the
-	// first write of an execution; see LifecycleStore.ClaimRun). It is not stored.
-	StartsRun bool
 }
 
 // Log is one log line of a run.

@@ -124,13 +124,9 @@ type RunStore interface {
 // A run queued for an owner waits for that instance (it is interrupted when the instance
 // stops heart-beating); a run queued for no owner ("") waits for any instance's worker.
 type LifecycleStore interface {
-	// ClaimRun returns a run for owner to execute (without steps and logs), or
-	// ErrNotClaimed. A run queued for owner is returned as it is, still queued, with
-	// nothing written: only owner executes it (owner's process keeps one execution at a
-	// time), and the execution's first SaveStep with StartsRun (or FinishRun) marks it
-	// running. A run queued for nobody, or an interrupted one (queued or running for an
-	// owner that stopped heart-beating), is taken over: owner and status running are
-	// written in one conditional update.
+	// ClaimRun marks a run running for owner and returns it (without steps and logs). It
+	// succeeds for a run queued for owner or for nobody, and for an interrupted run (queued
+	// or running for an owner that stopped heart-beating); otherwise ErrNotClaimed.
 	ClaimRun(ctx context.Context, id, owner string) (*Run, error)
 	// ParkRun parks a running run with the conditions that wake it, unless one already holds:
 	// a time at or before now, an event recorded after seq eventsAfter (see MaxEventSeq)

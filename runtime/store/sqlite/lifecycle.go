@@ -22,16 +22,8 @@ import (
 // for a run queued for owner (or for nobody) and for an interrupted run (queued or running
 // for an owner that stopped heart-beating); otherwise ErrNotClaimed.
 func (s *Store) ClaimRun(ctx context.Context, id, owner string) (*store.Run, error) {
-	// A run queued for this owner needs no write: it is this owner's already.
-	r, err := scanRun(s.readers.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs
-		WHERE id = ? AND owner = ? AND status = 'queued'`, id, owner))
-	if err == nil {
-		return r, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	var r *store.Run
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE runs SET status = 'running', owner = ?1
 			WHERE id = ?2 AND (
 				(status = 'queued' AND (owner IS NULL OR owner = ?1))
@@ -80,7 +72,7 @@ func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []store.Wai
 			return err
 		}
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE runs SET status = 'parked', owner = NULL
-			WHERE id = ? AND status IN ('queued', 'running') AND owner = ?`, id, owner))
+			WHERE id = ? AND status = 'running'`, id))
 		if err != nil {
 			return err
 		}

@@ -127,9 +127,6 @@ func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error
 		_, err := tx.StmtContext(ctx, s.st.upsertStep).ExecContext(ctx, runID, st.Key, st.Seq, st.Name, jsonArg(st.Args),
 			jsonArg(st.Result), strArg(st.Error), st.Status, st.Attempts, timeArg(st.StartedAt), timeArg(st.FinishedAt),
 			jsonArg(st.Options), jsonArg(st.AttemptLog))
-		if err == nil && st.StartsRun {
-			_, err = tx.ExecContext(ctx, `UPDATE runs SET status = 'running' WHERE id = ? AND status = 'queued'`, runID)
-		}
 		return missingRun(runID, err)
 	})
 }
