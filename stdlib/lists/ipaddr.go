@@ -90,32 +90,38 @@ func parseIPv4(s string) (netip.Addr, bool) {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 
-// parseIPv4Bits is parseIPv4 giving the address as a number.
+// parseIPv4Bits is parseIPv4 giving the address as a number. Each field is
+// one to three digits read without a loop: a field starting with 0 is just
+// "0" (no leading zeros), and a fourth digit or a value over 255 is refused.
 func parseIPv4Bits(s string) (uint32, bool) {
 	var addr uint32
-	field, val, digits := 0, uint32(0), 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if d := uint32(c - '0'); d <= 9 {
-			if digits == 1 && val == 0 {
-				return 0, false // a leading zero
-			}
-			if val = val*10 + d; val > 255 {
+	i := 0
+	for f := 0; f < 4; f++ {
+		if f > 0 {
+			if i >= len(s) || s[i] != '.' {
 				return 0, false
 			}
-			digits++
-			continue
+			i++
 		}
-		if c != '.' || digits == 0 || field == 3 {
+		if i >= len(s) || s[i]-'0' > 9 {
 			return 0, false
 		}
-		addr = addr<<8 | val
-		field, val, digits = field+1, 0, 0
+		v := uint32(s[i] - '0')
+		i++
+		if v != 0 && i < len(s) && s[i]-'0' <= 9 {
+			v = v*10 + uint32(s[i]-'0')
+			i++
+			if i < len(s) && s[i]-'0' <= 9 {
+				v = v*10 + uint32(s[i]-'0')
+				i++
+			}
+		}
+		if v > 255 {
+			return 0, false
+		}
+		addr = addr<<8 | v
 	}
-	if field != 3 || digits == 0 {
-		return 0, false
-	}
-	return addr<<8 | val, true
+	return addr, i == len(s)
 }
 
 // plausibleIP rejects, without allocating, values that cannot be an
