@@ -21,7 +21,7 @@ func (e *Engine) NewQueuedRun(ctx context.Context, l *Loaded, opts RunOptions) (
 	if err != nil {
 		return nil, err
 	}
-	row.Status, row.Owner, row.RootID = store.StatusQueued, e.instance, row.ID
+	row.Status, row.Owner, row.RootID = store.StatusQueued, e.QueueOwner(), row.ID
 	return row, nil
 }
 
@@ -75,7 +75,7 @@ func (e *Engine) CancelRun(ctx context.Context, id string) error {
 		return nil
 	}
 	rec, _ := json.Marshal(ErrorRecord{Kind: interp.KindCancel, Message: "the run was cancelled"})
-	prev, err := e.Store.CancelRun(ctx, id, rec, e.clock.Now(), e.instance)
+	prev, err := e.Store.CancelRun(ctx, id, rec, e.clock.Now(), e.QueueOwner())
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (e *Engine) NewTickRun(ctx context.Context, l *Loaded, sc interp.Schedule, 
 	trigger.Set("missed", int64(missed))
 	id := childID("run_", sc.Workflow+"\x00"+sc.ID(), tick.UTC().Format(time.RFC3339Nano))
 	row := &store.Run{ID: id, Workflow: sc.Workflow, Version: l.Program.Version, Seed: int64(randomSeed()),
-		ClockStart: tick, Status: store.StatusQueued, Owner: e.instance, RootID: id}
+		ClockStart: tick, Status: store.StatusQueued, Owner: e.QueueOwner(), RootID: id}
 	var err error
 	if row.Trigger, err = recordJSON(trigger); err != nil {
 		return nil, err

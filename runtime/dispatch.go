@@ -164,7 +164,7 @@ func (e *Engine) Intake(l *Loaded, ev *Event) (*Intake, error) {
 		return nil, err
 	}
 	for _, r := range runs {
-		r.Status, r.Owner, r.RootID = store.StatusQueued, e.instance, r.ID
+		r.Status, r.Owner, r.RootID = store.StatusQueued, e.QueueOwner(), r.ID
 	}
 	in := &Intake{Routes: routes, Runs: runs, Deliveries: ds}
 	if _, local := e.Persona.(*persona.Local); local {

@@ -105,7 +105,7 @@ func (e *Engine) finish(ctx context.Context, row *store.Run, host *durableHost, 
 	if res.Err != nil {
 		errJSON, _ = json.Marshal(errorRecord(res.Err)) // strings only
 	}
-	woken, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, status, outputs, errJSON, e.clock.Now(), e.instance)
+	woken, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, status, outputs, errJSON, e.clock.Now(), e.QueueOwner())
 	if err != nil {
 		return nil, err
 	}

@@ -44,14 +44,14 @@ func (m *emitter) emit(ctx context.Context, key, name string, payload *interp.Ma
 		}
 	}
 	for _, r := range runs {
-		r.Status, r.Owner, r.RootID, r.Depth = store.StatusQueued, m.e.instance, root, depth
+		r.Status, r.Owner, r.RootID, r.Depth = store.StatusQueued, m.e.QueueOwner(), root, depth
 	}
 	body, err := interp.MarshalJSON(ev.Value())
 	if err != nil {
 		return err
 	}
 	acc, err := m.e.Store.AcceptEvent(ctx, store.Event{ID: ev.ID, Name: name, Body: body, Status: "emitted"},
-		runs, ds, nil, m.e.instance, lang.EventMatches)
+		runs, ds, nil, m.e.QueueOwner(), lang.EventMatches)
 	if err != nil || acc.Duplicate {
 		return err
 	}

@@ -103,6 +103,9 @@ type Engine struct {
 // executes the runs that runs start in goroutines of its own.
 type Queue interface {
 	Enqueue(ids ...string)
+	// Shared reports whether the workers of every instance sharing the
+	// store take runs queued for no owner (see QueueOwner).
+	Shared() bool
 }
 
 // Open opens the store, builds the services and registers the instance.
@@ -156,6 +159,16 @@ func (e *Engine) Clock() interp.Clock { return e.clock }
 
 // Instance is this engine's id in the store: the owner of the runs it executes.
 func (e *Engine) Instance() string { return e.instance }
+
+// QueueOwner is the owner runs are queued for when this engine queues them
+// (new runs, woken runs): this instance, or nobody ("") when its queue is
+// shared by every instance of the store, whose workers then take them.
+func (e *Engine) QueueOwner() string {
+	if e.queue != nil && e.queue.Shared() {
+		return ""
+	}
+	return e.instance
+}
 
 // SetQueue makes q execute the runs that runs start and wake (the service's
 // worker pool).

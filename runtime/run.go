@@ -278,7 +278,7 @@ func (e *Engine) execute(ctx context.Context, id string, mode execMode) (*Record
 func (e *Engine) failUnstartable(ctx context.Context, row *store.Run, cause error) error {
 	rec := &ErrorRecord{Kind: interp.KindInternal, Message: cause.Error(), Workflow: row.Workflow}
 	b, _ := json.Marshal(rec)
-	if _, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, store.StatusFailed, nil, b, e.clock.Now(), e.instance); err != nil {
+	if _, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, store.StatusFailed, nil, b, e.clock.Now(), e.QueueOwner()); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause

@@ -54,7 +54,7 @@ func (r *runner) child(ctx context.Context, name string, input *interp.Map) (*st
 	if err != nil {
 		return nil, false, interp.Permanent(err)
 	}
-	row.Status, row.Owner, row.RootID, row.Depth = store.StatusQueued, r.e.instance, r.parent.root, workflow.Depth(ctx)
+	row.Status, row.Owner, row.RootID, row.Depth = store.StatusQueued, r.e.QueueOwner(), r.parent.root, workflow.Depth(ctx)
 	if err := r.e.Store.CreateRun(ctx, row); err != nil {
 		if errors.Is(err, store.ErrExists) {
 			prev, gerr := r.e.Store.GetRun(ctx, id)

@@ -386,7 +386,7 @@ func (s *Service) resumeRun(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, "run", err)
 		return
 	}
-	if err := s.eng.Store.Requeue(r.Context(), run.ID, s.eng.Instance()); err != nil {
+	if err := s.eng.Store.Requeue(r.Context(), run.ID, s.eng.QueueOwner()); err != nil {
 		writeError(w, http.StatusConflict, "not_resumable", err.Error(), map[string]string{"status": run.Status})
 		return
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
+	"github.com/wf-lang/wf/runtime/queue"
+	"github.com/wf-lang/wf/runtime/store/postgres/pgtest"
 	"github.com/wf-lang/wf/service"
 	"github.com/wf-lang/wf/stdlib/httpx"
 )
@@ -32,7 +34,8 @@ const secret = "wbhsec_test_secret"
 type harness struct {
 	t      *testing.T
 	dir    string // the served folder
-	store  string // the store file
+	store  string // the store: a file, or a PostgreSQL schema (see storeFor)
+	local  string // the folder of secrets.env
 	clock  *interp.FakeClock
 	eng    *runtime.Engine
 	svc    *service.Service
@@ -44,11 +47,22 @@ type harness struct {
 	cleanup func()
 }
 
+// storeFor is the store of a test: a SQLite file under root, or, with
+// WF_TEST_SERVICE_STORE=postgres, a new PostgreSQL schema served with the River
+// queue (the whole suite runs on either: .ci/run runs it on both).
+func storeFor(t *testing.T, root string) string {
+	t.Helper()
+	if os.Getenv("WF_TEST_SERVICE_STORE") == "postgres" {
+		return pgtest.URL(t)
+	}
+	return filepath.Join(root, ".wf", "wf.db")
+}
+
 // files maps names to the .wf sources to serve.
 func newHarness(t *testing.T, files map[string]string) *harness {
 	t.Helper()
 	root := t.TempDir()
-	h := &harness{t: t, dir: filepath.Join(root, "flows"), store: filepath.Join(root, ".wf", "wf.db"),
+	h := &harness{t: t, dir: filepath.Join(root, "flows"), store: storeFor(t, root), local: filepath.Join(root, ".wf"),
 		clock: interp.NewFakeClock(t0), logs: &bytes.Buffer{}}
 	require.NoError(t, os.MkdirAll(h.dir, 0o755))
 	for name, src := range files {
@@ -68,7 +82,7 @@ func (h *harness) write(name, src string) {
 func (h *harness) start() {
 	t := h.t
 	t.Helper()
-	secrets := filepath.Join(filepath.Dir(h.store), "secrets.env")
+	secrets := filepath.Join(h.local, "secrets.env")
 	require.NoError(t, os.MkdirAll(filepath.Dir(secrets), 0o755))
 	s, err := runtime.LoadSecrets(secrets, false)
 	require.NoError(t, err)
@@ -76,6 +90,8 @@ func (h *harness) start() {
 		Secrets: s, HTTP: httpx.Config{AllowLoopback: true, Sleep: func(context.Context, time.Duration) error { return nil }}})
 	require.NoError(t, err)
 	cfg := h.config
+	cfg.Queue, err = queue.ForStore(h.eng.Store, queue.RiverOptions{ID: h.eng.Instance(), Workers: cfg.Workers, Now: h.clock.Now})
+	require.NoError(t, err)
 	cfg.Dir = h.dir
 	cfg.Logger = slog.New(slog.NewTextHandler(h.logs, nil))
 	h.svc, err = service.New(h.eng, cfg)

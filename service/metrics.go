@@ -53,7 +53,8 @@ func newMetrics() *metrics {
 // register adds the gauges read from the service when scraped.
 func (m *metrics) register(s *Service) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_queue_depth",
-		Help: "Runs queued in memory or executing."}, func() float64 { return float64(s.queue.depth()) }))
+		Help: "Runs queued in memory or executing."}, func() float64 { return float64(s.queue.Depth()) }))
+	m.reg.MustRegister(s.queue.Collectors()...)
 	for _, status := range []string{store.StatusQueued, store.StatusRunning, store.StatusParked} {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_runs",
 			Help: "Runs by status, read from the store.", ConstLabels: prometheus.Labels{"status": status}},

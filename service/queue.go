@@ -6,13 +6,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/wf-lang/wf/runtime"
-	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/queue"
 )
 
-// workQueue is the embedded queue: a bounded pool of workers executing the
-// runs queued in the store for this instance. The store is the truth (a run
-// to execute has status queued and this instance as owner); the channel only
+// workQueue is the embedded queue (a queue.Queue): a bounded pool of workers
+// executing the runs queued in the store for this instance or for nobody.
+// The store is the truth (a run to execute has status queued); the channel only
 // hands ids to the workers without a query. When the channel is full, or a
 // run is queued again while a worker still holds it, nothing is lost: the
 // sweep finds queued runs in the store and hands them out again.
@@ -20,9 +22,9 @@ type workQueue struct {
 	eng     *runtime.Engine
 	ch      chan string
 	workers int
-	// done is called after each execution (metrics, ?wait callers);
-	// changed, when set, when runs are queued or start executing.
-	done    func(id string, rec *runtime.Record, err error)
+	// exec executes a run (see Start); changed, when set, is called when
+	// runs are queued or start executing.
+	exec    queue.Exec
 	changed func()
 
 	mu        sync.Mutex
@@ -37,8 +39,10 @@ type workQueue struct {
 	sweep  chan struct{}
 }
 
-func newWorkQueue(eng *runtime.Engine, workers, size int, done func(string, *runtime.Record, error)) *workQueue {
-	q := &workQueue{eng: eng, ch: make(chan string, size), workers: workers, done: done,
+var _ queue.Queue = (*workQueue)(nil)
+
+func newWorkQueue(eng *runtime.Engine, workers, size int) *workQueue {
+	q := &workQueue{eng: eng, ch: make(chan string, size), workers: workers,
 		inflight: map[string]bool{}, sweep: make(chan struct{}, 1)}
 	q.idle = sync.NewCond(&q.mu)
 	return q
@@ -77,8 +81,10 @@ func (q *workQueue) poke() {
 	}
 }
 
-// start runs the workers and the sweeper until stop.
-func (q *workQueue) start(ctx context.Context) {
+// Start runs the workers, which execute runs with exec, and the sweeper
+// until Stop.
+func (q *workQueue) Start(ctx context.Context, exec queue.Exec) error {
+	q.exec = exec
 	q.ctx, q.cancel = context.WithCancelCause(ctx)
 	for range q.workers {
 		q.wg.Add(1)
@@ -86,7 +92,17 @@ func (q *workQueue) start(ctx context.Context) {
 	}
 	q.wg.Add(1)
 	go q.sweeper()
+	return nil
 }
+
+// Shared is false: the embedded store has one instance executing runs.
+func (q *workQueue) Shared() bool { return false }
+
+// Leader is true: the one instance runs the scheduler.
+func (q *workQueue) Leader() bool { return true }
+
+// Collectors: the service's own metrics cover the embedded queue.
+func (q *workQueue) Collectors() []prometheus.Collector { return nil }
 
 func (q *workQueue) work() {
 	defer q.wg.Done()
@@ -108,11 +124,9 @@ func (q *workQueue) work() {
 			if q.changed != nil {
 				q.changed()
 			}
-			rec, err := q.eng.Execute(q.ctx, id)
-			if errors.Is(err, store.ErrNotClaimed) {
-				err = nil // another worker has it, or it has ended
-			}
-			q.done(id, rec, err)
+			// Not claimed: another worker has it, or it has ended; an error
+			// is reported by exec and the run stays queued for the sweep.
+			_ = q.exec(q.ctx, id)
 			q.mu.Lock()
 			q.executing--
 			again := q.inflight[id]
@@ -167,16 +181,16 @@ func (q *workQueue) sweeper() {
 	}
 }
 
-// depth is the number of runs queued or executing.
-func (q *workQueue) depth() int {
+// Depth is the number of runs queued or executing.
+func (q *workQueue) Depth() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.inflight)
 }
 
-// waitIdle waits until no run is queued in the channel or executing, or
+// WaitIdle waits until no run is queued in the channel or executing, or
 // ctx is done.
-func (q *workQueue) waitIdle(ctx context.Context) error {
+func (q *workQueue) WaitIdle(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() {
 		q.mu.Lock()
 		q.idle.Broadcast()
@@ -194,11 +208,11 @@ func (q *workQueue) waitIdle(ctx context.Context) error {
 	return nil
 }
 
-// stop stops taking runs and waits for the runs executing to end or park;
+// Stop stops taking runs and waits for the runs executing to end or park;
 // those still executing when ctx ends are cancelled (they stay owned by this
 // instance, which stops heart-beating, and are continued after the restart
 // like the runs left queued).
-func (q *workQueue) stop(ctx context.Context) {
+func (q *workQueue) Stop(ctx context.Context) {
 	q.mu.Lock()
 	q.stopping = true
 	q.mu.Unlock()

@@ -62,9 +62,12 @@ func (sc *scheduler) loop(ctx context.Context) {
 	defer close(sc.done)
 	clock := sc.s.eng.Clock()
 	for {
-		next, err := sc.passNext(ctx)
-		if err != nil && ctx.Err() == nil {
-			sc.s.log.Error("scheduler pass failed", "error", err)
+		var next time.Time
+		if sc.s.queue.Leader() { // one instance of those sharing a store
+			var err error
+			if next, err = sc.passNext(ctx); err != nil && ctx.Err() == nil {
+				sc.s.log.Error("scheduler pass failed", "error", err)
+			}
 		}
 		d := maxSleep
 		if !next.IsZero() {
@@ -106,7 +109,7 @@ func (sc *scheduler) passNext(ctx context.Context) (time.Time, error) {
 	if err := sc.startScheduled(ctx, now); err != nil {
 		errs = append(errs, err)
 	}
-	woken, err := sc.s.eng.Store.WakeDue(ctx, now, sc.s.eng.Instance(), 10_000)
+	woken, err := sc.s.eng.Store.WakeDue(ctx, now, sc.s.eng.QueueOwner(), 10_000)
 	errs = append(errs, err)
 	sc.s.queue.Enqueue(woken...)
 	if now.Sub(sc.recovered) >= recoverEvery {

@@ -34,7 +34,7 @@ func seedHarness(t *testing.T) (*harness, *[]string) {
 		w.Write([]byte("ok"))
 	})
 	h := newHarness(t, files)
-	require.NoError(t, os.WriteFile(filepath.Join(filepath.Dir(h.store), "secrets.env"),
+	require.NoError(t, os.WriteFile(filepath.Join(h.local, "secrets.env"),
 		[]byte("SLACK_REVIEW_WEBHOOK="+sink+"/hook\n"), 0o600))
 	h.restart() // read the secrets
 	_, _, err := h.eng.LoadFixtures(context.Background(), filepath.Join("..", "examples", "fixtures.json"))

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/wf-lang/wf/runtime"
+	"github.com/wf-lang/wf/runtime/queue"
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // Config configures a Service. Zero fields get the defaults documented on
@@ -49,6 +51,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Late is how long after its time a tick counts as late (default 1m).
 	Late time.Duration
+	// Queue hands runs to workers; nil for the embedded queue, a pool of
+	// Workers goroutines in this process fed from the store. A queue shared
+	// by several instances (queue.River on a PostgreSQL store) hands runs to
+	// the workers of all of them and elects the one that runs the scheduler.
+	Queue queue.Queue
 }
 
 func (c *Config) defaults() {
@@ -85,7 +92,7 @@ type Service struct {
 	log     *slog.Logger
 	files   *fileSet
 	current atomic.Pointer[runtime.Loaded]
-	queue   *workQueue
+	queue   queue.Queue
 	sched   *scheduler
 	metrics *metrics
 	tokens  *tokenCache
@@ -121,8 +128,13 @@ func New(eng *runtime.Engine, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.current.Store(l)
-	s.queue = newWorkQueue(eng, cfg.Workers, cfg.QueueSize, s.executed)
-	s.queue.changed = s.changes.signal
+	if cfg.Queue != nil {
+		s.queue = cfg.Queue
+	} else {
+		wq := newWorkQueue(eng, cfg.Workers, cfg.QueueSize)
+		wq.changed = s.changes.signal
+		s.queue = wq
+	}
 	eng.SetQueue(s.queue)
 	s.sched = newScheduler(s)
 	s.metrics.register(s)
@@ -140,7 +152,9 @@ func (s *Service) Handler() http.Handler { return s.handler }
 // then starts the workers, the scheduler and the file watch.
 func (s *Service) Start(ctx context.Context) error {
 	s.ctx, s.cancel = context.WithCancel(ctx)
-	s.queue.start(s.ctx)
+	if err := s.queue.Start(s.ctx, s.exec); err != nil {
+		return err
+	}
 	if err := s.recover(ctx); err != nil {
 		return fmt.Errorf("recovering runs: %w", err)
 	}
@@ -163,7 +177,7 @@ func (s *Service) Start(ctx context.Context) error {
 // recover takes over the runs of instances that died (queued or running
 // for an owner that stopped heart-beating) and hands them to the workers.
 func (s *Service) recover(ctx context.Context) error {
-	recovered, err := s.eng.Store.RecoverRuns(ctx, s.eng.Instance())
+	recovered, err := s.eng.Store.RecoverRuns(ctx, s.eng.QueueOwner())
 	if err != nil {
 		return err
 	}
@@ -206,14 +220,26 @@ func (s *Service) Shutdown(ctx context.Context) {
 		return
 	}
 	s.sched.stop()
-	s.queue.stop(ctx)
+	s.queue.Stop(ctx)
 	s.cancel()
 	s.bg.Wait()
 }
 
 // Drain waits until every queued run has been executed (to its end or a
 // park), or ctx is done. Tests use it after sending triggers.
-func (s *Service) Drain(ctx context.Context) error { return s.queue.waitIdle(ctx) }
+func (s *Service) Drain(ctx context.Context) error { return s.queue.WaitIdle(ctx) }
+
+// exec is how the queue's workers execute a run: the engine executes it and
+// the outcome is reported (metrics, ?wait callers, logs). A run not claimed
+// (another worker has it, or it has ended) is the queue's to handle.
+func (s *Service) exec(ctx context.Context, id string) error {
+	rec, err := s.eng.Execute(ctx, id)
+	if errors.Is(err, store.ErrNotClaimed) {
+		return err
+	}
+	s.executed(id, rec, err)
+	return err
+}
 
 // Tick runs one scheduler pass now (tests, after moving a fake clock).
 func (s *Service) Tick(ctx context.Context) error { return s.sched.pass(ctx) }

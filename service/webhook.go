@@ -94,7 +94,7 @@ func (s *Service) accept(ctx context.Context, ev *runtime.Event, status string) 
 		return store.Accepted{}, nil, err
 	}
 	acc, err := s.eng.Store.AcceptEvent(ctx, store.Event{ID: ev.ID, Name: ev.Name, Body: body, Status: status},
-		in.Runs, in.Deliveries, in.Objects, s.eng.Instance(), lang.EventMatches)
+		in.Runs, in.Deliveries, in.Objects, s.eng.QueueOwner(), lang.EventMatches)
 	if err != nil {
 		return acc, nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/runtime/queue"
 	"github.com/wf-lang/wf/service"
 	"github.com/wf-lang/wf/service/console"
 )
@@ -36,6 +37,7 @@ type ServeStartCmd struct {
 	Tolerance       time.Duration `help:"How far a webhook's signed timestamp may be from now." default:"5m" env:"WF_WEBHOOK_TOLERANCE"`
 	MaxBody         int64         `help:"Largest request body accepted, in bytes." default:"5242880" env:"WF_MAX_BODY"`
 	Workers         int           `help:"How many runs execute at once." default:"64" env:"WF_WORKERS"`
+	RescueAfter     time.Duration `help:"On a PostgreSQL store, how long a run's job may run before another instance takes it over (a run whose instance died is continued then)." default:"1m" env:"WF_RESCUE_AFTER"`
 	ShutdownTimeout time.Duration `help:"On SIGTERM or SIGINT, how long running steps get to end or park before they are cancelled (and continued after a restart)." default:"30s" env:"WF_SHUTDOWN_TIMEOUT"`
 	Reload          time.Duration `help:"How often the folder is checked for edits (0 never)." default:"1s" env:"WF_RELOAD"`
 	LogFormat       string        `help:"Log format: auto (JSON unless stderr is a terminal), json or text." enum:"auto,json,text" default:"auto" env:"WF_LOG_FORMAT"`
@@ -84,8 +86,13 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 			return fail(exitUsage, "wf serve: fixtures: %v", err)
 		}
 	}
+	q, err := queue.ForStore(eng.Store, queue.RiverOptions{ID: eng.Instance(), Workers: c.Workers,
+		RescueAfter: c.RescueAfter, Now: eng.Clock().Now, Logger: log.With("component", "river")})
+	if err != nil {
+		return fail(exitUsage, "wf serve: %v", err)
+	}
 	svc, err := service.New(eng, service.Config{Dir: c.Dir, Webhooks: webhooks, Tolerance: c.Tolerance,
-		MaxBody: c.MaxBody, Workers: c.Workers, Reload: reloadEvery(c.Reload), Logger: log})
+		MaxBody: c.MaxBody, Workers: c.Workers, Reload: reloadEvery(c.Reload), Logger: log, Queue: q})
 	if err != nil {
 		var le *service.LoadError
 		if errors.As(err, &le) {
