@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,10 +27,30 @@ type fileSet struct {
 // the version it has, or refuses to start.
 type LoadError struct {
 	Loaded *runtime.Loaded
+	Dir    string // the folder, which the files' names are relative to
 }
 
 func (e *LoadError) Error() string {
 	return fmt.Sprintf("the workflows have errors:\n%s", e.Loaded.Diags.Err())
+}
+
+// Render writes the diagnostics, each file named as a person finds it
+// (under the folder).
+func (e *LoadError) Render(w io.Writer, color bool) {
+	diags := make(lang.Diagnostics, len(e.Loaded.Diags))
+	for i, d := range e.Loaded.Diags {
+		c := *d
+		c.File = filepath.Join(e.Dir, filepath.FromSlash(d.File))
+		diags[i] = &c
+	}
+	source := func(file string) []byte {
+		rel, err := filepath.Rel(e.Dir, file)
+		if err != nil {
+			return nil
+		}
+		return e.Loaded.Source(filepath.ToSlash(rel))
+	}
+	(&lang.Renderer{Source: source, Color: color}).RenderAll(w, diags)
 }
 
 // scan lists the folder's .wf files (relative paths, sorted) and a stamp of
@@ -86,7 +107,7 @@ func (f *fileSet) load(eng *runtime.Engine) (*runtime.Loaded, error) {
 	l := eng.LoadSources(paths, files)
 	f.stamp = stamp
 	if l.Diags.HasErrors() {
-		return nil, &LoadError{Loaded: l}
+		return nil, &LoadError{Loaded: l, Dir: f.dir}
 	}
 	return l, nil
 }
@@ -124,7 +145,9 @@ func (s *Service) Reload(ctx context.Context) bool {
 	if err != nil {
 		attrs := []any{"error", err.Error()}
 		if le, ok := err.(*LoadError); ok {
-			attrs = []any{"diagnostics", diagText(le.Loaded)}
+			var b strings.Builder
+			le.Render(&b, false)
+			attrs = []any{"diagnostics", b.String()}
 		}
 		s.log.Error("the workflows changed but have errors; the previous version keeps serving", attrs...)
 		s.metrics.reloadFailures.Inc()
@@ -142,10 +165,4 @@ func (s *Service) Reload(ctx context.Context) bool {
 	s.sched.poke()
 	s.log.Info("serving a new version", "version", l.Program.Version[:12], "workflows", len(l.Program.Workflows()))
 	return true
-}
-
-func diagText(l *runtime.Loaded) string {
-	var b strings.Builder
-	(&lang.Renderer{Source: l.Source}).RenderAll(&b, l.Diags)
-	return b.String()
 }

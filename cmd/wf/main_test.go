@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -40,8 +41,9 @@ func TestScripts(t *testing.T) {
 			return copyDir("../../examples", filepath.Join(env.WorkDir, "examples"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"sink":   sinkCmd,
-			"trimnl": trimNewlineCmd,
+			"sink":     sinkCmd,
+			"trimnl":   trimNewlineCmd,
+			"waitaddr": waitAddrCmd,
 		},
 	})
 }
@@ -97,6 +99,23 @@ func trimNewlineCmd(ts *testscript.TestScript, neg bool, args []string) {
 	data, err := os.ReadFile(path)
 	ts.Check(err)
 	ts.Check(os.WriteFile(path, []byte(strings.TrimRight(string(data), "\n")), 0o644))
+}
+
+// waitAddrCmd is `waitaddr FILE VAR`: it waits (up to 30s) for a wf serve
+// started in the background to write its address to FILE (--addr-file) and
+// sets $VAR to it.
+func waitAddrCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitaddr FILE VAR")
+	}
+	path := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(path); err == nil {
+			ts.Setenv(args[1], strings.TrimSpace(string(b)))
+			return
+		}
+	}
+	ts.Fatalf("%s was not written", args[0])
 }
 
 func copyDir(src, dst string) error {

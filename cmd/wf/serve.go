@@ -16,7 +16,6 @@ import (
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime/queue"
 	"github.com/wf-lang/wf/service"
 	"github.com/wf-lang/wf/service/console"
@@ -63,7 +62,7 @@ interrupted by a crash is continued when the service starts again.
   wf serve tokens create ci          # a bearer token for the API and the web console
 
 Settings come from flags, then environment variables (WF_…), then a JSON config file
-(--config or WF_CONFIG: {"listen": "…", "webhook-secret": ["…"], …}), then defaults.
+(--config or WF_CONFIG: {"listen": "…", "webhook_secret": ["…"], …}), then defaults.
 See docs/serving.md.`
 }
 
@@ -96,7 +95,7 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 	if err != nil {
 		var le *service.LoadError
 		if errors.As(err, &le) {
-			(&lang.Renderer{Source: le.Loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, le.Loaded.Diags)
+			le.Render(g.stderr, g.color(g.stderr))
 			return fail(exitInvalid, "\nwf serve: %s has errors; not serving", c.Dir)
 		}
 		return fail(exitUsage, "wf serve: %v", err)
