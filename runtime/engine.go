@@ -160,6 +160,19 @@ func (e *Engine) Clock() interp.Clock { return e.clock }
 // Instance is this engine's id in the store: the owner of the runs it executes.
 func (e *Engine) Instance() string { return e.instance }
 
+// FollowListChanges keeps the Lists' cached indexes current from the store's
+// announcements of List changes, until ctx ends, when the store makes them (a
+// PostgreSQL store shared by several instances: see lists.Service.SetFeedLive).
+// Otherwise it returns at once, and each run reads a List's version as it
+// resolves it.
+func (e *Engine) FollowListChanges(ctx context.Context) {
+	if f, ok := e.Store.(interface {
+		ListenListChanges(ctx context.Context, changed func(string), live func(bool))
+	}); ok {
+		f.ListenListChanges(ctx, e.Lists.Changed, e.Lists.SetFeedLive)
+	}
+}
+
 // QueueOwner is the owner runs are queued for when this engine queues them
 // (new runs, woken runs): this instance, or nobody ("") when its queue is
 // shared by every instance of the store, whose workers then take them.

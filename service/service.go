@@ -163,6 +163,11 @@ func (s *Service) Start(ctx context.Context) error {
 		defer s.bg.Done()
 		s.sched.loop(s.ctx)
 	}()
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		s.eng.FollowListChanges(s.ctx)
+	}()
 	if s.cfg.Reload > 0 {
 		s.bg.Add(1)
 		go func() {

@@ -39,6 +39,9 @@ type Service struct {
 	// batch and pause pace Import (see SetImportPacing).
 	batch int
 	pause time.Duration
+	// feed is true while a change feed tells the Service of every change
+	// (see SetFeedLive).
+	feed atomic.Bool
 }
 
 // cacheEntry holds the newest index of one list; build serializes rebuilds
@@ -46,6 +49,9 @@ type Service struct {
 type cacheEntry struct {
 	build sync.Mutex
 	snap  atomic.Pointer[Handle]
+	// changed is set by a change feed (see Changed) until Handle reads the
+	// list again.
+	changed atomic.Bool
 }
 
 // NewService returns a Service over store.
@@ -69,11 +75,24 @@ func (s *Service) Store() Store { return s.store }
 // layers that over the base, unless the changes have grown past a share of
 // the list (maxLayered), when it builds a new base.
 func (s *Service) Handle(ctx context.Context, name string) (*Handle, error) {
+	e := s.entry(name)
+	if h, ok := s.fresh(e); ok {
+		return h, nil
+	}
+	h, err := s.load(ctx, e, name)
+	if err != nil {
+		e.changed.Store(true) // read it again next time
+	}
+	return h, err
+}
+
+// load reads the list's row and returns the cached handle when the list has not changed,
+// else a refreshed or rebuilt one.
+func (s *Service) load(ctx context.Context, e *cacheEntry, name string) (*Handle, error) {
 	l, err := s.getList(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	e := s.entry(name)
 	if h := e.snap.Load(); h != nil && sameList(h.list, l) {
 		return h, nil
 	}
