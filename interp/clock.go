@@ -140,6 +140,17 @@ func (c *FakeClock) advanceTo(target time.Time, ctx context.Context) error {
 func (c *FakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.timers) >= 64 {
+		// Forget the timers that fired or were stopped.
+		live := c.timers[:0]
+		for _, t := range c.timers {
+			if !t.done {
+				live = append(live, t)
+			}
+		}
+		clear(c.timers[len(live):])
+		c.timers = live
+	}
 	c.seq++
 	t := &fakeTimer{at: c.now.Add(d), seq: c.seq, f: f}
 	c.timers = append(c.timers, t)

@@ -60,10 +60,20 @@ func storeFor(t *testing.T, root string) string {
 
 // files maps names to the .wf sources to serve.
 func newHarness(t *testing.T, files map[string]string) *harness {
+	return startHarness(t, files, &bytes.Buffer{})
+}
+
+// newQuietHarness keeps no log (for tests that start many runs and measure
+// memory).
+func newQuietHarness(t *testing.T, files map[string]string) *harness {
+	return startHarness(t, files, nil)
+}
+
+func startHarness(t *testing.T, files map[string]string, logs *bytes.Buffer) *harness {
 	t.Helper()
 	root := t.TempDir()
 	h := &harness{t: t, dir: filepath.Join(root, "flows"), store: storeFor(t, root), local: filepath.Join(root, ".wf"),
-		clock: interp.NewFakeClock(t0), logs: &bytes.Buffer{}}
+		clock: interp.NewFakeClock(t0), logs: logs}
 	require.NoError(t, os.MkdirAll(h.dir, 0o755))
 	for name, src := range files {
 		h.write(name, src)
@@ -93,7 +103,13 @@ func (h *harness) start() {
 	cfg.Queue, err = queue.ForStore(h.eng.Store, queue.RiverOptions{ID: h.eng.Instance(), Workers: cfg.Workers, Now: h.clock.Now})
 	require.NoError(t, err)
 	cfg.Dir = h.dir
-	cfg.Logger = slog.New(slog.NewTextHandler(h.logs, nil))
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	if h.logs != nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	if h.logs != nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(h.logs, nil))
+	}
+	}
 	h.svc, err = service.New(h.eng, cfg)
 	require.NoError(t, err)
 	require.NoError(t, h.svc.Start(context.Background()))

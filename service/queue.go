@@ -191,6 +191,22 @@ func (q *workQueue) Depth() int {
 // WaitIdle waits until no run is queued in the channel or executing, or
 // ctx is done.
 func (q *workQueue) WaitIdle(ctx context.Context) error {
+	for {
+		if err := q.waitEmpty(ctx); err != nil {
+			return err
+		}
+		// Runs the channel could not take wait in the store for the sweep:
+		// hand them out now rather than call the queue idle.
+		ids, err := q.eng.Store.QueuedFor(ctx, q.eng.Instance(), cap(q.ch))
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		q.Enqueue(ids...)
+	}
+}
+
+// waitEmpty waits until no run is in the channel or executing.
+func (q *workQueue) waitEmpty(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() {
 		q.mu.Lock()
 		q.idle.Broadcast()
