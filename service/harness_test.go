@@ -106,9 +106,9 @@ func (h *harness) start() {
 	cfg.Logger = slog.New(slog.DiscardHandler)
 	if h.logs != nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	if h.logs != nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(h.logs, nil))
-	}
+		if h.logs != nil {
+			cfg.Logger = slog.New(slog.NewTextHandler(h.logs, nil))
+		}
 	}
 	h.svc, err = service.New(h.eng, cfg)
 	require.NoError(t, err)
