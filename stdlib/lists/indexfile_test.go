@@ -107,8 +107,10 @@ func TestIndexFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, builds+1, fs.items.Load(), "the file was written again")
 
-	// A List deleted and created again under the name does not use the old file.
+	// A List deleted and created again under the name does not use the old
+	// file, which deleting the List removes.
 	require.NoError(t, writer.Delete(ctx, "ips"))
+	assert.NoFileExists(t, indexPath(fs.dir, "ips"))
 	_, err = writer.Create(ctx, "ips", KindIPAddress)
 	require.NoError(t, err)
 	h, err = NewService(fs).Handle(ctx, "ips")

@@ -273,6 +273,9 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 		return s.notFound(ctx, name, err)
 	}
 	s.forget(name)
+	if dir := s.indexDir(); dir != "" {
+		_ = os.Remove(indexPath(dir, name)) // a List made again later would not use it anyway (CreatedAt)
+	}
 	return nil
 }
 
