@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/runtime/store/postgres"
+	"github.com/wf-lang/wf/runtime/store/postgres/pgtest"
+	"github.com/wf-lang/wf/stdlib/httpx"
+)
+
+// The multi-instance proof: three `wf serve` processes on different loopback ports share
+// one PostgreSQL database (River hands the runs to all of them); signed webhooks are spread
+// across them; one is killed with SIGKILL in the middle of the load and started again. At
+// the end every accepted webhook has exactly one completed run, no Persona effect was
+// applied twice (counted by Idempotency-Key at a recording fake of the Persona API), and
+// each tick of an `on every` trigger was fired by exactly one scheduler.
+//
+// It runs when $WF_TEST_POSTGRES_URL names a server (CI sets it). The killed instance
+// starts again after 2 s, and on this machine its start marks the dead process stopped, so
+// its runs are recovered at once. With the restart put off (WF_MULTI_RESTART_AFTER=60s),
+// the others take them over by themselves: the scheduler's leader recovers the runs once
+// the dead instance's heartbeat is 15 s old (and River's rescuer hands out the dead
+// instance's jobs again when it gets to them; a run already continued makes them no-ops).
+// A longer one:
+//
+//	WF_MULTI_WEBHOOKS=2000 WF_MULTI_RESTART_AFTER=60s go test ./cmd/wf -run MultiInstance -v
+func TestMultiInstance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the multi-instance proof starts and kills processes; skipped with -short")
+	}
+	url := pgtest.URL(t)
+	webhooks := envInt(t, "WF_MULTI_WEBHOOKS", 300)
+	restartAfter := 2 * time.Second
+	if v := os.Getenv("WF_MULTI_RESTART_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		require.NoError(t, err, "WF_MULTI_RESTART_AFTER")
+		restartAfter = d
+	}
+	dir := t.TempDir()
+	flows := filepath.Join(dir, "flows")
+	require.NoError(t, os.MkdirAll(flows, 0o755))
+	sink, persona := newSinkCounter(t), newFakePersona(t)
+	// A slow call keeps runs in flight, so the kill finds some to take over.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(40 * time.Millisecond)
+		w.Write([]byte(`{"ok": true}`))
+	}))
+	defer slow.Close()
+	require.NoError(t, os.WriteFile(filepath.Join(flows, "crash.wf"), []byte(fmt.Sprintf(`
+workflow crash_test {
+  on event "inquiry.completed"
+
+  run inquiry.add_tag(trigger.id, "screened")
+  run http.post(%q, json: {event: event.id})
+  run http.get(%q)
+  run case.create(template: "crash-test", objects: [trigger.id])
+}
+
+workflow ticker {
+  on every 1s
+
+  log "tick"
+}
+`, sink.srv.URL, slow.URL)), 0o644))
+	const secret = "wbhsec_multi"
+	wf := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], append(args, "--store", url)...)
+		cmd.Env = append(os.Environ(), "WF_TEST_AS_WF=1", "PERSONA_API_KEY=persona_test_key", "NO_COLOR=1")
+		return cmd
+	}
+	out, err := wf("serve", "tokens", "create", "harness").Output()
+	require.NoError(t, err)
+	token := strings.TrimSpace(string(out))
+
+	// Each instance logs to a file of its own; a restarted one appends.
+	logPath := func(i int) string { return filepath.Join(dir, fmt.Sprintf("serve%d.log", i)) }
+	start := func(i int) *wfProcess {
+		addrFile := filepath.Join(dir, fmt.Sprintf("addr%d", i))
+		_ = os.Remove(addrFile)
+		logs, err := os.OpenFile(logPath(i), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		require.NoError(t, err)
+		defer logs.Close()
+		cmd := wf("serve", flows, "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--webhook-secret", secret,
+			"--backend", "api", "--persona-url", persona.srv.URL, "--persona-rate", "1000000", "--allow-loopback",
+			"--workers", strconv.Itoa(crashWorkers), "--rescue-after", "3s", "--log-format", "json", "--reload", "0", "--no-console")
+		cmd.Stderr = logs
+		require.NoError(t, cmd.Start())
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if b, err := os.ReadFile(addrFile); err == nil {
+				return &wfProcess{cmd: cmd, addr: "http://" + strings.TrimSpace(string(b))}
+			}
+		}
+		_ = cmd.Process.Kill()
+		t.Fatalf("wf serve %d did not start; see %s", i, logPath(i))
+		return nil
+	}
+
+	var mu sync.Mutex
+	procs := make([]*wfProcess, 3) // nil while an instance is down
+	for i := range procs {
+		procs[i] = start(i)
+	}
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range procs {
+			if p != nil {
+				_ = p.cmd.Process.Kill()
+				_ = p.cmd.Wait()
+			}
+		}
+	}()
+	// addrOf picks the instance for an attempt: round robin over the live ones.
+	addrOf := func(n int) string {
+		mu.Lock()
+		defer mu.Unlock()
+		for k := range procs {
+			if p := procs[(n+k)%len(procs)]; p != nil {
+				return p.addr
+			}
+		}
+		return ""
+	}
+
+	began := time.Now()
+	var accepted, sent atomic.Int64
+	byInstance := make([]atomic.Int64, len(procs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 10 * time.Second}
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				body := crashEvent(i)
+				for attempt := 0; ; attempt++ {
+					require.Less(t, attempt, 2000, "webhook %d was never accepted", i)
+					target := (i + attempt) % len(procs)
+					addr := addrOf(target)
+					req, _ := http.NewRequest(http.MethodPost, addr+"/webhooks/persona", bytes.NewReader(body))
+					req.Header.Set("Persona-Signature", httpx.Sign(secret, time.Now(), body))
+					sent.Add(1)
+					resp, err := client.Do(req)
+					if err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode == http.StatusOK {
+							accepted.Add(1)
+							byInstance[target].Add(1)
+							break
+						}
+					}
+					time.Sleep(10 * time.Millisecond) // Persona retries a webhook that got no 200
+				}
+			}
+		}()
+	}
+	// The killer: instance 1 gets SIGKILL a third of the way in, and starts again
+	// restartAfter later.
+	killed := make(chan struct{})
+	go func() {
+		defer close(killed)
+		for accepted.Load() < int64(webhooks/3) {
+			time.Sleep(time.Millisecond)
+		}
+		mu.Lock()
+		victim := procs[1]
+		procs[1] = nil
+		mu.Unlock()
+		_ = victim.cmd.Process.Kill() // SIGKILL: no shutdown, no goodbye
+		_ = victim.cmd.Wait()
+		t.Logf("killed instance 1 after %d accepted webhooks", accepted.Load())
+		time.Sleep(restartAfter)
+		p := start(1)
+		mu.Lock()
+		procs[1] = p
+		mu.Unlock()
+	}()
+	for i := range webhooks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	<-killed
+	t.Logf("all %d webhooks accepted after %s (%d sent with retries; by instance %d, %d, %d)", webhooks,
+		time.Since(began).Round(time.Millisecond), sent.Load(), byInstance[0].Load(), byInstance[1].Load(), byInstance[2].Load())
+
+	left := -1
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline) && left != 0; time.Sleep(100 * time.Millisecond) {
+		left = unfinished(t, addrOf(0), token)
+	}
+	t.Logf("every run ended after %s", time.Since(began).Round(time.Millisecond))
+	if left != 0 {
+		b, _ := os.ReadFile(logPath(1))
+		t.Fatalf("%d runs were still unfinished (-1: the API did not answer); instance 1's log:\n%s", left, tail(b, 4000))
+	}
+	// Stop them cleanly, so no tick fires after the count.
+	mu.Lock()
+	for i, p := range procs {
+		require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
+		_ = p.cmd.Wait()
+		procs[i] = nil
+	}
+	mu.Unlock()
+
+	// The record: one completed run per webhook.
+	st, err := postgres.Open(context.Background(), url, postgres.Options{})
+	require.NoError(t, err)
+	defer st.Close()
+	perInquiry, statuses, tickRuns := map[string]int{}, map[string]int{}, 0
+	var after *store.Cursor
+	for {
+		page, err := st.ListRuns(context.Background(), store.RunFilter{Limit: store.MaxRunLimit, After: after})
+		require.NoError(t, err)
+		for _, r := range page {
+			if r.Workflow == "ticker" {
+				tickRuns++
+				continue
+			}
+			perInquiry[r.TriggerID]++
+			statuses[r.Status]++
+		}
+		if len(page) < store.MaxRunLimit {
+			break
+		}
+		last := page[len(page)-1]
+		after = &store.Cursor{StartedAt: last.StartedAt, ID: last.ID}
+	}
+	assert.Equal(t, map[string]int{"completed": webhooks}, statuses)
+	assert.Len(t, perInquiry, webhooks)
+	for inq, n := range perInquiry {
+		if n != 1 {
+			t.Errorf("inquiry %s has %d runs", inq, n)
+		}
+	}
+	effects, doubled := persona.twice()
+	assert.Equal(t, 2*webhooks, effects, "every run applied its two Persona effects")
+	assert.Zero(t, doubled, "no Persona effect applied twice")
+	sink.mu.Lock()
+	distinct := len(sink.calls)
+	sink.mu.Unlock()
+	assert.Equal(t, webhooks, distinct, "every run made its HTTP call")
+
+	// The kill found runs in flight, and they were taken over: their jobs were worked
+	// again (River's rescuer, a retry) or the runs recovered by the scheduler.
+	var retried int
+	require.NoError(t, st.Pool().QueryRow(context.Background(),
+		`SELECT COUNT(*) FROM river_job WHERE kind = 'wf_run' AND attempt > 1`).Scan(&retried))
+	if rows, err := st.Pool().Query(context.Background(), `SELECT state::text, attempt, COUNT(*) FROM river_job
+		WHERE kind = 'wf_run' GROUP BY 1, 2 ORDER BY 1, 2`); err == nil {
+		for rows.Next() {
+			var state string
+			var attempt, n int
+			_ = rows.Scan(&state, &attempt, &n)
+			t.Logf("wf_run jobs %s, attempt %d: %d", state, attempt, n)
+		}
+		rows.Close()
+	}
+	recovered := 0
+	for i := range procs {
+		b, err := os.ReadFile(logPath(i))
+		require.NoError(t, err)
+		recovered += bytes.Count(b, []byte(`"continuing runs left by a previous process"`))
+	}
+	t.Logf("taken over after the kill: %d run jobs worked again, %d recoveries", retried, recovered)
+	assert.Positive(t, retried+recovered, "the kill left runs to take over")
+
+	// Each tick fired once, by one instance: the schedulers' logs name every tick they fired.
+	fired := map[string][]int{}
+	for i := range procs {
+		f, err := os.Open(logPath(i))
+		require.NoError(t, err)
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var line struct {
+				Msg, Workflow, Tick string
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && strings.HasPrefix(line.Msg, "schedule tick fired") && line.Workflow == "ticker" {
+				fired[line.Tick] = append(fired[line.Tick], i)
+			}
+		}
+		f.Close()
+	}
+	require.NotEmpty(t, fired, "the ticker fired")
+	for tick, by := range fired {
+		assert.Len(t, by, 1, "tick %s fired by instances %v", tick, by)
+	}
+	assert.Equal(t, len(fired), tickRuns, "one run per tick fired")
+	t.Logf("%d webhooks, %d runs completed, %d Persona effects (%d doubled), %d ticks fired, each by one instance",
+		webhooks, statuses["completed"], effects, doubled, len(fired))
+}
