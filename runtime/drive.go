@@ -52,7 +52,11 @@ func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal m
 			Seed: uint64(row.Seed), Limits: e.cfg.Limits, Start: row.ClockStart,
 		})
 		if serr := host.storeErr(); serr != nil && res.Err == nil {
-			res.Status, res.Err = interp.StatusFailed, &interp.Error{Kind: interp.KindStep, Msg: serr.Error()}
+			re, ok := interp.AsError(serr)
+			if !ok {
+				re = &interp.Error{Kind: interp.KindStep, Msg: serr.Error()}
+			}
+			res.Status, res.Err = interp.StatusFailed, re
 		}
 		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), ErrCancelRequested) {
 			// Shutting down: leave the run to be continued.

@@ -39,8 +39,8 @@ func (m *emitter) emit(ctx context.Context, key, name string, payload *interp.Ma
 	if len(runs) > 0 {
 		if n, err := m.e.Store.CountTree(ctx, root); err != nil {
 			return err
-		} else if n+len(runs) > MaxRunsPerTrigger {
-			return fmt.Errorf("this trigger has caused %d runs, the most one trigger may (is there a loop?)", n)
+		} else if n+len(runs) > m.e.caps.MaxRunsPerTrigger {
+			return fanOutError(n)
 		}
 	}
 	for _, r := range runs {

@@ -50,6 +50,9 @@ type Config struct {
 	Clock interp.Clock
 	// Limits overrides the interpreter's default limits.
 	Limits *interp.Limits
+	// RecordLimits caps what one trigger and one run may record; zero fields
+	// take the defaults (DefaultMaxRunsPerTrigger…).
+	RecordLimits RecordLimits
 	// JS compiles js fn bodies and runs js.eval; a new engine when nil.
 	JS *js.Engine
 	// Version is WF's own version (User-Agent).
@@ -65,12 +68,35 @@ type Config struct {
 	StaleAfter time.Duration
 }
 
+// RecordLimits cap what a trigger can cause and a run can write, so that a
+// short script cannot fill the store: past a cap the run fails with a limit
+// error (not catchable).
+type RecordLimits struct {
+	MaxRunsPerTrigger int // runs one trigger causes, its own included
+	MaxSteps          int // steps and waits one run records
+	MaxLogBytes       int // text of the log lines one run records
+}
+
+func (c RecordLimits) withDefaults() RecordLimits {
+	if c.MaxRunsPerTrigger <= 0 {
+		c.MaxRunsPerTrigger = DefaultMaxRunsPerTrigger
+	}
+	if c.MaxSteps <= 0 {
+		c.MaxSteps = DefaultMaxSteps
+	}
+	if c.MaxLogBytes <= 0 {
+		c.MaxLogBytes = DefaultMaxLogBytes
+	}
+	return c
+}
+
 // Engine runs programs against one store and one set of services. It is
 // one instance in the store's terms: the runs it executes are owned by it
 // while they run, and it heart-beats so that a run it leaves behind when the
 // process dies is seen as interrupted and can be taken over.
 type Engine struct {
 	cfg      Config
+	caps     RecordLimits
 	Store    store.Store
 	Lib      *builtin.Library
 	Lists    *lists.Service
@@ -119,7 +145,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, Store: st, Lib: stdlib.Default(), clock: clock, instance: newID("ins_")}
+	e := &Engine{cfg: cfg, caps: cfg.RecordLimits.withDefaults(), Store: st, Lib: stdlib.Default(), clock: clock, instance: newID("ins_")}
 	if cfg.Secrets == nil {
 		e.cfg.Secrets = &Secrets{file: map[string]string{}}
 	}

@@ -55,6 +55,8 @@ type durableHost struct {
 	// seen is the newest event seq before the first candidate query of a
 	// wait that parked (0: none), for ParkRun's race check.
 	seen int64
+	// logBytes is the text of the log lines this execution recorded.
+	logBytes int
 }
 
 func newDurableHost(ctx context.Context, e *Engine, l *Loaded, run *store.Run, journal map[string]store.Step, mode execMode) (*durableHost, error) {
@@ -149,6 +151,9 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 			Msg: fmt.Sprintf("%s was interrupted after it started at %s: it may or may not have taken effect; "+
 				"check its target, then resume the run to perform it again or cancel it", st.Name, j.StartedAt.Format(time.RFC3339))}
 	}
+	if err := h.checkSteps(st.Key, st.File, st.Pos, st.Workflow); err != nil {
+		return nil, err
+	}
 	performs := !h.mode.dryRun && h.Mocks[st.Name] == nil
 	if performs {
 		intent := store.Step{Key: st.Key, Seq: h.seqFor(st.Key), Name: st.Name, Args: h.jsonOf(st.Args),
@@ -213,6 +218,9 @@ func (h *durableHost) Wait(ctx context.Context, w *interp.Wait) (interp.Value, e
 	}
 	if !h.mode.park && w.Event != "" {
 		return h.MemHost.Wait(ctx, w) // answered from --event-file events
+	}
+	if err := h.checkSteps(w.Key, w.File, w.Pos, w.Workflow); err != nil {
+		return nil, err
 	}
 	started := h.e.clock.Now()
 	if j, ok := h.journal[w.Key]; ok && j.Status == store.StepWaiting && !j.StartedAt.IsZero() {
@@ -472,9 +480,17 @@ func (h *durableHost) saveLog(l *interp.LogLine) {
 	entry := store.Log{At: l.At, Level: "info", Message: h.scrub(l.Message), Key: l.Key,
 		Pos: fmt.Sprintf("%s:%d:%d", l.File, l.Pos.Line, l.Pos.Col)}
 	h.mu.Lock()
+	h.logBytes += len(entry.Message)
+	over := h.logBytes > h.e.caps.MaxLogBytes
 	h.seq++
 	entry.Seq = h.seq
 	h.mu.Unlock()
+	if over {
+		// The record stays bounded: no more lines, and the run fails.
+		h.fail(&interp.Error{Kind: interp.KindLimit, File: l.File, Pos: l.Pos, Workflow: l.Workflow,
+			Msg: fmt.Sprintf("the run's log lines are over %d bytes, the most a run may record", h.e.caps.MaxLogBytes)})
+		return
+	}
 	if err := h.e.Store.AppendLog(context.Background(), h.run.ID, entry); err != nil {
 		h.fail(fmt.Errorf("recording log line: %w", err))
 		return
@@ -482,6 +498,22 @@ func (h *durableHost) saveLog(l *interp.LogLine) {
 	h.mu.Lock()
 	h.logs = append(h.logs, entry)
 	h.mu.Unlock()
+}
+
+// checkSteps fails a new step that would take the run's record past its
+// cap of steps.
+func (h *durableHost) checkSteps(key, file string, pos lang.Pos, workflow string) error {
+	if _, known := h.journal[key]; known {
+		return nil
+	}
+	h.mu.Lock()
+	n := len(h.journal) + len(h.steps)
+	h.mu.Unlock()
+	if n < h.e.caps.MaxSteps {
+		return nil
+	}
+	return &interp.Error{Kind: interp.KindLimit, File: file, Pos: pos, Workflow: workflow,
+		Msg: fmt.Sprintf("the run has recorded %d steps, the most a run may", n)}
 }
 
 func (h *durableHost) fail(err error) {

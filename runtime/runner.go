@@ -22,9 +22,17 @@ type runner struct {
 	parent *runContext
 }
 
-// MaxRunsPerTrigger caps the runs one trigger can cause: a run plus every run
-// started, called or scheduled under it (emitted events included).
-const MaxRunsPerTrigger = 1000
+// Default caps on what one trigger, and one run, may cause (see
+// Config.RecordLimits).
+const (
+	// DefaultMaxRunsPerTrigger caps the runs one trigger can cause: a run
+	// plus every run started or called under it (emitted events included).
+	DefaultMaxRunsPerTrigger = 1000
+	// DefaultMaxSteps caps the steps (and waits) one run records.
+	DefaultMaxSteps = 10_000
+	// DefaultMaxLogBytes caps the text of the log lines one run records.
+	DefaultMaxLogBytes = 16 << 20
+)
 
 func (r *runner) check(ctx context.Context, name string) error {
 	if d := workflow.Depth(ctx); d > workflow.MaxDepth {
@@ -47,8 +55,8 @@ func (r *runner) child(ctx context.Context, name string, input *interp.Map) (*st
 	}
 	if n, err := r.e.Store.CountTree(ctx, r.parent.root); err != nil {
 		return nil, false, err
-	} else if n >= MaxRunsPerTrigger {
-		return nil, false, interp.Permanent(fmt.Errorf("this trigger has caused %d runs, the most one trigger may (is there a loop?)", n))
+	} else if max := r.e.caps.MaxRunsPerTrigger; n >= max {
+		return nil, false, fanOutError(n)
 	}
 	row, err := r.e.newRun(r.l, RunOptions{ID: id, Workflow: name, Inputs: input, DryRun: r.parent.mode.dryRun, ParentID: r.parent.id})
 	if err != nil {
@@ -157,4 +165,10 @@ func (r *runner) Schedule(ctx context.Context, name string, at time.Time, input 
 		err = nil // scheduled by an earlier attempt of this step
 	}
 	return id, err
+}
+
+// fanOutError is the limit error of a trigger that has caused too many runs.
+func fanOutError(n int) error {
+	return &interp.Error{Kind: interp.KindLimit,
+		Msg: fmt.Sprintf("this trigger has caused %d runs, the most one trigger may (is there a loop? the limit is set with --max-runs-per-trigger)", n)}
 }

@@ -23,6 +23,9 @@ type EngineFlags struct {
 	AllowLoopback bool     `help:"Let http.* steps reach every loopback address and port (refused by default; --allow-host opens one)." env:"WF_HTTP_ALLOW_LOOPBACK"`
 	AllowPrivate  bool     `help:"Let http.* steps reach private network addresses (refused by default)." env:"WF_HTTP_ALLOW_PRIVATE"`
 	SlackAPI      string   `help:"Base URL of the Slack Web API, for slack.message." env:"WF_SLACK_API_URL" placeholder:"URL"`
+	MaxRuns       int      `name:"max-runs-per-trigger" help:"Most runs one trigger may cause: its own, and those started, called or reached by emit under it." default:"1000" env:"WF_MAX_RUNS_PER_TRIGGER"`
+	MaxSteps      int      `help:"Most steps (and waits) one run may record." default:"10000" env:"WF_MAX_STEPS"`
+	MaxLogBytes   int      `help:"Most bytes of log lines one run may record." default:"16777216" env:"WF_MAX_LOG_BYTES"`
 }
 
 // openEngine opens the engine for a command; kind names the process in the
@@ -32,8 +35,9 @@ func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error
 		Store: g.Store, Synchronous: g.Synchronous, PoolMax: g.PoolMax, PoolMin: g.PoolMin, PersonaBackend: f.Backend,
 		PersonaBaseURL: f.PersonaURL, PersonaRateLimit: f.PersonaRate,
 		PersonaAPIKey: os.Getenv("PERSONA_API_KEY"), Version: version, JS: jsEngine(),
-		HTTP:  httpx.Config{AllowLoopback: f.AllowLoopback, AllowPrivate: f.AllowPrivate, AllowHosts: f.AllowHost},
-		Slack: slack.BotConfig{Token: os.Getenv("SLACK_BOT_TOKEN"), BaseURL: f.SlackAPI},
+		HTTP:         httpx.Config{AllowLoopback: f.AllowLoopback, AllowPrivate: f.AllowPrivate, AllowHosts: f.AllowHost},
+		Slack:        slack.BotConfig{Token: os.Getenv("SLACK_BOT_TOKEN"), BaseURL: f.SlackAPI},
+		RecordLimits: runtime.RecordLimits{MaxRunsPerTrigger: f.MaxRuns, MaxSteps: f.MaxSteps, MaxLogBytes: f.MaxLogBytes},
 	}
 	secretsPath, required := f.Secrets, true
 	if secretsPath == "" {
