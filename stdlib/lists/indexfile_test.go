@@ -135,6 +135,13 @@ func TestIndexFileOnlyForPlainAddresses(t *testing.T) {
 	assert.NoFileExists(t, indexPath(small.dir, "ips"), "too small")
 }
 
+// flip returns b with one bit of byte i flipped.
+func flip(b []byte, i int) []byte {
+	out := append([]byte{}, b...)
+	out[i] ^= 4
+	return out
+}
+
 func TestReadIndexFileRefusesBadLayouts(t *testing.T) {
 	l := List{Name: "ips", Kind: KindIPAddress}
 	dir := t.TempDir()
@@ -154,7 +161,8 @@ func TestReadIndexFileRefusesBadLayouts(t *testing.T) {
 	assert.True(t, x.Contains("10.0.0.99"))
 	for name, b := range map[string][]byte{
 		"truncated": good[:len(good)-1], "longer": append(append([]byte{}, good...), 0), "empty": {},
-		"magic": append([]byte("XXXXXXXX"), good[8:]...),
+		"magic":         append([]byte("XXXXXXXX"), good[8:]...),
+		"a flipped bit": flip(good, indexHeader+5), "a flipped bit in a record": flip(good, len(good)-3),
 	} {
 		_, _, err := readIndexFile(aligned(b), l)
 		assert.Error(t, err, name)
