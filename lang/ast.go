@@ -98,6 +98,25 @@ type JsFnDecl struct {
 	CodeSp  Span
 }
 
+// FieldsDecl is `fields object { name: type … }`: the custom fields a
+// project's templates give an object type, which an event's object holds
+// under `fields` (trigger.fields.name of an inquiry). The checker then
+// knows them, and warns about others.
+type FieldsDecl struct {
+	Sp     Span
+	Object *Ident
+	Fields []*FieldDecl
+	Lbrace Pos
+	Rbrace Pos
+}
+
+// FieldDecl is one `name: type` of a FieldsDecl.
+type FieldDecl struct {
+	Sp   Span
+	Name *Ident
+	Type *TypeRef
+}
+
 // Param is a parameter of a fn, js fn or parameterized trigger:
 // `name`, `name: type` or `name: type = default`.
 type Param struct {
@@ -442,6 +461,8 @@ func (n *WorkflowDecl) Span() Span    { return n.Sp }
 func (n *ConstDecl) Span() Span       { return n.Sp }
 func (n *FnDecl) Span() Span          { return n.Sp }
 func (n *JsFnDecl) Span() Span        { return n.Sp }
+func (n *FieldsDecl) Span() Span      { return n.Sp }
+func (n *FieldDecl) Span() Span       { return n.Sp }
 func (n *Param) Span() Span           { return n.Sp }
 func (n *TypeRef) Span() Span         { return n.Sp }
 func (n *EventTrigger) Span() Span    { return n.Sp }
@@ -492,11 +513,13 @@ func (n *WorkflowDecl) DeclName() *Ident { return n.Name }
 func (n *ConstDecl) DeclName() *Ident    { return n.Name }
 func (n *FnDecl) DeclName() *Ident       { return n.Name }
 func (n *JsFnDecl) DeclName() *Ident     { return n.Name }
+func (n *FieldsDecl) DeclName() *Ident   { return n.Object }
 
 func (*WorkflowDecl) declNode() {}
 func (*ConstDecl) declNode()    {}
 func (*FnDecl) declNode()       {}
 func (*JsFnDecl) declNode()     {}
+func (*FieldsDecl) declNode()   {}
 
 func (*EventTrigger) triggerNode()    {}
 func (*ParamTrigger) triggerNode()    {}

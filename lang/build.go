@@ -541,6 +541,11 @@ func (b *builder) param(name, typ *Ident, optional bool, def Expr) *Param {
 	return prm
 }
 
+// fieldDecl makes one `name: type` of a fields declaration.
+func (b *builder) fieldDecl(name, typ *Ident) *FieldDecl {
+	return &FieldDecl{Sp: Span{name.Sp.Start, typ.Sp.End}, Name: name, Type: &TypeRef{Sp: typ.Sp, Name: typ.Name}}
+}
+
 // jsFn makes `js fn name(params) """code"""`; code is the raw token.
 func (b *builder) jsFn(start Pos, name *Ident, params []*Param, codePos Pos, code string) *JsFnDecl {
 	d := &JsFnDecl{Name: name, Params: params}

@@ -18,6 +18,8 @@ type Program struct {
 	Universe Universe
 	// GlobalSyms holds the symbol of each const, fn and js fn by name.
 	GlobalSyms map[string]*Symbol
+	// Fields are the program's fields declarations.
+	Fields []*FieldsDecl
 }
 
 // Workflow returns the workflow with the given name, or nil.
@@ -96,6 +98,15 @@ type checker struct {
 	funcs   map[[2]string]*FuncDecl
 	syms    slab[Symbol]
 	callees slab[Callee]
+	// events is the library's event catalogue (nil: none); custom holds
+	// the custom fields the program declares, by object type, and merged
+	// the catalogue's shapes with them; trigger and shapes are the current
+	// workflow's trigger symbol and the shapes of the objects it delivers.
+	events  EventCatalog
+	custom  map[string]*Shape
+	merged  map[*Shape]*Shape
+	trigger *Symbol
+	shapes  []*Shape
 	// constDeps records, while a const initializer is checked, the consts
 	// it uses.
 	constDeps map[*ConstDecl][]*ConstDecl
@@ -128,6 +139,7 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 			Calls: map[*CallExpr]*Callee{}, Workflows: map[*WorkflowDecl]*WorkflowInfo{},
 		},
 		constDeps: map[*ConstDecl][]*ConstDecl{}, library: map[string]*Symbol{}, funcs: map[[2]string]*FuncDecl{},
+		custom: map[string]*Shape{}, merged: map[*Shape]*Shape{},
 	}
 	c.prog = &Program{Files: files, Info: c.info, Universe: u, GlobalSyms: map[string]*Symbol{}}
 	for _, d := range u.Funcs() {
@@ -135,7 +147,9 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 			c.builtins = append(c.builtins, d.Name)
 		}
 	}
+	c.events = EventsOf(u)
 	c.declare(files)
+	c.declareFields(files)
 	c.emitted = emittedNames(files)
 	c.checkConsts(files)
 	for _, f := range files {
@@ -179,7 +193,7 @@ func (c *checker) declare(files []*File) {
 		c.file = f.Path
 		for _, d := range f.Decls {
 			name := d.DeclName()
-			if name == nil || name.Name == "" {
+			if _, fields := d.(*FieldsDecl); fields || name == nil || name.Name == "" {
 				continue
 			}
 			if w, ok := d.(*WorkflowDecl); ok {

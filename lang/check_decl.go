@@ -117,12 +117,14 @@ func (c *checker) workflow(w *WorkflowDecl) {
 		c.scope.set("event", wi.Event)
 	}
 	c.triggerParams(w, wi)
+	c.trigger, c.shapes = wi.Trigger, c.triggerShapes(w)
+	wi.Shapes = c.shapes
 	for _, t := range w.Triggers {
-		c.trigger(t)
+		c.checkTrigger(t)
 	}
 	c.block(w.Body)
 	c.popScope()
-	c.scope = nil
+	c.scope, c.trigger, c.shapes = nil, nil, nil
 }
 
 // triggerParams binds the parameters of on api/workflow/manual clauses. A
@@ -166,7 +168,7 @@ func (c *checker) triggerParams(w *WorkflowDecl, wi *WorkflowInfo) {
 	}
 }
 
-func (c *checker) trigger(t Trigger) {
+func (c *checker) checkTrigger(t Trigger) {
 	switch t := t.(type) {
 	case *EventTrigger:
 		c.eventName(t.Pattern)
@@ -211,7 +213,11 @@ func (c *checker) eventName(s *StringLit) {
 		c.errorf(s, "event", "invalid event pattern %q", name)
 		return
 	}
-	for _, e := range PersonaEvents {
+	if c.events == nil {
+		return // no catalogue: any name may be an event
+	}
+	known := c.events.EventNames()
+	for _, e := range known {
 		if EventMatches(name, e) {
 			return
 		}
@@ -222,7 +228,7 @@ func (c *checker) eventName(s *StringLit) {
 		}
 	}
 	d := c.warnf(s, "event", "unknown event %q", name)
-	if sug := Suggest(name, PersonaEvents); sug != "" {
+	if sug := Suggest(name, known); sug != "" {
 		d.Hint("did you mean %q?", sug)
 		d.Fixes = append(d.Fixes, Fix{Title: "Change to " + sug, Span: s.Sp, NewText: `"` + sug + `"`})
 	} else {

@@ -377,12 +377,12 @@ func (c *checker) selector(e *SelectorExpr) Type {
 	xt := c.operand(e.X)
 	if xt != TAny && xt&(TMap|TNull|THandle) == 0 {
 		c.errorf(e.Name, "type", "%s has no fields", xt).Hint("fields are read from maps, such as trigger.%s", e.Name.Name)
+	} else if c.shapes != nil {
+		c.field(e)
 	}
 	return TAny
 }
 
-// moduleOf reports whether x names a library module (and not a local that
-// shadows it): `inquiry`, or `a.b` for nested modules.
 // librarySym returns the symbol of a core library function or a module
 // named name (one per name, made on first use), or nil.
 func (c *checker) librarySym(name string) *Symbol {
@@ -399,6 +399,8 @@ func (c *checker) librarySym(name string) *Symbol {
 	return sym
 }
 
+// moduleOf reports whether x names a library module (and not a local that
+// shadows it): `inquiry`, or `a.b` for nested modules.
 func (c *checker) moduleOf(x Expr) (string, bool) {
 	switch x := x.(type) {
 	case *Ident:

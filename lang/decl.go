@@ -199,6 +199,7 @@ type Table struct {
 	funcs   map[string]*FuncDecl
 	modules map[string]bool
 	sorted  []*FuncDecl
+	events  EventCatalog
 }
 
 // NewTable builds a table. Later declarations replace earlier ones with the

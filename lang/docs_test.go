@@ -27,6 +27,8 @@ import (
 //   - ```wf-error blocks must fail: they need at least one error, and when
 //     they carry `# ERROR "…"` expectations (as in testdata/errors) those
 //     must match exactly.
+//   - ```wf-warn blocks must check with no error and at least one warning,
+//     and their `# WARN "…"` expectations must match exactly.
 
 // docBlock is one fenced code block.
 type docBlock struct {
@@ -53,7 +55,7 @@ func docBlocks(t *testing.T, md string) []docBlock {
 	return out
 }
 
-var declStart = regexp.MustCompile(`^(workflow|fn|js fn|const)\b`)
+var declStart = regexp.MustCompile(`^(workflow|fn|js fn|const|fields)\b`)
 
 // isFragment reports whether a block is statements rather than a file.
 func isFragment(code string) bool {
@@ -84,7 +86,7 @@ func TestDocsLanguage(t *testing.T) {
 	blocks := docBlocks(t, string(md))
 	counts := map[string]int{}
 	for _, b := range blocks {
-		if b.lang != "wf" && b.lang != "wf-error" {
+		if b.lang != "wf" && b.lang != "wf-error" && b.lang != "wf-warn" {
 			continue
 		}
 		counts[b.lang]++
@@ -93,8 +95,14 @@ func TestDocsLanguage(t *testing.T) {
 			src, fragment := source(b)
 			path := fmt.Sprintf("docs/language.md#L%d", b.line)
 			diags := checkSource(path, []byte(src))
-			if b.lang == "wf-error" {
-				require.True(t, diags.HasErrors(), "a wf-error block must fail to check:\n%s", b.code)
+			if b.lang == "wf-error" || b.lang == "wf-warn" {
+				if b.lang == "wf-error" {
+					require.True(t, diags.HasErrors(), "a wf-error block must fail to check:\n%s", b.code)
+				} else {
+					_, warns := diags.Count()
+					require.False(t, diags.HasErrors(), "a wf-warn block must check without errors:\n%s", b.code)
+					require.Positive(t, warns, "a wf-warn block must have warnings:\n%s", b.code)
+				}
 				if want := parseExpectations(t, src); len(want) > 0 {
 					unexpected, unmatched := verify(want, diags)
 					for _, msg := range append(unexpected, unmatched...) {

@@ -410,6 +410,22 @@ func (p *printer) decl(d Decl) {
 		p.group(paramGroup(d.Name, d.Params, d.CodeSp.Start))
 		p.sp()
 		p.tok(d.CodeSp.Start, `"""`+d.Code+`"""`)
+	case *FieldsDecl:
+		p.tok(d.Sp.Start, "fields")
+		p.sp()
+		p.ident(d.Object)
+		p.sp()
+		p.lbrace(d.Lbrace)
+		if len(d.Fields) > 0 || p.hasComments(d.Lbrace.Offset, d.Rbrace.Offset) {
+			p.lines(d.Lbrace, len(d.Fields), -1, func(i int) Node { return d.Fields[i] }, d.Rbrace.Offset, func(n Node) {
+				f := n.(*FieldDecl)
+				p.ident(f.Name)
+				p.kw(f.Type.Sp.Start, ":")
+				p.sp()
+				p.tok(f.Type.Sp.Start, f.Type.Name)
+			})
+		}
+		p.write(0, "}")
 	default:
 		p.fail("unknown declaration %T", d)
 	}
@@ -513,8 +529,6 @@ func (p *printer) lbrace(pos Pos) {
 // body prints the lines between a `{` at open and its `}`, leaving a line
 // break due before the `}`.
 func (p *printer) body(open Pos, triggers []Trigger, stmts []Stmt, limit int) {
-	outer := p.indent
-	p.indent += indentWidth
 	n := len(triggers) + len(stmts)
 	item := func(i int) Node {
 		if i < len(triggers) {
@@ -522,6 +536,20 @@ func (p *printer) body(open Pos, triggers []Trigger, stmts []Stmt, limit int) {
 		}
 		return stmts[i-len(triggers)]
 	}
+	p.lines(open, n, len(triggers), item, limit, func(node Node) {
+		if t, ok := node.(Trigger); ok {
+			p.trigger(t)
+		} else {
+			p.stmt(node.(Stmt))
+		}
+	})
+}
+
+// lines prints n items, one a line, between a `{` at open and its `}`,
+// with a blank line before item split (after the triggers).
+func (p *printer) lines(open Pos, n, split int, item func(int) Node, limit int, print func(Node)) {
+	outer := p.indent
+	p.indent += indentWidth
 	p.lastLine = open.Line
 	first := limit
 	if n > 0 {
@@ -533,17 +561,13 @@ func (p *printer) body(open Pos, triggers []Trigger, stmts []Stmt, limit int) {
 		switch {
 		case i == 0:
 			mode = blankFirst
-		case i == len(triggers):
+		case i == split:
 			mode = blankForce
 		}
 		p.newline(p.indent, mode)
 		p.base = p.indent
 		node := item(i)
-		if t, ok := node.(Trigger); ok {
-			p.trigger(t)
-		} else {
-			p.stmt(node.(Stmt))
-		}
+		print(node)
 		end := node.Span().End
 		p.lastLine = end.Line
 		next := limit

@@ -21,7 +21,8 @@ import (
 // alternative has taken a token it is committed, as in the hand parser.
 // Where one token is not enough (`wait event "…"` against `wait event.x`,
 // `js fn` against `js.eval`, `workflow name` against `workflow.call`) a
-// lookahead group says so. Lists are written `Item ("," List?)?`, which
+// lookahead group says so (`fields inquiry {` against a name `fields`
+// too). Lists are written `Item ("," List?)?`, which
 // allows a trailing comma without backtracking.
 //
 // Rules that need more than a grammar (a chained comparison, a positional
@@ -37,6 +38,7 @@ type declG struct {
 	Const    *constG    `parser:"| @@"`
 	Fn       *fnG       `parser:"| @@"`
 	JsFn     *jsFnG     `parser:"| @@"`
+	Fields   *fieldsG   `parser:"| @@"`
 }
 
 type nameG struct {
@@ -81,6 +83,20 @@ type jsFnG struct {
 	Name   *nameG      `parser:"(?= \"js\" \"fn\") \"js\" \"fn\" @@"`
 	Params *paramListG `parser:"\"(\" @@? \")\""`
 	Body   *rawG       `parser:"@@"`
+}
+
+type fieldsG struct {
+	Pos    lexer.Position
+	Object *nameG        `parser:"(?= \"fields\" Ident \"{\") \"fields\" @@"`
+	Open   lexer.Token   `parser:"@\"{\""`
+	Fields []*fieldDeclG `parser:"@@*"`
+	Tokens []lexer.Token
+	Close  string `parser:"@\"}\""`
+}
+
+type fieldDeclG struct {
+	Name *anyNameG `parser:"@@"`
+	Type *nameG    `parser:"\":\" @@ \",\"?"`
 }
 
 type rawG struct {

@@ -14,16 +14,50 @@ func (p *parser) decl() Decl {
 		return p.fnDecl()
 	case t.is(p.src, "js") && p.peek().is(p.src, "fn"):
 		return p.jsFnDecl()
+	case p.startsFields():
+		return p.fieldsDecl()
 	}
-	p.failf("workflow, fn, js fn or const")
+	p.failf("workflow, fn, js fn, const or fields")
 	return nil
+}
+
+// startsFields reports whether `fields name {` starts here.
+func (p *parser) startsFields() bool {
+	if !p.is("fields") || p.peek().typ != tIdent {
+		return false
+	}
+	return p.pos+2 < len(p.toks) && p.toks[p.pos+2].is(p.src, "{")
+}
+
+// fieldsDecl parses `fields object { name: type … }`.
+func (p *parser) fieldsDecl() Decl {
+	start := p.next().start()
+	d := &FieldsDecl{Object: p.name()}
+	d.Lbrace = p.expect("{").start()
+	for p.tok.typ == tIdent || p.tok.typ == tKeyword {
+		name := p.anyName()
+		p.expect(":")
+		typ := p.name()
+		if p.is(",") {
+			p.next()
+		}
+		d.Fields = append(d.Fields, p.fieldDecl(name, typ))
+	}
+	if !p.is("}") {
+		p.failf(`field or "}"`)
+	}
+	rb := p.next()
+	d.Rbrace = rb.start()
+	d.Sp = Span{start, rb.end(p.src)}
+	return d
 }
 
 // startsDecl reports whether the current token begins a declaration, as
 // DeclG's alternatives see it.
 func (p *parser) startsDecl() bool {
 	t := p.tok
-	return (t.is(p.src, "workflow") && p.peek().typ == tIdent) || t.is(p.src, "const") || t.is(p.src, "fn") || (t.is(p.src, "js") && p.peek().is(p.src, "fn"))
+	return (t.is(p.src, "workflow") && p.peek().typ == tIdent) || t.is(p.src, "const") || t.is(p.src, "fn") ||
+		(t.is(p.src, "js") && p.peek().is(p.src, "fn")) || p.startsFields()
 }
 
 func (p *parser) workflow() *WorkflowDecl {

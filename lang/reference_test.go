@@ -146,10 +146,18 @@ func (l *refLowerer) decl(d *declG) Decl {
 		name, params := l.name(f.Name), l.params(f.Params)
 		body := l.block(f.Body)
 		return &FnDecl{Sp: Span{lpos(f.Pos), body.Sp.End}, Name: name, Params: params, Body: body}
-	default:
+	case d.JsFn != nil:
 		f := d.JsFn
 		name, params := l.name(f.Name), l.params(f.Params)
 		return l.b.jsFn(lpos(f.Pos), name, params, lpos(f.Body.Pos), f.Body.Text)
+	default:
+		f := d.Fields
+		out := &FieldsDecl{Object: l.name(f.Object), Lbrace: lpos(f.Open.Pos), Rbrace: lastPos(f.Tokens)}
+		for _, fd := range f.Fields {
+			out.Fields = append(out.Fields, l.b.fieldDecl(l.anyName(fd.Name), l.name(fd.Type)))
+		}
+		out.Sp = Span{lpos(f.Pos), lastEnd(f.Tokens)}
+		return out
 	}
 }
 

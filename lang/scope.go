@@ -107,6 +107,10 @@ type WorkflowInfo struct {
 	Trigger *Symbol
 	Event   *Symbol
 	Params  []*TriggerParam
+	// Shapes are the shapes of the objects the workflow's events deliver
+	// as trigger (with the program's declared custom fields), or nil when
+	// the event catalogue does not describe them all.
+	Shapes []*Shape
 }
 
 // TriggerParam is a parameter bound by an on api/workflow/manual clause.

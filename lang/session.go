@@ -48,7 +48,8 @@ type SessionInfo struct {
 func CheckSession(files []*File, entry *File, stmts []Stmt, vars []SessionVar, u Universe) (*Program, *SessionInfo, Diagnostics) {
 	prog, diags := Check(files, u)
 	c := &checker{u: u, diags: &diags, file: entry.Path, info: prog.Info, prog: prog,
-		constDeps: map[*ConstDecl][]*ConstDecl{}, library: map[string]*Symbol{}, funcs: map[[2]string]*FuncDecl{}}
+		constDeps: map[*ConstDecl][]*ConstDecl{}, library: map[string]*Symbol{}, funcs: map[[2]string]*FuncDecl{},
+		custom: map[string]*Shape{}, merged: map[*Shape]*Shape{}}
 	for _, d := range u.Funcs() {
 		if d.Module() == "" {
 			c.builtins = append(c.builtins, d.Name)

@@ -63,6 +63,16 @@ func eachChild(n Node, f func(Node)) {
 		for _, p := range n.Params {
 			f(p)
 		}
+	case *FieldsDecl:
+		f(n.Object)
+		for _, fd := range n.Fields {
+			f(fd)
+		}
+	case *FieldDecl:
+		f(n.Name)
+		if n.Type != nil {
+			f(n.Type)
+		}
 	case *Param:
 		f(n.Name)
 		if n.Type != nil {

@@ -21,7 +21,7 @@ func generated(n int) string {
 			d = fmt.Sprintf("fn helper%d(x) {\n  return lower(x) + \"é\"\n}\n\n", i)
 		} else {
 			d = fmt.Sprintf(`workflow w%d {
-  on event "inquiry.completed" where trigger.template_id == "itmpl_%d"
+  on event "inquiry.completed" where trigger.inquiry_template.id == "itmpl_%d"
 
   let age%d = years_since(date(trigger.fields.birthdate))
   when age%d < 18 and trigger.country_code in ["US", "CA"] {

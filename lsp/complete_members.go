@@ -35,7 +35,7 @@ func (k *completer) stringArg() {
 	before := c.toks[idx-1]
 	switch {
 	case before.val == "event" && idx >= 2 && (c.toks[idx-2].val == "on" || c.toks[idx-2].val == "wait"):
-		for _, e := range lang.PersonaEvents {
+		for _, e := range eventNames(k.an.u) {
 			offer(e, protocol.CompletionItemKindEvent, "Persona event ("+lang.EventObjectType(e)+")")
 		}
 	case before.val == "tz":

@@ -88,7 +88,7 @@ func TestCompletion(t *testing.T) {
 		{"event names", "workflow w {\n  on event \"inq@@\"\n}\n",
 			[]string{"inquiry.completed", "inquiry.approved", "report/watchlist.matched"}, nil},
 		{"trigger fields of an inquiry", wf("log trigger.@@"),
-			[]string{"id", "status", "template_id", "reference_id", "name_first", "birthdate", "email_address", "ip_address", "country_code", "fields", "created_at"}, nil},
+			[]string{"id", "status", "inquiry_template", "reference_id", "name_first", "birthdate", "email_address", "ip_address", "country_code", "fields", "created_at"}, nil},
 		{"custom fields", wf("log trigger.fields.@@"), []string{"birthdate", "name_first", "selfie_similarity"}, []string{"template_id"}},
 		{"event envelope", wf("log event.@@"), []string{"name", "id", "created_at"}, []string{"lower"}},
 		{"module functions", wf("run inquiry.@@"), []string{"decline", "approve", "mark_for_review"}, []string{"inquiry", "age"}},

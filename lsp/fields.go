@@ -48,7 +48,7 @@ func objectFields() map[string][]objField {
 		return append(base, extra...)
 	}
 	inquiry := common(append(personFields(),
-		fld("template_id", "The inquiry template's id (itmpl_…)."),
+
 		fld("ip_address", "IP address the inquiry was completed from."),
 		fld("note", "Free-form note."), fld("behaviors", "Behavioral signals (a map)."),
 		fld("started_at", "When the applicant started."), fld("completed_at", "When the inquiry completed."),
@@ -114,8 +114,9 @@ func tableType(objType string) string {
 }
 
 // triggerTypes returns the table types of the objects a workflow's event
-// triggers carry. A glob pattern counts every known event it matches.
-func triggerTypes(w *lang.WorkflowDecl) []string {
+// triggers carry, by the events u knows. A glob pattern counts every known
+// event it matches.
+func triggerTypes(u lang.Universe, w *lang.WorkflowDecl) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, tr := range w.Triggers {
@@ -127,7 +128,7 @@ func triggerTypes(w *lang.WorkflowDecl) []string {
 		if !ok {
 			continue
 		}
-		for _, t := range eventTypes(pat) {
+		for _, t := range eventTypes(u, pat) {
 			if !seen[t] {
 				seen[t] = true
 				out = append(out, t)
@@ -136,6 +137,14 @@ func triggerTypes(w *lang.WorkflowDecl) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// eventNames returns the event names u knows, if any.
+func eventNames(u lang.Universe) []string {
+	if ev := lang.EventsOf(u); ev != nil {
+		return ev.EventNames()
+	}
+	return nil
 }
 
 // fieldsAt follows a path of field names (after `trigger.`) from the given

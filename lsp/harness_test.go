@@ -32,7 +32,8 @@ func testUniverse() lang.Universe {
 		builtin.MustParse("report.run(type: string, **) -> map",
 			"Runs a report of the given type.", `run report.run("watchlist", name: n)`, true),
 	}
-	return lang.NewTable(append(append([]*lang.FuncDecl{}, stdlib.Default().Funcs()...), extra...)...)
+	lib := stdlib.Default()
+	return lang.NewTable(append(append([]*lang.FuncDecl{}, lib.Funcs()...), extra...)...).WithEvents(lib.Events())
 }
 
 // testClient is the editor side: it records published diagnostics.

@@ -37,7 +37,7 @@ func (s *server) Hover(ctx context.Context, params *protocol.HoverParams) (*prot
 func (an *analysis) hoverText(off int) (string, lang.Span, bool) {
 	if s, ok := an.eventAt(off); ok {
 		name, _ := s.Static()
-		return eventDoc(name), s.Sp, true
+		return eventDoc(an.u, name), s.Sp, true
 	}
 	if s, sp, ok := an.runOptionAt(off); ok {
 		return s, sp, true
@@ -89,7 +89,7 @@ func (an *analysis) symbolDoc(sym *lang.Symbol) string {
 	case sym.Implicit && sym.Name == "trigger":
 		b.WriteString("\nThe object that started the run: the Persona object of an event, or the input of an api, workflow or manual trigger.")
 		if w, ok := sym.Node.(*lang.WorkflowDecl); ok {
-			if types := triggerTypes(w); len(types) > 0 {
+			if types := triggerTypes(an.u, w); len(types) > 0 {
 				fmt.Fprintf(&b, " Here: %s.", joinCode(types))
 			}
 		}
@@ -154,9 +154,9 @@ func (an *analysis) eventAt(off int) (*lang.StringLit, bool) {
 }
 
 // eventDoc describes an event name or pattern.
-func eventDoc(name string) string {
+func eventDoc(u lang.Universe, name string) string {
 	var known []string
-	for _, e := range lang.PersonaEvents {
+	for _, e := range eventNames(u) {
 		if lang.EventMatches(name, e) {
 			known = append(known, e)
 		}
@@ -188,7 +188,7 @@ func (an *analysis) fieldDoc(off int, id *lang.Ident) (string, lang.Span, bool) 
 	if w == nil {
 		return "", lang.Span{}, false
 	}
-	for _, fl := range fieldsAt(triggerTypes(w), chain[1:]) {
+	for _, fl := range fieldsAt(triggerTypes(an.u, w), chain[1:]) {
 		if fl.name == id.Name {
 			return fmt.Sprintf("```wf\n%s.%s\n```\n\n%s", strings.Join(chain, "."), fl.name, fl.doc), id.Sp, true
 		}

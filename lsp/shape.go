@@ -141,9 +141,43 @@ func (s *shaper) trigger(w *lang.WorkflowDecl) shape {
 			sh.fields = append(sh.fields, field{name: name, detail: "trigger parameter: " + tp.Type.String()})
 		}
 	}
-	for _, f := range tablesShape(triggerTypes(w)).fields {
+	objects := tablesShape(triggerTypes(s.prog.Universe, w))
+	if wi := s.prog.Info.Workflows[w]; wi != nil && wi.Shapes != nil {
+		objects = fromLang(wi.Shapes) // the checker's: with the project's declared custom fields
+	}
+	for _, f := range objects.fields {
 		if !seen[f.name] {
 			seen[f.name] = true
+			sh.fields = append(sh.fields, f)
+		}
+	}
+	return sh
+}
+
+// fromLang merges the checker's shapes of a map into one completion shape.
+func fromLang(shapes []*lang.Shape) shape {
+	sh := shape{typ: lang.TMap}
+	seen := map[string]bool{}
+	for _, s := range shapes {
+		for _, fl := range s.Fields {
+			if fl.Instead != "" || seen[fl.Name] {
+				continue
+			}
+			seen[fl.Name] = true
+			f := field{name: fl.Name, detail: "field", doc: fl.Doc}
+			if fl.Shape != nil {
+				name := fl.Name
+				f.detail = "field (" + fl.Shape.Name + ")"
+				f.sub = func() shape {
+					var subs []*lang.Shape
+					for _, s := range shapes {
+						if x := s.Field(name); x != nil && x.Shape != nil {
+							subs = append(subs, x.Shape)
+						}
+					}
+					return fromLang(subs)
+				}
+			}
 			sh.fields = append(sh.fields, f)
 		}
 	}
@@ -157,7 +191,7 @@ func (s *shaper) awaited(e *lang.WaitEventExpr) shape {
 	var types []string
 	if e.Name != nil {
 		if pat, ok := e.Name.Static(); ok {
-			types = eventTypes(pat)
+			types = eventTypes(s.prog.Universe, pat)
 		}
 	}
 	sh.fields = append(sh.fields, field{name: "trigger", detail: "field (the event's object)",
@@ -269,10 +303,10 @@ func tablesShape(types []string) shape {
 
 // eventTypes returns the table types of the objects the events a pattern
 // matches carry.
-func eventTypes(pattern string) []string {
+func eventTypes(u lang.Universe, pattern string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, e := range lang.PersonaEvents {
+	for _, e := range eventNames(u) {
 		if lang.EventMatches(pattern, e) {
 			if t := tableType(lang.EventObjectType(e)); !seen[t] {
 				seen[t] = true

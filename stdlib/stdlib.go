@@ -18,10 +18,13 @@ import (
 	"github.com/wf-lang/wf/stdlib/workflow"
 )
 
-// Default returns the whole standard library, core functions first.
+// Default returns the whole standard library, core functions first, with
+// Persona's event catalogue.
 func Default() *builtin.Library {
 	mods := []*builtin.Module{core.Module()}
 	mods = append(mods, persona.Modules()...)
 	mods = append(mods, lists.Module(), httpx.Module(), js.Module(), slack.Module(), workflow.Module())
-	return builtin.NewLibrary(mods...)
+	lib := builtin.NewLibrary(mods...)
+	lib.SetEvents(persona.Events())
+	return lib
 }

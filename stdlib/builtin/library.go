@@ -23,6 +23,7 @@ type Library struct {
 	byName   map[string]*interp.Builtin
 	isModule map[string]bool
 	sorted   []*lang.FuncDecl
+	events   lang.EventCatalog
 }
 
 // NewLibrary builds a library. A later module's function replaces an
@@ -57,6 +58,13 @@ func (l *Library) Add(m *Module) {
 	}
 	sort.Slice(l.sorted, func(i, j int) bool { return l.sorted[i].Name < l.sorted[j].Name })
 }
+
+// SetEvents gives the library an event catalogue, which the checker reads
+// (the library then is a lang.EventSource).
+func (l *Library) SetEvents(ev lang.EventCatalog) { l.events = ev }
+
+// Events implements lang.EventSource; nil when the library has none.
+func (l *Library) Events() lang.EventCatalog { return l.events }
 
 // Modules returns the modules in the order added.
 func (l *Library) Modules() []*Module { return l.modules }
