@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones are checked the same on every machine
 
 	"github.com/robfig/cron/v3"
 )

@@ -1,8 +1,10 @@
 package lang
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 )
@@ -200,4 +202,14 @@ func AsDiagnostics(err error) (Diagnostics, bool) {
 		return Diagnostics{d}, true
 	}
 	return nil, false
+}
+
+// WriteJSON writes diagnostics as a JSON array, for tools (--format json).
+func WriteJSON(w io.Writer, ds Diagnostics) error {
+	if ds == nil {
+		ds = Diagnostics{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(ds)
 }

@@ -1,7 +1,10 @@
 // Package lang is the front end of WF: it turns .wf source into a checked
-// program. It owns the lexer, the participle grammar, the AST (its own types,
-// not the grammar structs), source positions, diagnostics, the formatter and
-// the checker. It knows nothing of evaluation or I/O; interp builds on it.
+// program. It owns the lexer, the participle grammar (grammar.go) and the
+// parser held to it, the AST, source positions, diagnostics, the formatter
+// and the checker. It knows nothing of evaluation or I/O (interp builds on
+// it), of Persona (events and their objects come through an EventCatalog
+// the library provides) or of terminals (internal/termdiag prints
+// diagnostics for people).
 package lang
 
 import "fmt"

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/stdlib"
 )
@@ -140,7 +141,7 @@ func TestVSCodeProblemMatcher(t *testing.T) {
 	diags = append(diags, cdiags...)
 	diags.Normalize()
 	var out strings.Builder
-	(&lang.Renderer{Source: func(string) []byte { return []byte(src) }}).RenderAll(&out, diags)
+	(&termdiag.Renderer{Source: func(string) []byte { return []byte(src) }}).RenderAll(&out, diags)
 	var got []string
 	for _, line := range strings.Split(out.String(), "\n") {
 		m := re.FindStringSubmatch(line)

@@ -21,6 +21,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
@@ -67,7 +68,7 @@ type REPL struct {
 	cfg     Config
 	sess    *Session
 	pr      *Printer
-	diag    *lang.Renderer
+	diag    *termdiag.Renderer
 	out     io.Writer
 	errw    io.Writer
 	entries int
@@ -99,7 +100,7 @@ func New(cfg Config) *REPL {
 	r := &REPL{cfg: cfg, out: cfg.Out, errw: cfg.Err}
 	r.sess = NewSession(cfg.Engine, cfg.JS, cfg.Clock, cfg.DryRun, cfg.SessionID)
 	r.pr = &Printer{Color: cfg.Color, Width: cfg.Width, Secrets: r.sess.Secrets}
-	r.diag = &lang.Renderer{Source: r.sess.Source, Color: cfg.Color}
+	r.diag = &termdiag.Renderer{Source: r.sess.Source, Color: cfg.Color}
 	return r
 }
 

@@ -88,7 +88,7 @@ func NewSession(eng *runtime.Engine, js interp.JSEngine, clock interp.Clock, dry
 		values: map[string]interp.Value{}, sources: map[string][]byte{}}
 }
 
-// Source returns the text of an entry or a loaded file (for lang.Renderer).
+// Source returns the text of an entry or a loaded file (for termdiag.Renderer).
 func (s *Session) Source(path string) []byte { return s.sources[path] }
 
 // Secrets returns the values secret() returned so far, which printed text

@@ -24,7 +24,7 @@ type Loaded struct {
 	Sources map[string][]byte
 }
 
-// Source returns a file's text (for lang.Renderer).
+// Source returns a file's text (for termdiag.Renderer).
 func (l *Loaded) Source(path string) []byte { return l.Sources[path] }
 
 // ExpandPaths turns files and folders into the .wf files they name, sorted.

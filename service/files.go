@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
 )
@@ -50,7 +51,7 @@ func (e *LoadError) Render(w io.Writer, color bool) {
 		}
 		return e.Loaded.Source(filepath.ToSlash(rel))
 	}
-	(&lang.Renderer{Source: source, Color: color}).RenderAll(w, diags)
+	(&termdiag.Renderer{Source: source, Color: color}).RenderAll(w, diags)
 }
 
 // scan lists the folder's .wf files (relative paths, sorted) and a stamp of

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
@@ -80,7 +81,7 @@ func (c *CheckCmd) Run(g *Globals) error {
 	case "sarif":
 		err = writeSARIF(g.stdout, loaded.Diags)
 	default:
-		r := &lang.Renderer{Source: loaded.Source, Color: g.color(g.stdout)}
+		r := &termdiag.Renderer{Source: loaded.Source, Color: g.color(g.stdout)}
 		r.RenderAll(g.stdout, loaded.Diags)
 		errs, warns := loaded.Diags.Count()
 		if len(loaded.Diags) > 0 {

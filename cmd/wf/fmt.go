@@ -9,6 +9,7 @@ import (
 	udiff "github.com/aymanbagabas/go-udiff"
 
 	"github.com/wf-lang/wf/internal/readfile"
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
 )
@@ -47,7 +48,7 @@ func (c *FmtCmd) Run(g *Globals) error {
 		out, diags := lang.FormatSource(path, src)
 		if diags.HasErrors() {
 			broken = true
-			r := &lang.Renderer{Source: func(string) []byte { return src }, Color: g.color(g.stderr)}
+			r := &termdiag.Renderer{Source: func(string) []byte { return src }, Color: g.color(g.stderr)}
 			r.RenderAll(g.stderr, diags)
 			continue
 		}

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/wf-lang/wf/graph"
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/interp"
-	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/runtime/store"
 	"github.com/wf-lang/wf/service/console"
@@ -55,7 +55,7 @@ func (c *GraphCmd) Run(g *Globals) error {
 		return fail(exitUsage, "wf graph: %v", err)
 	}
 	if loaded.Diags.HasErrors() {
-		(&lang.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
+		(&termdiag.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
 		return fail(exitInvalid, "\nwf graph: %s has errors; nothing was drawn", c.File)
 	}
 	var run *graph.RunInfo

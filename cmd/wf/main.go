@@ -6,6 +6,7 @@ package main
 import (
 	"os"
 	"time"
+	_ "time/tzdata" // the time zone database: tz checks and schedules work the same on every machine
 )
 
 func main() {

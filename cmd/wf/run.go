@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wf-lang/wf/internal/readfile"
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
@@ -74,7 +75,7 @@ func (c *RunCmd) Run(g *Globals) error {
 		return fail(exitUsage, "wf run: %v", err)
 	}
 	if loaded.Diags.HasErrors() {
-		(&lang.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
+		(&termdiag.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
 		return fail(exitInvalid, "\nwf run: %s has errors; nothing was run", c.File)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -253,7 +254,7 @@ func (c *RunCmd) event() (*runtime.Event, error) {
 // error at the filter's position. It reports whether any filter failed.
 func (c *RunCmd) reportRoutes(g *Globals, loaded *runtime.Loaded, ev *runtime.Event, routes []runtime.Route) bool {
 	failed, started := false, 0
-	r := &lang.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}
+	r := &termdiag.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}
 	for _, rt := range routes {
 		switch {
 		case rt.FilterErr != nil:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	_ "time/tzdata" // time zones are checked and completed the same on every machine
 
 	"github.com/wf-lang/wf/lsp"
 	"github.com/wf-lang/wf/stdlib"

@@ -1,4 +1,4 @@
-package lang_test
+package termdiag_test
 
 import (
 	"strings"
@@ -7,16 +7,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/stdlib"
 )
 
 // render checks src and renders its diagnostics without colour.
-func render(t *testing.T, src string) string {
+func renderSource(t *testing.T, src string) string {
 	t.Helper()
-	diags := checkSource("t.wf", []byte(src))
+	f, diags := lang.Parse("t.wf", []byte(src))
+	_, cdiags := lang.Check([]*lang.File{f}, stdlib.Default())
+	diags = append(diags, cdiags...)
 	require.NotEmpty(t, diags)
 	var b strings.Builder
-	(&lang.Renderer{Source: func(string) []byte { return []byte(src) }}).RenderAll(&b, diags)
+	(&termdiag.Renderer{Source: func(string) []byte { return []byte(src) }}).RenderAll(&b, diags)
 	return b.String()
 }
 
@@ -32,7 +36,7 @@ func TestRenderCaretUnderWideCharacters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "workflow w {\n  on event \"inquiry.completed\"\n" + tt.line + "\n}\n"
-			out := render(t, src)
+			out := renderSource(t, src)
 			lines := strings.Split(out, "\n")
 			require.GreaterOrEqual(t, len(lines), 4, out)
 			shown, caret := lines[2], lines[3]
@@ -66,7 +70,7 @@ func width(s string) int {
 // Plain text names the severity, so an error and a warning differ without
 // colour.
 func TestRenderSeverity(t *testing.T) {
-	out := render(t, "workflow w {\n  on event \"inquiry.complete\"\n\n  log birthdat\n}\n")
+	out := renderSource(t, "workflow w {\n  on event \"inquiry.complete\"\n\n  log birthdat\n}\n")
 	assert.Contains(t, out, "t.wf:2:12: warning: unknown event \"inquiry.complete\" [event]")
 	assert.Contains(t, out, "t.wf:4:7: error: undefined name birthdat [undefined]")
 }
@@ -74,6 +78,6 @@ func TestRenderSeverity(t *testing.T) {
 // A diagnostic without a place (a cancelled run) names its file only.
 func TestRenderWithoutPosition(t *testing.T) {
 	var b strings.Builder
-	(&lang.Renderer{}).Render(&b, &lang.Diagnostic{Severity: lang.Error, Code: "runtime/cancel", File: "in[3]", Message: "the run was cancelled"})
+	(&termdiag.Renderer{}).Render(&b, &lang.Diagnostic{Severity: lang.Error, Code: "runtime/cancel", File: "in[3]", Message: "the run was cancelled"})
 	assert.Equal(t, "in[3]: error: the run was cancelled [runtime/cancel]\n", b.String())
 }

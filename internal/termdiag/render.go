@@ -1,14 +1,21 @@
-package lang
+// Package termdiag prints diagnostics for people at a terminal: the first
+// line (file:line:col: message [code]), the source line with a caret under
+// the span, then `= hint:` and `= note:` lines, in colour when asked. It is
+// the CLI's, the REPL's and the console's way of showing lang.Diagnostics;
+// the language core itself only produces them (lang.WriteJSON is the form
+// for tools).
+package termdiag
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
+
+	"github.com/wf-lang/wf/lang"
 )
 
 // Renderer prints diagnostics for people: the first line, then the source
@@ -41,11 +48,11 @@ func (r *Renderer) paint(code, s string) string {
 // Render writes one diagnostic. Its first line names the severity, as
 // compilers do (`file:3:5: warning: …`), so errors and warnings differ
 // without colour too.
-func (r *Renderer) Render(w io.Writer, d *Diagnostic) {
+func (r *Renderer) Render(w io.Writer, d *lang.Diagnostic) {
 	sev := ansiRed
-	if d.Severity == Warning {
+	if d.Severity == lang.Warning {
 		sev = ansiYellow
-	} else if d.Severity == Notice {
+	} else if d.Severity == lang.Notice {
 		sev = ansiBlue
 	}
 	where := fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)
@@ -74,7 +81,7 @@ func (r *Renderer) Render(w io.Writer, d *Diagnostic) {
 }
 
 // RenderAll writes every diagnostic, separated by blank lines.
-func (r *Renderer) RenderAll(w io.Writer, ds Diagnostics) {
+func (r *Renderer) RenderAll(w io.Writer, ds lang.Diagnostics) {
 	for i, d := range ds {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -83,18 +90,8 @@ func (r *Renderer) RenderAll(w io.Writer, ds Diagnostics) {
 	}
 }
 
-// WriteJSON writes diagnostics as a JSON array, for tools (--format json).
-func WriteJSON(w io.Writer, ds Diagnostics) error {
-	if ds == nil {
-		ds = Diagnostics{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(ds)
-}
-
 // sourceLine returns the text of the line holding p.
-func sourceLine(src []byte, p Pos) (string, bool) {
+func sourceLine(src []byte, p lang.Pos) (string, bool) {
 	if src == nil || !p.IsValid() || p.Offset > len(src) {
 		return "", false
 	}
@@ -121,7 +118,7 @@ var cells = &runewidth.Condition{}
 
 // underline returns a caret line under the span's part of line, in terminal
 // columns (the line is printed with its tabs expanded).
-func underline(line string, sp Span) string {
+func underline(line string, sp lang.Span) string {
 	width := func(s string) int { return cells.StringWidth(expandTabs(s)) }
 	runes := []rune(line)
 	col := sp.Start.Col - 1
