@@ -10,7 +10,7 @@ import (
 	"github.com/wf-lang/wf/runtime/store"
 )
 
-// NewQueuedRun records nothing yet: it builds a new run of l's version,
+// NewQueuedRun builds (without recording it) a new run of l's version,
 // queued for this instance, at the top of its own tree. The version is
 // saved.
 func (e *Engine) NewQueuedRun(ctx context.Context, l *Loaded, opts RunOptions) (*store.Run, error) {

@@ -113,7 +113,7 @@ func (e *Engine) finish(ctx context.Context, row *store.Run, host *durableHost, 
 	if err != nil {
 		return nil, err
 	}
-	e.dispatch(mode(host), woken...)
+	e.dispatch(host.mode, woken...)
 	return e.recordOf(ctx, row, host, status, outputs, errJSON)
 }
 
@@ -209,8 +209,6 @@ func rootOf(row *store.Run) string {
 	}
 	return row.ID
 }
-
-func mode(h *durableHost) execMode { return h.mode }
 
 // dispatch hands runs queued for this instance to the queue; without one
 // (wf run) it executes them in goroutines of its own, with waits served as
