@@ -36,6 +36,8 @@ func (m *emitter) emit(ctx context.Context, key, name string, payload *interp.Ma
 		return err
 	}
 	root := rootOf(m.parent)
+	m.e.treeMu.Lock() // counting the tree and adding to it are one step here
+	defer m.e.treeMu.Unlock()
 	if len(runs) > 0 {
 		if n, err := m.e.Store.CountTree(ctx, root); err != nil {
 			return err

@@ -107,6 +107,10 @@ type Engine struct {
 	// queue executes runs that runs start (workflow.start, emit) and runs
 	// woken when a child ends; nil for wf run, which executes them itself.
 	queue Queue
+	// treeMu makes counting a tree of runs and adding a run to it one step
+	// (the cap on runs per trigger); across instances sharing a store the
+	// cap may be passed by the runs started at the same moment.
+	treeMu sync.Mutex
 	// background counts runs a wf run executes besides the one it was asked
 	// for (emit listeners, workflow.start), waited for by Close.
 	background sync.WaitGroup

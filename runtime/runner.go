@@ -53,6 +53,10 @@ func (r *runner) child(ctx context.Context, name string, input *interp.Map) (*st
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, false, err
 	}
+	// Counting the tree and adding to it are one step in this process, so
+	// branches starting runs at once cannot pass the cap together.
+	r.e.treeMu.Lock()
+	defer r.e.treeMu.Unlock()
 	if n, err := r.e.Store.CountTree(ctx, r.parent.root); err != nil {
 		return nil, false, err
 	} else if max := r.e.caps.MaxRunsPerTrigger; n >= max {
