@@ -27,12 +27,6 @@ func (an *analysis) scopeAt(c *cursor) *scopeInfo {
 	return si
 }
 
-// workflow returns the workflow at the cursor, if the scope found one.
-func (si *scopeInfo) workflow() *lang.WorkflowDecl {
-	w, _ := si.decl.(*lang.WorkflowDecl)
-	return w
-}
-
 // local returns the innermost visible local with the name, or nil.
 func (si *scopeInfo) local(name string) *lang.Symbol {
 	for i := len(si.locals) - 1; i >= 0; i-- {

@@ -164,7 +164,7 @@ func renderTargets(b *strings.Builder, rs *results) {
 		row(rule+": no allocation per evaluation", fmt.Sprintf("%.0f allocs/op", a), a == 0)
 	}
 	if x := rs.ratios("ParseCheck/wf", "ParseCheck/go-parser", "ns/op"); len(x) > 0 {
-		row("parse plus check within 8× of go/parser per byte", ratioCell(x, true), median(x) <= 8)
+		row("parse plus check within 4× of go/parser per byte", ratioCell(x, true), median(x) <= 4)
 	}
 	if x := rs.ratios("RecordedRun/raw-sqlite", "RecordedRun/wf", "ns/op"); len(x) > 0 {
 		row("recorded run at ≥ 0.5 of the raw floor's rate", fraction(x), median(x) >= 0.5)
