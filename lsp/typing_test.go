@@ -45,8 +45,8 @@ workflow other {
 `
 
 // TestTypingKeepsTheRestWorking types typingText character by character
-// and, at every step, asks for hover, definition and the outline on the
-// lines around it: they must keep answering as on the finished file, and
+// and, at every step, asks for hover, definition, references and the
+// outline on the lines around it: they must keep answering as on the finished file, and
 // every error reported must be on the lines being typed (or, while a
 // brace is open, where the workflow ends), so nothing cascades.
 func TestTypingKeepsTheRestWorking(t *testing.T) {
@@ -71,6 +71,7 @@ func TestTypingKeepsTheRestWorking(t *testing.T) {
 		assertDefinition(t, h, atAfter("LIMIT {", 0), at(text, "LIMIT = 18", 0), step)
 		assertDefinition(t, h, atAfter("age}", 0), at(text, "age = years_since", 0), step)
 		assertDefinition(t, h, atAfter("LIMIT\n}", 0), at(text, "LIMIT = 18", 0), step)
+		assert.Contains(t, h.references(at(text, "age = years_since", 0), false), atAfter("age}", 0), step)
 		assert.Equal(t, []string{"LIMIT", "review", "other"}, outline(t, h), step)
 
 		typedLines := [2]uint32{at(text, "birthdate))", 0).Line + 1, atAfter("age < LIMIT", 0).Line}
