@@ -60,19 +60,23 @@ func storeFor(t *testing.T, root string) string {
 
 // files maps names to the .wf sources to serve.
 func newHarness(t *testing.T, files map[string]string) *harness {
-	return startHarness(t, files, &bytes.Buffer{})
+	return startHarness(t, files, &bytes.Buffer{}, "")
 }
 
 // newQuietHarness keeps no log (for tests that start many runs and measure
 // memory).
 func newQuietHarness(t *testing.T, files map[string]string) *harness {
-	return startHarness(t, files, nil)
+	return startHarness(t, files, nil, "")
 }
 
-func startHarness(t *testing.T, files map[string]string, logs *bytes.Buffer) *harness {
+// startHarness starts a harness over store ("": see storeFor).
+func startHarness(t *testing.T, files map[string]string, logs *bytes.Buffer, store string) *harness {
 	t.Helper()
 	root := t.TempDir()
-	h := &harness{t: t, dir: filepath.Join(root, "flows"), store: storeFor(t, root), local: filepath.Join(root, ".wf"),
+	if store == "" {
+		store = storeFor(t, root)
+	}
+	h := &harness{t: t, dir: filepath.Join(root, "flows"), store: store, local: filepath.Join(root, ".wf"),
 		clock: interp.NewFakeClock(t0), logs: logs}
 	require.NoError(t, os.MkdirAll(h.dir, 0o755))
 	for name, src := range files {
