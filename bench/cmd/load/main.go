@@ -8,7 +8,14 @@
 // statements, one transaction per batch, as the service's group commit
 // does) and reports that rate: the floor of what recording costs.
 //
+// With -pg URL it also serves the same webhooks from 1, 2 and 3 `wf serve`
+// instances (-instances) sharing one PostgreSQL database (a new schema each,
+// migrated with wf migrate; the River queue), spreading the webhooks over
+// them, and reports the same measures per configuration, with the CPU of the
+// wf processes and of PostgreSQL's.
+//
 //	cd bench && go run ./cmd/load -n 20000 -c 32
+//	cd bench && go run ./cmd/load -n 5000 -c 32 -pg postgres://postgres@127.0.0.1:5432/test
 package main
 
 import (
@@ -45,8 +52,17 @@ func main() {
 	sync := flag.String("synchronous", "normal", "wf serve --synchronous (normal or full)")
 	keep := flag.Bool("keep", false, "keep the temporary folder (store, log)")
 	flag.StringVar(&debugAddr, "debug-addr", "", "pass wf serve --debug-addr (profile it while the load runs)")
+	pg := flag.String("pg", "", "also measure wf serve on this PostgreSQL server (a new schema per configuration)")
+	instances := flag.String("instances", "1,2,3", "with -pg: the numbers of instances to measure")
 	flag.Parse()
 	if err := run(*n, *c, *workers, *sync, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+	if *pg == "" {
+		return
+	}
+	if err := runShared(*pg, *instances, *n, *c, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
