@@ -37,11 +37,10 @@ import (
 //
 // It runs when $WF_TEST_POSTGRES_URL names a server (CI sets it). The killed instance
 // starts again after 2 s, and on this machine its start marks the dead process stopped, so
-// its runs are recovered at once. With the restart put off (WF_MULTI_RESTART_AFTER=60s),
-// the others take them over by themselves: the scheduler's leader recovers the runs once
-// the dead instance's heartbeat is 15 s old (and River's rescuer hands out the dead
-// instance's jobs again when it gets to them; a run already continued makes them no-ops).
-// A longer one:
+// its runs are recovered at once; River's rescuer also hands the dead instance's jobs to
+// the others after --rescue-after (3 s here), which covers a run whose job it had fetched
+// but not yet claimed. With the restart put off (WF_MULTI_RESTART_AFTER=60s), the others
+// take everything over by themselves. A longer one:
 //
 //	WF_MULTI_WEBHOOKS=2000 WF_MULTI_RESTART_AFTER=60s go test ./cmd/wf -run MultiInstance -v
 func TestMultiInstance(t *testing.T) {
@@ -212,8 +211,30 @@ workflow ticker {
 	}
 	t.Logf("every run ended after %s", time.Since(began).Round(time.Millisecond))
 	if left != 0 {
-		b, _ := os.ReadFile(logPath(1))
-		t.Fatalf("%d runs were still unfinished (-1: the API did not answer); instance 1's log:\n%s", left, tail(b, 4000))
+		var stuck []string
+		if st, err := postgres.Open(context.Background(), url, postgres.Options{}); err == nil {
+			for _, status := range []string{"queued", "running", "parked", "interrupted"} {
+				runs, _ := st.ListRuns(context.Background(), store.RunFilter{Status: status, Limit: 10})
+				for _, r := range runs {
+					stuck = append(stuck, fmt.Sprintf("%s %s owner=%q", r.ID, r.Status, r.Owner))
+				}
+			}
+			var jobs []string
+			rows, err := st.Pool().Query(context.Background(), `SELECT args::text, state::text, attempt, coalesce(errors::text, '') FROM river_job
+				WHERE kind = 'wf_run' AND state <> 'completed'`)
+			if err == nil {
+				for rows.Next() {
+					var args, state, errs string
+					var attempt int
+					_ = rows.Scan(&args, &state, &attempt, &errs)
+					jobs = append(jobs, fmt.Sprintf("%s %s attempt %d %s", args, state, attempt, tail([]byte(errs), 300)))
+				}
+				rows.Close()
+			}
+			stuck = append(stuck, jobs...)
+			st.Close()
+		}
+		t.Fatalf("%d runs were still unfinished (-1: the API did not answer): %s", left, strings.Join(stuck, "; "))
 	}
 	// Stop them cleanly, so no tick fires after the count.
 	mu.Lock()

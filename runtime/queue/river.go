@@ -54,6 +54,10 @@ type River struct {
 	exec   Exec
 	leader *leader
 	stats  *riverStats
+	// runs is the context runs execute in: River's job context is not passed
+	// on (see runWorker.Work); Stop cancels this one when its time is up.
+	runs       context.Context
+	cancelRuns context.CancelCauseFunc
 }
 
 var _ Queue = (*River)(nil)
@@ -84,13 +88,16 @@ func NewRiver(pg *postgres.Store, opts RiverOptions) (*River, error) {
 	river.AddWorker(workers, &runWorker{q: q})
 	river.AddWorker(workers, &timerWorker{q: q})
 	client, err := river.NewClient(riverpgxv5.New(pg.Pool()), &river.Config{
-		ID:                   opts.ID,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
-		Workers:              workers,
-		FetchCooldown:        opts.FetchCooldown,
-		JobTimeout:           -1, // a run takes what it takes; Stop decides when it is cut short
+		ID:            opts.ID,
+		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
+		Workers:       workers,
+		FetchCooldown: opts.FetchCooldown,
+		// River's rescuer leaves alone the jobs of a kind with no timeout, so
+		// jobs have one, shorter than RescueAfter; a run is not cut short by
+		// it (the worker does not pass River's job context on).
+		JobTimeout:           opts.RescueAfter / 2,
 		RescueStuckJobsAfter: opts.RescueAfter,
-		Logger:               opts.Logger,
+		Logger:               slog.New(warnings{opts.Logger.Handler()}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
@@ -144,6 +151,7 @@ func (q *River) TimerSet(ctx context.Context, tx pgx.Tx, runID string, at time.T
 // scheduler lock's election.
 func (q *River) Start(ctx context.Context, exec Exec) error {
 	q.exec = exec
+	q.runs, q.cancelRuns = context.WithCancelCause(ctx)
 	if err := q.client.Start(ctx); err != nil {
 		return fmt.Errorf("queue: starting River: %w", err)
 	}
@@ -153,7 +161,10 @@ func (q *River) Start(ctx context.Context, exec Exec) error {
 
 // Stop stops taking jobs and waits for the runs executing until ctx ends, then cancels them.
 func (q *River) Stop(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() { q.cancelRuns(ErrStopped) })
+	defer stop()
 	if err := q.client.Stop(ctx); err != nil {
+		q.cancelRuns(ErrStopped)
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = q.client.StopAndCancel(cctx)
@@ -206,10 +217,11 @@ type runWorker struct {
 
 // Work executes the run. A run another live instance holds (a job handed out again by the
 // rescuer while its first worker is alive) is looked at again later; a run that has parked
-// or ended completes the job; a store error makes River try again with a backoff.
+// or ended completes the job; a store error makes River try again with a backoff. The run
+// executes in the queue's context, not the job's, which River cancels at its JobTimeout.
 func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	start := time.Now()
-	err := w.q.exec(ctx, job.Args.Run)
+	err := w.q.exec(w.q.runs, job.Args.Run)
 	outcome := "executed"
 	defer func() { w.q.stats.observe(outcome, time.Since(start)) }()
 	if errors.Is(err, store.ErrNotClaimed) {
@@ -264,4 +276,12 @@ func (w *timerWorker) Work(ctx context.Context, job *river.Job[timerArgs]) error
 	}
 	_, err := w.q.pg.WakeTimer(ctx, job.Args.Run, now, "")
 	return err
+}
+
+// warnings passes River's warnings and errors on, not its periodic information.
+type warnings struct{ slog.Handler }
+
+// Enabled is true from Warn up.
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
 }
