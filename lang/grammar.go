@@ -464,14 +464,12 @@ var grammar = sync.OnceValue(func() *grammarParsers {
 	return &grammarParsers{
 		decl: participle.MustBuild[declG](opts...),
 		repl: participle.MustBuild[replG](opts...),
-		expr: participle.MustBuild[exprG](opts...),
 	}
 })
 
 type grammarParsers struct {
 	decl *participle.Parser[declG]
 	repl *participle.Parser[replG]
-	expr *participle.Parser[exprG]
 }
 
 // Grammar returns WF's grammar in EBNF, as participle prints its rules: a
