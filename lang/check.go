@@ -137,6 +137,7 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 		info: &Info{
 			Refs: map[*Ident]Ref{}, Defs: map[*Ident]*Symbol{}, Frames: map[Node]*Frame{},
 			Calls: map[*CallExpr]*Callee{}, Workflows: map[*WorkflowDecl]*WorkflowInfo{},
+			Tests: map[*TestDecl]*TestInfo{},
 		},
 		constDeps: map[*ConstDecl][]*ConstDecl{}, library: map[string]*Symbol{}, funcs: map[[2]string]*FuncDecl{},
 		custom: map[string]*Shape{}, merged: map[*Shape]*Shape{},
@@ -166,6 +167,7 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 			}
 		}
 	}
+	c.testDecls(files)
 	c.unusedGlobals()
 	diags.Normalize()
 	return c.prog, diags

@@ -73,6 +73,20 @@ func nodeDetail(n Node) string {
 		}
 	case *JsFnDecl:
 		return fmt.Sprintf(" code@%d:%d %q", n.CodePos.Line, n.CodePos.Col, n.Code)
+	case *TestClause:
+		out := " " + n.Kind.String()
+		for _, f := range []struct {
+			on   bool
+			word string
+		}{{n.Once, "once"}, {n.Fails, "fails"}, {n.AnyOrder, "in any order"}} {
+			if f.on {
+				out += " (" + f.word + ")"
+			}
+		}
+		if n.Step != nil {
+			out += " step=" + n.Step.Name
+		}
+		return out
 	}
 	return ""
 }

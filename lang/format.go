@@ -401,6 +401,8 @@ func (p *printer) decl(d Decl) {
 		p.group(paramGroup(d.Name, d.Params, d.Body.Sp.Start))
 		p.sp()
 		p.block(d.Body, d.Body.Rbrace.Offset)
+	case *TestDecl:
+		p.testDecl(d)
 	case *JsFnDecl:
 		p.tok(d.Sp.Start, "js")
 		p.sp()

@@ -39,6 +39,7 @@ type declG struct {
 	Fn       *fnG       `parser:"| @@"`
 	JsFn     *jsFnG     `parser:"| @@"`
 	Fields   *fieldsG   `parser:"| @@"`
+	Test     *testG     `parser:"| @@"`
 }
 
 type nameG struct {
@@ -445,6 +446,74 @@ type waitEventG struct {
 	Name    *stringG  `parser:"(?= \"event\" StringStart) \"event\" @@"`
 	Where   *exprG    `parser:"( \"where\" @@ )?"`
 	Timeout *postfixG `parser:"( \"timeout\" @@ )?"`
+}
+
+// testG is a test declaration (testdecl.go): `test "name" { clauses }`.
+// Its clauses start with contextual words, so each alternative is told by
+// its first token.
+type testG struct {
+	Pos    lexer.Position
+	Name   *stringG     `parser:"(?= \"test\" StringStart) \"test\" @@"`
+	Open   lexer.Token  `parser:"@\"{\""`
+	Items  []*testItemG `parser:"@@*"`
+	Tokens []lexer.Token
+	Close  string `parser:"@\"}\""`
+}
+
+type testItemG struct {
+	Pos      lexer.Position
+	Workflow *nameG      `parser:"  \"workflow\" @@"`
+	Event    *testEventG `parser:"| \"event\" @@"`
+	Inputs   *exprG      `parser:"| \"inputs\" @@"`
+	Now      *exprG      `parser:"| \"now\" @@"`
+	Backend  *nameG      `parser:"| \"backend\" @@"`
+	Secrets  *exprG      `parser:"| \"secrets\" @@"`
+	Fixtures *stringG    `parser:"| \"fixtures\" @@"`
+	List     *testListG  `parser:"| \"list\" @@"`
+	Persona  *exprG      `parser:"| \"persona\" @@"`
+	Cases    *exprG      `parser:"| \"cases\" @@"`
+	Mock     *mockG      `parser:"| \"mock\" @@"`
+	Deliver  *deliverG   `parser:"| \"deliver\" @@"`
+	Expect   *expectG    `parser:"| \"expect\" @@"`
+}
+
+type testEventG struct {
+	File   *stringG `parser:"  \"file\" @@"`
+	Name   *stringG `parser:"| @@"`
+	Object *exprG   `parser:"  @@"`
+}
+
+type testListG struct {
+	Name  *stringG `parser:"@@"`
+	Value *exprG   `parser:"@@"`
+}
+
+type mockG struct {
+	Step   *postfixG    `parser:"@@"`
+	Once   string       `parser:"@\"once\"?"`
+	Result *mockResultG `parser:"@@?"`
+}
+
+type mockResultG struct {
+	Kind  string `parser:"@( \"returns\" | \"fails\" )"`
+	Value *exprG `parser:"@@"`
+}
+
+type deliverG struct {
+	Name   *stringG  `parser:"\"event\" @@"`
+	Object *exprG    `parser:"@@"`
+	After  *postfixG `parser:"( \"after\" @@ )?"`
+}
+
+type expectG struct {
+	Run      *postfixG `parser:"(   \"run\" @@"`
+	NoRun    *postfixG `parser:"  | \"no\" \"run\" @@"`
+	Steps    *listG    `parser:"  | \"steps\" @@"`
+	AnyOrder string    `parser:"    @( \"in\" \"any\" \"order\" )?"`
+	Output   *mapG     `parser:"  | \"output\" @@"`
+	Status   *exprG    `parser:"  | \"status\" @@"`
+	Error    *exprG    `parser:"  | \"error\" @@ )"`
+	When     *exprG    `parser:"( \"when\" @@ )?"`
 }
 
 // replG is what one REPL entry may hold: declarations and statements.

@@ -200,6 +200,14 @@ var grammarCases = []string{
 	"workflow w {\n", "workflow w {\n  let = 3\n}", "workflow w {\n  let when = 1\n}", "workflow w {\n  log \"a\";\n}",
 	"workflow w {\n  let x = true && false\n}", "workflow w {} }", "const A = 1 2", "log \"stray\"\nworkflow w {}",
 	"workflow w {\n  workflow.call(\"x\", {})\n  event.name\n  x = a\n  not b\n}", "workflow {}", "workflow w",
+	// test declarations
+	"test \"x\" {\n  workflow\n}", "test \"x\" {\n  mock\n}", "test \"x\" {\n  expect\n}", "test \"x\" {\n  expect no x\n}",
+	"test \"x\" {\n  expect steps [a] in any\n}", "test \"x\" {\n  event file\n}", "test \"x\" {\n  deliver \"a\" {}\n}",
+	"test \"${x}\" {}", "test \"x\" {\n  foo\n}", "test \"x\"", "test x {}", "test \"x\" { expect run 1 + 2 }",
+	"test \"x\" {\n  mock a.b once\n}", "test \"x\" {\n  expect status \"ok\" when\n}", "test = 1",
+	"test \"x\" {\n  mock a.b(1, c: 2) once returns x -> x\n  expect steps [a(), b.c(d: 1)] in any order when true\n}",
+	"test \"x\" {\n  expect run (a)\n  expect no run a.b?.c\n  list \"n\" {}\n  deliver event \"e\" {} after (1h)\n}",
+	"test \"x\" {\n  event \"a\"\n}", "workflow w {}\ntest \"t\" {\n  workflow w\n}\nfn f() {}",
 }
 
 // grammarFiles lists the .wf files the differential test parses.

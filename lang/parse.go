@@ -71,7 +71,7 @@ func (p *parser) chunk(c chunk) (d Decl) {
 	}
 	if t := p.tok; !declKeywords[t.text(p.src)] {
 		p.fail = t.start().Offset
-		d := p.errorf(t.span(p.src), "syntax", "expected workflow, fn, js fn, const or fields, found %s", t.describe(p.src))
+		d := p.errorf(t.span(p.src), "syntax", "expected %s, found %s", p.declWords(), t.describe(p.src))
 		if stmtStarts[t.text(p.src)] {
 			d.Hint("statements belong inside a workflow { … } or fn body")
 		}
@@ -97,7 +97,7 @@ func (p *parser) chunk(c chunk) (d Decl) {
 	return d
 }
 
-var declKeywords = map[string]bool{"workflow": true, "fn": true, "const": true, "js": true, "fields": true}
+var declKeywords = map[string]bool{"workflow": true, "fn": true, "const": true, "js": true, "fields": true, "test": true}
 
 var stmtStarts = map[string]bool{
 	"let": true, "when": true, "parallel": true, "for": true, "try": true, "output": true,
@@ -281,6 +281,8 @@ func declStarts(src string, toks []token, i int) bool {
 		return next.is(src, "fn")
 	case "fields":
 		return next.typ == tIdent && i+2 < len(toks) && toks[i+2].is(src, "{")
+	case "test":
+		return next.typ == tStrStart
 	}
 	return false
 }

@@ -16,9 +16,19 @@ func (p *parser) decl() Decl {
 		return p.jsFnDecl()
 	case p.startsFields():
 		return p.fieldsDecl()
+	case t.is(p.src, "test") && p.peek().typ == tStrStart:
+		return p.testDecl()
 	}
-	p.failf("workflow, fn, js fn, const or fields")
+	p.failf(p.declWords())
 	return nil
+}
+
+// declWords lists the declarations a file may hold, for syntax errors.
+func (p *parser) declWords() string {
+	if IsTestFile(p.file) {
+		return "workflow, test, fn, js fn, const or fields"
+	}
+	return "workflow, fn, js fn, const or fields"
 }
 
 // startsFields reports whether `fields name {` starts here.
@@ -57,7 +67,7 @@ func (p *parser) fieldsDecl() Decl {
 func (p *parser) startsDecl() bool {
 	t := p.tok
 	return (t.is(p.src, "workflow") && p.peek().typ == tIdent) || t.is(p.src, "const") || t.is(p.src, "fn") ||
-		(t.is(p.src, "js") && p.peek().is(p.src, "fn")) || p.startsFields()
+		(t.is(p.src, "js") && p.peek().is(p.src, "fn")) || p.startsFields() || (t.is(p.src, "test") && p.peek().typ == tStrStart)
 }
 
 func (p *parser) workflow() *WorkflowDecl {

@@ -146,6 +146,8 @@ func (l *refLowerer) decl(d *declG) Decl {
 		name, params := l.name(f.Name), l.params(f.Params)
 		body := l.block(f.Body)
 		return &FnDecl{Sp: Span{lpos(f.Pos), body.Sp.End}, Name: name, Params: params, Body: body}
+	case d.Test != nil:
+		return l.test(d.Test)
 	case d.JsFn != nil:
 		f := d.JsFn
 		name, params := l.name(f.Name), l.params(f.Params)
@@ -159,6 +161,84 @@ func (l *refLowerer) decl(d *declG) Decl {
 		out.Sp = Span{lpos(f.Pos), lastEnd(f.Tokens)}
 		return out
 	}
+}
+
+func (l *refLowerer) test(t *testG) *TestDecl {
+	name := l.str(t.Name)
+	l.b.static(name, "a test's name")
+	d := &TestDecl{Name: name, Lbrace: lpos(t.Open.Pos), Rbrace: lastPos(t.Tokens)}
+	d.Sp = Span{lpos(t.Pos), lastEnd(t.Tokens)}
+	for _, it := range t.Items {
+		d.Clauses = append(d.Clauses, l.testClause(it))
+	}
+	return d
+}
+
+func (l *refLowerer) testClause(it *testItemG) *TestClause {
+	c := &TestClause{}
+	var step Expr
+	opt := func(e *exprG) Expr {
+		if e == nil {
+			return nil
+		}
+		return l.expr(e)
+	}
+	switch {
+	case it.Workflow != nil:
+		c.Kind, c.Name = TestWorkflow, l.name(it.Workflow)
+	case it.Event != nil && it.Event.File != nil:
+		c.Kind, c.Str = TestEventFile, l.str(it.Event.File)
+	case it.Event != nil:
+		c.Kind, c.Str = TestEvent, l.str(it.Event.Name)
+		c.Value = l.expr(it.Event.Object)
+	case it.Inputs != nil:
+		c.Kind, c.Value = TestInputs, l.expr(it.Inputs)
+	case it.Now != nil:
+		c.Kind, c.Value = TestNow, l.expr(it.Now)
+	case it.Backend != nil:
+		c.Kind, c.Name = TestBackend, l.name(it.Backend)
+	case it.Secrets != nil:
+		c.Kind, c.Value = TestSecrets, l.expr(it.Secrets)
+	case it.Fixtures != nil:
+		c.Kind, c.Str = TestFixtures, l.str(it.Fixtures)
+	case it.List != nil:
+		c.Kind, c.Str = TestList, l.str(it.List.Name)
+		c.Value = l.expr(it.List.Value)
+	case it.Persona != nil:
+		c.Kind, c.Value = TestPersona, l.expr(it.Persona)
+	case it.Cases != nil:
+		c.Kind, c.Value = TestCases, l.expr(it.Cases)
+	case it.Mock != nil:
+		c.Kind, step, c.Once = TestMock, l.postfix(it.Mock.Step), it.Mock.Once != ""
+		if r := it.Mock.Result; r != nil {
+			c.Fails, c.Value = r.Kind == "fails", l.expr(r.Value)
+		}
+	case it.Deliver != nil:
+		c.Kind, c.Str = TestDeliver, l.str(it.Deliver.Name)
+		c.Value = l.expr(it.Deliver.Object)
+		if it.Deliver.After != nil {
+			c.After = l.postfix(it.Deliver.After)
+		}
+	default:
+		e := it.Expect
+		switch {
+		case e.Run != nil:
+			c.Kind, step = TestExpectRun, l.postfix(e.Run)
+		case e.NoRun != nil:
+			c.Kind, step = TestExpectNoRun, l.postfix(e.NoRun)
+		case e.Steps != nil:
+			c.Kind, c.AnyOrder = TestExpectSteps, e.AnyOrder != ""
+			c.Value = &ListLit{Sp: Span{lpos(e.Steps.Tokens[0].Pos), lastEnd(e.Steps.Tokens)}, Elems: l.exprs(e.Steps.Elems)}
+		case e.Output != nil:
+			c.Kind, c.Value = TestExpectOutput, l.mapLit(e.Output)
+		case e.Status != nil:
+			c.Kind, c.Value = TestExpectStatus, l.expr(e.Status)
+		default:
+			c.Kind, c.Value = TestExpectError, l.expr(e.Error)
+		}
+		c.When = opt(e.When)
+	}
+	return l.b.testClause(lpos(it.Pos), c, step)
 }
 
 func (l *refLowerer) workflow(w *workflowG) *WorkflowDecl {

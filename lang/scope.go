@@ -99,6 +99,8 @@ type Info struct {
 	Calls  map[*CallExpr]*Callee
 	// Workflows holds per-workflow facts: its frame and its implicit names.
 	Workflows map[*WorkflowDecl]*WorkflowInfo
+	// Tests holds what the checker learned about each test declaration.
+	Tests map[*TestDecl]*TestInfo
 }
 
 // WorkflowInfo is what the checker learned about one workflow.

@@ -73,6 +73,26 @@ func eachChild(n Node, f func(Node)) {
 		if n.Type != nil {
 			f(n.Type)
 		}
+	case *TestDecl:
+		if n.Name != nil {
+			f(n.Name)
+		}
+		for _, c := range n.Clauses {
+			f(c)
+		}
+	case *TestClause:
+		if n.Name != nil {
+			f(n.Name)
+		}
+		if n.Str != nil {
+			f(n.Str)
+		}
+		if n.Step != nil {
+			expr(n.Step.X)
+		}
+		expr(n.Value)
+		expr(n.After)
+		expr(n.When)
 	case *Param:
 		f(n.Name)
 		if n.Type != nil {

@@ -28,8 +28,16 @@ type Loaded struct {
 func (l *Loaded) Source(path string) []byte { return l.Sources[path] }
 
 // ExpandPaths turns files and folders into the .wf files they name, sorted.
-// A folder is walked recursively (skipping hidden folders such as .wf).
-func ExpandPaths(paths []string) ([]string, error) {
+// A folder is walked recursively (skipping hidden folders such as .wf) for
+// workflow files: test files (*_test.wf) in it are left out, as wf run and
+// wf serve leave them out; a test file named on its own is kept.
+func ExpandPaths(paths []string) ([]string, error) { return expand(paths, false) }
+
+// ExpandPathsWithTests is ExpandPaths keeping the test files of folders
+// (wf check, wf fmt).
+func ExpandPathsWithTests(paths []string) ([]string, error) { return expand(paths, true) }
+
+func expand(paths []string, tests bool) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
 	for _, p := range paths {
@@ -52,7 +60,7 @@ func ExpandPaths(paths []string) ([]string, error) {
 			if d.IsDir() && path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") {
 				return filepath.SkipDir
 			}
-			if !d.IsDir() && strings.HasSuffix(path, ".wf") && !seen[path] {
+			if !d.IsDir() && strings.HasSuffix(path, ".wf") && !seen[path] && (tests || !lang.IsTestFile(path)) {
 				seen[path] = true
 				found = append(found, path)
 			}
@@ -150,4 +158,35 @@ func LoadSources(paths []string, files map[string]string, lib interp.Library, op
 	}
 	l.finish(lib, opts)
 	return l
+}
+
+// AddWorkflowFiles adds to paths, for each test file among them, the
+// workflow files of its folder that are not there yet (a test runs the
+// workflows beside it), after the given paths.
+func AddWorkflowFiles(paths []string) ([]string, error) {
+	seen := map[string]bool{}
+	for _, p := range paths {
+		seen[filepath.Clean(p)] = true
+	}
+	out := append([]string(nil), paths...)
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		dir := filepath.Dir(p)
+		if !lang.IsTestFile(p) || dirs[dir] {
+			continue
+		}
+		dirs[dir] = true
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, en := range entries {
+			path := filepath.Join(dir, en.Name())
+			if en.Type().IsRegular() && strings.HasSuffix(en.Name(), ".wf") && !lang.IsTestFile(en.Name()) && !seen[filepath.Clean(path)] {
+				seen[filepath.Clean(path)] = true
+				out = append(out, path)
+			}
+		}
+	}
+	return out, nil
 }

@@ -41,7 +41,10 @@ const maxFixRounds = 5
 
 // Run checks the files.
 func (c *CheckCmd) Run(g *Globals) error {
-	files, err := runtime.ExpandPaths(c.Paths)
+	files, err := runtime.ExpandPathsWithTests(c.Paths)
+	if err == nil {
+		files, err = runtime.AddWorkflowFiles(files)
+	}
 	if err != nil {
 		return fail(exitUsage, "wf check: %v", err)
 	}

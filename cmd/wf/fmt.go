@@ -35,7 +35,7 @@ some file differs or has syntax errors, 2 on usage errors.`
 
 // Run formats the files.
 func (c *FmtCmd) Run(g *Globals) error {
-	files, err := runtime.ExpandPaths(c.Paths)
+	files, err := runtime.ExpandPathsWithTests(c.Paths)
 	if err != nil {
 		return fail(exitUsage, "wf fmt: %v", err)
 	}
