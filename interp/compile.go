@@ -23,6 +23,10 @@ type Program struct {
 	jsfns     []*function
 	workflows map[string]*workflow
 	regexes   *regexCache
+	// tests holds the compiled test declarations (testscope.go).
+	tests map[*lang.TestDecl]*testCode
+	// routes lists every decision's routes (coverage.go).
+	routes []Route
 }
 
 func (p *Program) shortVersion() string {
@@ -105,6 +109,8 @@ func Compile(checked *lang.Program, lib Library, opts Options) (*Program, lang.D
 				c.jsFn(d)
 			case *lang.WorkflowDecl:
 				c.workflow(d)
+			case *lang.TestDecl:
+				c.test(d)
 			}
 		}
 	}
@@ -125,8 +131,9 @@ type compiler struct {
 	diags lang.Diagnostics
 	// frame is the checker's frame for the code being compiled.
 	frame *lang.Frame
-	// fnName names the enclosing function, for backtraces.
-	fnName string
+	// fnName names the enclosing function, for backtraces; owner names it
+	// for coverage ("workflow w", "fn f").
+	fnName, owner string
 	// path is the static step path of the current statement; nrun counts
 	// the steps within it.
 	path string
@@ -167,7 +174,7 @@ func (c *compiler) fn(d *lang.FnDecl) {
 	sym := c.info.Defs[d.Name]
 	f := c.prog.fns[sym.Index]
 	frame := c.info.Frames[d]
-	c.frame, c.fnName = frame, d.Name.Name
+	c.frame, c.fnName, c.owner = frame, d.Name.Name, "fn "+d.Name.Name
 	f.file = c.file
 	f.frameSize = len(frame.Slots)
 	f.defaults = c.defaults(d.Params)
@@ -215,7 +222,7 @@ func (c *compiler) jsFn(d *lang.JsFnDecl) {
 func (c *compiler) workflow(d *lang.WorkflowDecl) {
 	wi := c.info.Workflows[d]
 	w := &workflow{name: d.Name.Name, file: c.file, decl: d, info: wi, kinds: map[string]bool{}}
-	c.frame, c.fnName = wi.Frame, "workflow "+d.Name.Name
+	c.frame, c.fnName, c.owner = wi.Frame, "workflow "+d.Name.Name, "workflow "+d.Name.Name
 	for _, t := range d.Triggers {
 		switch t := t.(type) {
 		case *lang.EventTrigger:
@@ -319,7 +326,7 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 	case *lang.ExprStmt:
 		return &exprStmt{x: c.expr(s.X)}
 	case *lang.WhenStmt:
-		w := &whenStmt{}
+		w := &whenStmt{route: c.whenRoutes(s, base)}
 		for i, br := range s.Branches {
 			w.conds = append(w.conds, c.expr(br.Cond))
 			a := c.at(br.Cond)
@@ -331,9 +338,10 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 		}
 		return w
 	case *lang.ParallelStmt:
-		p := &parallelStmt{}
+		p := &parallelStmt{route: int32(len(c.prog.routes))}
 		for i, br := range s.Body.Stmts {
 			bp := fmt.Sprintf("%sp%d", base, i)
+			c.route(RouteBranch, br.Span(), bp)
 			if bs, ok := br.(*lang.BlockStmt); ok {
 				p.branches = append(p.branches, c.block(bs.Block.Stmts, bp+"."))
 			} else {
@@ -348,7 +356,7 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 	case *lang.ForStmt:
 		return c.forStmt(s, base)
 	case *lang.TryStmt:
-		t := &tryStmt{body: c.block(s.Body.Stmts, base+"t."), errSlot: -1}
+		t := &tryStmt{body: c.block(s.Body.Stmts, base+"t."), errSlot: -1, route: c.route(RouteCatch, s.Catch.Sp, base+"c")}
 		if s.Err != nil {
 			t.errSlot = c.slotOf(s.Err)
 		}
@@ -387,7 +395,7 @@ func (c *compiler) letValue(s *lang.LetStmt) expr {
 }
 
 func (c *compiler) forStmt(s *lang.ForStmt, base string) stmt {
-	f := &forStmt{at: c.at(s.Iter), keySlot: -1, parallel: s.Parallel}
+	f := &forStmt{at: c.at(s.Iter), keySlot: -1, parallel: s.Parallel, route: c.route(RouteLoop, s.Body.Sp, base+"f")}
 	f.iter = c.expr(s.Iter)
 	if s.Parallel {
 		if s.Limit != nil {

@@ -173,6 +173,9 @@ type whenStmt struct {
 	ats    []*at
 	bodies [][]stmt
 	els    []stmt
+	// route is the ID of the first route's coverage counter; the else (or
+	// "no route matched") is route+len(conds).
+	route int32
 }
 
 func (s *whenStmt) exec(th *Thread, fr *frame) (ctrl, error) {
@@ -186,9 +189,11 @@ func (s *whenStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 			return ctrlNext, s.ats[i].boolErr(v, "a when condition")
 		}
 		if b {
+			th.took(s.route + int32(i))
 			return execBlock(th, fr, s.bodies[i])
 		}
 	}
+	th.took(s.route + int32(len(s.conds)))
 	if s.els != nil {
 		return execBlock(th, fr, s.els)
 	}
@@ -287,10 +292,12 @@ func safeBranch(f func() (ctrl, error)) (c ctrl, err error) {
 type parallelStmt struct {
 	branches [][]stmt
 	keys     []string
+	route    int32 // the first branch's coverage counter
 }
 
 func (s *parallelStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	return runBranches(th, len(s.branches), 0, func(child *Thread, i int) (ctrl, error) {
+		child.took(s.route + int32(i))
 		return execBlock(child, fr, s.branches[i])
 	}, func(i int) (string, string) { return th.iter, s.keys[i] })
 }
@@ -305,6 +312,7 @@ type forStmt struct {
 	parallel         bool
 	limit            expr
 	frameSize        int
+	route            int32 // the body's coverage counter
 }
 
 // items lists a loop's (key, value) pairs.
@@ -360,6 +368,9 @@ func (s *forStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	if err != nil {
 		return ctrlNext, err
 	}
+	if len(vals) > 0 {
+		th.took(s.route)
+	}
 	if s.parallel {
 		return s.execParallel(th, fr, keys, vals)
 	}
@@ -407,6 +418,7 @@ type tryStmt struct {
 	body    []stmt
 	errSlot int // -1 when the catch names no variable
 	catch   []stmt
+	route   int32 // the catch's coverage counter
 }
 
 func (s *tryStmt) exec(th *Thread, fr *frame) (ctrl, error) {
@@ -421,6 +433,7 @@ func (s *tryStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 	if s.errSlot >= 0 {
 		fr.slots[s.errSlot] = re.Value()
 	}
+	th.took(s.route)
 	return execBlock(th, fr, s.catch)
 }
 

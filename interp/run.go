@@ -34,6 +34,9 @@ type RunRequest struct {
 	Limits *Limits
 	// Start is the run's logical start time; the clock's time when zero.
 	Start time.Time
+	// Coverage, when set, counts the routes the run takes (a Coverage of
+	// this program).
+	Coverage *Coverage
 }
 
 // RunResult is how a run ended.
@@ -339,7 +342,7 @@ func (p *Program) Run(ctx context.Context, req RunRequest) (res *RunResult) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	rs := &runState{prog: p, wf: w, host: req.Host, clock: clock, limits: limits, env: req.Env,
-		runID: req.RunID, seed: req.Seed, started: clock.Now(), outputs: res.Outputs, ctx: ctx, cancel: cancel}
+		runID: req.RunID, seed: req.Seed, started: clock.Now(), outputs: res.Outputs, ctx: ctx, cancel: cancel, cover: req.Coverage}
 	th := &Thread{run: rs, ctx: ctx, now: start, rng: rand.New(rand.NewPCG(req.Seed, 0x5746)), fnName: "workflow " + w.name}
 	// A run started by another (workflow.call, emit) may be given secrets.
 	th.addSecretsOf(req.Trigger)

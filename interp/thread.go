@@ -67,6 +67,8 @@ type runState struct {
 	secretsSeen atomic.Bool
 	ctx         context.Context
 	cancel      context.CancelCauseFunc
+	// cover counts the routes the run takes (nil: not counted).
+	cover *Coverage
 }
 
 // Thread is the state of one line of execution within a run: the main body,
