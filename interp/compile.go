@@ -341,7 +341,7 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 		p := &parallelStmt{route: int32(len(c.prog.routes))}
 		for i, br := range s.Body.Stmts {
 			bp := fmt.Sprintf("%sp%d", base, i)
-			c.route(RouteBranch, br.Span(), bp)
+			c.route(s, RouteBranch, br.Span(), bp)
 			if bs, ok := br.(*lang.BlockStmt); ok {
 				p.branches = append(p.branches, c.block(bs.Block.Stmts, bp+"."))
 			} else {
@@ -356,7 +356,7 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 	case *lang.ForStmt:
 		return c.forStmt(s, base)
 	case *lang.TryStmt:
-		t := &tryStmt{body: c.block(s.Body.Stmts, base+"t."), errSlot: -1, route: c.route(RouteCatch, s.Catch.Sp, base+"c")}
+		t := &tryStmt{body: c.block(s.Body.Stmts, base+"t."), errSlot: -1, route: c.route(s, RouteCatch, s.Catch.Sp, base+"c")}
 		if s.Err != nil {
 			t.errSlot = c.slotOf(s.Err)
 		}
@@ -395,7 +395,7 @@ func (c *compiler) letValue(s *lang.LetStmt) expr {
 }
 
 func (c *compiler) forStmt(s *lang.ForStmt, base string) stmt {
-	f := &forStmt{at: c.at(s.Iter), keySlot: -1, parallel: s.Parallel, route: c.route(RouteLoop, s.Body.Sp, base+"f")}
+	f := &forStmt{at: c.at(s.Iter), keySlot: -1, parallel: s.Parallel, route: c.route(s, RouteLoop, s.Body.Sp, base+"f")}
 	f.iter = c.expr(s.Iter)
 	if s.Parallel {
 		if s.Limit != nil {

@@ -39,6 +39,9 @@ type Route struct {
 	// when route, the else block, the when's closing brace (no route
 	// matched), the catch block, the branch, the loop's body.
 	Span lang.Span
+	// Stmt is the statement whose route it is (the when, the try, the
+	// parallel block, the loop).
+	Stmt lang.Span
 	// Path is the place of the route in its owner, as step keys write it:
 	// "1.w0" is the first route of statement 1, "1.e" its else, "1.none"
 	// its "no route matched", "2.c" a catch, "3.p1" a branch, "4.f" a body.
@@ -78,10 +81,11 @@ func (th *Thread) took(id int32) {
 	}
 }
 
-// route adds a route to the program's list and returns its ID.
-func (c *compiler) route(kind RouteKind, sp lang.Span, path string) int32 {
+// route adds a route of statement s to the program's list and returns its
+// ID.
+func (c *compiler) route(s lang.Stmt, kind RouteKind, sp lang.Span, path string) int32 {
 	id := len(c.prog.routes)
-	c.prog.routes = append(c.prog.routes, Route{ID: id, Kind: kind, Owner: c.owner, File: c.file, Span: sp, Path: path})
+	c.prog.routes = append(c.prog.routes, Route{ID: id, Kind: kind, Owner: c.owner, File: c.file, Span: sp, Stmt: s.Span(), Path: path})
 	return int32(id)
 }
 
@@ -90,15 +94,15 @@ func (c *compiler) route(kind RouteKind, sp lang.Span, path string) int32 {
 func (c *compiler) whenRoutes(s *lang.WhenStmt, base string) int32 {
 	first := int32(len(c.prog.routes))
 	for i, br := range s.Branches {
-		c.route(RouteWhen, br.Cond.Span(), base+"w"+strconv.Itoa(i))
+		c.route(s, RouteWhen, br.Cond.Span(), base+"w"+strconv.Itoa(i))
 	}
 	if s.Else != nil {
-		c.route(RouteElse, s.Else.Sp, base+"e")
+		c.route(s, RouteElse, s.Else.Sp, base+"e")
 	} else {
 		end := s.Sp.End
 		start := end
 		start.Offset, start.Col = end.Offset-1, end.Col-1
-		c.route(RouteNoMatch, lang.Span{Start: start, End: end}, base+"none")
+		c.route(s, RouteNoMatch, lang.Span{Start: start, End: end}, base+"none")
 	}
 	return first
 }

@@ -129,3 +129,10 @@ func (s *TestScope) Call(f Value, args ...Value) (v Value, err error) {
 	s.th.run.stmts.Store(0)
 	return s.th.CallValue(fn, args...)
 }
+
+// SetNow sets the time now() gives in the test's expressions.
+func (s *TestScope) SetNow(t time.Time) {
+	s.mu.Lock()
+	s.th.now = t
+	s.mu.Unlock()
+}

@@ -112,12 +112,13 @@ func (c *checker) testInputs(at Node, m *MapLit, w *WorkflowDecl) {
 }
 
 // unmocked reports each action w runs that the test leaves unanswered: not
-// mocked, not expected to stay unrun, and not served by the local backend
-// when the test runs on it. It warns about mocks of actions w never runs.
+// mocked, not expected to stay unrun (expect no run, or left out of an
+// expect steps list), and not served by the local backend when the test
+// runs on it. It warns about mocks of actions w never runs.
 func (c *checker) unmocked(d *TestDecl, ti *TestInfo) {
 	w := ti.Workflow
-	local := false
-	answered := map[string]bool{}
+	local, exact := false, false
+	answered, listed := map[string]bool{}, map[string]bool{}
 	for _, cl := range d.Clauses {
 		switch {
 		case cl.Kind == TestBackend && cl.Name != nil && cl.Name.Name == "local":
@@ -126,6 +127,13 @@ func (c *checker) unmocked(d *TestDecl, ti *TestInfo) {
 			answered[cl.Step.Name] = true
 		case cl.Kind == TestExpectNoRun && cl.Step != nil && cl.Step.Call == nil && cl.When == nil:
 			answered[cl.Step.Name] = true
+		case cl.Kind == TestExpectSteps && cl.When == nil:
+			// The steps that ran are exactly these: any other action
+			// running fails the test, so it needs no mock.
+			exact = true
+			for _, sp := range cl.Steps {
+				listed[sp.Name] = true
+			}
 		}
 	}
 	runs := map[string]Span{}
@@ -149,7 +157,7 @@ func (c *checker) unmocked(d *TestDecl, ti *TestInfo) {
 	}
 	at := d.Clause(TestWorkflow).Name
 	for _, name := range order {
-		if answered[name] || local && slices.Contains(LocalBackendModules, moduleOf(name)) {
+		if answered[name] || exact && !listed[name] || local && slices.Contains(LocalBackendModules, moduleOf(name)) {
 			continue
 		}
 		dg := c.errorf(at, "unmocked", "%s runs %s, which this test does not mock", w.Name.Name, name).

@@ -182,6 +182,10 @@ func toItems(kind lists.Kind, items []store.ListItem) []lists.Item {
 // listMatcher lets the local Persona backend's reports consult Lists.
 type listMatcher struct{ svc *lists.Service }
 
+// NewListMatcher lets a local Persona backend's reports consult the Lists
+// of svc (a name on the watchlist List makes report.watchlist match…).
+func NewListMatcher(svc *lists.Service) persona.ListMatcher { return listMatcher{svc} }
+
 func (m listMatcher) ListMatch(ctx context.Context, list, value string) (bool, error) {
 	h, err := m.svc.Handle(ctx, list)
 	if errors.Is(err, lists.ErrNotFound) {

@@ -46,46 +46,68 @@ const MaxFixturesFile = 64 << 20
 
 // LoadFixtures reads a fixtures file into the engine's store.
 func (e *Engine) LoadFixtures(ctx context.Context, path string) (lists, objects int, err error) {
-	data, err := readfile.Read(path, MaxFixturesFile)
+	fx, err := ReadFixtures(path)
 	if err != nil {
 		return 0, 0, err
+	}
+	lists, objects, err = ApplyFixtures(ctx, fx, e.Lists, objectStore{e.Store})
+	if err != nil {
+		return lists, objects, fmt.Errorf("%s: %v", path, err)
+	}
+	return lists, objects, nil
+}
+
+// ReadFixtures reads and decodes a fixtures file.
+func ReadFixtures(path string) (*Fixtures, error) {
+	data, err := readfile.Read(path, MaxFixturesFile)
+	if err != nil {
+		return nil, err
 	}
 	var fx Fixtures
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte(byteOrderMark))))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fx); err != nil {
-		return 0, 0, fmt.Errorf("%s: %v", path, shapeError(err))
+		return nil, fmt.Errorf("%s: %v", path, shapeError(err))
 	}
+	return &fx, nil
+}
+
+// ApplyFixtures loads fixtures into a Lists service and a store of the
+// local backend's objects (wf run --fixtures into the engine's store, wf
+// test into a test's own memory).
+func ApplyFixtures(ctx context.Context, fx *Fixtures, ls *lists.Service, objs persona.ObjectStore) (lists, objects int, err error) {
 	names := make([]string, 0, len(fx.Lists))
 	for n := range fx.Lists {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := e.loadFixtureList(ctx, name, fx.Lists[name]); err != nil {
-			return lists, objects, fmt.Errorf("%s: list %s: %v", path, name, err)
+		if err := LoadFixtureList(ctx, ls, name, fx.Lists[name]); err != nil {
+			return lists, objects, fmt.Errorf("list %s: %v", name, err)
 		}
 		lists++
 	}
 	for i, doc := range fx.Persona {
-		n, err := persona.LoadFixture(ctx, objectStore{e.Store}, bytes.NewReader(doc))
+		n, err := persona.LoadFixture(ctx, objs, bytes.NewReader(doc))
 		if err != nil {
-			return lists, objects, fmt.Errorf("%s: persona[%d]: %v", path, i, err)
+			return lists, objects, fmt.Errorf("persona[%d]: %v", i, err)
 		}
 		objects += n
 	}
 	return lists, objects, nil
 }
 
-func (e *Engine) loadFixtureList(ctx context.Context, name string, fl FixtureList) error {
+// LoadFixtureList creates the List name (unless it exists with the same
+// kind) and adds the items.
+func LoadFixtureList(ctx context.Context, ls *lists.Service, name string, fl FixtureList) error {
 	kind, err := lists.ParseKind(fl.Kind)
 	if err != nil {
 		return err
 	}
-	existing, err := e.Lists.Store().GetList(ctx, name)
+	existing, err := ls.Store().GetList(ctx, name)
 	switch {
 	case errors.Is(err, lists.ErrNotFound):
-		if _, err := e.Lists.Create(ctx, name, kind); err != nil {
+		if _, err := ls.Create(ctx, name, kind); err != nil {
 			return err
 		}
 	case err != nil:
@@ -98,7 +120,7 @@ func (e *Engine) loadFixtureList(ctx context.Context, name string, fl FixtureLis
 		if err != nil {
 			return fmt.Errorf("item %d: %v", i+1, err)
 		}
-		if _, err := e.Lists.Add(ctx, name, value, data); err != nil {
+		if _, err := ls.Add(ctx, name, value, data); err != nil {
 			return fmt.Errorf("item %d: %v", i+1, err)
 		}
 	}

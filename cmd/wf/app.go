@@ -31,6 +31,7 @@ type CLI struct {
 	Check   CheckCmd   `cmd:"" help:"Check .wf files for errors and warnings."`
 	Fmt     FmtCmd     `cmd:"" help:"Format .wf files in the canonical layout."`
 	Run     RunCmd     `cmd:"" help:"Run a workflow and record it in the store."`
+	Test    TestCmd    `cmd:"" help:"Run the tests of *_test.wf files, with decision coverage."`
 	Runs    RunsCmd    `cmd:"" help:"List and show recorded runs."`
 	Graph   GraphCmd   `cmd:"" help:"Draw workflows as diagrams (SVG, DOT, Mermaid), with the path a run took."`
 	Serve   ServeCmd   `cmd:"" help:"Serve workflows: Persona webhooks, the HTTP API, schedules and waits."`
