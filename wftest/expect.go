@@ -77,7 +77,10 @@ func (c *caseRun) expectRun(cl *lang.TestClause) {
 		f := c.failure(cl, "expect run: no step matched %s (the run %s)", c.source(want), c.status())
 		f.Expected = []string{c.source(want)}
 		f.Actual = c.stepLines(c.result.Steps)
-		f.Same = make([]bool, max(len(f.Actual), 1))
+		f.Same = make([]bool, len(f.Actual)) // the one expected line differs from them all
+		for i := 1; i < len(f.Same); i++ {
+			f.Same[i] = true
+		}
 	case cl.Kind == lang.TestExpectNoRun && len(hits) > 0:
 		f := c.failure(cl, "expect no run: %d %s matched %s", len(hits), plural(len(hits), "step"), c.source(want))
 		f.Expected = []string{"(no step matching " + c.source(want) + ")"}
