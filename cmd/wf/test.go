@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"regexp"
 
+	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/wftest"
 )
@@ -100,7 +101,7 @@ func (c *TestCmd) once(ctx context.Context, g *Globals, filter *regexp.Regexp) e
 			return fail(exitUsage, "wf test: %v", err)
 		}
 		if len(s.Loaded.Diags) > 0 {
-			r := &lang.Renderer{Source: s.Loaded.Source, Color: g.color(g.stderr)}
+			r := &termdiag.Renderer{Source: s.Loaded.Source, Color: g.color(g.stderr)}
 			r.RenderAll(g.stderr, s.Loaded.Diags)
 		}
 		broken = broken || s.Loaded.Program == nil
