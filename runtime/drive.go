@@ -156,6 +156,13 @@ func (e *Engine) triggerOf(prog *interp.Program, row *store.Run) (interp.Value, 
 	return recordedTrigger(prog, row)
 }
 
+// RecordedTrigger rebuilds a run's trigger and event values from its record,
+// inputs bound by prog (which may be another version of the run's program:
+// wf backtest replays recorded runs on a new one).
+func RecordedTrigger(prog *interp.Program, row *store.Run) (interp.Value, *interp.Map, error) {
+	return recordedTrigger(prog, row)
+}
+
 // recordedTrigger rebuilds a run's trigger and event values from its record:
 // inputs are bound again (types and defaults as the workflow declares them),
 // an event's object is read back as it was recorded.

@@ -27,21 +27,22 @@ var version = "dev"
 type CLI struct {
 	Globals
 
-	Init    InitCmd    `cmd:"" help:"Start a project: a workflow, a sample event and editor settings."`
-	Check   CheckCmd   `cmd:"" help:"Check .wf files for errors and warnings."`
-	Fmt     FmtCmd     `cmd:"" help:"Format .wf files in the canonical layout."`
-	Run     RunCmd     `cmd:"" help:"Run a workflow and record it in the store."`
-	Test    TestCmd    `cmd:"" help:"Run the tests of *_test.wf files, with decision coverage."`
-	Runs    RunsCmd    `cmd:"" help:"List and show recorded runs."`
-	Graph   GraphCmd   `cmd:"" help:"Draw workflows as diagrams (SVG, DOT, Mermaid), with the path a run took."`
-	Serve   ServeCmd   `cmd:"" help:"Serve workflows: Persona webhooks, the HTTP API, schedules and waits."`
-	Events  EventsCmd  `cmd:"" help:"Send events to a running wf serve."`
-	Lists   ListsCmd   `cmd:"" help:"Manage Lists (blocked IPs, emails, countries…)."`
-	Persona PersonaCmd `cmd:"" help:"Load and show objects of the local Persona backend."`
-	Repl    ReplCmd    `cmd:"" help:"Explore data, expressions and workflows interactively."`
-	Lsp     LspCmd     `cmd:"" help:"Run the language server on stdin and stdout."`
-	Migrate MigrateCmd `cmd:"" help:"Bring the store's schema up to date (required on PostgreSQL before wf serve)."`
-	Version VersionCmd `cmd:"" help:"Print the version."`
+	Init     InitCmd     `cmd:"" help:"Start a project: a workflow, a sample event and editor settings."`
+	Check    CheckCmd    `cmd:"" help:"Check .wf files for errors and warnings."`
+	Fmt      FmtCmd      `cmd:"" help:"Format .wf files in the canonical layout."`
+	Run      RunCmd      `cmd:"" help:"Run a workflow and record it in the store."`
+	Test     TestCmd     `cmd:"" help:"Run the tests of *_test.wf files, with decision coverage."`
+	Backtest BacktestCmd `cmd:"" help:"Replay recorded runs through a new version and list the decisions that change."`
+	Runs     RunsCmd     `cmd:"" help:"List and show recorded runs."`
+	Graph    GraphCmd    `cmd:"" help:"Draw workflows as diagrams (SVG, DOT, Mermaid), with the path a run took."`
+	Serve    ServeCmd    `cmd:"" help:"Serve workflows: Persona webhooks, the HTTP API, schedules and waits."`
+	Events   EventsCmd   `cmd:"" help:"Send events to a running wf serve."`
+	Lists    ListsCmd    `cmd:"" help:"Manage Lists (blocked IPs, emails, countries…)."`
+	Persona  PersonaCmd  `cmd:"" help:"Load and show objects of the local Persona backend."`
+	Repl     ReplCmd     `cmd:"" help:"Explore data, expressions and workflows interactively."`
+	Lsp      LspCmd      `cmd:"" help:"Run the language server on stdin and stdout."`
+	Migrate  MigrateCmd  `cmd:"" help:"Bring the store's schema up to date (required on PostgreSQL before wf serve)."`
+	Version  VersionCmd  `cmd:"" help:"Print the version."`
 
 	InstallCompletions InstallCompletionsCmd `cmd:"" help:"Install shell completions (bash, zsh, fish)."`
 }
