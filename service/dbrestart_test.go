@@ -81,7 +81,8 @@ func (p *cutProxy) restore() {
 // The database goes away and comes back: the service does not crash; /readyz fails while
 // the database is unreachable; a webhook is refused with 503 then (Persona sends it again),
 // never answered 200 without being recorded; once the database is back, the service
-// answers again, and every accepted event's run completes.
+// answers again, and every accepted event's run completes. River's queue metrics count
+// those runs on /metrics.
 func TestDatabaseRestart(t *testing.T) {
 	base := pgtest.URL(t)
 	u, err := url.Parse(base)
@@ -142,4 +143,14 @@ workflow kyc {
 		}
 		assert.True(t, found, "event %s has its run", id)
 	}
+
+	// River's queue metrics are on /metrics.
+	res, err := http.Get(h.srv.URL + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	metrics, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	assert.Contains(t, string(metrics), `wf_queue_jobs{kind="wf_run",state="completed"}`)
+	assert.Contains(t, string(metrics), `wf_queue_jobs_worked_total{outcome="executed"} 10`)
+	assert.Contains(t, string(metrics), `wf_queue_job_duration_seconds_count 10`)
 }
