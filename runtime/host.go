@@ -12,6 +12,7 @@ import (
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime/store"
+	"github.com/wf-lang/wf/stdlib/persona"
 )
 
 // durableHost is the host of a recorded run. It keeps the MemHost's
@@ -155,6 +156,19 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 		return nil, err
 	}
 	performs := !h.mode.dryRun && h.Mocks[st.Name] == nil
+	if performs && !known {
+		// A step the journal has never seen cannot have taken effect under
+		// its key before: its first attempt tells the local Persona backend
+		// so, which then skips looking for an earlier result.
+		do, first := st.Do, true
+		st.Do = func(ctx context.Context) (interp.Value, error) {
+			if first {
+				first = false
+				ctx = persona.FreshKey(ctx)
+			}
+			return do(ctx)
+		}
+	}
 	if performs {
 		intent := store.Step{Key: st.Key, Seq: h.seqFor(st.Key), Name: st.Name, Args: h.jsonOf(st.Args),
 			Options: optionsJSON(st.Options), Status: store.StepStarted, StartedAt: h.e.clock.Now()}

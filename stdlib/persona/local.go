@@ -128,10 +128,12 @@ func (l *Local) load(ctx context.Context, op, kind, id string) (map[string]any, 
 	return obj, nil
 }
 
-// save stamps updated_at and writes obj back.
+// save stamps updated_at and writes obj back (with the record of the
+// action under way, see Once).
 func (l *Local) save(ctx context.Context, op string, obj map[string]any) (map[string]any, error) {
 	obj["updated_at"] = timestamp(l.now())
-	if err := l.store.PutObject(ctx, kindOf(str(obj["type"])), str(obj["id"]), obj); err != nil {
+	objs := l.withApplied(ctx, []Object{{Kind: kindOf(str(obj["type"])), ID: str(obj["id"]), Data: obj}}, obj)
+	if err := l.store.PutObjects(ctx, objs); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return obj, nil
@@ -403,26 +405,64 @@ const appliedKind = "applied_action"
 // (a step performed again after a crash, the run resumed) returns that
 // first result without performing anything. Errors are not recorded, so a
 // failed action may be tried again.
-func (l *Local) Once(ctx context.Context, key string, f func() (map[string]any, error)) (map[string]any, error) {
+//
+// The record is written with the action's own write (the object it saves),
+// in one transaction, so an action costs one write; an action that writes
+// nothing (a decision the inquiry already has) gets the record alone. With
+// FreshKey in ctx the caller knows the key was never used before, and the
+// lookup is skipped.
+func (l *Local) Once(ctx context.Context, key string, f func(ctx context.Context) (map[string]any, error)) (map[string]any, error) {
 	unlock := l.lockKey(key)
 	defer unlock()
-	rec, err := l.store.GetObject(ctx, appliedKind, key)
-	switch {
-	case err == nil:
-		res, _ := rec["result"].(map[string]any)
-		return res, nil
-	case !errors.Is(err, ErrNotFound):
-		return nil, err
+	if fresh, _ := ctx.Value(freshKey{}).(bool); !fresh {
+		rec, err := l.store.GetObject(ctx, appliedKind, key)
+		switch {
+		case err == nil:
+			res, _ := rec["result"].(map[string]any)
+			return res, nil
+		case !errors.Is(err, ErrNotFound):
+			return nil, err
+		}
 	}
-	res, err := f()
-	if err != nil {
-		return nil, err
+	p := &pendingApplied{key: key}
+	res, err := f(context.WithValue(ctx, pendingKey{}, p))
+	if err != nil || p.written {
+		return res, err
 	}
-	rec = map[string]any{"id": key, "type": appliedKind, "result": res, "applied_at": timestamp(l.now())}
-	if err := l.store.PutObject(ctx, appliedKind, key, rec); err != nil {
+	if err := l.store.PutObject(ctx, appliedKind, key, l.appliedRecord(key, res)); err != nil {
 		return nil, fmt.Errorf("recording the action applied under %s: %w", key, err)
 	}
 	return res, nil
+}
+
+// FreshKey marks ctx as carrying an idempotency key never used before (the
+// first attempt of a step that was not in the journal), so Once need not
+// look for an earlier result.
+func FreshKey(ctx context.Context) context.Context { return context.WithValue(ctx, freshKey{}, true) }
+
+type freshKey struct{}
+
+// pendingApplied is the record Once wants written with the action's write.
+type pendingApplied struct {
+	key     string
+	written bool
+}
+
+type pendingKey struct{}
+
+func (l *Local) appliedRecord(key string, res map[string]any) map[string]any {
+	return map[string]any{"id": key, "type": appliedKind, "result": res, "applied_at": timestamp(l.now())}
+}
+
+// withApplied adds the record of the action under way (see Once) to the
+// objects its final write saves; obj is what the action returns.
+func (l *Local) withApplied(ctx context.Context, objs []Object, obj map[string]any) []Object {
+	p, _ := ctx.Value(pendingKey{}).(*pendingApplied)
+	if p == nil || p.written {
+		return objs
+	}
+	p.written = true
+	return append(objs, Object{Kind: appliedKind, ID: p.key, Data: l.appliedRecord(p.key, obj)})
 }
 
 // lockKey serialises actions under one idempotency key.

@@ -380,10 +380,11 @@ func (l *Local) create(ctx context.Context, op, kind string, build func() (map[s
 	// the step performed again would create a second one).
 	obj["updated_at"] = timestamp(l.now())
 	rec := map[string]any{"id": key, "type": idempotencyKind, "kind": kind, "object_id": obj["id"]}
-	if err := l.store.PutObjects(ctx, []Object{
+	objs := l.withApplied(ctx, []Object{
 		{Kind: kindOf(str(obj["type"])), ID: str(obj["id"]), Data: obj},
 		{Kind: idempotencyKind, ID: key, Data: rec},
-	}); err != nil {
+	}, obj)
+	if err := l.store.PutObjects(ctx, objs); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return obj, nil

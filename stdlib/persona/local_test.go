@@ -333,3 +333,62 @@ func TestLocalConcurrentUpdatesAreNotLost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, got["tags"], 21)
 }
+
+// countingStore counts the writes of a MemObjectStore.
+type countingStore struct {
+	*MemObjectStore
+	puts, multi int
+}
+
+func (c *countingStore) PutObject(ctx context.Context, kind, id string, obj map[string]any) error {
+	c.puts++
+	return c.MemObjectStore.PutObject(ctx, kind, id, obj)
+}
+
+func (c *countingStore) PutObjects(ctx context.Context, objs []Object) error {
+	c.multi++
+	return c.MemObjectStore.PutObjects(ctx, objs)
+}
+
+// An action is applied once per idempotency key: the same key again answers
+// with the first result and changes nothing; the record of the key is
+// written with the action's own write.
+func TestOnceAppliesAnActionOncePerKey(t *testing.T) {
+	ctx := context.Background()
+	st := &countingStore{MemObjectStore: NewMemObjectStore()}
+	l, err := NewLocal(Config{Store: st, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	require.NoError(t, err)
+	_, err = l.Upsert(ctx, map[string]any{"id": "inq_1", "type": "inquiry", "status": "completed"})
+	require.NoError(t, err)
+	st.puts, st.multi = 0, 0
+
+	decline := func(ctx context.Context) (map[string]any, error) { return l.InquiryDecline(ctx, "inq_1", "first") }
+	first, err := l.Once(FreshKey(ctx), "run_1:k", decline)
+	require.NoError(t, err)
+	assert.Equal(t, "declined", first["status"])
+	assert.Equal(t, 0, st.puts, "no separate write for the record")
+	assert.Equal(t, 1, st.multi, "the decision and its record in one write")
+
+	// Someone approves it meanwhile; the step performed again under the same
+	// key answers with its first result and performs nothing.
+	obj, err := st.GetObject(ctx, "inquiry", "inq_1")
+	require.NoError(t, err)
+	obj["status"] = "approved"
+	require.NoError(t, st.PutObject(ctx, "inquiry", "inq_1", obj))
+	again, err := l.Once(ctx, "run_1:k", func(ctx context.Context) (map[string]any, error) {
+		t.Fatal("the action was performed again")
+		return nil, nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "declined", again["status"])
+	assert.Equal(t, "first", again["decisions"].([]any)[0].(map[string]any)["comment"])
+
+	// An action that writes nothing (the decision it already has) still
+	// gets its record.
+	st.puts = 0
+	_, err = l.Once(ctx, "run_2:k", func(ctx context.Context) (map[string]any, error) { return l.InquiryApprove(ctx, "inq_1", "") })
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.puts)
+	_, err = st.GetObject(ctx, appliedKind, "run_2:k")
+	assert.NoError(t, err)
+}

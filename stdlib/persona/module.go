@@ -172,7 +172,7 @@ func perform(th *thread, f func(ctx context.Context, c Client) (map[string]any, 
 	ctx := WithIdempotencyKey(th.Context(), key)
 	var obj map[string]any
 	if local, ok := c.(*Local); ok && th.StepKey() != "" {
-		obj, err = local.Once(ctx, key, func() (map[string]any, error) { return f(ctx, c) })
+		obj, err = local.Once(ctx, key, func(ctx context.Context) (map[string]any, error) { return f(ctx, c) })
 	} else {
 		obj, err = f(ctx, c)
 	}
