@@ -136,6 +136,7 @@ func (e *Engine) RunEvent(ctx context.Context, l *Loaded, ev *Event, only string
 	e.dispatch(mode, acc.Woken...)
 	var recs []*Record
 	for _, r := range runs {
+		e.fresh.remember(r.ID, decoded{trigger: ev.Object, event: ev.Map()})
 		rec, err := e.drive(ctx, l, r, nil, mode)
 		if err != nil {
 			return routes, recs, err
@@ -180,6 +181,6 @@ func (e *Engine) Intake(l *Loaded, ev *Event) (*Intake, error) {
 // not read them back from the record.
 func (e *Engine) Accepted(in *Intake, ev *Event) {
 	for _, r := range in.Runs {
-		e.fresh.remember(r.ID, ev)
+		e.fresh.remember(r.ID, decoded{trigger: ev.Object, event: ev.Map()})
 	}
 }

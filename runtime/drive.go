@@ -150,8 +150,8 @@ func (e *Engine) recordOf(ctx context.Context, row *store.Run, host *durableHost
 // decoded into when this instance received it moments ago, or else rebuilt
 // from the record.
 func (e *Engine) triggerOf(prog *interp.Program, row *store.Run) (interp.Value, *interp.Map, error) {
-	if ev := e.fresh.take(row.ID); ev != nil && ev.ID == row.EventID {
-		return ev.Object, ev.Map(), nil
+	if d, ok := e.fresh.take(row.ID); ok {
+		return d.trigger, d.event, nil
 	}
 	return recordedTrigger(prog, row)
 }

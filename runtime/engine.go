@@ -334,30 +334,38 @@ func (e *Engine) reapLocal(ctx context.Context, host string) error {
 	return nil
 }
 
-// freshEvents maps run ids to the decoded event that started them, for at
-// most maxFresh runs (beyond that, triggers are read from the record).
-type freshEvents struct {
-	mu sync.Mutex
-	m  map[string]*Event
+// decoded is a run's trigger and event values, as the interpreter takes
+// them.
+type decoded struct {
+	trigger interp.Value
+	event   *interp.Map
 }
 
-const maxFresh = 20_000
+// freshEvents maps the ids of runs about to be executed here to their
+// decoded triggers, for at most maxFresh runs (beyond that, or for runs
+// executed later, triggers are read back from the record).
+type freshEvents struct {
+	mu sync.Mutex
+	m  map[string]decoded
+}
 
-func (f *freshEvents) remember(id string, ev *Event) {
+const maxFresh = 2_000
+
+func (f *freshEvents) remember(id string, d decoded) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
-		f.m = map[string]*Event{}
+		f.m = map[string]decoded{}
 	}
 	if len(f.m) < maxFresh {
-		f.m[id] = ev
+		f.m[id] = d
 	}
 }
 
-func (f *freshEvents) take(id string) *Event {
+func (f *freshEvents) take(id string) (decoded, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ev := f.m[id]
+	d, ok := f.m[id]
 	delete(f.m, id)
-	return ev
+	return d, ok
 }

@@ -84,7 +84,7 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 			return nil, err
 		}
 	}
-	row, err := e.newRun(l, opts)
+	row, d, err := e.newRunDecoded(l, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -92,16 +92,24 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	if err := e.Store.CreateRun(ctx, row); err != nil {
 		return nil, err
 	}
+	e.fresh.remember(row.ID, d)
 	return e.drive(ctx, l, row, nil, mode)
 }
 
 // newRun builds the record of a new run: its trigger bound and checked,
 // its seed and clock chosen.
 func (e *Engine) newRun(l *Loaded, opts RunOptions) (*store.Run, error) {
+	row, _, err := e.newRunDecoded(l, opts)
+	return row, err
+}
+
+// newRunDecoded is newRun, also returning the trigger and event values the
+// record was made from (for an execution in this process to start from).
+func (e *Engine) newRunDecoded(l *Loaded, opts RunOptions) (*store.Run, decoded, error) {
 	prog := l.Program
 	trigger, evMap, err := e.bindTrigger(prog, opts)
 	if err != nil {
-		return nil, err
+		return nil, decoded{}, err
 	}
 	id, start := opts.ID, opts.Start
 	if id == "" {
@@ -113,20 +121,20 @@ func (e *Engine) newRun(l *Loaded, opts RunOptions) (*store.Run, error) {
 	row := &store.Run{ID: id, Workflow: opts.Workflow, Version: prog.Version, Seed: int64(randomSeed()),
 		ClockStart: start, ParentID: opts.ParentID, DryRun: opts.DryRun, TriggerID: triggerID(trigger)}
 	if row.Trigger, err = recordJSON(trigger); err != nil {
-		return nil, fmt.Errorf("the trigger cannot be recorded: %w", err)
+		return nil, decoded{}, fmt.Errorf("the trigger cannot be recorded: %w", err)
 	}
 	if evMap != nil {
 		if row.Event, err = recordJSON(evMap); err != nil {
-			return nil, fmt.Errorf("the event cannot be recorded: %w", err)
+			return nil, decoded{}, fmt.Errorf("the event cannot be recorded: %w", err)
 		}
 		row.EventID = opts.Event.ID
 	}
 	if opts.Inputs != nil {
 		if row.Inputs, err = recordJSON(opts.Inputs); err != nil {
-			return nil, fmt.Errorf("the inputs cannot be recorded: %w", err)
+			return nil, decoded{}, fmt.Errorf("the inputs cannot be recorded: %w", err)
 		}
 	}
-	return row, nil
+	return row, decoded{trigger: trigger, event: evMap}, nil
 }
 
 // triggerID is trigger.id when it is a string (an inquiry id…), for finding
