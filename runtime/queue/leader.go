@@ -64,13 +64,14 @@ func (l *leader) campaign(ctx context.Context) {
 	if err != nil {
 		return
 	}
+	var got bool
+	if err := pooled.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+schedulerLock+`)`).Scan(&got); err != nil || !got {
+		pooled.Release() // holds no lock: back to the pool
+		return
+	}
 	// The connection carries the lock: it is closed, not returned to the pool.
 	conn := pooled.Hijack()
 	defer conn.Close(context.Background())
-	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+schedulerLock+`)`).Scan(&got); err != nil || !got {
-		return
-	}
 	l.held.Store(true)
 	defer l.held.Store(false)
 	for {
