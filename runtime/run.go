@@ -179,11 +179,13 @@ func (e *Engine) saveTriggerObject(ctx context.Context, ev *Event) error {
 	if obj == nil {
 		return nil
 	}
-	local, ok := e.Persona.(*persona.Local)
-	if !ok {
+	if _, local := e.Persona.(*persona.Local); !local {
 		return nil
 	}
-	if _, err := local.Upsert(ctx, obj); err != nil {
+	// One conditional write, as the service's intake does: an older copy
+	// does not overwrite what actions have changed since.
+	o := store.Object{Kind: persona.KindOf(obj["type"].(string)), ID: obj["id"].(string), Data: obj, IfNewer: true}
+	if err := e.Store.PutObjects(ctx, []store.Object{o}); err != nil {
 		return fmt.Errorf("saving the trigger's %s %v for the local backend: %w", obj["type"], obj["id"], err)
 	}
 	return nil

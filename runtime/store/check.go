@@ -84,35 +84,76 @@ func EncodeObjects(objs []Object) ([]string, error) {
 }
 
 // DecodeObject decodes a stored object; JSON numbers come back as int64 when they are
-// integral and fit, as float64 otherwise.
+// integral and fit, as float64 otherwise. It reads tokens (go-json-experiment's jsontext)
+// and builds the maps and lists itself: no reflection, a fraction of encoding/json's
+// allocations.
 func DecodeObject(kind, id string, data []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return nil, fmt.Errorf("store: %s %q: %w", kind, id, err)
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	v, err := decodeValue(dec, 0)
+	if err == nil {
+		if _, extra := dec.ReadToken(); extra == nil {
+			err = errors.New("more than one value")
+		}
 	}
-	for k, v := range obj {
-		obj[k] = convertNumbers(v)
+	obj, isObj := v.(map[string]any)
+	if err == nil && !isObj {
+		err = errors.New("not an object")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %s %q: %w", kind, id, err)
 	}
 	return obj, nil
 }
 
-// convertNumbers replaces every json.Number in v with an int64 or a float64.
-func convertNumbers(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		return numberValue(v)
-	case map[string]any:
-		for k, e := range v {
-			v[k] = convertNumbers(e)
-		}
-	case []any:
-		for i, e := range v {
-			v[i] = convertNumbers(e)
-		}
+// maxObjectDepth bounds the nesting DecodeObject follows.
+const maxObjectDepth = 10_000
+
+func decodeValue(dec *jsontext.Decoder, depth int) (any, error) {
+	if depth > maxObjectDepth {
+		return nil, errors.New("nested too deep")
 	}
-	return v
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch tok.Kind() {
+	case '{':
+		m := map[string]any{}
+		for dec.PeekKind() != '}' {
+			k, err := dec.ReadToken()
+			if err != nil {
+				return nil, err
+			}
+			name := k.String() // before the next read voids the token
+			v, err := decodeValue(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[name] = v
+		}
+		_, err := dec.ReadToken()
+		return m, err
+	case '[':
+		l := []any{}
+		for dec.PeekKind() != ']' {
+			v, err := decodeValue(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
+		}
+		_, err := dec.ReadToken()
+		return l, err
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return numberValue(json.Number(tok.String())), nil
+	case 't', 'f':
+		return tok.Bool(), nil
+	case 'n':
+		return nil, nil
+	}
+	return nil, fmt.Errorf("unexpected %s", tok.Kind())
 }
 
 // numberValue is int64 for integral numbers in range (including 1e3 and 2.0), float64 otherwise.

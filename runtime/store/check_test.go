@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNumberValue(t *testing.T) {
@@ -26,5 +27,19 @@ func TestNumberValue(t *testing.T) {
 		t.Run(tt.in, func(t *testing.T) {
 			assert.Equal(t, tt.want, numberValue(json.Number(tt.in)))
 		})
+	}
+}
+
+// DecodeObject gives what encoding/json with UseNumber and the number rule
+// gave: integral numbers as int64, others as float64, nested maps and lists.
+func TestDecodeObject(t *testing.T) {
+	obj, err := DecodeObject("inquiry", "inq_1", []byte(`{"a": 1, "b": 2.5, "c": 1e3, "d": -0, "e": 123456789012345678901234,
+		"f": [1, "x", null, true, {"g": false}], "h": {"i": "\u00e9\ud83d\ude00"}, "a": 2}`))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": int64(2), "b": 2.5, "c": int64(1000), "d": int64(0), "e": 1.2345678901234568e+23,
+		"f": []any{int64(1), "x", nil, true, map[string]any{"g": false}}, "h": map[string]any{"i": "é😀"}}, obj)
+	for _, bad := range []string{``, `[]`, `"x"`, `{"a": }`, `{"a": 1} {}`, `{"a": 1`} {
+		_, err := DecodeObject("inquiry", "inq_1", []byte(bad))
+		assert.Error(t, err, bad)
 	}
 }
