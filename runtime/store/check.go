@@ -62,12 +62,13 @@ func CheckDeliveries(ds []Delivery) error {
 	return nil
 }
 
-// EncodeObjects checks and encodes objects to save.
+// EncodeObjects checks and encodes objects to save, with their keys sorted.
 //
 // Objects are written by go-json-experiment/json (Go's json v2, already in
 // the build through the language server's JSON-RPC): for the plain maps of a
 // Persona object it allocates about a seventeenth of what encoding/json does
-// and runs four times faster; keys are sorted (Deterministic), as before.
+// and runs four times faster (a hand-written walk over jsontext tokens
+// measured worse than both).
 func EncodeObjects(objs []Object) ([]string, error) {
 	out := make([]string, len(objs))
 	for i, o := range objs {

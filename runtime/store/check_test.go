@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,4 +44,23 @@ func TestDecodeObject(t *testing.T) {
 		_, err := DecodeObject("inquiry", "inq_1", []byte(bad))
 		assert.Error(t, err, bad)
 	}
+}
+
+// EncodeObjects writes what DecodeObject reads back, keys sorted, and
+// refuses what JSON cannot hold.
+func TestEncodeObjectsRoundTrips(t *testing.T) {
+	obj := map[string]any{"z": int64(1), "a": 2.5, "m": map[string]any{"b": []any{"x", nil, true, int64(-3)}},
+		"s": "<é>\u2028", "n": nil, "l": []any{}, "e": map[string]any{}, "t": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		"tags": []string{"a", "b"}}
+	out, err := EncodeObjects([]Object{{Kind: "inquiry", ID: "inq_1", Data: obj}})
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":2.5,"e":{},"l":[],"m":{"b":["x",null,true,-3]},"n":null,"s":"<é>`+"\u2028"+`","t":"2026-01-02T03:04:05Z","tags":["a","b"],"z":1}`, out[0])
+	back, err := DecodeObject("inquiry", "inq_1", []byte(out[0]))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), back["z"])
+	assert.Equal(t, "<é>\u2028", back["s"])
+	_, err = EncodeObjects([]Object{{Kind: "inquiry", ID: "inq_1", Data: map[string]any{"x": math.Inf(1)}}})
+	assert.Error(t, err)
+	_, err = EncodeObjects([]Object{{Kind: "", ID: "inq_1", Data: obj}})
+	assert.Error(t, err)
 }
