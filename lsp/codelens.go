@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 
 	"go.lsp.dev/protocol"
@@ -20,13 +21,19 @@ import (
 // registers it, and docs/editors.md has the Neovim handler.
 const RunCommand = "wf.runWorkflow"
 
+// RunTestCommand is the command of the lens above each test: its arguments
+// are the test file's path, the test's name and a --run pattern that
+// selects it (and its rows); the editor runs `wf test FILE --run PATTERN`.
+const RunTestCommand = "wf.runTest"
+
 // maxLensSamples caps the sample events offered for one workflow.
 const maxLensSamples = 3
 
 // CodeLens implements protocol.Server: above each workflow, "▶ Run with"
 // each sample event found for its on event clauses (JSON files in the
 // document's folder and its events/ folder whose event name matches), or
-// "▶ Run" for a workflow started by hand, an API call or a schedule.
+// "▶ Run" for a workflow started by hand, an API call or a schedule; above
+// each test, "▶ Run test".
 func (s *server) CodeLens(ctx context.Context, params *protocol.CodeLensParams) ([]protocol.CodeLens, error) {
 	an, err := s.begin(ctx, params.TextDocument.URI)
 	if err != nil {
@@ -38,6 +45,12 @@ func (s *server) CodeLens(ctx context.Context, params *protocol.CodeLensParams) 
 	}
 	var samples []sampleEvent
 	for _, d := range an.file.Decls {
+		if t, ok := d.(*lang.TestDecl); ok && t.Title() != "" {
+			args := []protocol.LSPAny{jsonValue(an.path), jsonValue(t.Title()), jsonValue("^" + regexp.QuoteMeta(t.Title()) + "(/|$)")}
+			out = append(out, protocol.CodeLens{Range: an.lines.rng(t.Name.Sp),
+				Command: protocol.Command{Title: "▶ Run test", Command: RunTestCommand, Arguments: args}})
+			continue
+		}
 		w, ok := d.(*lang.WorkflowDecl)
 		if !ok || w.Name == nil {
 			continue

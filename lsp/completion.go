@@ -72,6 +72,8 @@ func (k *completer) complete() {
 		k.declKeywords()
 	case prev.kind == tkIdent && prev.val == "on" && k.blockKind(openIdx) == "workflow":
 		k.keywords(sortKeyword, "event", "api", "workflow", "manual", "schedule", "every")
+	case open.val == "{" && c.isTestBlock(openIdx):
+		k.testClause(prev)
 	case open.val == "{" && !c.blockBrace(openIdx):
 		k.mapEntry(openIdx, prev)
 	case open.val == "(" && prev.kind == tkPunct && (prev.val == "(" || prev.val == ","):
@@ -161,6 +163,10 @@ func (k *completer) keywords(group string, words ...string) {
 // declKeywords offers what may start a top-level declaration.
 func (k *completer) declKeywords() {
 	k.keywords(sortKeyword, "workflow", "fn", "const")
+	if lang.IsTestFile(k.an.path) {
+		k.add(protocol.CompletionItem{Label: "test", Kind: protocol.CompletionItemKindKeyword,
+			InsertText: protocol.NewOptional(`test "`)}, sortKeyword)
+	}
 	k.add(protocol.CompletionItem{Label: "js fn", Kind: protocol.CompletionItemKindKeyword,
 		InsertText: protocol.NewOptional("js fn "), FilterText: protocol.NewOptional("js")}, sortKeyword)
 }

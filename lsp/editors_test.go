@@ -147,4 +147,5 @@ func TestEditorsDocMatchesExtension(t *testing.T) {
 		assert.Contains(t, blocks[i], `"wf", "lsp"`)
 	}
 	assert.Contains(t, blocks[2], RunCommand)
+	assert.Contains(t, blocks[2], RunTestCommand)
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // DocumentSymbol implements protocol.Server: the document's outline.
-// Workflows hold their triggers and their top-level bindings; fns, js fns
-// and consts stand alone.
+// Workflows hold their triggers and their top-level bindings; fns, js fns,
+// consts and tests stand alone.
 func (s *server) DocumentSymbol(ctx context.Context, params *protocol.DocumentSymbolParams) (protocol.DocumentSymbolResult, error) {
 	an, err := s.begin(ctx, params.TextDocument.URI)
 	if err != nil {
@@ -27,6 +27,11 @@ func (s *server) DocumentSymbol(ctx context.Context, params *protocol.DocumentSy
 }
 
 func (an *analysis) declSymbol(d lang.Decl) (protocol.DocumentSymbol, bool) {
+	if t, ok := d.(*lang.TestDecl); ok && t.Name != nil {
+		detail := "test"
+		return protocol.DocumentSymbol{Name: t.Title(), Detail: &detail, Kind: protocol.SymbolKindMethod,
+			Range: an.lines.rng(t.Sp), SelectionRange: an.lines.rng(t.Name.Sp)}, true
+	}
 	name := d.DeclName()
 	if name == nil || name.Name == "" {
 		return protocol.DocumentSymbol{}, false

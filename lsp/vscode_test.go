@@ -94,7 +94,7 @@ func TestVSCodeSnippetsCheck(t *testing.T) {
 }
 
 // The commands the extension contributes are the ones it registers, and
-// the code lenses' command is one of them.
+// the code lenses' commands are among them.
 func TestVSCodeCommandsAreRegistered(t *testing.T) {
 	var pkg struct {
 		Contributes struct {
@@ -114,6 +114,7 @@ func TestVSCodeCommandsAreRegistered(t *testing.T) {
 	}
 	assert.ElementsMatch(t, contributed, registered)
 	assert.Contains(t, registered, RunCommand)
+	assert.Contains(t, registered, RunTestCommand)
 }
 
 // The $wf problem matcher reads the lines wf check prints.

@@ -122,6 +122,21 @@ async function runWorkflow(file, workflow, event) {
   inTerminal(`wf run ${workflow}`, args, file);
 }
 
+// runTest runs `wf test FILE --run PATTERN`: the lens above a test passes
+// the test file, the test's name and a pattern that selects it.
+function runTest(file, name, pattern) {
+  file = file || activeWfFile();
+  if (!file) {
+    vscode.window.showErrorMessage('WF: open a _test.wf file to run its tests.');
+    return;
+  }
+  const args = ['test', file];
+  if (pattern) {
+    args.push('--run', pattern);
+  }
+  inTerminal(name ? `wf test ${name}` : 'wf test', args, file);
+}
+
 function openRepl() {
   const file = activeWfFile();
   inTerminal('wf repl', file ? ['repl', file] : ['repl'], file);
@@ -133,6 +148,7 @@ function activate(context) {
     vscode.commands.registerCommand('wf.restartServer', restart),
     vscode.commands.registerCommand('wf.check', check),
     vscode.commands.registerCommand('wf.runWorkflow', runWorkflow),
+    vscode.commands.registerCommand('wf.runTest', runTest),
     vscode.commands.registerCommand('wf.openRepl', openRepl),
     vscode.tasks.registerTaskProvider('wf', {
       provideTasks: () => (vscode.workspace.workspaceFolders || []).map(checkTask),
