@@ -24,11 +24,12 @@ type InitCmd struct {
 // Help explains the command in detail.
 func (c *InitCmd) Help() string {
 	return `Starts a WF project: a workflow (kyc.wf) that reviews applicants under 18 and
-approves the others, a sample Persona webhook (events/inquiry_completed.json) to run it
-with, editor settings (.vscode/settings.json, .editorconfig) and a .gitignore for the
-store. Files that exist already are kept. Then:
+approves the others, its tests (kyc_test.wf), a sample Persona webhook
+(events/inquiry_completed.json) to run it with, editor settings (.vscode/settings.json,
+.editorconfig) and a .gitignore for the store. Files that exist already are kept. Then:
 
-  wf run kyc.wf --event events/inquiry_completed.json --dry-run`
+  wf run kyc.wf --event events/inquiry_completed.json --dry-run
+  wf test . --coverage`
 }
 
 // Run writes the files.
@@ -76,6 +77,6 @@ func (c *InitCmd) Run(g *Globals) error {
 	if c.Dir != "." {
 		run = "cd " + c.Dir + " && " + run
 	}
-	fmt.Fprintf(g.stdout, "\nnext: %s\n", run)
+	fmt.Fprintf(g.stdout, "\nnext: %s\n      wf test . --coverage\n", run)
 	return nil
 }
