@@ -106,7 +106,8 @@ func writeColumns(w io.Writer, f *Failure) {
 	}
 }
 
-// wrap cuts s into lines of at most width characters.
+// wrap cuts s into lines of at most width characters, after a space when
+// there is one in the second half of the line.
 func wrap(s string, width int) []string {
 	if s == "" {
 		return []string{""}
@@ -114,8 +115,15 @@ func wrap(s string, width int) []string {
 	var out []string
 	r := []rune(s)
 	for len(r) > width {
-		out = append(out, string(r[:width]))
-		r = r[width:]
+		cut := width
+		for i := width; i > width/2; i-- {
+			if r[i-1] == ' ' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, strings.TrimRight(string(r[:cut]), " "))
+		r = r[cut:]
 	}
 	return append(out, string(r))
 }
