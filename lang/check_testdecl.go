@@ -39,6 +39,12 @@ type StepTarget struct {
 // performs, so a test with `backend local` need not mock them.
 var LocalBackendModules = []string{"inquiry", "case", "report", "verification", "account", "transaction", "lists"}
 
+// ServedByLocalBackend reports whether the local backend performs the
+// action (inquiry.decline, lists.add…), as a test with `backend local` runs it.
+func ServedByLocalBackend(action string) bool {
+	return slices.Contains(LocalBackendModules, moduleOf(action))
+}
+
 // TestStatuses are the final statuses expect status may name.
 var TestStatuses = []string{"completed", "failed", "not started"}
 
@@ -114,9 +120,9 @@ func (c *checker) testDecl(d *TestDecl) {
 
 // caseRows checks cases [{…}, …] and binds the rows' keys as names.
 func (c *checker) caseRows(cl *TestClause) []*Symbol {
-	c.expr(cl.Value)
 	rows, ok := cl.Value.(*ListLit)
 	if !ok || len(rows.Elems) == 0 {
+		c.expr(cl.Value)
 		c.errorf(cl.Value, "test", "cases needs a list of rows, each a map: cases [{age: 17}, {age: 18}]")
 		return nil
 	}
@@ -125,11 +131,15 @@ func (c *checker) caseRows(cl *TestClause) []*Symbol {
 	for i, r := range rows.Elems {
 		m, ok := r.(*MapLit)
 		if !ok {
+			c.expr(r)
 			c.errorf(r, "test", "a row of cases is a map, such as {age: 17, reviewed: true}")
 			continue
 		}
-		for _, e := range m.Entries {
-			types[e.Key] |= c.exprType(e.Value)
+		for j, e := range m.Entries {
+			if slices.ContainsFunc(m.Entries[:j], func(p *MapEntry) bool { return p.Key == e.Key }) {
+				c.diags.Errorf(c.file, e.KeySp, "duplicate", "key %q appears twice in this row", e.Key)
+			}
+			types[e.Key] |= c.expr(e.Value)
 			if !slices.ContainsFunc(keys, func(k *MapEntry) bool { return k.Key == e.Key }) {
 				keys = append(keys, e)
 			}
@@ -152,30 +162,6 @@ func (c *checker) caseRows(cl *TestClause) []*Symbol {
 		out = append(out, sym)
 	}
 	return out
-}
-
-// exprType is the static type of an expression already checked, where it
-// is evident from the literal; TAny otherwise.
-func (c *checker) exprType(e Expr) Type {
-	switch e.(type) {
-	case *NullLit:
-		return TNull
-	case *BoolLit:
-		return TBool
-	case *IntLit:
-		return TInt
-	case *FloatLit:
-		return TFloat
-	case *StringLit:
-		return TString
-	case *DurationLit:
-		return TDuration
-	case *ListLit:
-		return TList
-	case *MapLit:
-		return TMap
-	}
-	return TAny
 }
 
 // testWorkflow resolves the workflow a test names.

@@ -157,12 +157,12 @@ func (c *checker) unmocked(d *TestDecl, ti *TestInfo) {
 	}
 	at := d.Clause(TestWorkflow).Name
 	for _, name := range order {
-		if answered[name] || exact && !listed[name] || local && slices.Contains(LocalBackendModules, moduleOf(name)) {
+		if answered[name] || exact && !listed[name] || local && ServedByLocalBackend(name) {
 			continue
 		}
 		dg := c.errorf(at, "unmocked", "%s runs %s, which this test does not mock", w.Name.Name, name).
 			Note(wfile, runs[name], "run here")
-		if slices.Contains(LocalBackendModules, moduleOf(name)) {
+		if ServedByLocalBackend(name) {
 			dg.Hint("add `mock %s returns …`, `expect no run %s` when it must not run, or `backend local` to perform it on the local backend", name, name)
 		} else {
 			dg.Hint("add `mock %s returns …`, or `expect no run %s` when it must not run", name, name)

@@ -1,5 +1,7 @@
 package lang
 
+import "strings"
+
 // Test declarations: TestG and its clauses in grammar.go. A syntax error in
 // a test costs the declaration, as participle's parse does.
 
@@ -90,7 +92,9 @@ var testValueKinds = map[string]TestKind{
 	"inputs": TestInputs, "now": TestNow, "secrets": TestSecrets, "persona": TestPersona, "cases": TestCases,
 }
 
-const testWordList = "workflow, event, inputs, now, backend, secrets, fixtures, list, persona, cases, mock, deliver or expect"
+// testWordList lists the clause words for a syntax error: "workflow,
+// event, … or expect".
+var testWordList = strings.Join(TestClauseWords[:len(TestClauseWords)-1], ", ") + " or " + TestClauseWords[len(TestClauseWords)-1]
 
 // expectation parses what follows expect, into c; it returns the step an
 // expect run or expect no run names.

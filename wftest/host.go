@@ -65,7 +65,7 @@ func (h *host) Step(ctx context.Context, st *interp.Step) (interp.Value, error) 
 			mocked = true
 			return h.answer(m, st.Args)
 		}
-		if h.c.env.local != nil && slices.Contains(lang.LocalBackendModules, moduleOf(st.Name)) {
+		if h.c.env.local != nil && lang.ServedByLocalBackend(st.Name) {
 			return perform(ctx)
 		}
 		h.noteUnmocked(st.Name)
@@ -85,15 +85,6 @@ func (h *host) Step(ctx context.Context, st *interp.Step) (interp.Value, error) 
 	h.steps = append(h.steps, rec)
 	h.mu.Unlock()
 	return v, err
-}
-
-func moduleOf(name string) string {
-	for i := len(name) - 1; i >= 0; i-- {
-		if name[i] == '.' {
-			return name[:i]
-		}
-	}
-	return ""
 }
 
 func (h *host) noteUnmocked(name string) {
