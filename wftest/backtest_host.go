@@ -17,7 +17,8 @@ import (
 // same action with the same arguments, else by the first unused one of the
 // same action (its arguments changed), else with null (the old run never
 // made it: it would be a new effect). Event waits take the recorded waits'
-// events, in order; time waits end at once on the run's clock.
+// events, in order, at the time they came (null when that is past the new
+// timeout); time waits end at once on the run's clock.
 type replayHost struct {
 	clock *interp.FakeClock
 
@@ -157,7 +158,11 @@ func (h *replayHost) Wait(_ context.Context, w *interp.Wait) (interp.Value, erro
 		if r.used {
 			continue
 		}
-		r.used, took = true, r.took
+		r.used = true
+		if r.took > w.Timeout {
+			break // the event came after the new timeout: the wait gives null
+		}
+		took = r.took
 		if len(r.result) > 0 {
 			v, err := interp.ParseJSON(r.result)
 			if err != nil {
