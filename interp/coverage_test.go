@@ -134,3 +134,34 @@ func TestCoverageAdd(t *testing.T) {
 	res := p.Run(context.Background(), interp.RunRequest{Workflow: "routes", Trigger: trigger, Host: host, Clock: host.Clock, Env: newEnv(), Start: epoch})
 	assert.Equal(t, interp.StatusCompleted, res.Status)
 }
+
+// BenchmarkRunRoutes runs a workflow of decisions without and with a
+// Coverage: what counting routes costs a run (go test ./interp -bench
+// RunRoutes -count 5).
+func BenchmarkRunRoutes(b *testing.B) {
+	p := load(b, "routes.wf", []byte(routesSrc))
+	trigger, err := p.BindInputs("routes", interp.FromGo(map[string]any{"score": 20, "items": []any{"a", "b", "c"}}).(*interp.Map))
+	require.NoError(b, err)
+	for _, covered := range []bool{false, true} {
+		name := "plain"
+		if covered {
+			name = "covered"
+		}
+		b.Run(name, func(b *testing.B) {
+			cov := p.NewCoverage()
+			host := &interp.MemHost{Clock: interp.NewFakeClock(epoch)}
+			env := newEnv()
+			b.ReportAllocs()
+			for b.Loop() {
+				req := interp.RunRequest{Workflow: "routes", Trigger: trigger, Host: host, Clock: host.Clock, Env: env, Start: epoch}
+				if covered {
+					req.Coverage = cov
+				}
+				host.Logs = host.Logs[:0]
+				if res := p.Run(context.Background(), req); res.Status != interp.StatusCompleted {
+					b.Fatal(res.Err)
+				}
+			}
+		})
+	}
+}
