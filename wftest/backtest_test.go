@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -170,4 +171,34 @@ func TestBacktestAStricterAgeRule(t *testing.T) {
 			assert.Equal(t, 300, res.Replayed)
 		})
 	}
+}
+
+// The heap a backtest holds does not grow with the runs it reads: measured
+// over 10,000 recorded runs (slow to record, so only when
+// WF_BACKTEST_MEM=1: go test ./wftest -run MemoryIsFlat -v).
+func TestBacktestMemoryIsFlat(t *testing.T) {
+	if os.Getenv("WF_BACKTEST_MEM") == "" {
+		t.Skip("set WF_BACKTEST_MEM=1 to record 10,000 runs and measure")
+	}
+	eng, _ := recordRuns(t, filepath.Join(t.TempDir(), "wf.db"), 10000)
+	src, err := os.ReadFile("../examples/review_minors.wf")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.wf"), []byte(strings.Replace(string(src), "age < 18", "age < 21", 1)), 0o644))
+	l, err := eng.Load([]string{filepath.Join(dir, "r.wf")})
+	require.NoError(t, err)
+	heap := map[int]float64{}
+	_, err = Backtest(context.Background(), eng.Store, l, BacktestOptions{Filter: store.RunFilter{Workflow: "review_minors"},
+		Env: ReplayEnv(eng.Lists, js.NewEngine()), Changed: func(*ChangedRun) {},
+		Progress: func(seen, changed int) {
+			if seen%1000 == 0 {
+				var ms goruntime.MemStats
+				goruntime.GC()
+				goruntime.ReadMemStats(&ms)
+				heap[seen] = float64(ms.HeapInuse) / 1e6
+				t.Logf("%5d runs read (%d changed): heap in use %.1f MB", seen, changed, heap[seen])
+			}
+		}})
+	require.NoError(t, err)
+	assert.Less(t, heap[10000]-heap[2000], 2.0, "MB more after 10,000 runs than after 2,000")
 }
