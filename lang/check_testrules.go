@@ -169,6 +169,10 @@ func (c *checker) unmocked(d *TestDecl, ti *TestInfo) {
 		}
 	}
 	for _, cl := range d.Clauses {
+		if cl.Kind == TestPersona && !local {
+			c.warnf(cl, "test", "Persona objects are read by the local backend only, and this test mocks every step").
+				Hint("add `backend local`, or remove the persona clause")
+		}
 		if cl.Kind != TestMock || cl.Step == nil {
 			continue
 		}
