@@ -28,6 +28,9 @@ func Docs(lib *builtin.Library) []byte {
 	b.WriteString("In signatures, `p: T?` is an optional parameter (null when left out), `p: T = x` has a " +
 		"default, `...p: T` takes the remaining positional arguments and `name: value…` stands for extra " +
 		"named arguments.\n\n")
+	b.WriteString("Every line of every example runs in a test (`stdlib/examples_test.go`), in a workflow started by an " +
+		"`inquiry.completed` event, against the local Persona backend; `# value` after a line is the value it gives. " +
+		"Names such as `trigger`, `reports` or `c` stand for a workflow's own values.\n\n")
 	for _, m := range lib.Modules() {
 		fmt.Fprintf(&b, "- [%s](#%s) (%d)\n", moduleTitle(m), anchor(moduleTitle(m)), len(m.Builtins))
 	}

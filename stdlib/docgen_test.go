@@ -80,23 +80,24 @@ func TestDocsListEveryFunctionWithItsKind(t *testing.T) {
 	assert.Contains(t, doc, "- [Core functions](#core-functions)")
 }
 
-// Every example in the declaration table parses as a WF expression, and
-// the module functions' examples call the function they illustrate.
+// Every line of every example parses as a WF expression, one line at least
+// calls the function it illustrates, and an action's lines use run
+// (TestExamplesGiveTheirResults runs them).
 func TestExamplesParse(t *testing.T) {
 	for _, d := range Default().Funcs() {
 		t.Run(d.Name, func(t *testing.T) {
-			if d.Example == "" {
-				assert.Empty(t, d.Module(), "module functions have an example")
-				return
+			lines := exampleLines(d.Example)
+			require.NotEmpty(t, lines, "every function has an example")
+			calls := false
+			for _, ex := range lines {
+				_, diags := lang.ParseExpr(d.Name+" example", ex.expr)
+				require.False(t, diags.HasErrors(), "%s", diags.Err())
+				calls = calls || strings.Contains(ex.expr, d.Short()+"(")
+				if d.Effect {
+					assert.True(t, strings.HasPrefix(ex.expr, "run "), "an action's example uses run: %s", ex.expr)
+				}
 			}
-			_, diags := lang.ParseExpr(d.Name+" example", d.Example)
-			require.False(t, diags.HasErrors(), "%s", diags.Err())
-			if d.Module() != "" {
-				assert.Contains(t, d.Example, d.Name+"(")
-			}
-			if d.Effect {
-				assert.True(t, strings.HasPrefix(d.Example, "run "), "an action's example uses run: %s", d.Example)
-			}
+			assert.True(t, calls, "no line of the example calls %s", d.Name)
 		})
 	}
 }

@@ -11,7 +11,7 @@ func listFuncs() []*interp.Builtin {
 		pure("len(x: string|list|map) -> int", "Returns the number of characters in a string, elements in a list or entries in a map.",
 			`len([1, 2, 3])  # 3`, length),
 		pure("count(x: string|list|map) -> int", "The same as len; reads well as a method: xs.count().",
-			`trigger.failed_checks.count()`, length),
+			`["id_expired", "selfie_mismatch"].count()  # 2`, length),
 		pure("first(xs: list) -> any", "Returns the first element, or null for an empty list.", `[3, 4].first()  # 3`,
 			func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
@@ -34,7 +34,7 @@ func listFuncs() []*interp.Builtin {
 				return th.Contains(xs, a.Value(1))
 			}),
 		pure("includes_any(xs: list, ys: list) -> bool", "Reports whether any element of ys is in xs.",
-			`trigger.failed_checks.includes_any(["id_expired", "id_tampered"])`, func(th *T, a *Args) (V, error) {
+			`["id_expired", "selfie_mismatch"].includes_any(["id_expired", "id_tampered"])  # true`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				ys, _ := a.List(1)
 				for _, y := range ys.Elems {
@@ -56,10 +56,10 @@ func listFuncs() []*interp.Builtin {
 				return true, nil
 			}),
 		pure("filter(xs: list, f: func) -> list", "Returns the elements for which f returns true.",
-			`accounts.filter(a -> a.status == "active")`, filter),
-		pure("map(xs: list, f: func) -> list", "Returns f applied to each element.", `cases.map(c -> c.id)`, mapList),
+			`accounts.filter(a -> a.status == "active")`+"\n"+`[1, 5, 12].filter(x -> x > 3)  # [5, 12]`, filter),
+		pure("map(xs: list, f: func) -> list", "Returns f applied to each element.", `cases.map(c -> c.id)`+"\n"+`[1, 2].map(x -> x * 10)  # [10, 20]`, mapList),
 		pure("find(xs: list, f: func) -> any", "Returns the first element for which f returns true, or null.",
-			`reports.find(r -> r.matched)`, func(th *T, a *Args) (V, error) {
+			`reports.find(r -> r.matched)`+"\n"+`[3, 8, 9].find(x -> x > 5)  # 8`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				f, _ := a.Func(1)
 				for _, x := range xs.Elems {
@@ -71,7 +71,7 @@ func listFuncs() []*interp.Builtin {
 				return nil, nil
 			}),
 		pure("any(xs: list, f: func) -> bool", "Reports whether f returns true for some element.",
-			`reports.any(r -> r.matched)`, func(th *T, a *Args) (V, error) {
+			`reports.any(r -> r.matched)`+"\n"+`[1, 2].any(x -> x > 1)  # true`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				f, _ := a.Func(1)
 				for _, x := range xs.Elems {
@@ -82,7 +82,7 @@ func listFuncs() []*interp.Builtin {
 				return false, nil
 			}),
 		pure("all(xs: list, f: func) -> bool", "Reports whether f returns true for every element (true for an empty list).",
-			`checks.all(c -> c.status == "passed")`, func(th *T, a *Args) (V, error) {
+			`checks.all(c -> c.status == "passed")`+"\n"+`[].all(x -> x > 1)  # true`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				f, _ := a.Func(1)
 				for _, x := range xs.Elems {
@@ -93,7 +93,7 @@ func listFuncs() []*interp.Builtin {
 				return true, nil
 			}),
 		pure("collect(xs: list, key: string) -> list", "Returns the field key of each map in xs (Persona's collect_from_each).",
-			`case.accounts.collect("reference_id")`, func(th *T, a *Args) (V, error) {
+			`[{reference_id: "u1"}, {reference_id: "u2"}].collect("reference_id")  # ["u1", "u2"]`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				k, _ := a.String(1)
 				out := make([]V, 0, len(xs.Elems))
@@ -112,14 +112,14 @@ func listFuncs() []*interp.Builtin {
 				xs, _ := a.List(0)
 				return sortBy(xs, "", false)
 			}),
-		pure("sort_asc(xs: list, key: string) -> list", "Returns maps sorted by the field key, ascending.",
-			`reports.sort_asc("created_at")`, func(th *T, a *Args) (V, error) {
+		pure("sort_asc(xs: list, key: string) -> list", "Returns maps sorted by the field key, ascending; maps without it come last.",
+			`reports.sort_asc("created_at")`+"\n"+`[{n: 2}, {n: 1}].sort_asc("n")  # [{n: 1}, {n: 2}]`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				k, _ := a.String(1)
 				return sortBy(xs, k, false)
 			}),
-		pure("sort_desc(xs: list, key: string) -> list", "Returns maps sorted by the field key, descending.",
-			`inquiries.sort_desc("created_at").first()`, func(th *T, a *Args) (V, error) {
+		pure("sort_desc(xs: list, key: string) -> list", "Returns maps sorted by the field key, descending; maps without it come last.",
+			`inquiries.sort_desc("created_at").first()`+"\n"+`[{n: 1}, {n: 2}].sort_desc("n")  # [{n: 2}, {n: 1}]`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)
 				k, _ := a.String(1)
 				return sortBy(xs, k, true)
@@ -238,15 +238,19 @@ func mapList(th *T, a *Args) (V, error) {
 
 func sortBy(xs *interp.List, key string, desc bool) (V, error) {
 	out := append([]V(nil), xs.Elems...)
+	if key != "" {
+		for _, v := range out {
+			if _, ok := v.(*interp.Map); !ok {
+				return nil, errf(interp.KindType, "elements must be maps, got %s", interp.TypeName(v))
+			}
+		}
+	}
 	get := func(v V) V {
 		if key == "" {
 			return v
 		}
-		if m, ok := v.(*interp.Map); ok {
-			x, _ := m.Get(key)
-			return x
-		}
-		return nil
+		x, _ := v.(*interp.Map).Get(key)
+		return x
 	}
 	var bad error
 	sort.SliceStable(out, func(i, j int) bool {

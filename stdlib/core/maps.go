@@ -23,14 +23,14 @@ func mapFuncs() []*interp.Builtin {
 				return interp.NewList(out), nil
 			}),
 		pure("has(m: map, key: string) -> bool", "Reports whether m has the key (even when its value is null).",
-			`trigger.fields.has("birthdate")`, func(th *T, a *Args) (V, error) {
+			`trigger.fields.has("birthdate")`+"\n"+`{a: null}.has("a")  # true`, func(th *T, a *Args) (V, error) {
 				m, _ := a.Map(0)
 				k, _ := a.String(1)
 				_, ok := m.Get(k)
 				return ok, nil
 			}),
 		pure("get(m: map, key: string, default: any?) -> any", "Returns m's value for key, or default when the key is missing or null.",
-			`trigger.fields.get("risk", 0)`, func(th *T, a *Args) (V, error) {
+			`trigger.fields.get("risk", 0)`+"\n"+`{a: 1}.get("b", 0)  # 0`, func(th *T, a *Args) (V, error) {
 				m, _ := a.Map(0)
 				k, _ := a.String(1)
 				if v, ok := m.Get(k); ok && v != nil {
@@ -39,7 +39,7 @@ func mapFuncs() []*interp.Builtin {
 				return a.Value(2), nil
 			}),
 		pure("merge(a: map, b: map) -> map", "Returns a map with the entries of a, then those of b (b wins on shared keys). The same as a + b.",
-			`merge(defaults, overrides)`, func(th *T, a *Args) (V, error) {
+			`merge({tier: "standard", notify: true}, {tier: "gold"})  # {tier: "gold", notify: true}`, func(th *T, a *Args) (V, error) {
 				x, _ := a.Map(0)
 				y, _ := a.Map(1)
 				out := interp.NewMap(x.Len() + y.Len())
@@ -51,7 +51,7 @@ func mapFuncs() []*interp.Builtin {
 				}
 				return out, nil
 			}),
-		pure("without(m: map, key: string) -> map", "Returns m without the key.", `trigger.without("fields")`,
+		pure("without(m: map, key: string) -> map", "Returns m without the key.", `trigger.without("fields")`+"\n"+`{a: 1, b: 2}.without("a")  # {b: 2}`,
 			func(th *T, a *Args) (V, error) {
 				m, _ := a.Map(0)
 				k, _ := a.String(1)

@@ -16,7 +16,7 @@ type SecretSource interface {
 func miscFuncs() []*interp.Builtin {
 	return []*interp.Builtin{
 		pure("blank(x: any) -> bool", "Reports whether x is null, an empty or all-space string, an empty list or an empty map (Persona's \"is blank\").",
-			`blank(trigger.fields.middle_name)`, func(th *T, a *Args) (V, error) { return interp.Blank(a.Value(0)), nil }),
+			`blank(trigger.fields.middle_name)`+"\n"+`blank("  ")  # true`, func(th *T, a *Args) (V, error) { return interp.Blank(a.Value(0)), nil }),
 		pure("idempotency_key() -> string", "Returns the idempotency key of the step whose arguments it is in: the run id and the step's key, the same every time the step is performed (a retry, the run continued after a crash). Give it to an API that deduplicates requests, so the step takes effect once. Outside a step's arguments it is an error.",
 			`run http.post(url, headers: {"Idempotency-Key": idempotency_key()}, json: body)`, func(th *T, a *Args) (V, error) {
 				k := th.IdempotencyKey()
@@ -26,9 +26,9 @@ func miscFuncs() []*interp.Builtin {
 				return k, nil
 			}),
 		pure("type(x: any) -> string", "Returns the name of x's type: null, bool, int, float, string, duration, time, list, map, function.",
-			`type(trigger.fields.age)  # "int"`, func(th *T, a *Args) (V, error) { return interp.TypeName(a.Value(0)), nil }),
+			`type(17)  # "int"`, func(th *T, a *Args) (V, error) { return interp.TypeName(a.Value(0)), nil }),
 		pure("json.parse(s: string) -> any", "Reads JSON text into a value; integral numbers become ints.",
-			`json.parse(r.body).score`, func(th *T, a *Args) (V, error) {
+			`json.parse(r.body).score`+"\n"+`json.parse("{\"score\": 2}").score  # 2`, func(th *T, a *Args) (V, error) {
 				s, _ := a.String(0)
 				v, err := interp.ParseJSON([]byte(s))
 				if err != nil {
@@ -37,7 +37,7 @@ func miscFuncs() []*interp.Builtin {
 				return v, nil
 			}),
 		pure("json.encode(x: any) -> string", "Writes a value as JSON text, keeping map order.",
-			`json.encode({id: trigger.id})`, func(th *T, a *Args) (V, error) {
+			`json.encode({id: "inq_1", ok: true})  # "{\"id\":\"inq_1\",\"ok\":true}"`, func(th *T, a *Args) (V, error) {
 				b, err := th.JSON(a.Value(0))
 				if err != nil {
 					if re, ok := interp.AsError(err); ok && re.Kind == interp.KindLimit {
@@ -48,13 +48,13 @@ func miscFuncs() []*interp.Builtin {
 				return string(b), nil
 			}),
 		pure("sha256(s: string) -> string", "Returns the SHA-256 hash of s, in lower-case hex.",
-			`sha256(trigger.fields.email_address)`, func(th *T, a *Args) (V, error) {
+			`sha256("abc")  # "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"`, func(th *T, a *Args) (V, error) {
 				s, _ := a.String(0)
 				sum := sha256.Sum256([]byte(s))
 				return hex.EncodeToString(sum[:]), nil
 			}),
 		pure("hmac_sha256(key: string, message: string) -> string", "Returns the HMAC-SHA256 of message under key, in lower-case hex.",
-			`hmac_sha256(secret("SIGNING_KEY"), body)`, func(th *T, a *Args) (V, error) {
+			`hmac_sha256(secret("SIGNING_KEY"), body)`+"\n"+`hmac_sha256("key", "The quick brown fox jumps over the lazy dog")  # "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"`, func(th *T, a *Args) (V, error) {
 				k, _ := a.String(0)
 				m, _ := a.String(1)
 				mac := hmac.New(sha256.New, []byte(k))
@@ -98,7 +98,7 @@ func miscFuncs() []*interp.Builtin {
 				return th.NewSecret(name, v), nil
 			}),
 		pure("assert(cond: bool, message: string = \"assertion failed\") -> null", "Fails the run with message when cond is false. For tests written in WF.",
-			`assert(len(xs) == 3, "three items")`, func(th *T, a *Args) (V, error) {
+			`assert(len(xs) == 3, "three items")  # null`, func(th *T, a *Args) (V, error) {
 				ok, err := a.Bool(0)
 				if err != nil {
 					return nil, err

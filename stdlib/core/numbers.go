@@ -54,7 +54,7 @@ func numberFuncs() []*interp.Builtin {
 		pure("min(...values: any) -> any", "Returns the smallest value; given one list, the smallest element. Null for none.",
 			`min(3, 1, 2)  # 1`, extreme(-1)),
 		pure("max(...values: any) -> any", "Returns the largest value; given one list, the largest element. Null for none.",
-			`max(trigger.scores)`, extreme(1)),
+			`max([0.2, 0.9, 0.4])  # 0.9`, extreme(1)),
 		pure("sum(xs: list) -> number", "Returns the sum of a list of numbers (0 for an empty list).",
 			`sum([1, 2, 3])  # 6`, func(th *T, a *Args) (V, error) {
 				xs, _ := a.List(0)

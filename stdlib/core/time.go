@@ -17,9 +17,9 @@ var dateLayouts = []string{
 func timeFuncs() []*interp.Builtin {
 	return []*interp.Builtin{
 		pure("now() -> time", "Returns the run's current time: when the run started, moved on by each step and wait. A replayed run sees the same times.",
-			`now() - trigger.created_at > 1h`, func(th *T, a *Args) (V, error) { return th.Now(), nil }),
+			`now() - date(trigger.created_at) > 1h`, func(th *T, a *Args) (V, error) { return th.Now(), nil }),
 		pure("date(x: string|time) -> time", "Reads a date or time: \"1994-12-30\", RFC 3339 (\"2024-05-01T10:00:00Z\"), \"2024-05-01 10:00:00\" (UTC), \"2024/05/01\" or \"05/01/2024\" (month first).",
-			`date(trigger.fields.birthdate)`, func(th *T, a *Args) (V, error) {
+			`date(trigger.fields.birthdate)`+"\n"+`date("05/01/2024") == date("2024-05-01")  # true`, func(th *T, a *Args) (V, error) {
 				if t, ok := a.Value(0).(time.Time); ok {
 					return t, nil
 				}
@@ -35,7 +35,7 @@ func timeFuncs() []*interp.Builtin {
 				return int64(wholeYears(t, th.Now())), nil
 			}),
 		pure("days_between(a: time|string, b: time|string) -> int", "Returns the whole days from a to b (negative when b is earlier).",
-			`days_between(trigger.created_at, now()) > 30`, func(th *T, a *Args) (V, error) {
+			`days_between(trigger.created_at, now()) > 30`+"\n"+`days_between("2024-05-01", "2024-05-31")  # 30`, func(th *T, a *Args) (V, error) {
 				x, err := timeArg(a, 0)
 				if err != nil {
 					return nil, err
@@ -47,7 +47,7 @@ func timeFuncs() []*interp.Builtin {
 				return int64(y.Sub(x) / (24 * time.Hour)), nil
 			}),
 		pure("duration(s: string) -> duration", "Reads a duration written as in WF: \"90s\", \"15m\", \"2h\", \"7d\", \"1h30m\".",
-			`duration("2h")`, func(th *T, a *Args) (V, error) {
+			`duration("1h30m")  # 90m`, func(th *T, a *Args) (V, error) {
 				s, _ := a.String(0)
 				d, err := lang.ParseDuration(strings.TrimSpace(s))
 				if err != nil {
@@ -61,7 +61,7 @@ func timeFuncs() []*interp.Builtin {
 				return d.Seconds(), nil
 			}),
 		pure("format_date(t: time|string, layout: string = \"YYYY-MM-DD\") -> string", "Formats a time with a layout made of YYYY, MM, DD, hh, mm and ss.",
-			`format_date(now(), "YYYY-MM-DD hh:mm")`, func(th *T, a *Args) (V, error) {
+			`format_date("2024-05-01T10:30:00Z", "YYYY-MM-DD hh:mm")  # "2024-05-01 10:30"`, func(th *T, a *Args) (V, error) {
 				t, err := timeArg(a, 0)
 				if err != nil {
 					return nil, err

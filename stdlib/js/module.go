@@ -78,7 +78,7 @@ func Module() *builtin.Module {
 			builtin.Pure("js.eval(code: string, inputs: map?) -> any",
 				"Runs JavaScript code (an expression, or statements ending in return) with each key of inputs "+
 					"bound as a variable, and returns its value. The code is compiled once and cached.",
-				`js.eval("a * 2 + b", {a: 20, b: 2})`,
+				`js.eval("a * 2 + b", {a: 20, b: 2})  # 42`,
 				func(th *interp.Thread, a *interp.Args) (interp.Value, error) {
 					code, _ := a.String(0)
 					inputs, err := a.OptMap(1)

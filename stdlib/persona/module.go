@@ -93,7 +93,7 @@ func caseModule() *builtin.Module {
 				`run case.create(template: "kyb-review", objects: [watchlist.id, media.id], sla: 2d)`, caseCreate),
 			action("case.get(id: string) -> map", "Reads a case. A read from Persona is I/O, so it is a "+
 				"recorded step: a replayed run sees the data the first attempt read.",
-				`run case.get(trigger.id)`, byID(Client.CaseGet)),
+				`run case.get(c.id)`, byID(Client.CaseGet)),
 			action("case.assign(id: string, email: string) -> map", "Assigns a case to the user with "+
 				"that email address.", `run case.assign(c.id, "analyst@example.com")`, byID2(Client.CaseAssign)),
 			action("case.set_status(id: string, status: string) -> map", "Sets a case's status: open, "+
