@@ -170,6 +170,12 @@ func (c *compiler) errorf(n lang.Node, format string, args ...any) {
 	c.diags.Errorf(c.file, n.Span(), "compile", format, args...)
 }
 
+// internal reports a node the checker should have refused or resolved: a
+// checker bug, which fails the compile loudly instead of running as null.
+func (c *compiler) internal(n lang.Node, format string, args ...any) {
+	c.errorf(n, "internal error: "+format+" (the checker let it through; please report it)", args...)
+}
+
 func (c *compiler) fn(d *lang.FnDecl) {
 	sym := c.info.Defs[d.Name]
 	f := c.prog.fns[sym.Index]
@@ -385,7 +391,8 @@ func (c *compiler) stmt(s lang.Stmt) stmt {
 	case *lang.BlockStmt:
 		return &blockStmt{body: c.block(s.Block.Stmts, base+"b.")}
 	}
-	panic(fmt.Sprintf("interp: unknown statement %T", s))
+	c.internal(s, "cannot compile a statement %T", s)
+	return &blockStmt{}
 }
 
 // letValue compiles a let's value; `let e = wait event … where e.…` gives

@@ -54,6 +54,7 @@ func (c *compiler) expr(e lang.Expr) expr {
 	case *lang.WaitEventExpr:
 		return c.waitEvent(e)
 	}
+	c.internal(e, "cannot compile an expression %T", e)
 	return &constExpr{nil}
 }
 
@@ -76,6 +77,7 @@ func (c *compiler) stepPath() string {
 func (c *compiler) ident(id *lang.Ident) expr {
 	ref, ok := c.info.Refs[id]
 	if !ok {
+		c.internal(id, "%s is not resolved", id.Name)
 		return &constExpr{nil}
 	}
 	sym := ref.Sym
@@ -95,7 +97,10 @@ func (c *compiler) ident(id *lang.Ident) expr {
 		if b := c.prog.lib.Builtin(sym.Func.Name); b != nil {
 			return &constExpr{b}
 		}
+		c.errorf(id, "%s is declared but has no implementation", sym.Func.Name)
+		return &constExpr{nil}
 	}
+	c.internal(id, "%s resolves to a %v, which is not a value", id.Name, sym.Kind)
 	return &constExpr{nil}
 }
 
@@ -216,6 +221,7 @@ func (c *compiler) binaryOp(e *lang.BinaryExpr, x, y expr) expr {
 func (c *compiler) call(e *lang.CallExpr) expr {
 	cal := c.info.Calls[e]
 	if cal == nil {
+		c.internal(e, "the call %s is not resolved", c.text(e.Fn))
 		return &constExpr{nil}
 	}
 	switch cal.Kind {
@@ -329,6 +335,7 @@ func (c *compiler) userArgs(params []*lang.Param, args []*lang.Arg) []expr {
 func (c *compiler) run(r *lang.RunExpr) expr {
 	path := c.stepPath()
 	if r.Call == nil {
+		c.internal(r, "run without a call")
 		return &constExpr{nil}
 	}
 	cal := c.info.Calls[r.Call]
