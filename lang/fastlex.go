@@ -259,6 +259,20 @@ func durationEnd(src string, i int, first bool) int {
 	return 0
 }
 
+// NumberLen returns the length of the duration or number literal at the
+// start of src as the lexer reads it (a duration when one fits, as 1h30m),
+// or 0 when src does not start with a digit. The language server's
+// scanner uses it, so the two cannot disagree.
+func NumberLen(src string) int {
+	if src == "" || !isDigit(src[0]) {
+		return 0
+	}
+	if n := durationEnd(src, 0, true); n > 0 {
+		return n
+	}
+	return numberLen(src)
+}
+
 // numberLen matches `[0-9][0-9_]*(?:\.[0-9][0-9_]*)?(?:[eE][+-]?[0-9]+)?`.
 func numberLen(src string) int {
 	n := 1

@@ -40,6 +40,7 @@ func TestScannerMatchesRules(t *testing.T) {
 	for _, src := range []string{
 		"", "x", "15m 15min 1h30m 2ms5 2mx 5ms 1w 1w2d 3.5 1e5 1e 1.e5 1_000.0_1 7d", `"a\u00e9\u{1F600}\u12\q\` + "\n", `"$ ${ {a: {b: 1}} } $"`,
 		`"""raw`, `"""a"""b"""`, "\xff\xfe é # comment\n", `"unterminated`, "a?.b ?? c -> d != e >= f", "\\", `"\`,
+		"1.x 1ex 1E- 1e+5 1msx 1m5s 2w3d 2d3w 1h30 1hx 3workflow 2h} 15m 7d) 1.5s 1_0h 0x10 1e5s 10ms5",
 	} {
 		sameTokens(t, "inline", src)
 	}
@@ -67,4 +68,19 @@ func TestDeclCuts(t *testing.T) {
 	// A string, and a ${…} inside it, end at the end of their line.
 	src = "workflow a {\n  log \"${\nworkflow b {}\n}\"\n}\n"
 	require.Equal(t, []int{0, strings.Index(src, "workflow b")}, DeclCuts(src))
+}
+
+// NumberLen, which the language server's scanner uses, is the length of
+// the first token the lexer's rules give for a number or duration, and 0
+// for anything else.
+func TestNumberLenIsTheRulesToken(t *testing.T) {
+	for _, src := range []string{"1", "1_000.5e-3x", "1h30", "1h30m)", "2w3d", "2d3w", "1msx", "1.x", "0x10", "7d}"} {
+		toks, err := theLexer().tokenizeRules("inline", src)
+		require.NoError(t, err)
+		require.NotEmpty(t, toks)
+		require.Equal(t, len(toks[0].Value), NumberLen(src), "%q", src)
+	}
+	for _, src := range []string{"", "x1", " 1", ".5", "_1"} {
+		require.Zero(t, NumberLen(src), "%q", src)
+	}
 }

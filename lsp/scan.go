@@ -112,7 +112,7 @@ func (s *scanner) codeToken() {
 		}
 		s.emit(tkIdent, i, j)
 	case c >= '0' && c <= '9':
-		s.emit(tkNumber, i, i+numberLen(src[i:]))
+		s.emit(tkNumber, i, i+lang.NumberLen(src[i:]))
 	case c == '"':
 		s.quote(i)
 	case c == '#':
@@ -224,70 +224,6 @@ func (s *scanner) text(start, end int) {
 	end = min(end, s.limit)
 	s.toks = append(s.toks, token{kind: tkStrText, start: start, end: end})
 	s.pos = end
-}
-
-// numberLen returns the length of the duration or number at the start of
-// s, as lang's lexer reads them: a duration (`[0-9]+(ms|s|m|h|d|w)`, more
-// number-and-unit pairs, then a word boundary) if one fits, else a number
-// (`[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9]+)?`).
-func numberLen(s string) int {
-	w := 0
-	for w < len(s) && isIdentChar(s[w]) {
-		w++
-	}
-	// A duration is made of word characters and must end at a word
-	// boundary, so it is the whole run of them or nothing.
-	if isDuration(s[:w]) {
-		return w
-	}
-	i := digitsLen(s, 1)
-	if i+1 < len(s) && s[i] == '.' && isDigit(s[i+1]) {
-		i = digitsLen(s, i+2)
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		j := i + 1
-		if j < len(s) && (s[j] == '+' || s[j] == '-') {
-			j++
-		}
-		if j < len(s) && isDigit(s[j]) {
-			for i = j; i < len(s) && isDigit(s[i]); i++ {
-			}
-		}
-	}
-	return i
-}
-
-// digitsLen returns the end of the digits and underscores from i.
-func digitsLen(s string, i int) int {
-	for i < len(s) && (isDigit(s[i]) || s[i] == '_') {
-		i++
-	}
-	return i
-}
-
-// isDuration reports whether s is exactly a duration such as 90s or 1h30m.
-func isDuration(s string) bool {
-	for i, first := 0, true; ; first = false {
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		if j == i {
-			return !first && i == len(s)
-		}
-		switch {
-		case strings.HasPrefix(s[j:], "ms"):
-			j += 2
-		case j < len(s) && (strings.IndexByte("smhd", s[j]) >= 0 || first && s[j] == 'w'):
-			j++
-		default:
-			return false
-		}
-		i = j
-		if i == len(s) {
-			return true
-		}
-	}
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
