@@ -66,18 +66,13 @@ const (
 // whose source has text outside every declaration (a declaration Parse left
 // out), but it cannot see every syntax error, so callers with source should
 // use FormatSource.
-func Format(f *File) (out []byte, err error) {
+func Format(f *File) ([]byte, error) {
 	if f == nil {
 		return nil, fmt.Errorf("format: no file")
 	}
 	if err := checkOutside(f); err != nil {
 		return nil, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("format: malformed syntax tree: %v", r)
-		}
-	}()
 	p := &printer{src: f.Src, comments: f.Comments, out: make([]byte, 0, len(f.Src)+len(f.Src)/4+64)}
 	p.file(f)
 	if p.err != nil {

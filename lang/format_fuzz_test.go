@@ -8,8 +8,9 @@ import (
 
 // FuzzFormat checks, for any input that parses without errors, that
 // formatting succeeds, keeps the tree and the comments, and is idempotent.
-// It is seeded with the formatter goldens and the regressions in
-// testdata/fuzz/FuzzFormat.
+// It is seeded with the formatter goldens (testdata/format); a crasher the
+// fuzzer finds lands in testdata/fuzz/FuzzFormat, which go test then runs
+// too.
 //
 // Minimizing each new interesting input can take a minute with the
 // instrumented parser, so run it with a small minimize budget:
