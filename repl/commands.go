@@ -186,7 +186,9 @@ func (r *REPL) cmdEvent(ctx context.Context, _, arg string) bool {
 	if err != nil {
 		return r.fail(":event: %s: %v", arg, err)
 	}
-	r.sess.BindEvent(ctx, ev)
+	if err := r.sess.BindEvent(ctx, ev); err != nil {
+		return r.fail(":event: %s: %v", arg, err)
+	}
 	what := "null"
 	if ev.Object != nil {
 		typ, _ := ev.Object.Get("type")

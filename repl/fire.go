@@ -11,27 +11,24 @@ import (
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
 	"github.com/wf-lang/wf/runtime/store"
-	"github.com/wf-lang/wf/stdlib/persona"
 )
 
 // BindEvent binds trigger and event from a decoded event, as wf run binds
 // them, and keeps the event for Fire. With the local Persona backend the
-// event's object is saved, as wf run does, so actions on it find it.
-func (s *Session) BindEvent(ctx context.Context, ev *runtime.Event) {
+// event's object is saved, as wf run does, so actions on it find it; an
+// error saving it binds nothing.
+func (s *Session) BindEvent(ctx context.Context, ev *runtime.Event) error {
+	if err := s.eng.SaveTriggerObject(ctx, ev); err != nil {
+		return err
+	}
 	s.event = ev
 	var trigger interp.Value
 	if ev.Object != nil {
 		trigger = ev.Object
-		if local, ok := s.eng.Persona.(*persona.Local); ok {
-			if obj, ok := interp.ToGo(ev.Object).(map[string]any); ok {
-				// An object without an id and a type (a plain JSON trigger)
-				// is not saved; that is no error.
-				_, _ = local.Upsert(ctx, obj)
-			}
-		}
 	}
 	s.set("trigger", trigger)
 	s.set("event", ev.Map())
+	return nil
 }
 
 // Workflows returns the names of the session's workflows, sorted.

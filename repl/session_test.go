@@ -129,7 +129,7 @@ func TestSessionBindEventSavesTheObjectLocally(t *testing.T) {
 	require.NoError(t, err)
 	ev, err := runtime.DecodeEvent(body)
 	require.NoError(t, err)
-	s.BindEvent(context.Background(), ev)
+	require.NoError(t, s.BindEvent(context.Background(), ev))
 	out := eval(t, s, "let inq = run inquiry.get(trigger.id)\ninq.name_first\nevent.name")
 	require.False(t, out.Failed(), "%v %v", out.Diags, out.Err)
 	assert.Equal(t, []interp.Value{"Sam", "inquiry.completed"}, valuesOf(out))

@@ -110,7 +110,7 @@ func (e *Engine) RunEvent(ctx context.Context, l *Loaded, ev *Event, only string
 	for _, r := range runs {
 		r.Status, r.Owner = store.StatusRunning, e.instance
 	}
-	if err := e.saveTriggerObject(ctx, ev); err != nil {
+	if err := e.SaveTriggerObject(ctx, ev); err != nil {
 		return nil, nil, err
 	}
 	body, err := interp.MarshalJSON(ev.Value())

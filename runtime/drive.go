@@ -232,8 +232,14 @@ func (e *Engine) dispatch(m execMode, ids ...string) {
 		e.background.Add(1)
 		go func() {
 			defer e.background.Done()
-			// The run's own record says how it went.
-			_, _ = e.execute(context.Background(), id, execMode{park: m.park, skipWaits: m.skipWaits, waitEvents: m.waitEvents})
+			// The run's own record says how it went, unless recording it
+			// failed: Close returns that.
+			_, err := e.execute(context.Background(), id, execMode{park: m.park, skipWaits: m.skipWaits, waitEvents: m.waitEvents})
+			if err != nil && !errors.Is(err, store.ErrNotClaimed) {
+				e.bgMu.Lock()
+				e.bgErrs = append(e.bgErrs, fmt.Errorf("run %s: %w", id, err))
+				e.bgMu.Unlock()
+			}
 		}()
 	}
 }

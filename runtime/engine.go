@@ -114,6 +114,10 @@ type Engine struct {
 	// background counts runs a wf run executes besides the one it was asked
 	// for (emit listeners, workflow.start), waited for by Close.
 	background sync.WaitGroup
+	// bgErrs holds the errors of background executions (a store that
+	// failed under them), returned by Close: the runs' records cannot say.
+	bgMu   sync.Mutex
+	bgErrs []error
 	// versions holds compiled programs by version hash.
 	versions sync.Map
 	// running maps the id of each run executing here to its cancel func;
@@ -246,14 +250,18 @@ func (e *Engine) startHeartbeat() {
 }
 
 // Close waits for runs started in the background, records that the
-// instance stopped, then closes the store.
+// instance stopped, then closes the store. Its error includes those of
+// background executions that could not record their outcome.
 func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.background.Wait()
 		close(e.stopBeat)
 		<-e.beatDone
-		err = errors.Join(e.Store.StopInstance(context.Background(), e.instance), e.Store.Close())
+		e.bgMu.Lock()
+		errs := append(e.bgErrs, e.Store.StopInstance(context.Background(), e.instance), e.Store.Close())
+		e.bgMu.Unlock()
+		err = errors.Join(errs...)
 	})
 	return err
 }

@@ -80,7 +80,7 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 		return nil, err
 	}
 	if opts.Event != nil {
-		if err := e.saveTriggerObject(ctx, opts.Event); err != nil {
+		if err := e.SaveTriggerObject(ctx, opts.Event); err != nil {
 			return nil, err
 		}
 	}
@@ -170,11 +170,12 @@ func (e *Engine) bindTrigger(prog *interp.Program, opts RunOptions) (interp.Valu
 	return trigger, nil, nil
 }
 
-// saveTriggerObject saves an event's object for the local Persona backend,
-// so actions on it (inquiry.decline(trigger.id)) find it. Objects without a
-// string id and type (plain JSON triggers) are not Persona objects and are
-// not saved.
-func (e *Engine) saveTriggerObject(ctx context.Context, ev *Event) error {
+// SaveTriggerObject saves an event's object for the local Persona backend,
+// so actions on it (inquiry.decline(trigger.id)) find it, as running the
+// event does. Objects without a string id and type (plain JSON triggers)
+// are not Persona objects and are not saved; with the api backend nothing
+// is saved.
+func (e *Engine) SaveTriggerObject(ctx context.Context, ev *Event) error {
 	obj := personaObject(ev)
 	if obj == nil {
 		return nil

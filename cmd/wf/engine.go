@@ -58,6 +58,15 @@ func openStoreOnly(g *Globals) (*runtime.Engine, error) {
 		PoolMax: g.PoolMax, PoolMin: g.PoolMin, Version: version, JS: jsEngine()})
 }
 
+// closeEngine closes eng when a command ends; an error closing it (a run
+// executed in the background whose outcome could not be recorded, a store
+// that did not close cleanly) fails a command that had not failed already.
+func closeEngine(eng *runtime.Engine, cmd string, err *error) {
+	if cerr := eng.Close(); cerr != nil && *err == nil {
+		*err = fail(exitFailed, "%s: %v", cmd, cerr)
+	}
+}
+
 // jsEngine returns the process's JavaScript engine (js fn and js.eval).
 func jsEngine() *js.Engine {
 	jsOnce.Do(func() { jsShared = js.NewEngine() })

@@ -23,12 +23,12 @@ type ListsCmd struct {
 	Delete ListsDeleteCmd `cmd:"" help:"Delete a List and its items."`
 }
 
-func withLists(g *Globals, f func(ctx context.Context, svc *lists.Service) error) error {
+func withLists(g *Globals, f func(ctx context.Context, svc *lists.Service) error) (err error) {
 	eng, err := openStoreOnly(g)
 	if err != nil {
 		return fail(exitUsage, "wf lists: %v", err)
 	}
-	defer eng.Close()
+	defer closeEngine(eng, "wf lists", &err)
 	if err := f(context.Background(), eng.Lists); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {

@@ -29,12 +29,12 @@ type PersonaLoadCmd struct {
 }
 
 // Run loads fixtures.
-func (c *PersonaLoadCmd) Run(g *Globals) error {
+func (c *PersonaLoadCmd) Run(g *Globals) (err error) {
 	eng, err := openStoreOnly(g)
 	if err != nil {
 		return fail(exitUsage, "wf persona: %v", err)
 	}
-	defer eng.Close()
+	defer closeEngine(eng, "wf persona load", &err)
 	for _, f := range c.Files {
 		data, err := readfile.Open(f)
 		if err != nil {

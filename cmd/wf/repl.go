@@ -39,12 +39,12 @@ Effects go to the local Persona backend unless --dry-run. Reading a script from 
 }
 
 // Run starts the REPL.
-func (c *ReplCmd) Run(g *Globals) error {
+func (c *ReplCmd) Run(g *Globals) (err error) {
 	eng, err := openEngine(g, &c.EngineFlags, "run")
 	if err != nil {
 		return fail(exitUsage, "wf repl: %v", err)
 	}
-	defer eng.Close()
+	defer closeEngine(eng, "wf repl", &err)
 	interactive := isTerminal(g.stdin) && isTerminal(g.stdout)
 	history := c.History
 	if history == "" {

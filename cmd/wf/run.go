@@ -54,7 +54,7 @@ script with errors.`
 }
 
 // Run runs the workflow(s).
-func (c *RunCmd) Run(g *Globals) error {
+func (c *RunCmd) Run(g *Globals) (err error) {
 	if err := c.validate(); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (c *RunCmd) Run(g *Globals) error {
 	if err != nil {
 		return fail(exitUsage, "wf run: %v", err)
 	}
-	defer eng.Close()
+	defer closeEngine(eng, "wf run", &err)
 	if c.Resume != "" {
 		return c.resume(g, eng)
 	}

@@ -67,7 +67,7 @@ See docs/serving.md.`
 }
 
 // Run serves until SIGTERM or SIGINT.
-func (c *ServeStartCmd) Run(g *Globals) error {
+func (c *ServeStartCmd) Run(g *Globals) (err error) {
 	webhooks, err := c.webhooks()
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (c *ServeStartCmd) Run(g *Globals) error {
 	if err != nil {
 		return fail(exitUsage, "wf serve: %v", err)
 	}
-	defer eng.Close()
+	defer closeEngine(eng, "wf serve", &err)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for _, fx := range c.Fixtures {
