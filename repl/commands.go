@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/wf-lang/wf/internal/ansi"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
@@ -65,7 +66,7 @@ func (r *REPL) command(ctx context.Context, path, line string) bool {
 
 // fail prints an error line and returns false.
 func (r *REPL) fail(format string, args ...any) bool {
-	fmt.Fprintf(r.errw, "%s %s\n", r.pr.paint(ansiRed+ansiBold, "error:"), r.pr.Redact(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(r.errw, "%s %s\n", r.pr.paint(ansi.Red+ansi.Bold, "error:"), r.pr.Redact(fmt.Sprintf(format, args...)))
 	return false
 }
 
@@ -285,7 +286,7 @@ func (r *REPL) printOutcome(path string, out *Outcome) {
 		case ev.Step != nil:
 			r.printStep(ev.Step)
 		case ev.Log != nil:
-			fmt.Fprintf(r.out, "%s %s\n", r.pr.paint(ansiCyan, "log"), r.pr.Redact(ev.Log.Message))
+			fmt.Fprintf(r.out, "%s %s\n", r.pr.paint(ansi.Cyan, "log"), r.pr.Redact(ev.Log.Message))
 		}
 	}
 	for _, v := range out.Values {
@@ -294,7 +295,7 @@ func (r *REPL) printOutcome(path string, out *Outcome) {
 		}
 	}
 	if out.Outputs != nil && out.Outputs.Len() > 0 {
-		fmt.Fprintf(r.out, "%s %s\n", r.pr.paint(ansiBold, "output"), r.pr.Format(out.Outputs))
+		fmt.Fprintf(r.out, "%s %s\n", r.pr.paint(ansi.Bold, "output"), r.pr.Format(out.Outputs))
 	}
 	if out.Err != nil {
 		d := out.Err.Diagnostic()
@@ -329,12 +330,12 @@ func stepMark(status string) string {
 // printStep prints one step of an entry: its mark, action and status, the
 // arguments of a step not performed, and the error of a failed one.
 func (r *REPL) printStep(s *interp.StepRecord) {
-	col := ansiGreen
+	col := ansi.Green
 	switch s.Status {
 	case interp.StepFailed:
-		col = ansiRed
+		col = ansi.Red
 	case interp.StepContinued, interp.StepDryRun:
-		col = ansiYellow
+		col = ansi.Yellow
 	}
 	line := fmt.Sprintf("%s %s  %s", r.pr.paint(col, stepMark(s.Status)), s.Name, s.Status)
 	if s.Status == interp.StepDryRun && s.Args != nil {
@@ -342,6 +343,6 @@ func (r *REPL) printStep(s *interp.StepRecord) {
 	}
 	fmt.Fprintln(r.out, line)
 	if s.Err != "" && s.Status != interp.StepFailed {
-		fmt.Fprintf(r.out, "  %s %s\n", r.pr.paint(ansiRed, "error"), r.pr.Redact(s.Err))
+		fmt.Fprintf(r.out, "  %s %s\n", r.pr.paint(ansi.Red, "error"), r.pr.Redact(s.Err))
 	}
 }

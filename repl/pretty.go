@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/wf-lang/wf/internal/ansi"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 )
@@ -32,23 +33,7 @@ const (
 	maxPrintStr = 64 << 10 // bytes of one string shown
 )
 
-const (
-	ansiReset   = "\x1b[0m"
-	ansiBold    = "\x1b[1m"
-	ansiDim     = "\x1b[2m"
-	ansiRed     = "\x1b[31m"
-	ansiGreen   = "\x1b[32m"
-	ansiYellow  = "\x1b[33m"
-	ansiMagenta = "\x1b[35m"
-	ansiCyan    = "\x1b[36m"
-)
-
-func (p *Printer) paint(code, s string) string {
-	if !p.Color || s == "" {
-		return s
-	}
-	return code + s + ansiReset
-}
+func (p *Printer) paint(code, s string) string { return ansi.Paint(p.Color && s != "", code, s) }
 
 func (p *Printer) width() int {
 	if p.Width <= 0 {
@@ -72,7 +57,7 @@ func (p *Printer) write(b *strings.Builder, v interp.Value, level, col int) {
 	}
 	pad := strings.Repeat("  ", level+1)
 	more := func(n int) {
-		fmt.Fprintf(b, "%s%s\n", pad, p.paint(ansiDim, fmt.Sprintf("… %d more", n)))
+		fmt.Fprintf(b, "%s%s\n", pad, p.paint(ansi.Dim, fmt.Sprintf("… %d more", n)))
 	}
 	switch x := v.(type) {
 	case *interp.List:
@@ -160,7 +145,7 @@ func (p *Printer) writeInline(b *strings.Builder, v interp.Value, depth int) {
 	switch x := v.(type) {
 	case *interp.List:
 		if depth > maxDepth {
-			b.WriteString(p.paint(ansiDim, "[…]"))
+			b.WriteString(p.paint(ansi.Dim, "[…]"))
 			return
 		}
 		b.WriteByte('[')
@@ -173,7 +158,7 @@ func (p *Printer) writeInline(b *strings.Builder, v interp.Value, depth int) {
 		b.WriteByte(']')
 	case *interp.Map:
 		if depth > maxDepth {
-			b.WriteString(p.paint(ansiDim, "{…}"))
+			b.WriteString(p.paint(ansi.Dim, "{…}"))
 			return
 		}
 		b.WriteByte('{')
@@ -194,15 +179,15 @@ func (p *Printer) writeInline(b *strings.Builder, v interp.Value, depth int) {
 func scalarColor(v interp.Value) string {
 	switch v.(type) {
 	case string:
-		return ansiGreen
+		return ansi.Green
 	case int64, float64, time.Duration:
-		return ansiYellow
+		return ansi.Yellow
 	case nil, bool:
-		return ansiMagenta
+		return ansi.Magenta
 	case time.Time:
-		return ansiCyan
+		return ansi.Cyan
 	}
-	return ansiDim
+	return ansi.Dim
 }
 
 // scalar formats a value that is not a list or a map.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/wf-lang/wf/internal/ansi"
 	"github.com/wf-lang/wf/interp"
 )
 
@@ -111,9 +112,9 @@ func TestFormatColorsOnlyWhenAsked(t *testing.T) {
 	plain := (&Printer{}).Format(v)
 	assert.NotContains(t, plain, "\x1b[")
 	colored := (&Printer{Color: true}).Format(v)
-	assert.Contains(t, colored, ansiYellow+"1"+ansiReset)
-	assert.Contains(t, colored, ansiGreen+`"x"`+ansiReset)
-	assert.Contains(t, colored, ansiMagenta+"true"+ansiReset)
+	assert.Contains(t, colored, ansi.Yellow+"1"+ansi.Reset)
+	assert.Contains(t, colored, ansi.Green+`"x"`+ansi.Reset)
+	assert.Contains(t, colored, ansi.Magenta+"true"+ansi.Reset)
 }
 
 func TestFormatRedactsSecrets(t *testing.T) {

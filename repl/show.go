@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/wf-lang/wf/internal/ansi"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
@@ -28,9 +29,9 @@ func (r *REPL) cmdDoc(_ context.Context, _, arg string) bool {
 	case lib.Func(arg) != nil:
 		r.funcDoc(lib.Func(arg))
 	case lib.IsModule(arg):
-		fmt.Fprintf(r.out, "%s %s\n", r.pr.paint(ansiBold, "module"), arg)
+		fmt.Fprintf(r.out, "%s %s\n", r.pr.paint(ansi.Bold, "module"), arg)
 		for _, d := range lang.ModuleFuncs(lib, arg) {
-			fmt.Fprintf(r.out, "  %s\n      %s\n", r.pr.paint(ansiBold, d.Signature()), firstSentence(d.Doc))
+			fmt.Fprintf(r.out, "  %s\n      %s\n", r.pr.paint(ansi.Bold, d.Signature()), firstSentence(d.Doc))
 		}
 	default:
 		if d, f := r.sess.Decl(arg); d != nil {
@@ -59,7 +60,7 @@ func (r *REPL) funcDoc(d *lang.FuncDecl) {
 	if d.Effect {
 		kind = "action: call it with run"
 	}
-	fmt.Fprintf(r.out, "%s  %s\n", r.pr.paint(ansiBold, d.Signature()), r.pr.paint(ansiDim, "("+kind+")"))
+	fmt.Fprintf(r.out, "%s  %s\n", r.pr.paint(ansi.Bold, d.Signature()), r.pr.paint(ansi.Dim, "("+kind+")"))
 	if d.Doc != "" {
 		fmt.Fprintf(r.out, "\n%s\n", indent(d.Doc, "  "))
 	}
@@ -80,12 +81,12 @@ func (r *REPL) declDoc(d lang.Decl, f *lang.File) {
 		}
 	}
 	for _, c := range above {
-		fmt.Fprintln(r.out, r.pr.paint(ansiDim, c))
+		fmt.Fprintln(r.out, r.pr.paint(ansi.Dim, c))
 	}
 	if sp.End.Offset <= len(f.Src) && sp.Start.Offset < sp.End.Offset {
 		fmt.Fprintln(r.out, string(f.Src[sp.Start.Offset:sp.End.Offset]))
 	}
-	fmt.Fprintf(r.out, "%s\n", r.pr.paint(ansiDim, fmt.Sprintf("(%s %s, from %s:%d)", declKind(d), d.DeclName().Name, f.Path, sp.Start.Line)))
+	fmt.Fprintf(r.out, "%s\n", r.pr.paint(ansi.Dim, fmt.Sprintf("(%s %s, from %s:%d)", declKind(d), d.DeclName().Name, f.Path, sp.Start.Line)))
 }
 
 // allNames lists every name :doc knows, for suggestions.

@@ -13,6 +13,7 @@ import (
 	"github.com/creack/pty"
 	"github.com/peterh/liner"
 
+	"github.com/wf-lang/wf/internal/ansi"
 	"github.com/wf-lang/wf/lang"
 )
 
@@ -144,7 +145,7 @@ func (r *REPL) wordCompleter(line string, pos int) (string, []string, string) {
 			i--
 		}
 		if d := r.sess.lib.Func(h[i:]); d != nil {
-			r.listAbove([]string{r.pr.paint(ansiBold, d.Signature()) + "  " + firstSentence(d.Doc)})
+			r.listAbove([]string{r.pr.paint(ansi.Bold, d.Signature()) + "  " + firstSentence(d.Doc)})
 			return c.Head, []string{""}, c.Tail
 		}
 	}
@@ -153,7 +154,7 @@ func (r *REPL) wordCompleter(line string, pos int) (string, []string, string) {
 		return c.Head, nil, c.Tail
 	case 1:
 		if d := c.Candidates[0].Detail; strings.HasSuffix(c.Candidates[0].Text, "(") && strings.Contains(d, "->") {
-			r.listAbove([]string{r.pr.paint(ansiBold, d)})
+			r.listAbove([]string{r.pr.paint(ansi.Bold, d)})
 		}
 		return c.Head, []string{c.Candidates[0].Text}, c.Tail
 	}
@@ -163,13 +164,13 @@ func (r *REPL) wordCompleter(line string, pos int) (string, []string, string) {
 	var rows []string
 	for i, cand := range c.Candidates {
 		if i == maxListed {
-			rows = append(rows, r.pr.paint(ansiDim, fmt.Sprintf("… %d more", len(c.Candidates)-i)))
+			rows = append(rows, r.pr.paint(ansi.Dim, fmt.Sprintf("… %d more", len(c.Candidates)-i)))
 			break
 		}
 		if strings.Contains(cand.Detail, "->") {
 			rows = append(rows, cand.Detail)
 		} else {
-			rows = append(rows, fmt.Sprintf("%-24s %s", cand.Text, r.pr.paint(ansiDim, cand.Detail)))
+			rows = append(rows, fmt.Sprintf("%-24s %s", cand.Text, r.pr.paint(ansi.Dim, cand.Detail)))
 		}
 	}
 	r.listAbove(rows)

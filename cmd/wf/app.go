@@ -14,10 +14,9 @@ import (
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // a run failed, a check found errors, files differ
-	exitUsage   = 2 // bad flags or arguments, or a script that does not load
-	exitInvalid = 2
+	exitOK     = 0
+	exitFailed = 1 // a run failed, a check found errors, files differ
+	exitUsage  = 2 // bad flags or arguments, or a script that does not load
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

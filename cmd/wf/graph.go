@@ -56,7 +56,7 @@ func (c *GraphCmd) Run(g *Globals) error {
 	}
 	if loaded.Diags.HasErrors() {
 		(&termdiag.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
-		return fail(exitInvalid, "\nwf graph: %s has errors; nothing was drawn", c.File)
+		return fail(exitUsage, "\nwf graph: %s has errors; nothing was drawn", c.File)
 	}
 	var run *graph.RunInfo
 	if c.RunID != "" {

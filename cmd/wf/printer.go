@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/wf-lang/wf/internal/ansi"
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
 )
@@ -22,22 +23,7 @@ type printer struct {
 
 func newPrinter(w io.Writer, color bool) *printer { return &printer{w: w, color: color} }
 
-const (
-	cReset  = "\x1b[0m"
-	cBold   = "\x1b[1m"
-	cDim    = "\x1b[2m"
-	cRed    = "\x1b[31m"
-	cGreen  = "\x1b[32m"
-	cYellow = "\x1b[33m"
-	cCyan   = "\x1b[36m"
-)
-
-func (p *printer) c(code, s string) string {
-	if !p.color {
-		return s
-	}
-	return code + s + cReset
-}
+func (p *printer) c(code, s string) string { return ansi.Paint(p.color, code, s) }
 
 func shortVersion(v string) string {
 	if len(v) > 12 {
@@ -49,12 +35,12 @@ func shortVersion(v string) string {
 func (p *printer) run(r *runtime.Record) {
 	dry := ""
 	if r.DryRun {
-		dry = p.c(cYellow, " (dry run)")
+		dry = p.c(ansi.Yellow, " (dry run)")
 	}
-	fmt.Fprintf(p.w, "%s %s  %s%s\n", p.c(cBold, "run"), r.ID, p.c(cBold, r.Workflow), dry)
-	fmt.Fprintf(p.w, "  %s %s   %s %s\n", p.c(cDim, "version"), shortVersion(r.Version), p.c(cDim, "started"), r.StartedAt.Format(time.RFC3339))
+	fmt.Fprintf(p.w, "%s %s  %s%s\n", p.c(ansi.Bold, "run"), r.ID, p.c(ansi.Bold, r.Workflow), dry)
+	fmt.Fprintf(p.w, "  %s %s   %s %s\n", p.c(ansi.Dim, "version"), shortVersion(r.Version), p.c(ansi.Dim, "started"), r.StartedAt.Format(time.RFC3339))
 	if len(r.Steps) == 0 {
-		fmt.Fprintf(p.w, "  %s\n", p.c(cDim, "no steps"))
+		fmt.Fprintf(p.w, "  %s\n", p.c(ansi.Dim, "no steps"))
 	}
 	width := 0
 	for _, s := range r.Steps {
@@ -77,7 +63,7 @@ func (p *printer) run(r *runtime.Record) {
 		p.log(l)
 	}
 	if out := string(r.Outputs); out != "{}" && out != "null" {
-		fmt.Fprintf(p.w, "  %s %s\n", p.c(cBold, "outputs"), termSafe(compactJSON(r.Outputs)))
+		fmt.Fprintf(p.w, "  %s %s\n", p.c(ansi.Bold, "outputs"), termSafe(compactJSON(r.Outputs)))
 	}
 	dur := ""
 	if r.FinishedAt != nil {
@@ -85,9 +71,9 @@ func (p *printer) run(r *runtime.Record) {
 	}
 	switch r.Status {
 	case interp.StatusCompleted:
-		fmt.Fprintf(p.w, "%s%s\n", p.c(cGreen, "completed"), dur)
+		fmt.Fprintf(p.w, "%s%s\n", p.c(ansi.Green, "completed"), dur)
 	default:
-		fmt.Fprintf(p.w, "%s%s\n", p.c(cRed, r.Status), dur)
+		fmt.Fprintf(p.w, "%s%s\n", p.c(ansi.Red, r.Status), dur)
 		if e := r.ParsedError(); e != nil {
 			where := ""
 			if e.Pos != "" {
@@ -102,16 +88,16 @@ func (p *printer) run(r *runtime.Record) {
 }
 
 func (p *printer) step(s runtime.StepRecord, width int) {
-	mark, col := "✓", cGreen
+	mark, col := "✓", ansi.Green
 	switch s.Status {
 	case interp.StepFailed:
-		mark, col = "✗", cRed
+		mark, col = "✗", ansi.Red
 	case interp.StepContinued:
-		mark, col = "!", cYellow
+		mark, col = "!", ansi.Yellow
 	case interp.StepDryRun:
-		mark, col = "○", cYellow
+		mark, col = "○", ansi.Yellow
 	case interp.StepReplayed:
-		mark, col = "↺", cCyan
+		mark, col = "↺", ansi.Cyan
 	}
 	dur := ""
 	if s.FinishedAt != nil {
@@ -122,17 +108,17 @@ func (p *printer) step(s runtime.StepRecord, width int) {
 		extra = fmt.Sprintf("  %d attempts", s.Attempts)
 	}
 	fmt.Fprintf(p.w, "  %s %-*s  %-9s %6s%s\n", p.c(col, mark), width, s.Name, s.Status, dur, extra)
-	fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "args"), termSafe(compactJSON(s.Args)))
+	fmt.Fprintf(p.w, "      %s %s\n", p.c(ansi.Dim, "args"), termSafe(compactJSON(s.Args)))
 	if string(s.Result) != "null" && len(s.Result) > 0 {
-		fmt.Fprintf(p.w, "      %s %s\n", p.c(cDim, "result"), termSafe(compactJSON(s.Result)))
+		fmt.Fprintf(p.w, "      %s %s\n", p.c(ansi.Dim, "result"), termSafe(compactJSON(s.Result)))
 	}
 	if s.Error != nil {
-		fmt.Fprintf(p.w, "      %s %s\n", p.c(cRed, "error"), termSafe(*s.Error))
+		fmt.Fprintf(p.w, "      %s %s\n", p.c(ansi.Red, "error"), termSafe(*s.Error))
 	}
 }
 
 func (p *printer) log(l runtime.LogRecord) {
-	fmt.Fprintf(p.w, "  %s %s  %s\n", p.c(cCyan, "log"), termSafe(l.Message), p.c(cDim, termSafe(l.Pos)))
+	fmt.Fprintf(p.w, "  %s %s  %s\n", p.c(ansi.Cyan, "log"), termSafe(l.Message), p.c(ansi.Dim, termSafe(l.Pos)))
 }
 
 func roundDur(d time.Duration) string {

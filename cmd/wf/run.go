@@ -76,7 +76,7 @@ func (c *RunCmd) Run(g *Globals) (err error) {
 	}
 	if loaded.Diags.HasErrors() {
 		(&termdiag.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
-		return fail(exitInvalid, "\nwf run: %s has errors; nothing was run", c.File)
+		return fail(exitUsage, "\nwf run: %s has errors; nothing was run", c.File)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -96,7 +96,7 @@ func (c *ServeStartCmd) Run(g *Globals) (err error) {
 		var le *service.LoadError
 		if errors.As(err, &le) {
 			le.Render(g.stderr, g.color(g.stderr))
-			return fail(exitInvalid, "\nwf serve: %s has errors; not serving", c.Dir)
+			return fail(exitUsage, "\nwf serve: %s has errors; not serving", c.Dir)
 		}
 		return fail(exitUsage, "wf serve: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mattn/go-runewidth"
 
+	"github.com/wf-lang/wf/internal/ansi"
 	"github.com/wf-lang/wf/lang"
 )
 
@@ -29,38 +30,24 @@ type Renderer struct {
 	Color bool
 }
 
-const (
-	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
-	ansiRed    = "\x1b[31m"
-	ansiYellow = "\x1b[33m"
-	ansiBlue   = "\x1b[34m"
-	ansiCyan   = "\x1b[36m"
-)
-
-func (r *Renderer) paint(code, s string) string {
-	if !r.Color {
-		return s
-	}
-	return code + s + ansiReset
-}
+func (r *Renderer) paint(code, s string) string { return ansi.Paint(r.Color, code, s) }
 
 // Render writes one diagnostic. Its first line names the severity, as
 // compilers do (`file:3:5: warning: …`), so errors and warnings differ
 // without colour too.
 func (r *Renderer) Render(w io.Writer, d *lang.Diagnostic) {
-	sev := ansiRed
+	sev := ansi.Red
 	if d.Severity == lang.Warning {
-		sev = ansiYellow
+		sev = ansi.Yellow
 	} else if d.Severity == lang.Notice {
-		sev = ansiBlue
+		sev = ansi.Blue
 	}
 	where := fmt.Sprintf("%s:%d:%d:", d.File, d.Span.Start.Line, d.Span.Start.Col)
 	if !d.Span.Start.IsValid() {
 		where = d.File + ":" // no place in the file, such as a run that was cancelled
 	}
-	fmt.Fprintf(w, "%s %s %s\n", r.paint(ansiBold, where),
-		r.paint(ansiBold+sev, d.Severity.String()+":"), r.paint(sev, d.Message)+" ["+d.Code+"]")
+	fmt.Fprintf(w, "%s %s %s\n", r.paint(ansi.Bold, where),
+		r.paint(ansi.Bold+sev, d.Severity.String()+":"), r.paint(sev, d.Message)+" ["+d.Code+"]")
 	var src []byte
 	if r.Source != nil {
 		src = r.Source(d.File)
@@ -68,15 +55,15 @@ func (r *Renderer) Render(w io.Writer, d *lang.Diagnostic) {
 	if line, ok := sourceLine(src, d.Span.Start); ok {
 		num := fmt.Sprint(d.Span.Start.Line)
 		pad := strings.Repeat(" ", len(num)+1)
-		fmt.Fprintf(w, "%s%s\n", pad, r.paint(ansiBlue, " |"))
-		fmt.Fprintf(w, " %s%s %s\n", r.paint(ansiBlue, num), r.paint(ansiBlue, " |"), expandTabs(line))
-		fmt.Fprintf(w, "%s%s %s\n", pad, r.paint(ansiBlue, " |"), r.paint(sev, underline(line, d.Span)))
+		fmt.Fprintf(w, "%s%s\n", pad, r.paint(ansi.Blue, " |"))
+		fmt.Fprintf(w, " %s%s %s\n", r.paint(ansi.Blue, num), r.paint(ansi.Blue, " |"), expandTabs(line))
+		fmt.Fprintf(w, "%s%s %s\n", pad, r.paint(ansi.Blue, " |"), r.paint(sev, underline(line, d.Span)))
 	}
 	for _, h := range d.Hints {
-		fmt.Fprintf(w, "   %s %s\n", r.paint(ansiCyan, "= hint:"), h)
+		fmt.Fprintf(w, "   %s %s\n", r.paint(ansi.Cyan, "= hint:"), h)
 	}
 	for _, n := range d.Related {
-		fmt.Fprintf(w, "   %s %s:%d:%d: %s\n", r.paint(ansiCyan, "= note:"), n.File, n.Span.Start.Line, n.Span.Start.Col, n.Message)
+		fmt.Fprintf(w, "   %s %s:%d:%d: %s\n", r.paint(ansi.Cyan, "= note:"), n.File, n.Span.Start.Line, n.Span.Start.Col, n.Message)
 	}
 }
 
