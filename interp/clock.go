@@ -23,7 +23,9 @@ type RealClock struct{}
 // Now returns the current time in UTC.
 func (RealClock) Now() time.Time { return time.Now().UTC() }
 
-// Sleep waits for d or ctx.
+// Sleep waits for d, or until ctx is done and returns its cause
+// (context.Cause: ctx's error when it was cancelled without one). The
+// library's default sleep between retries (httpx, persona) is this one.
 func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -31,7 +33,7 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return context.Cause(ctx)
 	}
 }
 
@@ -93,10 +95,10 @@ func (c *FakeClock) Now() time.Time {
 func (c *FakeClock) Advance(d time.Duration) { c.advanceTo(c.Now().Add(d), nil) }
 
 // Sleep advances the clock by d, firing timers due on the way; it stops
-// early, with ctx's error, if a timer cancels ctx.
+// early, with ctx's cause as RealClock's does, if a timer cancels ctx.
 func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	return c.advanceTo(c.Now().Add(d), ctx)
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/wf-lang/wf/interp"
 )
 
 // Defaults applied by New to zero Config fields and by Do to zero Request fields.
@@ -84,7 +86,7 @@ func withDefaults(cfg Config) Config {
 		cfg.MaxRetries = DefaultMaxRetries
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = interp.RealClock{}.Sleep
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -130,18 +132,6 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		}
 	}
 	return nil
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
 }
 
 // quietLogger drops resty's log lines; errors reach the caller through Do.

@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,7 +67,7 @@ func NewAPI(cfg Config) (*API, error) {
 		a.now = time.Now
 	}
 	if a.sleep == nil {
-		a.sleep = sleepCtx
+		a.sleep = interp.RealClock{}.Sleep
 	}
 	a.limiter = newLimiter(positive(cfg.RateLimit, 300), time.Minute, a.now)
 	hc := cfg.HTTPClient
@@ -74,14 +75,14 @@ func NewAPI(cfg Config) (*API, error) {
 		hc = &http.Client{}
 	}
 	a.rc = resty.NewWithClient(hc).
-		SetBaseURL(strings.TrimRight(orZero(cfg.BaseURL, DefaultBaseURL), "/")).
+		SetBaseURL(strings.TrimRight(cmp.Or(cfg.BaseURL, DefaultBaseURL), "/")).
 		SetResponseBodyLimit(MaxBodySize).
 		SetLogger(discardLogger{}).
 		SetHeaders(map[string]string{
 			"Authorization":   "Bearer " + cfg.APIKey,
 			"Persona-Version": APIVersion,
 			"Key-Inflection":  "snake",
-			"User-Agent":      "wf/" + orZero(cfg.Version, "dev"),
+			"User-Agent":      "wf/" + cmp.Or(cfg.Version, "dev"),
 			"Accept":          "application/json",
 		})
 	return a, nil
@@ -90,15 +91,6 @@ func NewAPI(cfg Config) (*API, error) {
 // positive is v, or def when v is zero or negative.
 func positive[T int | time.Duration](v, def T) T {
 	if v <= 0 {
-		return def
-	}
-	return v
-}
-
-// orZero is v, or def when v is the zero value.
-func orZero[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
 		return def
 	}
 	return v
@@ -305,15 +297,15 @@ func errorMessages(status int, body []byte) []string {
 	var msgs []string
 	if json.Unmarshal(body, &doc) == nil {
 		for _, e := range doc.Errors {
-			title := orZero(e.Title, http.StatusText(status))
-			if details := orZero(e.Details, e.Detail); details != "" {
+			title := cmp.Or(e.Title, http.StatusText(status))
+			if details := cmp.Or(e.Details, e.Detail); details != "" {
 				title += ": " + details
 			}
 			msgs = append(msgs, truncate(title, 500))
 		}
 	}
 	if len(msgs) == 0 {
-		msgs = []string{orZero(http.StatusText(status), "error")}
+		msgs = []string{cmp.Or(http.StatusText(status), "error")}
 	}
 	return msgs
 }

@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -124,7 +125,7 @@ func (a *API) CaseCreate(ctx context.Context, spec CaseSpec) (map[string]any, er
 	if err := checkCaseSpec(op, spec); err != nil {
 		return nil, err
 	}
-	attrs := map[string]any{"case_template_id": orZero(a.cfg.CaseTemplates[spec.Template], spec.Template)}
+	attrs := map[string]any{"case_template_id": cmp.Or(a.cfg.CaseTemplates[spec.Template], spec.Template)}
 	setIf(attrs, "case_queue_id", spec.Queue)
 	if len(spec.Fields) > 0 {
 		attrs["fields"] = fieldsValue(spec.Fields)

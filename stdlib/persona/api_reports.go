@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -26,7 +27,7 @@ func (a *API) ReportRun(ctx context.Context, req ReportRequest) (map[string]any,
 		return nil, err
 	}
 	attrs := map[string]any{"query": q}
-	setIf(attrs, "report_template_id", orZero(req.TemplateID, a.cfg.ReportTemplates[req.Type]))
+	setIf(attrs, "report_template_id", cmp.Or(req.TemplateID, a.cfg.ReportTemplates[req.Type]))
 	setIf(attrs, "account_id", req.AccountID)
 	body := attributes("report/"+kind.persona, attrs)
 	rep, err := a.do(ctx, call{op: op, method: http.MethodPost, path: "/reports", body: body})
@@ -87,7 +88,7 @@ func (a *API) verify(ctx context.Context, op string, req VerificationRequest) (m
 		return nil, err
 	}
 	attrs := fieldsValue(req.Fields)
-	setIf(attrs, "verification_template_id", orZero(req.TemplateID, a.cfg.VerificationTemplates[req.Type]))
+	setIf(attrs, "verification_template_id", cmp.Or(req.TemplateID, a.cfg.VerificationTemplates[req.Type]))
 	ver, err := a.do(ctx, call{op: op, method: http.MethodPost, path: base, body: attributes(typ, attrs)})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package persona
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -54,7 +55,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(k, v)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(orZero(ex.status, http.StatusOK))
+	w.WriteHeader(cmp.Or(ex.status, http.StatusOK))
 	_, _ = io.WriteString(w, ex.reply)
 }
 
@@ -88,7 +89,7 @@ func newTestAPI(t *testing.T, cfg Config, script ...exchange) (*API, *fakeAPI, *
 	clock := &fakeTime{now: testStart}
 	cfg.Backend, cfg.APIKey, cfg.BaseURL, cfg.Version = "api", "sk_test_123", srv.URL+"/api/v1/", "1.2.3"
 	cfg.HTTPClient, cfg.Now, cfg.Sleep = srv.Client(), clock.Now, clock.Sleep
-	cfg.MaxAttempts = orZero(cfg.MaxAttempts, 1)
+	cfg.MaxAttempts = cmp.Or(cfg.MaxAttempts, 1)
 	c, err := New(cfg)
 	require.NoError(t, err)
 	return c.(*API), fake, clock

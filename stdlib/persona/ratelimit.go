@@ -46,15 +46,3 @@ func (l *limiter) wait(ctx context.Context, sleep func(context.Context, time.Dur
 	}
 	return ctx.Err()
 }
-
-// sleepCtx waits for d or until ctx ends: the default Sleep.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
