@@ -3,6 +3,8 @@ package interp
 import (
 	"context"
 	"time"
+
+	"github.com/wf-lang/wf/lang"
 )
 
 // runExpr is `run action(args) [with {…}]`: it evaluates the arguments,
@@ -151,8 +153,9 @@ func (e *runExpr) options(th *Thread, fr *frame) (StepOptions, error) {
 }
 
 // DefaultWaitTimeout is how long an event wait lasts without a timeout
-// clause, and the longest wait allowed (as in Persona).
-const DefaultWaitTimeout = 30 * 24 * time.Hour
+// clause, and the longest wait allowed: lang.MaxWait, which the checker
+// holds literal durations to.
+const DefaultWaitTimeout = lang.MaxWait
 
 type waitExpr struct {
 	at

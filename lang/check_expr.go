@@ -3,6 +3,7 @@ package lang
 import (
 	"regexp"
 	"sort"
+	"time"
 )
 
 // expr checks an expression and returns its static type.
@@ -77,7 +78,7 @@ func (c *checker) expr(e Expr) Type {
 		if t := c.expr(e.Duration); !TDuration.Accepts(t) {
 			c.errorf(e.Duration, "type", "wait needs a duration such as 2h, got %s", t)
 		}
-		if d, ok := e.Duration.(*DurationLit); ok && d.Value > maxWait {
+		if d, ok := e.Duration.(*DurationLit); ok && d.Value > MaxWait {
 			c.errorf(e.Duration, "duration", "wait %s is longer than the limit of 30d", d.Raw).
 				Hint("for longer delays schedule another workflow with workflow.schedule")
 		}
@@ -97,7 +98,9 @@ func (c *checker) expr(e Expr) Type {
 	return TAny
 }
 
-const maxWait = 30 * 24 * 3600 * 1e9
+// MaxWait is the longest a wait may last, as in Persona: a time wait, or
+// an event wait's timeout (its default, too).
+const MaxWait = 30 * 24 * time.Hour
 
 // operand checks x, the operand of a field read, an index or a call: a run
 // there needs parentheses, (run inquiry.get(id)).status, which the "Add
@@ -497,7 +500,7 @@ func (c *checker) waitEvent(e *WaitEventExpr, name *Ident) Type {
 		if t := c.expr(e.Timeout); !TDuration.Accepts(t) {
 			c.errorf(e.Timeout, "type", "timeout needs a duration such as 7d, got %s", t)
 		}
-		if d, ok := e.Timeout.(*DurationLit); ok && d.Value > maxWait {
+		if d, ok := e.Timeout.(*DurationLit); ok && d.Value > MaxWait {
 			c.errorf(e.Timeout, "duration", "timeout %s is longer than the limit of 30d", d.Raw)
 		}
 	}
