@@ -75,7 +75,7 @@ func (c *BacktestCmd) Run(g *Globals) error {
 	}
 	if loaded.Program == nil {
 		(&termdiag.Renderer{Source: loaded.Source, Color: g.color(g.stderr)}).RenderAll(g.stderr, loaded.Diags)
-		return fail(exitInvalid, "wf backtest: %s has errors", c.File)
+		return fail(exitUsage, "wf backtest: %s has errors", c.File)
 	}
 	if names := loaded.Program.Workflows(); filter.Workflow == "" && len(names) == 1 {
 		filter.Workflow = names[0]

@@ -108,7 +108,7 @@ func (c *TestCmd) once(ctx context.Context, g *Globals, filter *regexp.Regexp) e
 		suites = append(suites, s)
 	}
 	if broken {
-		return fail(exitInvalid, "wf test: the scripts have errors; no test ran")
+		return fail(exitUsage, "wf test: the scripts have errors; no test ran")
 	}
 	results := wftest.Run(ctx, suites, wftest.Options{Run: filter, Parallel: c.Parallel})
 	var cov *wftest.CoverageReport
