@@ -57,12 +57,11 @@ type eventTrigger struct {
 }
 
 type paramSpec struct {
-	name     string
-	typ      lang.Type
-	def      expr
-	hasDef   bool
-	slot     int
-	optional bool
+	name   string
+	typ    lang.Type
+	def    expr
+	hasDef bool
+	slot   int
 }
 
 // Options configure compilation.
@@ -127,7 +126,6 @@ type compiler struct {
 	opts  Options
 	file  string
 	src   []byte
-	files map[*lang.ConstDecl]*lang.File
 	diags lang.Diagnostics
 	// frame is the checker's frame for the code being compiled.
 	frame *lang.Frame

@@ -306,7 +306,6 @@ func (s *parallelStmt) exec(th *Thread, fr *frame) (ctrl, error) {
 type forStmt struct {
 	at
 	keySlot, valSlot int // keySlot -1 when there is one name
-	hops             int // 0, or 1 for a parallel for (its own frame)
 	iter             expr
 	body             []stmt
 	parallel         bool

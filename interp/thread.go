@@ -233,11 +233,6 @@ func (th *Thread) checkSize(n int, what string) error {
 	return nil
 }
 
-// file returns the workflow's file, for error positions.
-func (th *Thread) file() string { return th.run.wf.file }
-
-func posOf(sp lang.Span) lang.Pos { return sp.Start }
-
 // CheckSize enforces the run's size limits on a value a library function
 // is about to build: what is "string" (n in bytes), "list" or "map".
 func (th *Thread) CheckSize(n int, what string) error { return th.checkSize(n, what) }

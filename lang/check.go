@@ -79,14 +79,13 @@ const (
 )
 
 type checker struct {
-	u      Universe
-	diags  *Diagnostics
-	file   string
-	info   *Info
-	prog   *Program
-	scope  *scope
-	flags  ctxFlags
-	runArg *CallExpr // the call directly under the run being checked
+	u     Universe
+	diags *Diagnostics
+	file  string
+	info  *Info
+	prog  *Program
+	scope *scope
+	flags ctxFlags
 	// lets holds every binding in the current top-level declaration (decl)
 	// by name, to tell "used before it is bound" from "undefined"; it is
 	// gathered on the first undefined name.

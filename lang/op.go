@@ -49,13 +49,6 @@ const (
 	precUnary
 )
 
-// binaryOps maps operator text to a binary operator.
-var binaryOps = map[string]Op{
-	"??": OpCoalesce, "or": OpOr, "and": OpAnd, "==": OpEq, "!=": OpNe,
-	"<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe, "in": OpIn, "notin": OpNotIn,
-	"matches": OpMatches, "+": OpAdd, "-": OpSub, "*": OpMul, "/": OpDiv, "%": OpMod,
-}
-
 // Precedence returns the binding strength of a binary operator (higher binds
 // tighter), or of a unary one.
 func (o Op) Precedence() int {

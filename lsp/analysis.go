@@ -186,24 +186,3 @@ func (an *analysis) declAt(off int) lang.Decl {
 	}
 	return nil
 }
-
-// identAt returns the name written at the byte offset (a use or a
-// definition), or nil.
-func (an *analysis) identAt(off int) *lang.Ident {
-	d := an.declAt(off)
-	if d == nil {
-		return nil
-	}
-	var found *lang.Ident
-	lang.Inspect(d, func(n lang.Node) bool {
-		if found != nil || n == nil || !n.Span().Contains(off) {
-			return false
-		}
-		if id, ok := n.(*lang.Ident); ok {
-			found = id
-			return false
-		}
-		return true
-	})
-	return found
-}

@@ -226,8 +226,6 @@ func (s *scanner) text(start, end int) {
 	s.pos = end
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
 func isIdentStart(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -207,7 +207,7 @@ func TestWorkspaceSymbols(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "flows", "kyb.wf"), []byte("fn score_business(x) {\n  return x\n}\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ".wf", "hidden.wf"), []byte("fn score_hidden(x) {\n  return x\n}\n"), 0o644))
 	root := uri.File(dir)
-	h := newHarnessWith(t, Options{Universe: testUniverse()}, &protocol.InitializeParams{RootURI: &root})
+	h := newHarnessWith(t, Options{Universe: testUniverse()}, &protocol.InitializeParams{RootURI: &root}) //lint:ignore SA1019 a client that sends only rootUri
 	h.openAt(uri.File(filepath.Join(dir, "main.wf")), "workflow scoring {\n  on manual()\n}\n")
 	query := func(q string) []string {
 		res, err := call[protocol.SymbolInformationSlice](h, protocol.MethodWorkspaceSymbol, &protocol.WorkspaceSymbolParams{Query: q})

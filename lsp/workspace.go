@@ -131,8 +131,11 @@ func workspaceRoots(params *protocol.InitializeParams) []string {
 			}
 		}
 	}
+	// Clients without workspace folders send only rootUri, deprecated in
+	// the protocol but still sent.
+	//lint:ignore SA1019 the fallback for those clients
 	if len(roots) == 0 && params.RootURI != nil && *params.RootURI != "" && uri.URI(*params.RootURI).IsFile() {
-		roots = append(roots, pathOf(*params.RootURI))
+		roots = append(roots, pathOf(*params.RootURI)) //lint:ignore SA1019 the same fallback
 	}
 	return roots
 }

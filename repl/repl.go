@@ -73,12 +73,6 @@ type REPL struct {
 	errw    io.Writer
 	entries int
 	quit    bool
-	// tabs remembers the last completion request, so a second TAB on the
-	// same text lists the candidates.
-	tabs struct {
-		line string
-		pos  int
-	}
 }
 
 // MaxEntry caps the size of one entry read from the input.

@@ -70,6 +70,7 @@ func TestAPITriggerValidatesInputs(t *testing.T) {
 	assert.Equal(t, "not_an_api_trigger", resp["error"].(map[string]any)["code"])
 	code, resp = h.api(http.MethodPost, "/v1/workflows/score/runs", "[1, 2]")
 	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Equal(t, "bad_body", resp["error"].(map[string]any)["code"])
 	code, _ = h.api(http.MethodPost, "/v1/workflows/score/runs?wait=soon", map[string]any{"name": "a", "amount": 1})
 	assert.Equal(t, http.StatusBadRequest, code)
 	h.drain()

@@ -80,7 +80,7 @@ func TestListActions(t *testing.T) {
 	post("/lists/blocked-ips/add", "value", "not an ip")
 	assert.Contains(t, flash(), "Could not add not an ip:")
 	post("/lists/blocked-ips/add", "value", "192.0.2.6", "attrs", "reason")
-	assert.Contains(t, flash(), "Attributes are key=value pairs")
+	assert.Contains(t, flash(), "attributes are key=value pairs")
 	post("/lists/blocked-ips/add", "value", "192.0.2.6", "attrs", "reason=chargeback")
 	assert.Equal(t, "Added 192.0.2.6 to blocked-ips.", flash())
 

@@ -140,7 +140,7 @@ func parseAttrs(s string) (map[string]string, error) {
 		k, v, ok := strings.Cut(part, "=")
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if !ok || k == "" {
-			return nil, fmt.Errorf("Attributes are key=value pairs separated by commas (such as match_type=domain); %q is not one.", strings.TrimSpace(part))
+			return nil, fmt.Errorf("attributes are key=value pairs separated by commas (such as match_type=domain); %q is not one", strings.TrimSpace(part))
 		}
 		out[k] = v
 	}
