@@ -120,11 +120,6 @@ type Reusable interface {
 // (a function value called by another function, a run step).
 func (a *Args) Memo() *Memo { return a.memo }
 
-// NewArgs builds Args directly, for libraries calling each other and tests.
-func NewArgs(decl *lang.FuncDecl, vals []Value, extra *Map) *Args {
-	return &Args{decl: decl, vals: vals, extra: extra}
-}
-
 // Len returns the number of parameters.
 func (a *Args) Len() int { return len(a.vals) }
 

@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"context"
 	"time"
 
 	"github.com/wf-lang/wf/lang"
@@ -75,13 +74,3 @@ func (e *Evaluator) Eval(args ...Value) (Value, error) {
 	}
 	return fr.ret, nil
 }
-
-// EvalContext is Eval with a context that can cancel a long evaluation.
-func (e *Evaluator) EvalContext(ctx context.Context, args ...Value) (Value, error) {
-	e.th.ctx = ctx
-	defer func() { e.th.ctx = context.Background() }()
-	return e.Eval(args...)
-}
-
-// Program returns the compiled program behind the evaluator.
-func (e *Evaluator) Program() *Program { return e.prog }

@@ -552,11 +552,4 @@ func Blank(v Value) bool {
 	return false
 }
 
-// SortedKeys returns a map's keys sorted.
-func SortedKeys(m *Map) []string {
-	ks := append([]string(nil), m.keys...)
-	sort.Strings(ks)
-	return ks
-}
-
 func sortStrings(s []string) { sort.Strings(s) }

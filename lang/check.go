@@ -172,11 +172,6 @@ func Check(files []*File, u Universe) (*Program, Diagnostics) {
 	return c.prog, diags
 }
 
-// CheckFile parses nothing: it checks one parsed file on its own.
-func CheckFile(f *File, u Universe) (*Program, Diagnostics) {
-	return Check([]*File{f}, u)
-}
-
 func (c *checker) errorf(n Node, code, format string, args ...any) *Diagnostic {
 	return c.diags.Errorf(c.file, n.Span(), code, format, args...)
 }

@@ -2,7 +2,6 @@ package lang
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -189,19 +188,6 @@ func (l ErrorList) Error() string {
 		b.WriteString(d.Error())
 	}
 	return b.String()
-}
-
-// AsDiagnostics extracts the diagnostics carried by err, if any.
-func AsDiagnostics(err error) (Diagnostics, bool) {
-	var l ErrorList
-	if errors.As(err, &l) {
-		return Diagnostics(l), true
-	}
-	var d *Diagnostic
-	if errors.As(err, &d) {
-		return Diagnostics{d}, true
-	}
-	return nil, false
 }
 
 // WriteJSON writes diagnostics as a JSON array, for tools (--format json).

@@ -98,9 +98,6 @@ func New(cfg Config) *REPL {
 	return r
 }
 
-// Session returns the REPL's session.
-func (r *REPL) Session() *Session { return r.sess }
-
 // Run reads entries until the input ends or :quit, and returns how many
 // entries or commands failed. An error is returned only when the input or
 // the terminal cannot be read.

@@ -104,9 +104,6 @@ func (s *Session) Value(name string) (interp.Value, bool) {
 	return v, ok
 }
 
-// Loaded returns the compiled declarations, nil before the first one.
-func (s *Session) Loaded() *runtime.Loaded { return s.loaded }
-
 // Event returns the bound event, nil when none is.
 func (s *Session) Event() *runtime.Event { return s.event }
 

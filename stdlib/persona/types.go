@@ -68,16 +68,6 @@ func ReportTypes() []string {
 	return names
 }
 
-// ReportPersonaType is Persona's type for a WF report type, e.g.
-// "report/politically-exposed-person" for "politically_exposed_person".
-func ReportPersonaType(name string) (string, bool) {
-	k, ok := reportKinds[name]
-	if !ok {
-		return "", false
-	}
-	return "report/" + k.persona, true
-}
-
 // LocalReportList is the List the local backend matches a report type
 // against, "" when that type never matches.
 func LocalReportList(name string) string {

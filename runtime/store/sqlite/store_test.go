@@ -31,12 +31,6 @@ func (c *fakeClock) Now() time.Time {
 	return c.t
 }
 
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func openTest(t *testing.T) (*Store, string) {
 	t.Helper()
 	s, path, _ := openClocked(t)
