@@ -50,12 +50,14 @@ func (l listStore) IndexDir() string {
 	return ""
 }
 
+// listErr gives a store error the Lists engine's meaning (lists.ErrNotFound,
+// lists.ErrExists) and keeps the store's error in the chain and message.
 func listErr(err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("%w", lists.ErrNotFound)
+		return fmt.Errorf("%w: %w", lists.ErrNotFound, err)
 	case errors.Is(err, store.ErrExists):
-		return fmt.Errorf("%w", lists.ErrExists)
+		return fmt.Errorf("%w: %w", lists.ErrExists, err)
 	}
 	return err
 }

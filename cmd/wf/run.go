@@ -49,8 +49,9 @@ store (.wf/wf.db by default; see --store). Examples:
 Actions go to the local Persona backend by default (no account needed); --backend api uses
 the real Persona API with PERSONA_API_KEY.
 
-Exit status: 0 when every run completed, 1 when a run failed, 2 for usage errors or a
-script with errors.`
+Exit status: 0 when every run it reports completed, 1 when one failed, 2 for usage errors
+or a script with errors. Runs they start in the background (workflow.start, emit) are
+recorded (wf runs) but do not change it.`
 }
 
 // Run runs the workflow(s).

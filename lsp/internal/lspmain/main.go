@@ -1,6 +1,6 @@
 // Command lspmain runs the WF language server on stdio with the standard
-// library, as `wf lsp` will. The editor tests build it to drive the server
-// from a real editor (Neovim); it is not installed.
+// library, as `wf lsp` does, without the rest of wf. The editor tests build
+// it to drive the server from a real editor (Neovim); it is not installed.
 package main
 
 import (
