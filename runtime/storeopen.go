@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -42,8 +43,12 @@ func OpenStore(ctx context.Context, url string, opts StoreOptions) (store.Store,
 	return sqlite.OpenWith(ctx, url, sqlite.Options{Synchronous: opts.Synchronous, Now: opts.Now, StaleAfter: opts.StaleAfter})
 }
 
-// checkPath refuses a URL of another kind where a file path is expected.
+// checkPath refuses a URL of another kind where a file path is expected,
+// and an empty one (WF_STORE set to nothing).
 func checkPath(url string) error {
+	if strings.TrimSpace(url) == "" {
+		return errors.New("no store: --store (or $WF_STORE) is empty; leave it unset for .wf/wf.db")
+	}
 	if scheme, _, ok := strings.Cut(url, "://"); ok && !strings.ContainsAny(scheme, `/\`) {
 		return fmt.Errorf("store %q: a store is a PostgreSQL URL (postgres://…) or the path of a SQLite file; %s:// is neither", url, scheme)
 	}
