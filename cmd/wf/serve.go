@@ -145,7 +145,10 @@ func (c *ServeStartCmd) Run(g *Globals) (err error) {
 	log.Info("shutting down", "timeout", c.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
-	_ = srv.Shutdown(sctx) // stop accepting; requests in flight finish
+	// Stop accepting; requests in flight finish, or are cut at the timeout.
+	if serr := srv.Shutdown(sctx); serr != nil {
+		log.Warn("requests still in flight at the shutdown timeout were cut off", "err", serr)
+	}
 	svc.Shutdown(sctx)
 	log.Info("stopped")
 	if err != nil {
