@@ -538,10 +538,14 @@ func (h *durableHost) fail(err error) {
 	}
 }
 
-// jsonOf encodes a value for the record, with secrets removed.
+// jsonOf encodes a value for the record, with secrets removed. A value
+// that cannot be encoded (too large, nested too deep) fails the run: its
+// journal would replay a note in its place, not the value. The record
+// shows that note.
 func (h *durableHost) jsonOf(v interp.Value) json.RawMessage {
 	b, err := recordJSON(v)
 	if err != nil {
+		h.fail(interp.Errorf(interp.KindLimit, "a step's value cannot be recorded: %v", err))
 		b, _ = json.Marshal("[value not recorded: " + err.Error() + "]")
 	}
 	if b == nil {
