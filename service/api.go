@@ -38,9 +38,8 @@ func (s *Service) triggerAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "not_an_api_trigger", name+" has no on api(…) trigger, so it cannot be started through the API", nil)
 		return
 	}
-	wait, err := s.parseWait(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "bad_wait", err.Error(), nil)
+	wait, ok := s.waitParam(w, r)
+	if !ok {
 		return
 	}
 	body, ok := s.readBody(w, r)
@@ -119,6 +118,18 @@ func jsonSame(a, b json.RawMessage) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return bytes.Equal(xa, ya)
+}
+
+// waitParam reads ?wait=D, answering 400 bad_wait (and false) when it is
+// not a duration: checked before the request acts, so a bad wait changes
+// nothing.
+func (s *Service) waitParam(w http.ResponseWriter, r *http.Request) (time.Duration, bool) {
+	wait, err := s.parseWait(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "bad_wait", err.Error(), nil)
+		return 0, false
+	}
+	return wait, true
 }
 
 // parseWait reads ?wait=D (capped at MaxWait).
@@ -381,6 +392,10 @@ func (s *Service) cancelRun(w http.ResponseWriter, r *http.Request) {
 // resumeRun is POST /v1/runs/{id}/resume: a failed, cancelled or
 // interrupted run continues from where it stopped, on its own version.
 func (s *Service) resumeRun(w http.ResponseWriter, r *http.Request) {
+	wait, ok := s.waitParam(w, r)
+	if !ok {
+		return
+	}
 	run, err := s.eng.Store.GetRun(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.storeError(w, "run", err)
@@ -392,13 +407,16 @@ func (s *Service) resumeRun(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("run resumed", "run", run.ID)
 	s.queue.Enqueue(run.ID)
-	wait, _ := s.parseWait(r)
 	s.answerRun(w, r, run.ID, wait, true)
 }
 
 // rerunRun is POST /v1/runs/{id}/rerun: the same trigger on the newest
 // version, as a new run linked to the old one.
 func (s *Service) rerunRun(w http.ResponseWriter, r *http.Request) {
+	wait, ok := s.waitParam(w, r)
+	if !ok {
+		return
+	}
 	run, err := s.eng.Store.GetRun(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.storeError(w, "run", err)
@@ -412,7 +430,6 @@ func (s *Service) rerunRun(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("run rerun", "run", row.ID, "rerun_of", run.ID)
 	s.metrics.started.WithLabelValues(row.Workflow).Inc()
 	s.queue.Enqueue(row.ID)
-	wait, _ := s.parseWait(r)
 	s.answerRun(w, r, row.ID, wait, true)
 }
 

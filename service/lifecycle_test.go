@@ -99,6 +99,16 @@ func TestCancelResumeRerun(t *testing.T) {
 	code, _ = h.api(http.MethodPost, "/v1/runs/"+id+"/cancel", nil)
 	assert.Equal(t, http.StatusConflict, code, "an ended run cannot be cancelled")
 
+	// A bad wait is refused before anything is done: the run stays failed.
+	for _, action := range []string{"resume", "rerun"} {
+		code, rec = h.api(http.MethodPost, "/v1/runs/"+id+"/"+action+"?wait=soon", nil)
+		require.Equal(t, http.StatusBadRequest, code, "%s: %v", action, rec)
+		assert.Equal(t, "bad_wait", rec["error"].(map[string]any)["code"])
+	}
+	code, rec = h.api(http.MethodGet, "/v1/runs/"+id, nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "failed", rec["status"], "not resumed")
+
 	// The service recovers; resume performs the failed step again.
 	status = http.StatusOK
 	code, rec = h.api(http.MethodPost, "/v1/runs/"+id+"/resume?wait=5s", nil)
