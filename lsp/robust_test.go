@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,11 +19,14 @@ import (
 // rawClient speaks LSP framing by hand, to send what a typed client
 // cannot: broken JSON, bad parameters, unknown methods.
 type rawClient struct {
-	t      *testing.T
-	ctx    context.Context
-	conn   net.Conn
-	stream jsonrpc2.Stream
-	done   chan error
+	t    *testing.T
+	ctx  context.Context
+	conn net.Conn
+	done chan error
+	// msgs gets every message the server sends, read as it comes: the
+	// pipe has no buffer, so a server writing a notification while the
+	// client writes a request would otherwise block them both.
+	msgs chan jsonrpc2.Message
 }
 
 // newRawClient starts a server; wrap lets a test change it first.
@@ -35,14 +39,26 @@ func newRawClient(t *testing.T, wrap func(*server)) *rawClient {
 	if wrap != nil {
 		wrap(s)
 	}
-	c := &rawClient{t: t, ctx: ctx, conn: clientSide, stream: jsonrpc2.NewHeaderStream(clientSide), done: make(chan error, 1)}
+	c := &rawClient{t: t, ctx: ctx, conn: clientSide, done: make(chan error, 1), msgs: make(chan jsonrpc2.Message, 1024)}
 	go func() { c.done <- s.serve(ctx, serverSide, serverSide) }()
+	go func() {
+		defer close(c.msgs)
+		stream := jsonrpc2.NewHeaderStream(clientSide)
+		for {
+			msg, _, err := stream.Read(ctx)
+			if err != nil {
+				return
+			}
+			c.msgs <- msg
+		}
+	}()
 	t.Cleanup(func() { _ = clientSide.Close() })
 	return c
 }
 
 func (c *rawClient) send(body string) {
 	c.t.Helper()
+	require.NoError(c.t, c.conn.SetWriteDeadline(time.Now().Add(hangGuard)))
 	_, err := fmt.Fprintf(c.conn, "Content-Length: %d\r\n\r\n%s", len(body), body)
 	require.NoError(c.t, err)
 }
@@ -52,8 +68,14 @@ func (c *rawClient) send(body string) {
 func (c *rawClient) response(id string) *jsonrpc2.Response {
 	c.t.Helper()
 	for {
-		msg, _, err := c.stream.Read(c.ctx)
-		require.NoError(c.t, err)
+		var msg jsonrpc2.Message
+		select {
+		case m, open := <-c.msgs:
+			require.True(c.t, open, "the connection ended before response %s", id)
+			msg = m
+		case <-c.ctx.Done():
+			require.FailNow(c.t, "no response "+id)
+		}
 		r, ok := msg.(*jsonrpc2.Response)
 		if !ok {
 			continue // a notification, such as publishDiagnostics
