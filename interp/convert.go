@@ -133,7 +133,11 @@ func (e *jsonEncoder) encode(v Value) ([]byte, error) {
 	// Measure over-counts no value more than eightfold (a one-digit
 	// number counts 8): beyond that the text cannot fit, and a structure
 	// built by sharing is refused without writing it out.
-	if size, _ := Measure(v); size/8 > int64(max) {
+	size, depth := Measure(v)
+	if depth > maxJSONDepth {
+		return nil, errorf(KindLimit, "the value is nested more than %d levels deep to write as text", maxJSONDepth)
+	}
+	if size/8 > int64(max) {
 		return nil, e.tooLarge()
 	}
 	if err := e.write(v, 0); err != nil {

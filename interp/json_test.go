@@ -3,6 +3,7 @@ package interp_test
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,4 +35,20 @@ func TestMarshalJSONStrings(t *testing.T) {
 	got, err := interp.MarshalJSON(m)
 	require.NoError(t, err)
 	assert.Equal(t, `{"k\"ey":"v<1>","list":["a",1,null]}`, string(got))
+}
+
+// A value nested deeper than a record holds is refused as nested, not as
+// large (it is a few hundred bytes).
+func TestMarshalJSONTooDeep(t *testing.T) {
+	v, err := interp.ParseJSON([]byte(strings.Repeat("[", 150) + strings.Repeat("]", 150)))
+	require.NoError(t, err)
+	deep := interp.NewList([]interp.Value{v})
+	for range 100 {
+		deep = interp.NewList([]interp.Value{deep})
+	}
+	_, err = interp.MarshalJSON(v)
+	assert.NoError(t, err)
+	_, err = interp.MarshalJSON(deep)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "nested more than 200 levels deep")
 }
