@@ -356,6 +356,11 @@ func (s *strBuild) piece(pos Pos, tok string) {
 
 // bad reports an invalid escape.
 func (s *strBuild) bad(pos Pos, tok string) {
+	if !utf8.ValidString(tok) {
+		// A backslash before a byte that is not UTF-8: the file's
+		// "invalid UTF-8 byte" error names it, once.
+		return
+	}
 	s.b.errorf(Span{pos, advance(pos, tok)}, "syntax", "invalid escape %s", tok).
 		Hint(`valid escapes: \n \r \t \" \\ \$ \uXXXX \u{X…}`)
 }
