@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -75,13 +77,108 @@ func EncodeObjects(objs []Object) ([]string, error) {
 		if o.Kind == "" || o.ID == "" {
 			return nil, errors.New("store: object needs a kind and an id")
 		}
-		data, err := jsonv2.Marshal(o.Data, objectEncoding...)
+		data, err := encodeObject(o.Data)
 		if err != nil {
 			return nil, fmt.Errorf("store: %s %q: %w", o.Kind, o.ID, err)
 		}
-		out[i] = string(data)
+		out[i] = data
 	}
 	return out, nil
+}
+
+// objectWriter writes an object's JSON by tokens, walking the maps, lists
+// and scalars a decoded object holds without reflection; it writes exactly
+// what jsonv2.Marshal with objectEncoding writes (keys sorted bytewise,
+// numbers in the same form, NaN and infinities refused), which
+// TestEncodeObjectMatchesMarshal holds it to. Any other Go type is handed to
+// jsonv2.Marshal. Writers are pooled: their buffer and key scratch are
+// reused.
+type objectWriter struct {
+	buf  bytes.Buffer
+	enc  *jsontext.Encoder
+	keys []string
+}
+
+var objectWriters = sync.Pool{New: func() any {
+	w := &objectWriter{}
+	w.enc = jsontext.NewEncoder(&w.buf, jsontext.AllowInvalidUTF8(true))
+	return w
+}}
+
+func encodeObject(data map[string]any) (string, error) {
+	w := objectWriters.Get().(*objectWriter)
+	defer func() {
+		if w.buf.Cap() <= 1<<20 { // a rare huge object's buffer is not kept
+			objectWriters.Put(w)
+		}
+	}()
+	w.buf.Reset()
+	clear(w.keys)
+	w.keys = w.keys[:0] // an encoding that failed may have left keys behind
+	w.enc.Reset(&w.buf, jsontext.AllowInvalidUTF8(true))
+	if err := w.value(data); err != nil {
+		return "", err
+	}
+	// The encoder ends each top-level value with a newline; Marshal does not.
+	return string(bytes.TrimSuffix(w.buf.Bytes(), []byte{'\n'})), nil
+}
+
+func (w *objectWriter) value(v any) error {
+	switch v := v.(type) {
+	case nil:
+		return w.enc.WriteToken(jsontext.Null)
+	case string:
+		return w.enc.WriteToken(jsontext.String(v))
+	case bool:
+		return w.enc.WriteToken(jsontext.Bool(v))
+	case int64:
+		return w.enc.WriteToken(jsontext.Int(v))
+	case int:
+		return w.enc.WriteToken(jsontext.Int(int64(v)))
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("cannot encode %v as JSON", v)
+		}
+		return w.enc.WriteToken(jsontext.Float(v))
+	case map[string]any:
+		if err := w.enc.WriteToken(jsontext.BeginObject); err != nil {
+			return err
+		}
+		// The keys of this map sit at the end of the scratch slice while
+		// its members (which may be maps) use the space after them.
+		start := len(w.keys)
+		for k := range v {
+			w.keys = append(w.keys, k)
+		}
+		keys := w.keys[start:]
+		slices.Sort(keys)
+		for _, k := range keys {
+			if err := w.enc.WriteToken(jsontext.String(k)); err != nil {
+				return err
+			}
+			if err := w.value(v[k]); err != nil {
+				return err
+			}
+		}
+		clear(w.keys[start:])
+		w.keys = w.keys[:start]
+		return w.enc.WriteToken(jsontext.EndObject)
+	case []any:
+		if err := w.enc.WriteToken(jsontext.BeginArray); err != nil {
+			return err
+		}
+		for _, x := range v {
+			if err := w.value(x); err != nil {
+				return err
+			}
+		}
+		return w.enc.WriteToken(jsontext.EndArray)
+	}
+	raw, err := jsonv2.Marshal(v, objectEncoding...)
+	if err != nil {
+		return err
+	}
+	return w.enc.WriteValue(raw)
 }
 
 // DecodeObject decodes a stored object; JSON numbers come back as int64 when they are

@@ -3,9 +3,11 @@ package store
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -63,4 +65,62 @@ func TestEncodeObjectsRoundTrips(t *testing.T) {
 	assert.Error(t, err)
 	_, err = EncodeObjects([]Object{{Kind: "", ID: "inq_1", Data: obj}})
 	assert.Error(t, err)
+}
+
+// TestEncodeObjectMatchesMarshal holds the token writer to what
+// jsonv2.Marshal with objectEncoding writes, byte for byte, on random
+// objects of every kind a decoded object holds (and some it does not).
+func TestEncodeObjectMatchesMarshal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	strs := []string{"", "a", "B", "é", "日本", "\x00", "<a&b>", "\"q\"\\", "\xff\xfe bad utf8", "\u2028", "z", "aa", "a\x7f", "🙂"}
+	floats := []float64{0.5, -0.25, 1e21, 1e-7, 5e-324, math.MaxFloat64, 123456.789, -1e300, math.Copysign(0, -1)}
+	var gen func(depth int) any
+	gen = func(depth int) any {
+		switch n := rng.IntN(10); {
+		case n == 0:
+			return nil
+		case n == 1:
+			return rng.IntN(2) == 0
+		case n == 2:
+			return int64(rng.Uint64())
+		case n == 3:
+			return floats[rng.IntN(len(floats))]
+		case n == 4:
+			return rng.IntN(1000) - 500 // an int, as Go code may put in an object
+		case n == 5 && depth < 6:
+			l := make([]any, rng.IntN(4))
+			for i := range l {
+				l[i] = gen(depth + 1)
+			}
+			return l
+		case n >= 6 && depth < 6:
+			m := map[string]any{}
+			for range rng.IntN(6) {
+				m[strs[rng.IntN(len(strs))]+strs[rng.IntN(len(strs))]] = gen(depth + 1)
+			}
+			return m
+		case n == 9:
+			return map[string]string{"other": "type"} // falls back to Marshal
+		}
+		return strs[rng.IntN(len(strs))]
+	}
+	for i := range 2000 {
+		obj := map[string]any{}
+		for range rng.IntN(8) {
+			obj[strs[rng.IntN(len(strs))]] = gen(0)
+		}
+		want, err := jsonv2.Marshal(obj, objectEncoding...)
+		require.NoError(t, err)
+		got, err := encodeObject(obj)
+		require.NoError(t, err)
+		require.Equal(t, string(want), got, "object %d", i)
+	}
+	for _, bad := range []any{math.NaN(), math.Inf(-1), []any{1.0, math.Inf(1)}} {
+		_, err := encodeObject(map[string]any{"k": map[string]any{"x": bad}})
+		require.Error(t, err, "%v", bad)
+		// the pooled writer is clean after a failure
+		got, err := encodeObject(map[string]any{"b": 1, "a": "x"})
+		require.NoError(t, err)
+		require.Equal(t, `{"a":"x","b":1}`, got)
+	}
 }
