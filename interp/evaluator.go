@@ -20,6 +20,7 @@ type Evaluator struct {
 	fn   *function
 	fr   *frame
 	th   *Thread
+	ret  expr // x when the fn's body is `return x` (see oneReturn)
 }
 
 // NewEvaluator compiles src, which must declare the fn named name (it may
@@ -46,7 +47,9 @@ func NewEvaluator(path, src, name string, lib Library, opts Options) (*Evaluator
 	th.run.runID = EvaluatorRunID
 	th.now = time.Now().UTC()
 	th.fnName = name
-	return &Evaluator{prog: prog, fn: fn, fr: newFrame(fn.frameSize, nil), th: th}, diags
+	e := &Evaluator{prog: prog, fn: fn, fr: newFrame(fn.frameSize, nil), th: th}
+	e.ret = e.oneReturn()
+	return e, diags
 }
 
 // EvaluatorRunID is the run id an Evaluator's evaluations see.
@@ -59,18 +62,47 @@ func (e *Evaluator) SetEnv(env any) { e.th.run.env = env }
 // the evaluator was made, until set).
 func (e *Evaluator) SetNow(t time.Time) { e.th.now = t }
 
+// SetLimits sets the budget each evaluation gets (DefaultLimits until set).
+func (e *Evaluator) SetLimits(l Limits) {
+	e.th.run.limits = l
+	e.ret = e.oneReturn()
+}
+
 // Eval calls the fn with args and returns what it returns.
 func (e *Evaluator) Eval(args ...Value) (Value, error) {
 	if len(args) != e.fn.nparams {
 		return nil, arityError(e.fn.name, e.fn.nparams, len(args))
 	}
 	fr := e.fr
-	clear(fr.slots)
 	copy(fr.slots, args)
+	clear(fr.slots[len(args):])
 	fr.ret = nil
-	e.th.run.stmts.Store(0)
+	stmts := &e.th.run.stmts
+	if ret := e.ret; ret != nil {
+		// The body is `return x`: its statement is the evaluation's first,
+		// which no budget of at least one statement refuses. The count it
+		// leaves (1) is set only when x's calls moved it, so that an
+		// evaluation that calls nothing writes no shared counter.
+		if stmts.Load() != 1 {
+			stmts.Store(1)
+		}
+		return ret.eval(e.th, fr)
+	}
+	stmts.Store(0)
 	if _, err := execBlock(e.th, fr, e.fn.body); err != nil {
 		return nil, err
 	}
 	return fr.ret, nil
+}
+
+// oneReturn returns x (or nil) when the fn's body is the single statement
+// `return x` and the statement budget allows at least one statement.
+func (e *Evaluator) oneReturn() expr {
+	if len(e.fn.body) != 1 || e.th.run.limits.MaxStatements < 1 {
+		return nil
+	}
+	if r, ok := e.fn.body[0].(*returnStmt); ok {
+		return r.x
+	}
+	return nil
 }

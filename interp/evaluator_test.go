@@ -335,3 +335,48 @@ func TestNullArgumentIsNamedByItsExpression(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 }
+
+const budgeted = `
+fn one(xs) {
+  return len(xs.filter(x -> true))
+}
+
+fn two(xs) {
+  let n = len(xs.filter(x -> true))
+  return n
+}
+`
+
+// Every evaluation gets the whole statement budget and counts exactly as a
+// run does: the body's statements and each lambda call. A body that is one
+// return statement is evaluated without the block around it and counts the
+// same.
+func TestEvaluatorStatementBudget(t *testing.T) {
+	items := func(n int) interp.Value {
+		xs := make([]interp.Value, n)
+		for i := range xs {
+			xs[i] = int64(i)
+		}
+		return interp.NewList(xs)
+	}
+	for fn, statements := range map[string]int{"one": 1, "two": 2} {
+		ev, diags := interp.NewEvaluator("budget.wf", budgeted, fn, testLibrary(), interp.Options{})
+		require.False(t, diags.HasErrors(), "%v", diags.Err())
+		l := interp.DefaultLimits
+		l.MaxStatements = 100
+		ev.SetLimits(l)
+		fits := 100 - statements // lambda calls that fit beside the body's statements
+		for range 2 {
+			v, err := ev.Eval(items(fits))
+			require.NoError(t, err, fn)
+			assert.Equal(t, int64(fits), v)
+			_, err = ev.Eval(items(fits + 1))
+			require.Error(t, err, fn)
+			assert.Contains(t, err.Error(), "100", fn)
+		}
+		l.MaxStatements = 0
+		ev.SetLimits(l)
+		_, err := ev.Eval(items(0))
+		require.Error(t, err, "%s: a budget of no statements refuses the first", fn)
+	}
+}
