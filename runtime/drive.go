@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
@@ -209,6 +210,17 @@ func recordedTrigger(prog *interp.Program, row *store.Run) (interp.Value, *inter
 	return trigger, evMap, nil
 }
 
+// WaitBackground waits for the runs this engine executes in goroutines of
+// its own (without a queue: the runs a wf run starts with workflow.start
+// and emit, and theirs) and returns the records of those that ended, in
+// the order they ended. Errors recording them are Close's.
+func (e *Engine) WaitBackground() []*Record {
+	e.background.Wait()
+	e.bgMu.Lock()
+	defer e.bgMu.Unlock()
+	return slices.Clone(e.bgRecs)
+}
+
 // rootOf is the id of the run at the top of a run's tree.
 func rootOf(row *store.Run) string {
 	if row.RootID != "" {
@@ -232,13 +244,15 @@ func (e *Engine) dispatch(m execMode, ids ...string) {
 		e.background.Add(1)
 		go func() {
 			defer e.background.Done()
-			// The run's own record says how it went, unless recording it
-			// failed: Close returns that.
-			_, err := e.execute(context.Background(), id, execMode{park: m.park, skipWaits: m.skipWaits, waitEvents: m.waitEvents})
+			// The run's own record says how it went (WaitBackground returns
+			// it), unless recording it failed: Close returns that.
+			rec, err := e.execute(context.Background(), id, execMode{park: m.park, skipWaits: m.skipWaits, waitEvents: m.waitEvents})
+			e.bgMu.Lock()
+			defer e.bgMu.Unlock()
 			if err != nil && !errors.Is(err, store.ErrNotClaimed) {
-				e.bgMu.Lock()
 				e.bgErrs = append(e.bgErrs, fmt.Errorf("run %s: %w", id, err))
-				e.bgMu.Unlock()
+			} else if rec != nil {
+				e.bgRecs = append(e.bgRecs, rec)
 			}
 		}()
 	}

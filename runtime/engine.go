@@ -118,6 +118,8 @@ type Engine struct {
 	// failed under them), returned by Close: the runs' records cannot say.
 	bgMu   sync.Mutex
 	bgErrs []error
+	// bgRecs holds the records of the background executions that ended.
+	bgRecs []*Record
 	// versions holds compiled programs by version hash.
 	versions sync.Map
 	// running maps the id of each run executing here to its cancel func;

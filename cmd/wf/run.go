@@ -49,9 +49,11 @@ store (.wf/wf.db by default; see --store). Examples:
 Actions go to the local Persona backend by default (no account needed); --backend api uses
 the real Persona API with PERSONA_API_KEY.
 
-Exit status: 0 when every run it reports completed, 1 when one failed, 2 for usage errors
-or a script with errors. Runs they start in the background (workflow.start, emit) are
-recorded (wf runs) but do not change it.`
+wf run waits for the runs they start in the background (workflow.start, emit), which are
+recorded too (wf runs); one that does not complete is named on stderr.
+
+Exit status: 0 when every run it reports, and every run they started, completed; 1 when
+one failed (or could not record its outcome); 2 for usage errors or a script with errors.`
 }
 
 // Run runs the workflow(s).
@@ -102,7 +104,7 @@ func (c *RunCmd) Run(g *Globals) (err error) {
 			return fail(exitUsage, "wf run: %v", err)
 		}
 		filterFailed := c.reportRoutes(g, loaded, ev, routes)
-		if err := c.report(g, recs, true); err != nil {
+		if err := c.report(g, eng, recs, true); err != nil {
 			return err
 		}
 		if filterFailed {
@@ -126,7 +128,7 @@ func (c *RunCmd) Run(g *Globals) (err error) {
 	if err != nil {
 		return fail(exitUsage, "wf run: %v", err)
 	}
-	return c.report(g, []*runtime.Record{rec}, false)
+	return c.report(g, eng, []*runtime.Record{rec}, false)
 }
 
 // resume continues a run from the store: its trigger, inputs and source
@@ -145,7 +147,7 @@ func (c *RunCmd) resume(g *Globals, eng *runtime.Engine) error {
 	if err != nil {
 		return fail(exitUsage, "wf run: --resume %s: %v", c.Resume, err)
 	}
-	return c.report(g, []*runtime.Record{rec}, false)
+	return c.report(g, eng, []*runtime.Record{rec}, false)
 }
 
 // noteVersion tells when the file given with --resume is not the version
@@ -344,8 +346,11 @@ func (c *RunCmd) inputs(p *interp.Program, name string) (*interp.Map, error) {
 	return m, nil
 }
 
-// report prints the runs and sets the exit status.
-func (c *RunCmd) report(g *Globals, recs []*runtime.Record, array bool) error {
+// report prints the runs, waits for those they started in the background
+// (workflow.start, emit) and sets the exit status: a run that did not
+// complete fails the command, whether it is one reported or one started in
+// the background (said on stderr).
+func (c *RunCmd) report(g *Globals, eng *runtime.Engine, recs []*runtime.Record, array bool) error {
 	if c.JSON {
 		enc := json.NewEncoder(g.stdout)
 		enc.SetIndent("", "  ")
@@ -370,10 +375,23 @@ func (c *RunCmd) report(g *Globals, recs []*runtime.Record, array bool) error {
 			p.run(r)
 		}
 	}
+	failed := false
 	for _, r := range recs {
-		if r.Status != interp.StatusCompleted {
-			return &exitError{code: exitFailed}
+		failed = failed || r.Status != interp.StatusCompleted
+	}
+	for _, r := range eng.WaitBackground() {
+		if r.Status == interp.StatusCompleted {
+			continue
 		}
+		failed = true
+		msg := ""
+		if e := r.ParsedError(); e != nil {
+			msg = ": " + e.Message
+		}
+		fmt.Fprintf(g.stderr, "wf run: run %s (workflow %s), started in the background, %s%s\n", r.ID, r.Workflow, r.Status, msg)
+	}
+	if failed {
+		return &exitError{code: exitFailed}
 	}
 	return nil
 }
