@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"reflect"
+
 	"github.com/wf-lang/wf/lang"
 )
 
@@ -9,6 +11,9 @@ import (
 // reflective shifter is ten times slower. A node type it does not know
 // goes to the reflective shifter, so a new node type is still shifted
 // right; a test compares the two on many trees, so a new field is noticed.
+//
+// It is total: a nil node, or an interface holding a nil pointer, is
+// returned as it is, so it has no panic of its own for a caller to recover.
 type fastShift struct {
 	dOff, dLine int
 	slow        *shifter
@@ -16,6 +21,13 @@ type fastShift struct {
 
 func newFastShift(dOff, dLine int) *fastShift {
 	return &fastShift{dOff: dOff, dLine: dLine, slow: newShifter(dOff, dLine)}
+}
+
+// typedNil reports whether n holds a nil pointer: a node field of an
+// interface type set to a nil *T.
+func typedNil(n any) bool {
+	v := reflect.ValueOf(n)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func (s *fastShift) pos(p lang.Pos) lang.Pos {
@@ -62,6 +74,9 @@ func (s *fastShift) decls(ds []lang.Decl) []lang.Decl {
 }
 
 func (s *fastShift) decl(d lang.Decl) lang.Decl {
+	if typedNil(d) {
+		return d
+	}
 	switch d := d.(type) {
 	case *lang.WorkflowDecl:
 		c := *d
@@ -114,6 +129,9 @@ func (s *fastShift) params(ps []*lang.Param) []*lang.Param {
 }
 
 func (s *fastShift) trigger(t lang.Trigger) lang.Trigger {
+	if typedNil(t) {
+		return t
+	}
 	switch t := t.(type) {
 	case *lang.EventTrigger:
 		c := *t
@@ -163,6 +181,9 @@ func (s *fastShift) stmts(list []lang.Stmt) []lang.Stmt {
 }
 
 func (s *fastShift) stmt(st lang.Stmt) lang.Stmt {
+	if typedNil(st) {
+		return st
+	}
 	switch st := st.(type) {
 	case *lang.LetStmt:
 		c := *st
@@ -252,28 +273,19 @@ func (s *fastShift) exprs(es []lang.Expr) []lang.Expr {
 }
 
 func (s *fastShift) expr(e lang.Expr) lang.Expr {
+	if typedNil(e) {
+		return e
+	}
 	switch e := e.(type) {
 	case nil:
 		return nil
 	case *lang.Ident:
-		if e == nil {
-			return e
-		}
 		return s.ident(e)
 	case *lang.StringLit:
-		if e == nil {
-			return e
-		}
 		return s.str(e)
 	case *lang.MapLit:
-		if e == nil {
-			return e
-		}
 		return s.mapLit(e)
 	case *lang.CallExpr:
-		if e == nil {
-			return e
-		}
 		return s.call(e)
 	case *lang.SelectorExpr:
 		c := *e
@@ -330,10 +342,7 @@ func (s *fastShift) otherExpr(e lang.Expr) lang.Expr {
 		return &c
 	case *lang.RunExpr:
 		c := *e
-		c.Sp, c.With = s.span(e.Sp), s.mapLit(e.With)
-		if e.Call != nil {
-			c.Call = s.call(e.Call)
-		}
+		c.Sp, c.With, c.Call = s.span(e.Sp), s.mapLit(e.With), s.call(e.Call)
 		return &c
 	case *lang.WaitExpr:
 		c := *e
@@ -385,6 +394,9 @@ func (s *fastShift) mapLit(m *lang.MapLit) *lang.MapLit {
 }
 
 func (s *fastShift) call(e *lang.CallExpr) *lang.CallExpr {
+	if e == nil {
+		return nil
+	}
 	c := *e
 	c.Sp, c.Fn, c.Lparen, c.Rparen = s.span(e.Sp), s.expr(e.Fn), s.pos(e.Lparen), s.pos(e.Rparen)
 	if e.Args != nil {
@@ -406,6 +418,9 @@ func (s *fastShift) comments(cs []*lang.Comment) []*lang.Comment {
 	}
 	out := make([]*lang.Comment, len(cs))
 	for i, c := range cs {
+		if c == nil {
+			continue
+		}
 		x := *c
 		x.Sp = s.span(c.Sp)
 		out[i] = &x
@@ -419,6 +434,9 @@ func (s *fastShift) diags(ds lang.Diagnostics) lang.Diagnostics {
 	}
 	out := make(lang.Diagnostics, len(ds))
 	for i, d := range ds {
+		if d == nil {
+			continue
+		}
 		c := *d
 		c.Span = s.span(d.Span)
 		if d.Related != nil {

@@ -129,17 +129,12 @@ func parseChunk(path string, key chunkKey) *chunkResult {
 	return &chunkResult{base: lang.Pos{Offset: pad, Line: 1, Col: key.col}, decls: f.Decls, comments: f.Comments, diags: diags}
 }
 
-// shifted returns a copy of r placed at base. Should the hand-written
-// shifter meet a tree it cannot walk, the reflective one does the work.
-func (r *chunkResult) shifted(base lang.Pos) (out *chunkResult) {
-	dOff, dLine := base.Offset-r.base.Offset, base.Line-r.base.Line
-	defer func() {
-		if recover() != nil {
-			s := newShifter(dOff, dLine)
-			out = &chunkResult{base: base, decls: shiftCopy(s, r.decls), comments: shiftCopy(s, r.comments), diags: shiftCopy(s, r.diags)}
-		}
-	}()
-	s := newFastShift(dOff, dLine)
+// shifted returns a copy of r placed at base. The hand-written shifter
+// hands the node types it does not know to the reflective one and has no
+// panic of its own: one would be a bug, and is not hidden by redoing the
+// work (the server's handler reports it).
+func (r *chunkResult) shifted(base lang.Pos) *chunkResult {
+	s := newFastShift(base.Offset-r.base.Offset, base.Line-r.base.Line)
 	return &chunkResult{
 		base:     base,
 		decls:    s.decls(r.decls),

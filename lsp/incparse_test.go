@@ -148,3 +148,30 @@ func TestFastShiftMatchesReflectiveShift(t *testing.T) {
 		}
 	}
 }
+
+// TestFastShiftTakesNilNodes: the shifter has no recover around it, so a
+// nil node, a nil pointer held in a node interface, or a nil element of a
+// list is copied as it is (as the reflective shifter copies it), not
+// dereferenced.
+func TestFastShiftTakesNilNodes(t *testing.T) {
+	decls := []lang.Decl{
+		nil,
+		(*lang.ConstDecl)(nil),
+		&lang.ConstDecl{Value: (*lang.SelectorExpr)(nil)},
+		&lang.WorkflowDecl{
+			Triggers: []lang.Trigger{nil, (*lang.EventTrigger)(nil), &lang.EventTrigger{Where: (*lang.BinaryExpr)(nil)}},
+			Body: []lang.Stmt{nil, (*lang.LetStmt)(nil), (*lang.OutputStmt)(nil),
+				&lang.ExprStmt{X: &lang.RunExpr{}},
+				&lang.ExprStmt{X: &lang.CallExpr{Args: []*lang.Arg{nil}, Fn: (*lang.Ident)(nil)}},
+				&lang.WhenStmt{Branches: []*lang.WhenBranch{nil}},
+				&lang.ExprStmt{X: &lang.BadExpr{X: (*lang.WaitEventExpr)(nil)}}},
+		},
+		&lang.FnDecl{Params: []*lang.Param{nil}},
+	}
+	comments := []*lang.Comment{nil, {}}
+	diags := lang.Diagnostics{nil, {}}
+	fast, slow := newFastShift(7, 1), newShifter(7, 1)
+	assert.True(t, reflect.DeepEqual(shiftCopy(slow, decls), fast.decls(decls)), "declarations")
+	assert.True(t, reflect.DeepEqual(shiftCopy(slow, comments), fast.comments(comments)), "comments")
+	assert.True(t, reflect.DeepEqual(shiftCopy(slow, diags), fast.diags(diags)), "diagnostics")
+}
