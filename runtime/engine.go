@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -66,6 +67,9 @@ type Config struct {
 	// StaleAfter is how long an instance may miss heartbeats before its
 	// unfinished runs count as interrupted (default store.DefaultStaleAfter).
 	StaleAfter time.Duration
+	// Logger receives what the engine has to say outside a run: a heartbeat
+	// the store refused, and its recovery (default: discard).
+	Logger *slog.Logger
 }
 
 // RecordLimits cap what a trigger can cause and a run can write, so that a
@@ -129,8 +133,7 @@ type Engine struct {
 	// fresh holds the events of runs this instance accepted and has not yet
 	// executed, so their triggers need not be read back from the record.
 	fresh     freshEvents
-	stopBeat  chan struct{}
-	beatDone  chan struct{}
+	beat      heartbeat
 	closeOnce sync.Once
 }
 
@@ -223,34 +226,6 @@ func (e *Engine) QueueOwner() string {
 // worker pool).
 func (e *Engine) SetQueue(q Queue) { e.queue = q }
 
-// startHeartbeat tells the store every Heartbeat that the instance is alive.
-func (e *Engine) startHeartbeat() {
-	every := e.cfg.Heartbeat
-	if every <= 0 {
-		stale := e.cfg.StaleAfter
-		if stale <= 0 {
-			stale = store.DefaultStaleAfter
-		}
-		every = stale / 3
-	}
-	e.stopBeat, e.beatDone = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(e.beatDone)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-e.stopBeat:
-				return
-			case <-t.C:
-				// A missed heartbeat only makes the runs look interrupted
-				// sooner; the next one repairs it.
-				_ = e.Store.Heartbeat(context.Background(), e.instance)
-			}
-		}
-	}()
-}
-
 // Close waits for runs started in the background, records that the
 // instance stopped, then closes the store. Its error includes those of
 // background executions that could not record their outcome.
@@ -258,8 +233,7 @@ func (e *Engine) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
 		e.background.Wait()
-		close(e.stopBeat)
-		<-e.beatDone
+		e.stopHeartbeat()
 		e.bgMu.Lock()
 		errs := append(e.bgErrs, e.Store.StopInstance(context.Background(), e.instance), e.Store.Close())
 		e.bgMu.Unlock()

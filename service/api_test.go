@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -169,4 +170,24 @@ func TestWorkflowsHealthAndMetrics(t *testing.T) {
 	}
 	code, _ = h.do(mustRequest(t, http.MethodGet, h.srv.URL+"/v1/nothing"))
 	assert.Equal(t, http.StatusNotFound, code)
+}
+
+// An instance the store has taken no heartbeat from for longer than it
+// waits (other instances may take over its runs) is not ready, and says
+// why; the metrics show how old its last heartbeat is.
+func TestReadyzFailsWhenHeartbeatsStop(t *testing.T) {
+	h := newHarness(t, map[string]string{"flows.wf": apiFlows})
+	h.clock.Advance(16 * time.Second) // no heartbeat in the harness (an hour apart); the store waits 15s
+	code, resp := h.do(mustRequest(t, http.MethodGet, h.srv.URL+"/readyz"))
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	e := resp["error"].(map[string]any)
+	assert.Equal(t, "heartbeat_failing", e["code"])
+	assert.Contains(t, e["message"], "other instances may take over its runs")
+	res, err := http.Get(h.srv.URL + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "wf_heartbeat_age_seconds 16\n")
+	assert.Contains(t, string(b), "wf_heartbeat_failures_total 0\n")
 }

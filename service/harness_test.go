@@ -100,8 +100,10 @@ func (h *harness) start() {
 	require.NoError(t, os.MkdirAll(filepath.Dir(secrets), 0o755))
 	s, err := runtime.LoadSecrets(secrets, false)
 	require.NoError(t, err)
+	// Heartbeats run on a real ticker but are stamped with the fake clock:
+	// an hour apart, none comes during a test, and LastBeat stays at start.
 	h.eng, err = runtime.Open(context.Background(), runtime.Config{Store: h.store, Clock: h.clock, Kind: "serve",
-		Secrets: s, HTTP: httpx.Config{AllowLoopback: true, Sleep: func(context.Context, time.Duration) error { return nil }}})
+		Heartbeat: time.Hour, Secrets: s, HTTP: httpx.Config{AllowLoopback: true, Sleep: func(context.Context, time.Duration) error { return nil }}})
 	require.NoError(t, err)
 	cfg := h.config
 	cfg.Queue, err = queue.ForStore(h.eng.Store, queue.RiverOptions{ID: h.eng.Instance(), Workers: cfg.Workers, Now: h.clock.Now})

@@ -122,7 +122,8 @@ func (s *Service) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 when the store answers and a version is loaded.
+// readyz answers 200 when the store answers, takes this instance's
+// heartbeats (see runtime.Liveness) and a version is loaded.
 func (s *Service) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -132,6 +133,15 @@ func (s *Service) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.eng.Store.Ping(ctx); err != nil {
 		writeError(w, http.StatusServiceUnavailable, "store_unavailable", "the store does not answer: "+err.Error(), nil)
+		return
+	}
+	if live := s.eng.Liveness(); live.Stale(s.eng.Clock().Now()) {
+		msg := "the store has taken no heartbeat from this instance since " + live.LastBeat.Format(time.RFC3339) +
+			": other instances may take over its runs"
+		if live.Err != nil {
+			msg += " (last error: " + live.Err.Error() + ")"
+		}
+		writeError(w, http.StatusServiceUnavailable, "heartbeat_failing", msg, nil)
 		return
 	}
 	l := s.Program()

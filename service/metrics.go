@@ -55,6 +55,11 @@ func (m *metrics) register(s *Service) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_queue_depth",
 		Help: "Runs queued in memory or executing."}, func() float64 { return float64(s.queue.Depth()) }))
 	m.reg.MustRegister(s.queue.Collectors()...)
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "wf_heartbeat_failures_total",
+		Help: "Heartbeats of this instance the store refused."}, func() float64 { return float64(s.eng.Liveness().Failures) }))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_heartbeat_age_seconds",
+		Help: "Seconds since the store last took a heartbeat of this instance."},
+		func() float64 { return s.eng.Clock().Now().Sub(s.eng.Liveness().LastBeat).Seconds() }))
 	for _, status := range []string{store.StatusQueued, store.StatusRunning, store.StatusParked} {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wf_runs",
 			Help: "Runs by status, read from the store.", ConstLabels: prometheus.Labels{"status": status}},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -29,9 +30,13 @@ type EngineFlags struct {
 }
 
 // openEngine opens the engine for a command; kind names the process in the
-// store's list of instances ("run", "serve").
-func openEngine(g *Globals, f *EngineFlags, kind string) (*runtime.Engine, error) {
-	cfg := runtime.Config{Kind: kind,
+// store's list of instances ("run", "serve"). log receives the engine's own
+// messages (a failed heartbeat); nil sends warnings to stderr as text.
+func openEngine(g *Globals, f *EngineFlags, kind string, log *slog.Logger) (*runtime.Engine, error) {
+	if log == nil {
+		log = newLogger(g, "text", "warn")
+	}
+	cfg := runtime.Config{Kind: kind, Logger: log,
 		Store: g.Store, Synchronous: g.Synchronous, PoolMax: g.PoolMax, PoolMin: g.PoolMin, PersonaBackend: f.Backend,
 		PersonaBaseURL: f.PersonaURL, PersonaRateLimit: f.PersonaRate,
 		PersonaAPIKey: os.Getenv("PERSONA_API_KEY"), Version: version, JS: jsEngine(),

@@ -40,7 +40,7 @@ Effects go to the local Persona backend unless --dry-run. Reading a script from 
 
 // Run starts the REPL.
 func (c *ReplCmd) Run(g *Globals) (err error) {
-	eng, err := openEngine(g, &c.EngineFlags, "run")
+	eng, err := openEngine(g, &c.EngineFlags, "run", nil)
 	if err != nil {
 		return fail(exitUsage, "wf repl: %v", err)
 	}

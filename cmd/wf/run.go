@@ -61,7 +61,7 @@ func (c *RunCmd) Run(g *Globals) (err error) {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	eng, err := openEngine(g, &c.EngineFlags, "run")
+	eng, err := openEngine(g, &c.EngineFlags, "run", nil)
 	if err != nil {
 		return fail(exitUsage, "wf run: %v", err)
 	}

@@ -73,7 +73,7 @@ func (c *ServeStartCmd) Run(g *Globals) (err error) {
 		return err
 	}
 	log := newLogger(g, c.LogFormat, c.LogLevel)
-	eng, err := openEngine(g, &c.EngineFlags, "serve")
+	eng, err := openEngine(g, &c.EngineFlags, "serve", log)
 	if err != nil {
 		return fail(exitUsage, "wf serve: %v", err)
 	}
