@@ -130,6 +130,9 @@ type Engine struct {
 	// claimed holds the ids of runs an execution has taken here.
 	running sync.Map
 	claimed sync.Map
+	// unreleased holds the ids of runs whose execution here stopped on an
+	// error and which the store could not be told to release (see release).
+	unreleased sync.Map
 	// fresh holds the events of runs this instance accepted and has not yet
 	// executed, so their triggers need not be read back from the record.
 	fresh     freshEvents

@@ -74,6 +74,11 @@ func (e *Engine) startHeartbeat() {
 				return
 			case <-t.C:
 				e.heartbeatOnce(ctx)
+				if e.Liveness().Failing == 0 {
+					// The store answers: let go of the runs it could not
+					// be told to release (see Engine.release).
+					e.releaseLeft(ctx)
+				}
 			}
 		}
 	}()

@@ -261,13 +261,25 @@ func (e *Engine) Execute(ctx context.Context, id string) (*Record, error) {
 	return e.execute(ctx, id, execMode{park: true})
 }
 
-func (e *Engine) execute(ctx context.Context, id string, mode execMode) (*Record, error) {
+func (e *Engine) execute(ctx context.Context, id string, mode execMode) (rec *Record, err error) {
 	// One execution of a run at a time in this process; the store keeps
 	// other processes off it.
 	if _, busy := e.claimed.LoadOrStore(id, true); busy {
 		return nil, store.ErrNotClaimed
 	}
 	defer e.claimed.Delete(id)
+	if _, held := e.unreleased.Load(id); held {
+		e.release(ctx, id)
+	}
+	defer func() {
+		// Stopped on an error (the store did not answer): the run may still
+		// be held here, with nothing executing it. Let go of it, so that it
+		// is interrupted and handed out again (RecoverRuns), rather than
+		// left running for a live instance that will never go on with it.
+		if err != nil && !errors.Is(err, store.ErrNotClaimed) {
+			e.release(ctx, id)
+		}
+	}()
 	row, err := e.Store.ClaimRun(ctx, id, e.instance)
 	if err != nil {
 		return nil, err
@@ -282,6 +294,37 @@ func (e *Engine) execute(ctx context.Context, id string, mode execMode) (*Record
 	}
 	mode.dryRun = row.DryRun
 	return e.drive(ctx, l, row, journal, mode)
+}
+
+// release gives up this instance's hold on a run it is not executing (the
+// caller holds the run's entry in e.claimed). When the store does not answer
+// that either, the run is remembered and released later: by the heartbeat,
+// or before this instance executes it again.
+func (e *Engine) release(ctx context.Context, id string) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := e.Store.ReleaseRun(ctx, id, e.instance); err != nil {
+		e.unreleased.Store(id, true)
+		return false
+	}
+	e.unreleased.Delete(id)
+	return true
+}
+
+// releaseTimeout bounds one attempt at releasing a run.
+const releaseTimeout = 5 * time.Second
+
+// releaseLeft releases the runs whose release failed (but those an
+// execution here has taken since), until the store fails again.
+func (e *Engine) releaseLeft(ctx context.Context) {
+	e.unreleased.Range(func(k, _ any) bool {
+		id := k.(string)
+		if _, busy := e.claimed.LoadOrStore(id, true); busy {
+			return true
+		}
+		defer e.claimed.Delete(id)
+		return e.release(ctx, id)
+	})
 }
 
 // failUnstartable ends a run that cannot execute at all (its version is

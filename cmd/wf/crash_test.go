@@ -156,6 +156,7 @@ func newSinkCounter(t *testing.T) *sinkCounter {
 type wfProcess struct {
 	cmd  *exec.Cmd
 	addr string
+	once sync.Once // ends it once: kill or interrupt
 }
 
 func crashHarness(t *testing.T, backend string, webhooks, kills int) {

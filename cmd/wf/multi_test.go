@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -43,6 +45,13 @@ import (
 // take everything over by themselves. A longer one:
 //
 //	WF_MULTI_WEBHOOKS=2000 WF_MULTI_RESTART_AFTER=60s go test ./cmd/wf -run MultiInstance -v
+//
+// multiPoolMax is each instance's --pool-max: with the three connections an instance holds
+// outside its pool, four processes at once (the killed one's connections may outlive it a
+// moment) stay far under PostgreSQL's default max_connections of 100, leaving room for the
+// other packages' tests that CI runs at the same time.
+const multiPoolMax = 8
+
 func TestMultiInstance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the multi-instance proof starts and kills processes; skipped with -short")
@@ -82,53 +91,105 @@ workflow ticker {
 }
 `, sink.srv.URL, slow.URL)), 0o644))
 	const secret = "wbhsec_multi"
-	wf := func(args ...string) *exec.Cmd {
-		cmd := exec.Command(os.Args[0], append(args, "--store", url)...)
+	// Each process connects under an application_name of its own, so its connections can be
+	// counted (see below).
+	storeURL := func(name string) string {
+		u, err := neturl.Parse(url)
+		require.NoError(t, err)
+		q := u.Query()
+		q.Set("application_name", name)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	wf := func(name string, args ...string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], append(args, "--store", storeURL(name))...)
 		cmd.Env = append(os.Environ(), "WF_TEST_AS_WF=1", "PERSONA_API_KEY=persona_test_key", "NO_COLOR=1")
 		return cmd
 	}
-	out, err := wf("serve", "tokens", "create", "harness").Output()
+	out, err := wf("wf_multi_tokens", "serve", "tokens", "create", "harness").Output()
 	require.NoError(t, err)
 	token := strings.TrimSpace(string(out))
 
-	// Each instance logs to a file of its own; a restarted one appends.
+	// Each instance logs to a file of its own; a restarted one appends. Every process
+	// started is killed when the test ends, however it ends (ownChild, t.Cleanup).
 	logPath := func(i int) string { return filepath.Join(dir, fmt.Sprintf("serve%d.log", i)) }
-	start := func(i int) *wfProcess {
+	var appNames sync.Map // application_name → instance
+	started := 0
+	start := func(i int) (*wfProcess, error) {
 		addrFile := filepath.Join(dir, fmt.Sprintf("addr%d", i))
 		_ = os.Remove(addrFile)
 		logs, err := os.OpenFile(logPath(i), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		require.NoError(t, err)
+		if err != nil {
+			return nil, err
+		}
 		defer logs.Close()
-		cmd := wf("serve", flows, "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--webhook-secret", secret,
+		started++
+		name := fmt.Sprintf("wf_multi_%d_%d", i, started)
+		appNames.Store(name, i)
+		cmd := wf(name, "serve", flows, "--listen", "127.0.0.1:0", "--addr-file", addrFile, "--webhook-secret", secret,
 			"--backend", "api", "--persona-url", persona.srv.URL, "--persona-rate", "1000000", "--allow-loopback",
-			"--workers", strconv.Itoa(crashWorkers), "--rescue-after", "3s", "--log-format", "json", "--reload", "0", "--no-console")
+			"--workers", strconv.Itoa(crashWorkers), "--rescue-after", "3s", "--log-format", "json", "--reload", "0", "--no-console",
+			"--pool-max", strconv.Itoa(multiPoolMax))
 		cmd.Stderr = logs
-		require.NoError(t, cmd.Start())
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ownChild(cmd)
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		p := &wfProcess{cmd: cmd}
+		t.Cleanup(p.kill)
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 			if b, err := os.ReadFile(addrFile); err == nil {
-				return &wfProcess{cmd: cmd, addr: "http://" + strings.TrimSpace(string(b))}
+				p.addr = "http://" + strings.TrimSpace(string(b))
+				return p, nil
 			}
 		}
-		_ = cmd.Process.Kill()
-		t.Fatalf("wf serve %d did not start; see %s", i, logPath(i))
-		return nil
+		p.kill()
+		return nil, fmt.Errorf("wf serve %d did not start; see %s", i, logPath(i))
 	}
+
+	// The connections each process holds, sampled: --pool-max bounds them (plus the three
+	// each instance holds outside its pool), so instances × (pool-max + 3) is what to keep
+	// under PostgreSQL's max_connections.
+	peak := map[string]int{}
+	var peakMu sync.Mutex
+	sampling, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		conn, err := pgx.Connect(context.Background(), os.Getenv(pgtest.EnvURL))
+		if err != nil {
+			return
+		}
+		defer conn.Close(context.Background())
+		for {
+			rows, err := conn.Query(context.Background(), `SELECT application_name, COUNT(*) FROM pg_stat_activity
+				WHERE application_name LIKE 'wf_multi_%' GROUP BY 1`)
+			if err == nil {
+				peakMu.Lock()
+				for rows.Next() {
+					var name string
+					var n int
+					if rows.Scan(&name, &n) == nil {
+						peak[name] = max(peak[name], n)
+					}
+				}
+				peakMu.Unlock()
+				rows.Close()
+			}
+			select {
+			case <-sampling:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
 
 	var mu sync.Mutex
 	procs := make([]*wfProcess, 3) // nil while an instance is down
 	for i := range procs {
-		procs[i] = start(i)
+		p, err := start(i)
+		require.NoError(t, err)
+		procs[i] = p
 	}
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range procs {
-			if p != nil {
-				_ = p.cmd.Process.Kill()
-				_ = p.cmd.Wait()
-			}
-		}
-	}()
 	// addrOf picks the instance for an attempt: round robin over the live ones.
 	addrOf := func(n int) string {
 		mu.Lock()
@@ -139,6 +200,13 @@ workflow ticker {
 			}
 		}
 		return ""
+	}
+	// A goroutine that cannot go on says why here and stops the others (t.FailNow belongs
+	// to the test's goroutine).
+	var abort atomic.Pointer[string]
+	fail := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		abort.CompareAndSwap(nil, &msg)
 	}
 
 	began := time.Now()
@@ -153,8 +221,11 @@ workflow ticker {
 			defer wg.Done()
 			for i := range next {
 				body := crashEvent(i)
-				for attempt := 0; ; attempt++ {
-					require.Less(t, attempt, 2000, "webhook %d was never accepted", i)
+				for attempt := 0; abort.Load() == nil; attempt++ {
+					if attempt == 2000 {
+						fail("webhook %d was never accepted", i)
+						break
+					}
 					target := (i + attempt) % len(procs)
 					addr := addrOf(target)
 					req, _ := http.NewRequest(http.MethodPost, addr+"/webhooks/persona", bytes.NewReader(body))
@@ -180,18 +251,21 @@ workflow ticker {
 	killed := make(chan struct{})
 	go func() {
 		defer close(killed)
-		for accepted.Load() < int64(webhooks/3) {
+		for accepted.Load() < int64(webhooks/3) && abort.Load() == nil {
 			time.Sleep(time.Millisecond)
 		}
 		mu.Lock()
 		victim := procs[1]
 		procs[1] = nil
 		mu.Unlock()
-		_ = victim.cmd.Process.Kill() // SIGKILL: no shutdown, no goodbye
-		_ = victim.cmd.Wait()
+		victim.kill() // SIGKILL: no shutdown, no goodbye
 		t.Logf("killed instance 1 after %d accepted webhooks", accepted.Load())
 		time.Sleep(restartAfter)
-		p := start(1)
+		p, err := start(1)
+		if err != nil {
+			fail("restarting instance 1: %v", err)
+			return
+		}
 		mu.Lock()
 		procs[1] = p
 		mu.Unlock()
@@ -202,11 +276,22 @@ workflow ticker {
 	close(next)
 	wg.Wait()
 	<-killed
+	if msg := abort.Load(); msg != nil {
+		t.Fatalf("%s; the instances' logs: %s", *msg, multiLogErrors(t, logPath, len(procs)))
+	}
 	t.Logf("all %d webhooks accepted after %s (%d sent with retries; by instance %d, %d, %d)", webhooks,
 		time.Since(began).Round(time.Millisecond), sent.Load(), byInstance[0].Load(), byInstance[1].Load(), byInstance[2].Load())
 
+	// The longest a run waits to be taken over after the kill is River's rescue of a job
+	// the dead instance had fetched but not claimed (docs/scaling.md): --rescue-after, the
+	// rescuer's 30 s round and a new River leader's election. Three minutes is ample, but
+	// not past the test binary's own timeout, whose panic would skip every report.
+	waitUntil := time.Now().Add(3 * time.Minute)
+	if d, ok := t.Deadline(); ok && d.Add(-30*time.Second).Before(waitUntil) {
+		waitUntil = d.Add(-30 * time.Second)
+	}
 	left := -1
-	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline) && left != 0; time.Sleep(100 * time.Millisecond) {
+	for ; time.Now().Before(waitUntil) && left != 0; time.Sleep(100 * time.Millisecond) {
 		left = unfinished(t, addrOf(0), token)
 	}
 	t.Logf("every run ended after %s", time.Since(began).Round(time.Millisecond))
@@ -234,16 +319,24 @@ workflow ticker {
 			stuck = append(stuck, jobs...)
 			st.Close()
 		}
-		t.Fatalf("%d runs were still unfinished (-1: the API did not answer): %s", left, strings.Join(stuck, "; "))
+		t.Fatalf("%d runs were still unfinished (-1: the API did not answer): %s; the instances' logs: %s", left,
+			strings.Join(stuck, "; "), multiLogErrors(t, logPath, len(procs)))
 	}
 	// Stop them cleanly, so no tick fires after the count.
 	mu.Lock()
 	for i, p := range procs {
-		require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
-		_ = p.cmd.Wait()
+		p.interrupt()
 		procs[i] = nil
 	}
 	mu.Unlock()
+	close(sampling)
+	<-sampled
+	for name, n := range peak {
+		t.Logf("connections of %s: at most %d", name, n)
+		assert.LessOrEqual(t, n, multiPoolMax+3, "%s held more connections than --pool-max allows", name)
+	}
+	_, sawAll := peak["wf_multi_0_1"]
+	assert.True(t, sawAll || len(peak) == 0, "the sampler saw the instances' connections: %v", peak)
 
 	// The record: one completed run per webhook.
 	st, err := postgres.Open(context.Background(), url, postgres.Options{})
@@ -331,4 +424,63 @@ workflow ticker {
 	assert.Equal(t, len(fired), tickRuns, "one run per tick fired")
 	t.Logf("%d webhooks, %d runs completed, %d Persona effects (%d doubled), %d ticks fired, each by one instance",
 		webhooks, statuses["completed"], effects, doubled, len(fired))
+}
+
+// kill ends the process with SIGKILL (its process group too) and reaps it.
+func (p *wfProcess) kill() {
+	p.once.Do(func() {
+		killChild(p.cmd)
+		_ = p.cmd.Wait()
+	})
+}
+
+// interrupt stops the process as Ctrl-C does, and kills it if it has not stopped within a
+// minute.
+func (p *wfProcess) interrupt() {
+	p.once.Do(func() {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		timer := time.AfterFunc(time.Minute, func() { killChild(p.cmd) })
+		defer timer.Stop()
+		_ = p.cmd.Wait()
+	})
+}
+
+// multiLogErrors sums up the warnings and errors in the instances' logs: how many of each
+// message, with one example.
+func multiLogErrors(t *testing.T, logPath func(int) string, n int) string {
+	type seen struct {
+		n       int
+		example string
+	}
+	byMsg := map[string]*seen{}
+	var order []string
+	for i := range n {
+		f, err := os.Open(logPath(i))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var line struct{ Level, Msg, Error string }
+			if json.Unmarshal(sc.Bytes(), &line) != nil || (line.Level != "WARN" && line.Level != "ERROR") {
+				continue
+			}
+			key := line.Level + " " + line.Msg
+			if byMsg[key] == nil {
+				byMsg[key] = &seen{example: fmt.Sprintf("instance %d: %s", i, tail(sc.Bytes(), 400))}
+				order = append(order, key)
+			}
+			byMsg[key].n++
+		}
+		f.Close()
+	}
+	if len(order) == 0 {
+		return "no warnings or errors"
+	}
+	var b strings.Builder
+	for _, k := range order {
+		fmt.Fprintf(&b, "\n  %d× %s (e.g. %s)", byMsg[k].n, k, byMsg[k].example)
+	}
+	return b.String()
 }

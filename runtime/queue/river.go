@@ -116,7 +116,22 @@ type runArgs struct {
 func (runArgs) Kind() string { return "wf_run" }
 
 func (runArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: runJobAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// A run job whose execution failed (the store did not answer) is tried again after
+// retryBackoff: 1 s, doubling up to maxRetryBackoff, for runJobAttempts attempts (at
+// least 8 hours), not River's default (attempt⁴ seconds: over 4 minutes by the fifth
+// attempt, 25 attempts), so a run goes on within maxRetryBackoff of the store answering
+// again.
+const (
+	maxRetryBackoff = 30 * time.Second
+	runJobAttempts  = 1000
+)
+
+// retryBackoff is how long a run job waits before its attempt number attempt+1.
+func retryBackoff(attempt int) time.Duration {
+	return min(time.Second<<min(max(attempt-1, 0), 6), maxRetryBackoff)
 }
 
 // timerArgs is the job that wakes a parked run at its timer.
@@ -213,6 +228,11 @@ func (q *River) Collectors() []prometheus.Collector { return q.stats.collectors(
 type runWorker struct {
 	river.WorkerDefaults[runArgs]
 	q *River
+}
+
+// NextRetry is when a run job whose execution failed is tried again (see retryBackoff).
+func (w *runWorker) NextRetry(job *river.Job[runArgs]) time.Time {
+	return time.Now().Add(retryBackoff(job.Attempt))
 }
 
 // Work executes the run. A run another live instance holds (a job handed out again by the

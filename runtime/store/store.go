@@ -151,6 +151,12 @@ type LifecycleStore interface {
 	// their ids: runs running for nobody, and runs queued or running for an owner that is
 	// not a live instance (the process died). Runs queued for nobody are not interrupted.
 	RecoverRuns(ctx context.Context, owner string) ([]string, error)
+	// ReleaseRun gives up owner's hold on a run it claimed (running) or had queued for
+	// itself but is not executing (its execution stopped on an error, such as a store
+	// that did not answer): the run is left running for nobody, that is interrupted, and
+	// RecoverRuns hands it out again. A run in any other state, or held by another owner,
+	// is left alone; releasing it is not an error.
+	ReleaseRun(ctx context.Context, id, owner string) error
 	// QueuedFor returns up to limit runs queued for owner or for nobody, oldest first.
 	QueuedFor(ctx context.Context, owner string, limit int) ([]string, error)
 	// Waits returns the conditions a parked run waits for.

@@ -324,6 +324,17 @@ func (s *Store) RecoverRuns(ctx context.Context, owner string) ([]string, error)
 	return ids, err
 }
 
+// ReleaseRun leaves a run owner holds (running, or queued for it) running for nobody:
+// interrupted, for RecoverRuns.
+func (s *Store) ReleaseRun(ctx context.Context, id, owner string) error {
+	if owner == "" {
+		return nil
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE runs SET status = 'running', owner = NULL
+		WHERE id = $1 AND owner = $2 AND status IN ('queued', 'running')`, id, owner)
+	return err
+}
+
 // QueuedFor returns up to limit runs queued for owner or for nobody, oldest first.
 func (s *Store) QueuedFor(ctx context.Context, owner string, limit int) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id FROM runs WHERE (owner = $1 OR owner IS NULL) AND status = 'queued'

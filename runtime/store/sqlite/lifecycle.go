@@ -298,6 +298,19 @@ func (s *Store) RecoverRuns(ctx context.Context, owner string) ([]string, error)
 	return ids, err
 }
 
+// ReleaseRun leaves a run owner holds (running, or queued for it) running for nobody:
+// interrupted, for RecoverRuns.
+func (s *Store) ReleaseRun(ctx context.Context, id, owner string) error {
+	if owner == "" {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'running', owner = NULL
+			WHERE id = ? AND owner = ? AND status IN ('queued', 'running')`, id, owner)
+		return err
+	})
+}
+
 // QueuedFor returns the runs queued for owner (after a restart of the same instance id, or
 // for the dispatcher to pick up what it has not yet), oldest first.
 func (s *Store) QueuedFor(ctx context.Context, owner string, limit int) ([]string, error) {

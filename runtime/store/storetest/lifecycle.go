@@ -371,6 +371,54 @@ func testInterruptedRecoverAndRequeue(t *testing.T, open Opener) {
 	assert.Equal(t, store.StatusInterrupted, status(t, s, "r_alive"), "a stopped instance's runs are interrupted at once")
 }
 
+// A live instance that cannot go on with a run it holds (its execution stopped on a store
+// error) releases it: the run is interrupted at once, and RecoverRuns hands it out again.
+// Runs it does not hold are left alone.
+func testReleaseRun(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s, _ := start(t, open)
+	live(t, s, "a", "b")
+	for _, id := range []string{"running", "mine", "theirs", "parked", "done"} {
+		queued(t, s, id, "a")
+	}
+	queued(t, s, "any", "")
+	for _, id := range []string{"running", "parked", "done"} {
+		_, err := s.ClaimRun(ctx, id, "a")
+		require.NoError(t, err)
+	}
+	_, err := s.ClaimRun(ctx, "theirs", "a")
+	require.NoError(t, err)
+	_, err = s.ParkRun(ctx, "parked", "a", []store.Wait{{Key: "k", Until: t0.Add(time.Hour)}}, 0, match)
+	require.NoError(t, err)
+	_, err = s.FinishRun(ctx, "done", store.StatusCompleted, nil, nil, t0, "")
+	require.NoError(t, err)
+
+	// Nobody takes over a live instance's run until it lets go.
+	_, err = s.ClaimRun(ctx, "running", "b")
+	require.ErrorIs(t, err, store.ErrNotClaimed)
+	recovered, err := s.RecoverRuns(ctx, "b")
+	require.NoError(t, err)
+	assert.Empty(t, recovered)
+
+	for _, id := range []string{"running", "mine", "parked", "done", "any", "missing"} {
+		require.NoError(t, s.ReleaseRun(ctx, id, "a"), id)
+	}
+	require.NoError(t, s.ReleaseRun(ctx, "theirs", "b"), "held by another owner: left alone")
+	assert.Equal(t, store.StatusInterrupted, status(t, s, "running"))
+	assert.Equal(t, store.StatusInterrupted, status(t, s, "mine"), "queued for it, not executed")
+	assert.Equal(t, store.StatusRunning, status(t, s, "theirs"))
+	assert.Equal(t, store.StatusParked, status(t, s, "parked"))
+	assert.Equal(t, store.StatusCompleted, status(t, s, "done"))
+	assert.Equal(t, store.StatusQueued, status(t, s, "any"))
+
+	recovered, err = s.RecoverRuns(ctx, "b")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"running", "mine"}, recovered)
+	r, err := s.ClaimRun(ctx, "running", "b")
+	require.NoError(t, err)
+	assert.Equal(t, "b", r.Owner)
+}
+
 func testCancelRun(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s, _ := start(t, open)

@@ -52,6 +52,7 @@ var tests = []struct {
 	{"ParkRaceWithChildEnd", testParkRaceWithChildEnd},
 	{"FinishWakesTheCaller", testFinishWakesTheCaller},
 	{"InterruptedRecoverAndRequeue", testInterruptedRecoverAndRequeue},
+	{"ReleaseRun", testReleaseRun},
 	{"CancelRun", testCancelRun},
 	{"Instances", testInstances},
 
