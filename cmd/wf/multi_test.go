@@ -30,6 +30,12 @@ import (
 	"github.com/wf-lang/wf/stdlib/httpx"
 )
 
+// multiPoolMax is each instance's --pool-max: with the three connections an instance holds
+// outside its pool, four processes at once (the killed one's connections may outlive it a
+// moment) stay far under PostgreSQL's default max_connections of 100, leaving room for the
+// other packages' tests that CI runs at the same time.
+const multiPoolMax = 8
+
 // The multi-instance proof: three `wf serve` processes on different loopback ports share
 // one PostgreSQL database (River hands the runs to all of them); signed webhooks are spread
 // across them; one is killed with SIGKILL in the middle of the load and started again. At
@@ -45,13 +51,6 @@ import (
 // take everything over by themselves. A longer one:
 //
 //	WF_MULTI_WEBHOOKS=2000 WF_MULTI_RESTART_AFTER=60s go test ./cmd/wf -run MultiInstance -v
-//
-// multiPoolMax is each instance's --pool-max: with the three connections an instance holds
-// outside its pool, four processes at once (the killed one's connections may outlive it a
-// moment) stay far under PostgreSQL's default max_connections of 100, leaving room for the
-// other packages' tests that CI runs at the same time.
-const multiPoolMax = 8
-
 func TestMultiInstance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the multi-instance proof starts and kills processes; skipped with -short")
