@@ -45,10 +45,11 @@ const multiPoolMax = 8
 //
 // It runs when $WF_TEST_POSTGRES_URL names a server (CI sets it). The killed instance
 // starts again after 2 s, and on this machine its start marks the dead process stopped, so
-// its runs are recovered at once; River's rescuer also hands the dead instance's jobs to
-// the others after --rescue-after (3 s here), which covers a run whose job it had fetched
-// but not yet claimed. With the restart put off (WF_MULTI_RESTART_AFTER=60s), the others
-// take everything over by themselves. A longer one:
+// the leader's recovery (every 5 s) queues again its runs: those it had claimed and those
+// whose job it had fetched but not yet claimed. River's rescuer also hands the dead
+// instance's jobs to the others after --rescue-after (3 s here) and its 30 s round. With the
+// restart put off (WF_MULTI_RESTART_AFTER=60s), the others take everything over by
+// themselves once its heartbeat is 15 s old. A longer one:
 //
 //	WF_MULTI_WEBHOOKS=2000 WF_MULTI_RESTART_AFTER=60s go test ./cmd/wf -run MultiInstance -v
 func TestMultiInstance(t *testing.T) {

@@ -162,6 +162,28 @@ func (q *River) TimerSet(ctx context.Context, tx pgx.Tx, runID string, at time.T
 	return err
 }
 
+// Orphaned returns the runs queued for no owner whose current job is running on the worker
+// of an instance that is not live: it had fetched the job and died before claiming the run.
+// River's rescuer would hand the job out again only after RescueAfter and its next round
+// (every 30 s, on River's leader); RecoverRuns queues these runs again at once instead. A
+// River client's id is its instance's (RiverOptions.ID); jobs of clients that are not wf
+// instances are left to the rescuer.
+func (q *River) Orphaned(ctx context.Context, tx pgx.Tx, liveSince int64) ([]postgres.QueuedRun, error) {
+	rows, err := tx.Query(ctx, `SELECT r.id, r.queue_gen FROM river_job j
+		JOIN runs r ON r.id = j.args->>'run' AND r.queue_gen = (j.args->>'gen')::bigint
+		JOIN instances i ON i.id = j.attempted_by[array_upper(j.attempted_by, 1)]
+		WHERE j.state = 'running' AND j.kind = 'wf_run' AND r.status = 'queued' AND r.owner IS NULL
+			AND (i.stopped_at IS NOT NULL OR i.heartbeat_at < $1)`, liveSince)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (postgres.QueuedRun, error) {
+		var r postgres.QueuedRun
+		err := row.Scan(&r.ID, &r.Gen)
+		return r, err
+	})
+}
+
 // Start starts River's workers (and its maintenance: the rescuer, the job cleaner) and the
 // scheduler lock's election.
 func (q *River) Start(ctx context.Context, exec Exec) error {

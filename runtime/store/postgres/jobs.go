@@ -18,6 +18,11 @@ type Jobs interface {
 	RunsQueued(ctx context.Context, tx pgx.Tx, runs []QueuedRun) error
 	// TimerSet is told that a run parked in tx until at (its earliest timer).
 	TimerSet(ctx context.Context, tx pgx.Tx, runID string, at time.Time) error
+	// Orphaned returns, in tx, the runs queued for no owner whose job (of their current
+	// queueing) a worker of an instance that is not live had taken (it stopped, or its
+	// heartbeat is older than liveSince, in the column encoding): nobody will work that job
+	// until the engine's own rescue. RecoverRuns queues them again.
+	Orphaned(ctx context.Context, tx pgx.Tx, liveSince int64) ([]QueuedRun, error)
 }
 
 // QueuedRun is a run queued for no owner.

@@ -293,7 +293,8 @@ func (s *Store) CancelRun(ctx context.Context, id string, errJSON json.RawMessag
 	return prev, err
 }
 
-// RecoverRuns hands owner every interrupted run, queued, and returns their ids.
+// RecoverRuns hands owner every interrupted run, queued, and returns their ids; with a queue
+// engine (Jobs), also the runs queued for nobody whose job a dead instance had taken.
 func (s *Store) RecoverRuns(ctx context.Context, owner string) ([]string, error) {
 	var ids []string
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -316,12 +317,46 @@ func (s *Store) RecoverRuns(ctx context.Context, owner string) ([]string, error)
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		orphans, err := s.orphansTx(ctx, tx, owner)
+		if err != nil {
+			return err
+		}
+		for _, q := range orphans {
+			ids, queued = append(ids, q.ID), append(queued, q)
+		}
 		if owner == "" {
 			return s.queuedTx(ctx, tx, queued)
 		}
 		return nil
 	})
 	return ids, err
+}
+
+// orphansTx queues for owner again (a new queueing, so a new job) the runs queued for
+// nobody whose job a dead instance had taken (see Jobs.Orphaned), and returns them.
+func (s *Store) orphansTx(ctx context.Context, tx pgx.Tx, owner string) ([]QueuedRun, error) {
+	if s.jobs == nil {
+		return nil, nil
+	}
+	orphans, err := s.jobs.Orphaned(ctx, tx, s.liveSince())
+	if err != nil || len(orphans) == 0 {
+		return nil, err
+	}
+	var out []QueuedRun
+	for _, o := range orphans {
+		q := QueuedRun{ID: o.ID}
+		err := tx.QueryRow(ctx, `UPDATE runs SET owner = $1, queue_gen = queue_gen + 1
+			WHERE id = $2 AND status = 'queued' AND owner IS NULL AND queue_gen = $3 RETURNING queue_gen`,
+			strArg(owner), o.ID, o.Gen).Scan(&q.Gen)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // claimed or queued again meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	return out, nil
 }
 
 // ReleaseRun leaves a run owner holds (running, or queued for it) running for nobody:
