@@ -31,29 +31,54 @@ func writeError(w http.ResponseWriter, status int, code, msg string, details any
 	writeJSON(w, status, map[string]apiError{"error": {Code: code, Message: msg, Details: details}})
 }
 
+// endpoint is one route of the HTTP API.
+type endpoint struct {
+	method, path string
+	h            http.HandlerFunc
+	// only: no 405 answer for the path's other methods; uncounted: not in
+	// wf_http_requests_total (the scrapes).
+	only, uncounted bool
+}
+
+// endpoints lists the HTTP API's routes (docs/serving.md lists the same:
+// a test compares them).
+func (s *Service) endpoints() []endpoint {
+	return []endpoint{
+		{method: "POST", path: "/webhooks/persona", h: s.webhook},
+		{method: "POST", path: "/webhooks/persona/{endpoint}", h: s.webhook},
+		{method: "POST", path: "/v1/workflows/{name}/runs", h: s.authed(s.triggerAPI)},
+		{method: "GET", path: "/v1/workflows", h: s.authed(s.listWorkflows)},
+		{method: "GET", path: "/v1/runs", h: s.authed(s.listRuns)},
+		{method: "GET", path: "/v1/runs/{id}", h: s.authed(s.getRun), only: true},
+		{method: "POST", path: "/v1/runs/{id}/cancel", h: s.authed(s.cancelRun)},
+		{method: "POST", path: "/v1/runs/{id}/resume", h: s.authed(s.resumeRun)},
+		{method: "POST", path: "/v1/runs/{id}/rerun", h: s.authed(s.rerunRun)},
+		{method: "GET", path: "/v1/events/{id}", h: s.authed(s.getEvent)},
+		{method: "GET", path: "/healthz", h: s.healthz},
+		{method: "GET", path: "/readyz", h: s.readyz},
+		{method: "GET", path: "/metrics", h: promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP,
+			only: true, uncounted: true},
+	}
+}
+
 // routes builds the HTTP API.
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
-	handle := func(method, path string, h http.HandlerFunc) {
-		mux.HandleFunc(method+" "+path, s.counted(path, h))
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	for _, e := range s.endpoints() {
+		h := e.h
+		if !e.uncounted {
+			h = s.counted(e.path, h)
+		}
+		mux.HandleFunc(e.method+" "+e.path, h)
+		if e.only {
+			continue
+		}
+		method := e.method
+		mux.HandleFunc(e.path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", method)
 			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; use "+method, nil)
 		})
 	}
-	handle("POST", "/webhooks/persona", s.webhook)
-	handle("POST", "/webhooks/persona/{endpoint}", s.webhook)
-	handle("POST", "/v1/workflows/{name}/runs", s.authed(s.triggerAPI))
-	handle("GET", "/v1/workflows", s.authed(s.listWorkflows))
-	handle("GET", "/v1/runs", s.authed(s.listRuns))
-	mux.HandleFunc("GET /v1/runs/{id}", s.counted("/v1/runs/{id}", s.authed(s.getRun)))
-	handle("POST", "/v1/runs/{id}/cancel", s.authed(s.cancelRun))
-	handle("POST", "/v1/runs/{id}/resume", s.authed(s.resumeRun))
-	handle("POST", "/v1/runs/{id}/rerun", s.authed(s.rerunRun))
-	handle("GET", "/v1/events/{id}", s.authed(s.getEvent))
-	handle("GET", "/healthz", s.healthz)
-	handle("GET", "/readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if s.ui != nil && !apiPath(r.URL.Path) {
 			s.ui.ServeHTTP(w, r)
