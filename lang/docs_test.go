@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -142,4 +143,19 @@ func runFragment(t *testing.T, path, src string) {
 	})
 	require.Nil(t, res.Err, "the example failed when run:\n%s", src)
 	assert.Equal(t, interp.StatusCompleted, res.Status)
+}
+
+// The keywords docs/language.md lists are the lexer's.
+func TestDocsListTheKeywords(t *testing.T) {
+	md, err := os.ReadFile("../docs/language.md")
+	require.NoError(t, err)
+	text := string(md)
+	i := strings.Index(text, "**Keywords** are reserved")
+	require.Positive(t, i)
+	blocks := docBlocks(t, text[i:])
+	require.NotEmpty(t, blocks)
+	documented := strings.Fields(blocks[0].code)
+	keywords := lang.Keywords()
+	sort.Strings(keywords)
+	assert.Equal(t, keywords, documented, "docs/language.md lists the keywords in alphabetical order")
 }

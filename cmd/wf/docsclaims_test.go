@@ -15,8 +15,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wf-lang/wf/internal/readfile"
 	"github.com/wf-lang/wf/interp"
+	"github.com/wf-lang/wf/lang"
 	"github.com/wf-lang/wf/runtime"
+	"github.com/wf-lang/wf/stdlib/lists"
+	"github.com/wf-lang/wf/stdlib/persona"
 )
 
 // commandFlags maps each command path ("run", "serve start", "" for wf
@@ -195,4 +199,20 @@ func TestDocsServeDefaults(t *testing.T) {
 		checked++
 	}
 	assert.GreaterOrEqual(t, checked, 8)
+}
+
+// The input limits docs/running.md states are the ones wf reads with.
+func TestDocsInputLimits(t *testing.T) {
+	rows := docTable(t, "../../docs/running.md")
+	want := map[string]string{
+		"`.wf` scripts": readfile.Size(lang.MaxFileSize),
+		"events, payloads and input files (`--event`, `--payload`, `--input-file`, `--event-file`, `wf events send`)": readfile.Size(interp.MaxJSONInput),
+		"fixtures (`--fixtures`)": readfile.Size(runtime.MaxFixturesFile),
+		"`wf persona load`":       readfile.Size(persona.MaxBodySize) + " per document",
+		"`wf lists import`":       readfile.Size(lists.MaxCSVBytes) + " and " + thousands(lists.MaxCSVRows) + " rows",
+		"secrets file":            readfile.Size(runtime.MaxSecretsFile),
+	}
+	for row, value := range want {
+		assert.Equal(t, value, rows[row], "docs/running.md, row %q", row)
+	}
 }
