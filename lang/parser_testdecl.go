@@ -1,9 +1,15 @@
 package lang
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Test declarations: TestG and its clauses in grammar.go. A syntax error in
-// a test costs the declaration, as participle's parse does.
+// a clause costs that clause (participle's parse loses the declaration):
+// the parser reports it, skips to the next line that starts a clause and
+// marks the test Broken, so that the checker holds the errors a missing
+// clause would cause.
 
 func (p *parser) testDecl() *TestDecl {
 	start := p.next().start() // test
@@ -11,12 +17,76 @@ func (p *parser) testDecl() *TestDecl {
 	p.static(d.Name, "a test's name")
 	d.Lbrace = p.expect("{").start()
 	for !p.is("}") && p.tok.typ != tEOF {
-		d.Clauses = append(d.Clauses, p.testClause())
+		if c := p.testClauseRecover(); c != nil {
+			d.Clauses = append(d.Clauses, c)
+		} else {
+			d.Broken = true
+		}
 	}
 	var end Pos
 	d.Rbrace, end = p.closeBlock()
 	d.Sp = Span{start, end}
 	return d
+}
+
+// testClauseRecover parses one clause of a test; after a syntax error it
+// skips the rest of the clause and returns nil.
+func (p *parser) testClauseRecover() (c *TestClause) {
+	start, nest, marks := p.pos, p.nest, p.marks()
+	p.partial, p.partialX = nil, nil
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(bailout); !ok {
+				panic(r)
+			}
+			p.nest = nest
+			p.lists.truncate(marks)
+			p.partial, p.partialX = nil, nil
+			p.skipClause(start)
+			c = nil
+		}
+	}()
+	return p.testClause()
+}
+
+// skipClause moves past the rest of a broken clause that started at token
+// start: to the first later line that starts, no further right than the
+// clause, with a clause word, or to the } that closes the test. Braces
+// opened in the clause are skipped whole; a clause that ran on into such
+// a line is cut back to it.
+func (p *parser) skipClause(start int) {
+	col := p.toks[start].start().Col
+	resumes := func(i int) bool {
+		t := &p.toks[i]
+		if t.start().Col > col || !p.lineStart(i) {
+			return false
+		}
+		return slices.Contains(TestClauseWords, t.text(p.src)) || t.typ == tPunct && t.text(p.src) == "}" && t.start().Col < col
+	}
+	for i := start + 1; i < p.pos; i++ {
+		if resumes(i) {
+			p.pos = i
+			p.setTok()
+			return
+		}
+	}
+	depth := 0
+	for i := start; i < p.pos; i++ {
+		depth = p.braceDepth(&p.toks[i], depth)
+	}
+	if p.pos == start && p.tok.typ != tEOF && !p.is("}") {
+		depth = p.braceDepth(p.next(), depth) // make progress
+	}
+	for p.tok.typ != tEOF {
+		if p.pos > start && resumes(p.pos) {
+			return
+		}
+		if p.is("}") && depth == 0 {
+			return
+		}
+		depth = p.braceDepth(p.tok, depth)
+		p.next()
+	}
 }
 
 // testClause parses one clause of a test.

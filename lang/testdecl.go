@@ -29,6 +29,10 @@ type TestDecl struct {
 	Clauses []*TestClause
 	Lbrace  Pos
 	Rbrace  Pos
+	// Broken is set when a clause was lost to a syntax error: the checker
+	// then holds the errors its absence would cause (no workflow, an
+	// unmocked action).
+	Broken bool
 }
 
 // TestKind says what a test clause does.
