@@ -42,6 +42,9 @@ func (an *analysis) hoverText(off int) (string, lang.Span, bool) {
 	if s, sp, ok := an.runOptionAt(off); ok {
 		return s, sp, true
 	}
+	if s, sp, ok := an.testClauseAt(off); ok {
+		return s, sp, true
+	}
 	t := an.targetAt(off)
 	switch {
 	case t == nil:

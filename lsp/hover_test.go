@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.lsp.dev/protocol"
+
+	"github.com/wf-lang/wf/lang"
 )
 
 const docSource = `# Reports whether the applicant is under the limit.
@@ -83,4 +85,43 @@ func TestCompletionCarriesDocComments(t *testing.T) {
 	assert.Contains(t, doc.Value, "Reports whether the applicant is under the limit.")
 	detail, _ := it.Detail.Get()
 	assert.Equal(t, "fn is_minor(birthdate, limit: int = 18)", detail)
+}
+
+const testClauseSource = `test "a minor" {
+  workflow review
+  event "inquiry.completed" {fields: {birthdate: "2010-01-01"}}
+  mock inquiry.approve once returns {}
+  deliver event "inquiry.approved" {id: "inq_1"} after 1h
+  expect no   run inquiry.decline
+  expect steps [inquiry.approve] in any order
+  expect status "completed"
+}
+`
+
+// Hover on the words that start a test clause explains the clause; every
+// clause kind has a text.
+func TestHoverExplainsTestClauses(t *testing.T) {
+	h := newHarness(t)
+	h.open("n.wf", docSource)
+	h.open("n_test.wf", testClauseSource)
+	hover := func(marker string, delta int) string {
+		res, err := h.srv.Hover(h.ctx, &protocol.HoverParams{TextDocumentPositionParams: tdp("n_test.wf", at(testClauseSource, marker, delta))})
+		require.NoError(t, err)
+		if res == nil {
+			return ""
+		}
+		return res.Contents.(*protocol.MarkupContent).Value
+	}
+	assert.Contains(t, hover("workflow review", 2), "The workflow the test runs.")
+	assert.Contains(t, hover("event \"inquiry.completed\"", 1), "Starts the run with an event")
+	assert.Contains(t, hover("mock inquiry", 1), "Answers the calls of an action")
+	assert.Contains(t, hover("deliver event", 9), "An event for the run's event waits")
+	assert.Contains(t, hover("no   run", 6), "Holds when no step matched", "the words of a clause, spaces and all")
+	assert.Contains(t, hover("steps [", 1), "exactly these")
+	assert.Contains(t, hover("expect status", 0), "Holds when the run ended so")
+	assert.NotContains(t, hover("inquiry.decline", 3), "Test clause", "a step's name is not the clause's words")
+
+	for k := lang.TestWorkflow; k <= lang.TestExpectError; k++ {
+		assert.NotEmpty(t, testClauseDocs[k][1], "test clause %s has no hover text", k)
+	}
 }
