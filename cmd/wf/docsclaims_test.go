@@ -216,3 +216,52 @@ func TestDocsInputLimits(t *testing.T) {
 		assert.Equal(t, value, rows[row], "docs/running.md, row %q", row)
 	}
 }
+
+// Every WF_… environment variable the README and docs/*.md name is one a
+// flag reads, or one the code reads by name (WF_SECRET_<NAME> and the
+// tests' knobs, such as WF_TEST_POSTGRES_URL): a misspelt or removed
+// variable in the docs fails here.
+func TestDocsNameRealEnvironmentVariables(t *testing.T) {
+	parser, err := kong.New(&CLI{}, kong.Name("wf"), kong.Vars{"version": "test"}, kong.Exit(func(int) {}))
+	require.NoError(t, err)
+	known := map[string]bool{}
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			for _, e := range f.Envs {
+				known[e] = true
+			}
+		}
+		for _, c := range n.Children {
+			walk(c)
+		}
+	}
+	walk(parser.Model.Node)
+	require.True(t, known["WF_STORE"] && known["WF_LISTEN"])
+	var code strings.Builder
+	require.NoError(t, filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		code.Write(b)
+		return err
+	}))
+	src := code.String()
+	docs, err := filepath.Glob("../../docs/*.md")
+	require.NoError(t, err)
+	env := regexp.MustCompile(`\bWF_[A-Z0-9_]*[A-Z0-9]\b`)
+	for _, path := range append(docs, "../../README.md") {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		for _, name := range env.FindAllString(string(b), -1) {
+			if known[name] || strings.Contains(src, `"`+name+`"`) {
+				continue
+			}
+			if strings.HasPrefix(name, "WF_SECRET_") && strings.Contains(src, `"WF_SECRET_"`) {
+				continue // WF_SECRET_<NAME>, read by secret(name)
+			}
+			t.Errorf("%s names %s, which nothing reads", filepath.Base(path), name)
+		}
+	}
+}
