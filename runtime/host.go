@@ -194,7 +194,7 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 // journal recorded under this key.
 func (h *durableHost) checkSame(st *interp.Step, j store.Step) error {
 	args := h.jsonOf(st.Args)
-	if j.Name == st.Name && (len(j.Args) == 0 || jsonEqual(args, j.Args)) {
+	if j.Name == st.Name && (len(j.Args) == 0 || JSONEqual(args, j.Args)) {
 		return nil
 	}
 	return &interp.Error{Kind: interp.KindNondeterminism, Step: st.Name, StepKey: st.Key,
@@ -202,8 +202,10 @@ func (h *durableHost) checkSame(st *interp.Step, j store.Step) error {
 			"the run cannot continue on this version (rerun it instead)", st.Key, j.Name, j.Args, st.Name, args)}
 }
 
-// jsonEqual compares two JSON texts by value.
-func jsonEqual(a, b json.RawMessage) bool {
+// JSONEqual reports whether two JSON texts hold the same value (whatever
+// their spacing and key order); a text that is not JSON equals only
+// itself, byte for byte.
+func JSONEqual(a, b json.RawMessage) bool {
 	if bytes.Equal(a, b) {
 		return true
 	}

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -98,7 +97,7 @@ func (s *Service) startAPIRun(ctx context.Context, l *runtime.Loaded, name strin
 		if err != nil {
 			return nil, false, err
 		}
-		if !jsonSame(prev.Inputs, row.Inputs) {
+		if !runtime.JSONEqual(prev.Inputs, row.Inputs) {
 			return nil, false, errKeyReused
 		}
 		return prev, false, nil
@@ -108,16 +107,6 @@ func (s *Service) startAPIRun(ctx context.Context, l *runtime.Loaded, name strin
 	}
 	s.queue.Enqueue(row.ID)
 	return row, true, nil
-}
-
-func jsonSame(a, b json.RawMessage) bool {
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return bytes.Equal(a, b)
-	}
-	xa, _ := json.Marshal(x)
-	ya, _ := json.Marshal(y)
-	return bytes.Equal(xa, ya)
 }
 
 // waitParam reads ?wait=D, answering 400 bad_wait (and false) when it is
