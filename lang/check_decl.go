@@ -8,7 +8,7 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-func (c *checker) params(ps []*Param, owner Node) {
+func (c *checker) params(ps []*Param) {
 	seen := map[string]*Param{}
 	for _, p := range ps {
 		if prev, dup := seen[p.Name.Name]; dup {
@@ -21,7 +21,6 @@ func (c *checker) params(ps []*Param, owner Node) {
 		sym := c.bind(p.Name, p, t)
 		sym.used = true // an unused parameter is part of the interface, not a mistake
 	}
-	_ = owner
 }
 
 func (c *checker) paramType(p *Param) Type {
@@ -62,7 +61,7 @@ func (c *checker) fnDecl(f *FnDecl) {
 	c.scope = &scope{}
 	c.flags = inFn
 	c.pushFrame(f, false)
-	c.params(f.Params, f)
+	c.params(f.Params)
 	c.block(f.Body.Stmts)
 	c.popScope()
 	c.scope = nil
