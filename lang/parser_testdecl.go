@@ -51,42 +51,15 @@ func (p *parser) testClauseRecover() (c *TestClause) {
 
 // skipClause moves past the rest of a broken clause that started at token
 // start: to the first later line that starts, no further right than the
-// clause, with a clause word, or to the } that closes the test. Braces
-// opened in the clause are skipped whole; a clause that ran on into such
-// a line is cut back to it.
+// clause, with a clause word, or to the } that closes the test.
 func (p *parser) skipClause(start int) {
-	col := p.toks[start].start().Col
-	resumes := func(i int) bool {
+	p.skipTo(start, func(i, col int) bool {
 		t := &p.toks[i]
 		if t.start().Col > col || !p.lineStart(i) {
 			return false
 		}
 		return slices.Contains(TestClauseWords, t.text(p.src)) || t.typ == tPunct && t.text(p.src) == "}" && t.start().Col < col
-	}
-	for i := start + 1; i < p.pos; i++ {
-		if resumes(i) {
-			p.pos = i
-			p.setTok()
-			return
-		}
-	}
-	depth := 0
-	for i := start; i < p.pos; i++ {
-		depth = p.braceDepth(&p.toks[i], depth)
-	}
-	if p.pos == start && p.tok.typ != tEOF && !p.is("}") {
-		depth = p.braceDepth(p.next(), depth) // make progress
-	}
-	for p.tok.typ != tEOF {
-		if p.pos > start && resumes(p.pos) {
-			return
-		}
-		if p.is("}") && depth == 0 {
-			return
-		}
-		depth = p.braceDepth(p.tok, depth)
-		p.next()
-	}
+	})
 }
 
 // testClause parses one clause of a test.

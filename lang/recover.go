@@ -61,10 +61,18 @@ func (p *parser) recoverStmt(start int) Stmt {
 // the body of a `when` whose condition is broken is skipped with it. When
 // the statement, left unfinished, ran on into such a line (`x.` takes the
 // `when` of the next line as a field name), it is cut back to that line.
-func (p *parser) skipStmt(start int) {
+func (p *parser) skipStmt(start int) { p.skipTo(start, p.resumesAt) }
+
+// skipTo moves past the rest of a broken statement or clause that started
+// at token start, to the first token i after it for which resumes(i, col)
+// holds (col is the broken one's column), or to a } that closes the
+// enclosing block, or to the end of the input. Braces opened after start
+// are skipped whole; when the broken part ran on past such a token, it is
+// cut back to it.
+func (p *parser) skipTo(start int, resumes func(i, col int) bool) {
 	col := p.toks[start].start().Col
 	for i := start + 1; i < p.pos; i++ {
-		if p.resumesAt(i, col) {
+		if resumes(i, col) {
 			p.pos = i
 			p.setTok()
 			return
@@ -79,7 +87,7 @@ func (p *parser) skipStmt(start int) {
 	}
 	for p.tok.typ != tEOF {
 		t := p.tok
-		if p.resumesAt(p.pos, col) {
+		if resumes(p.pos, col) {
 			return
 		}
 		if t.typ == tPunct && t.text(p.src) == "}" && depth == 0 {
