@@ -250,7 +250,19 @@ func (r *REPL) cmdFire(ctx context.Context, path, arg string) bool {
 	} else {
 		r.printRecord(rec)
 	}
-	return rec.Status == interp.StatusCompleted
+	ok := rec.Status == interp.StatusCompleted
+	for _, b := range r.sess.Background() {
+		if b.Status == interp.StatusCompleted {
+			continue
+		}
+		ok = false
+		msg := ""
+		if e := b.ParsedError(); e != nil {
+			msg = ": " + e.Message
+		}
+		fmt.Fprintf(r.out, "note: run %s (workflow %s), started in the background, %s%s\n", b.ID, b.Workflow, b.Status, msg)
+	}
+	return ok
 }
 
 func (r *REPL) cmdType(ctx context.Context, path, arg string) bool {

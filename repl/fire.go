@@ -105,6 +105,11 @@ func (s *Session) Fire(ctx context.Context, name string, inputs *interp.Map) (*r
 	return s.eng.Run(ctx, s.loaded, opts)
 }
 
+// Background waits for the runs the session's runs started in the
+// background (workflow.start, emit) and returns the records of those that
+// ended since the last call.
+func (s *Session) Background() []*runtime.Record { return s.eng.WaitBackground() }
+
 // Inputs evaluates src, a map expression, for Fire's inputs.
 func (s *Session) Inputs(ctx context.Context, path, src string) (*interp.Map, *Outcome) {
 	out := s.Eval(ctx, path, src)

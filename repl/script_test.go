@@ -241,3 +241,23 @@ func TestScriptContinuesAsTheFileGrammar(t *testing.T) {
 	assert.Zero(t, failed, got)
 	assert.Equal(t, "log yes\ntrue\n3\n", got)
 }
+
+// :fire waits for the runs its run starts in the background and names each
+// one that did not complete; the entry then counts as failed.
+func TestScriptFireNamesAFailedBackgroundRun(t *testing.T) {
+	r, out := newTestREPL(t, false)
+	got, failed := runScript(t, r, out, `workflow starter {
+  on manual()
+
+  emit "risk.flagged" {score: 91}
+}
+workflow on_flag {
+  on event "risk.flagged"
+
+  fail "no good"
+}
+:fire starter
+`)
+	assert.Contains(t, got, "completed\nnote: run run_ID (workflow on_flag), started in the background, failed: no good\n")
+	assert.Equal(t, 1, failed)
+}

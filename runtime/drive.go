@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
@@ -211,14 +210,18 @@ func recordedTrigger(prog *interp.Program, row *store.Run) (interp.Value, *inter
 }
 
 // WaitBackground waits for the runs this engine executes in goroutines of
-// its own (without a queue: the runs a wf run starts with workflow.start
-// and emit, and theirs) and returns the records of those that ended, in
-// the order they ended. Errors recording them are Close's.
+// its own (without a queue: the runs a wf run or the REPL starts with
+// workflow.start and emit, and theirs) and returns the records of those
+// that ended since the last call, in the order they ended; the engine
+// keeps none after (a long REPL session does not pile them up). Errors
+// recording them are Close's.
 func (e *Engine) WaitBackground() []*Record {
 	e.background.Wait()
 	e.bgMu.Lock()
 	defer e.bgMu.Unlock()
-	return slices.Clone(e.bgRecs)
+	recs := e.bgRecs
+	e.bgRecs = nil
+	return recs
 }
 
 // rootOf is the id of the run at the top of a run's tree.
