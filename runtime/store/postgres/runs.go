@@ -135,7 +135,7 @@ func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error
 		store.CheckJSON("step", "options", st.Options), store.CheckJSON("step", "attempt_log", st.AttemptLog)); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO steps(run_id, `+stepColumns+`)
+	_, err := s.exec(ctx, `INSERT INTO steps(run_id, `+stepColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT(run_id, key) DO UPDATE SET seq = excluded.seq, name = excluded.name,
 			args = COALESCE(excluded.args, steps.args), result = excluded.result,
@@ -150,7 +150,7 @@ func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error
 
 // AppendLog adds a log line to a run; a line whose Key is already logged is ignored.
 func (s *Store) AppendLog(ctx context.Context, runID string, l store.Log) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO logs(run_id, seq, at, level, message, pos, key) SELECT $1::text,
+	_, err := s.exec(ctx, `INSERT INTO logs(run_id, seq, at, level, message, pos, key) SELECT $1::text,
 		CASE WHEN $2::bigint > 0 THEN $2::bigint ELSE COALESCE((SELECT MAX(seq) FROM logs WHERE run_id = $1::text), 0) + 1 END,
 		$3::bigint, $4::text, $5::text, $6::text, $7::text
 		WHERE $7::text IS NULL OR NOT EXISTS (SELECT 1 FROM logs WHERE run_id = $1::text AND key = $7::text)`,

@@ -148,12 +148,61 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 			case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
 			}
 		}
-		err = pgx.BeginFunc(ctx, s.pool, fn)
+		err = retryConnect(ctx, func() error { return pgx.BeginFunc(ctx, s.pool, fn) })
 		if !retryable(err) {
 			return err
 		}
 	}
 	return err
+}
+
+// connectRefused reports whether err is the server refusing a new connection for a while:
+// it has max_connections clients ("too many clients", 53300) or is starting up or shutting
+// down (57P03). Nothing was sent. (A server that does not answer at all is not waited for:
+// the operation fails at once, and a webhook is answered 503.)
+func connectRefused(err error) bool {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	code := pgCode(ce.Unwrap())
+	return code == "53300" || code == "57P03"
+}
+
+// connectWaits are the waits between the attempts of an operation whose connection could
+// not be opened: about 5 s in all.
+var connectWaits = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond,
+	400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond, 2 * time.Second}
+
+// retryConnect runs fn, and again while the server refuses it a connection (see
+// connectRefused), for about 5 s. The pool opens a connection when it has none idle, and the error of a
+// refused one is the operation's: at its busiest moments a server at max_connections (several
+// instances, or other clients) would otherwise fail a step's journaling, and so its run.
+func retryConnect(ctx context.Context, fn func() error) error {
+	err := fn()
+	for _, wait := range connectWaits {
+		if !connectRefused(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+		err = fn()
+	}
+	return err
+}
+
+// exec runs one statement, trying it again while the server refuses it a connection.
+func (s *Store) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var tag pgconn.CommandTag
+	err := retryConnect(ctx, func() error {
+		var err error
+		tag, err = s.pool.Exec(ctx, sql, args...)
+		return err
+	})
+	return tag, err
 }
 
 // retryable reports whether a failed transaction can be tried again as a whole: a deadlock
@@ -163,6 +212,7 @@ func retryable(err error) bool {
 	if err == nil {
 		return false
 	}
+
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code == "40P01" || pe.Code == "40001"
