@@ -110,18 +110,14 @@ func TestRefusedConnectionsAreWaitedFor(t *testing.T) {
 		StartedAt: time.Unix(1, 0)}), "a step's journaling waits for a connection")
 	assert.EqualValues(t, 3, proxy.refused.Load())
 
-	for _, c := range st.Pool().AcquireAllIdle(ctx) {
-		idle = append(idle, c)
-	}
+	idle = append(idle, st.Pool().AcquireAllIdle(ctx)...)
 	proxy.refuse.Store(2)
 	_, err = st.FinishRun(ctx, "r", store.StatusCompleted, nil, nil, time.Unix(2, 0), "")
 	require.NoError(t, err, "so does a transaction")
 	assert.EqualValues(t, 5, proxy.refused.Load())
 
 	// Refused for longer than the store waits: the error is the server's.
-	for _, c := range st.Pool().AcquireAllIdle(ctx) {
-		idle = append(idle, c)
-	}
+	idle = append(idle, st.Pool().AcquireAllIdle(ctx)...)
 	proxy.refuse.Store(100)
 	err = st.AppendLog(ctx, "r", store.Log{Level: "info", Message: "m"})
 	require.ErrorContains(t, err, "too many clients")
