@@ -121,12 +121,11 @@ func (l listStore) AddItems(ctx context.Context, list string, items []lists.Item
 	return n, nil
 }
 
-func (l listStore) ImportItems(ctx context.Context, list string, items []lists.Item) (int, error) {
-	in := make([]store.ListItem, len(items))
-	for i, it := range items {
-		in[i] = store.ListItem{Value: it.Value, Data: it.Data}
-	}
-	n, err := l.s.ImportListItems(ctx, list, in)
+func (l listStore) ImportItems(ctx context.Context, list string, next func() (lists.Item, bool, error)) (int, error) {
+	n, err := l.s.ImportListItems(ctx, list, func() (store.ListItem, bool, error) {
+		it, ok, err := next()
+		return store.ListItem{Value: it.Value, Data: it.Data}, ok, err
+	})
 	return n, listErr(err)
 }
 

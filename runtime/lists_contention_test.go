@@ -36,7 +36,7 @@ func TestImportDoesNotLockOutRuns(t *testing.T) {
 	// Small batches and a pause as long as a batch, so that the runs' short
 	// busy timeout (a few of SQLite's polls) is enough; the import as a
 	// whole takes several times that timeout.
-	eng.Lists.SetImportPacing(200, 2*time.Millisecond)
+	// chunks of store.ListChunkItems items, each its own short transaction
 	const rows = 60_000
 	var csv strings.Builder
 	csv.WriteString("value\n")

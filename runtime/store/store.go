@@ -258,9 +258,14 @@ type ListStore interface {
 	// data. It fills in, in place, the ID and CreatedAt of every element of items. The List
 	// gets a new Version when anything was added.
 	AddListItems(ctx context.Context, list string, items []ListItem) (int, error)
-	// ImportListItems adds items like AddListItems, without filling in their IDs and
-	// CreatedAt: the path of bulk imports, called once per bounded batch.
-	ImportListItems(ctx context.Context, list string, items []ListItem) (int, error)
+	// ImportListItems adds, as one change, the items next yields, in strictly increasing
+	// Value order, that the List does not hold yet, and returns how many: the path of bulk
+	// imports. It keeps them in chunks (see ListChunkItems) numbered in value order, with IDs
+	// from their sequence numbers (an ID given is not kept). Other writers wait for one chunk
+	// at most; an import that stops half way (an error, a crash) leaves the List as it was.
+	// Items added one at a time meanwhile are kept once; items removed or imported
+	// meanwhile make it fail with ErrListChanged.
+	ImportListItems(ctx context.Context, list string, next func() (ListItem, bool, error)) (int, error)
 	// RemoveListItem removes value from a List and reports whether it was there; removing
 	// bumps the List's version.
 	RemoveListItem(ctx context.Context, list, value string) (bool, error)

@@ -1,7 +1,6 @@
 package lists
 
 import (
-	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
 
 	"context"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -36,9 +34,6 @@ type Service struct {
 	store Store
 	mu    sync.Mutex
 	cache map[string]*cacheEntry
-	// batch and pause pace Import (see SetImportPacing).
-	batch int
-	pause time.Duration
 	// feed is true while a change feed tells the Service of every change
 	// (see SetFeedLive).
 	feed atomic.Bool
@@ -56,14 +51,7 @@ type cacheEntry struct {
 
 // NewService returns a Service over store.
 func NewService(store Store) *Service {
-	return &Service{store: store, cache: map[string]*cacheEntry{}, batch: ImportBatch, pause: ImportPause}
-}
-
-// SetImportPacing sets how many items Import writes per transaction and
-// the least time it leaves the store to other writers between two
-// (ImportBatch and ImportPause by default).
-func (s *Service) SetImportPacing(batch int, pause time.Duration) {
-	s.batch, s.pause = max(batch, 1), pause
+	return &Service{store: store, cache: map[string]*cacheEntry{}}
 }
 
 // Store returns the underlying store.
@@ -319,91 +307,32 @@ func (s *Service) Remove(ctx context.Context, name, raw string) (bool, error) {
 	return ok, nil
 }
 
-// Import pacing. A long import commits in batches of ImportBatch items
-// and after each leaves the store alone for a quarter of the time the batch
-// took (at least ImportPause), so that other writers of the store, such as
-// runs in other processes, find it free within their busy timeout: SQLite's
-// lock is not fair, and a writer that takes it again at once would starve
-// the others (they poll for the lock every 25 to 100 ms).
-const (
-	ImportBatch = 25_000
-	ImportPause = 2 * time.Millisecond
-)
-
 // Import reads CSV (see ParseCSV) into the named list and returns how many
-// new items it added. It reads the input twice: once to check every row
-// (nothing is added if any row is bad), then to add the items in batches
-// of ImportBatch, each its own transaction. Memory does not grow with the
-// input, a Value already in the list costs no write, and a header row does
-// not count toward MaxCSVRows. An input that cannot seek is first copied
-// to a temporary file. An import that stops half way (a crash) keeps the
-// batches it wrote; importing the file again adds the rest.
+// new items it added. It reads the input once, checking every row and keeping
+// the items in a sorter (sort.go) whose memory does not grow with the input;
+// if any row is bad it adds nothing. Then it hands the items, in Value order,
+// to the store as one change (Store.ImportItems): an import that stops half
+// way (an error, a crash) leaves the list as it was, a Value the list holds
+// costs no write, and a header row does not count toward MaxCSVRows.
 func (s *Service) Import(ctx context.Context, name string, r io.Reader) (int, error) {
 	l, err := s.getList(ctx, name)
 	if err != nil {
 		return 0, err
 	}
-	rs, done, err := seekable(r)
+	srt := newSorter(l.Kind)
+	defer srt.close()
+	if err := scanCSV(l.Kind, r, defaultCSVLimits, srt.add); err != nil {
+		return 0, err
+	}
+	next, err := srt.sorted()
 	if err != nil {
 		return 0, err
 	}
-	defer done()
-	if err := scanCSV(l.Kind, rs, defaultCSVLimits, nil); err != nil {
-		return 0, err
-	}
-	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return 0, err
-	}
-	added := 0
-	batch := make([]Item, 0, s.batch)
-	var took time.Duration
-	flush := func() error {
-		start := time.Now()
-		n, err := s.store.ImportItems(ctx, name, batch)
-		if err != nil {
-			return s.notFound(ctx, name, err)
-		}
-		took = time.Since(start)
-		added += n
-		batch = batch[:0]
-		return nil
-	}
-	err = scanCSV(l.Kind, rs, defaultCSVLimits, func(it Item) error {
-		if batch = append(batch, it); len(batch) < s.batch {
-			return nil
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-		return interp.RealClock{}.Sleep(ctx, max(s.pause, took/4))
-	})
-	if err == nil && len(batch) > 0 {
-		err = flush()
-	}
-	return added, err
-}
-
-// seekable returns r if it can seek, else a temporary copy of it (at most
-// MaxCSVBytes and one byte, so that the check reports an input too large);
-// done removes the copy.
-func seekable(r io.Reader) (io.ReadSeeker, func(), error) {
-	if rs, ok := r.(io.ReadSeeker); ok {
-		return rs, func() {}, nil
-	}
-	f, err := os.CreateTemp("", "wf-import-*.csv")
+	n, err := s.store.ImportItems(ctx, name, next)
 	if err != nil {
-		return nil, nil, err
+		return 0, s.notFound(ctx, name, err)
 	}
-	done := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, io.LimitReader(r, MaxCSVBytes+1)); err != nil {
-		done()
-		return nil, nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		done()
-		return nil, nil, err
-	}
-	return f, done, nil
+	return n, nil
 }
 
 // MaxListNameLen caps a list name in bytes.

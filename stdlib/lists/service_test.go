@@ -32,9 +32,9 @@ func (c *countingStore) Changes(ctx context.Context, name string, since Mark) ([
 	return c.Store.Changes(ctx, name, since)
 }
 
-func (c *countingStore) ImportItems(ctx context.Context, name string, items []Item) (int, error) {
+func (c *countingStore) ImportItems(ctx context.Context, name string, next func() (Item, bool, error)) (int, error) {
 	c.imports++
-	return c.Store.ImportItems(ctx, name, items)
+	return c.Store.ImportItems(ctx, name, next)
 }
 
 func (c *countingStore) GetList(ctx context.Context, name string) (List, error) {
@@ -252,26 +252,30 @@ func TestServiceStoreErrorsPassThrough(t *testing.T) {
 	assert.EqualError(t, err, "disk on fire")
 }
 
-// Import writes in batches, reads an input that cannot seek through a
-// temporary copy, and checks every row before it writes any: a bad last
-// row leaves the list as it was, even after several batches' worth of rows.
-func TestServiceImportInBatches(t *testing.T) {
+// Import hands the store every item at once, in Value order and each Value
+// once, reads an input that cannot seek, and checks every row before it
+// writes any: a bad last row leaves the list as it was.
+func TestServiceImportOnce(t *testing.T) {
 	ctx := context.Background()
 	svc, cs := newTestService(t)
-	svc.SetImportPacing(3, 0)
 	var csv strings.Builder
 	csv.WriteString("value\n")
 	for i := range 10 {
-		fmt.Fprintf(&csv, "10.1.0.%d\n", i)
+		fmt.Fprintf(&csv, "10.1.0.%d\n10.1.0.%d\n", 9-i, 9-i)
 	}
 	n, err := svc.Import(ctx, "blocked-ips", io.MultiReader(strings.NewReader(csv.String())))
 	require.NoError(t, err)
 	assert.Equal(t, 10, n)
-	assert.Equal(t, 4, cs.imports, "10 items in batches of 3")
+	assert.Equal(t, 1, cs.imports)
+	items, err := cs.Items(ctx, "blocked-ips")
+	require.NoError(t, err)
+	require.Len(t, items, 10)
+	assert.Equal(t, "10.1.0.0", items[0].Value, "in value order")
+	assert.Equal(t, "10.1.0.9", items[9].Value)
 
 	cs.imports = 0
 	n, err = svc.Import(ctx, "blocked-ips", strings.NewReader(csv.String()+"10.2.0.1\n300.0.0.1\n"))
-	assert.EqualError(t, err, `line 13: invalid IP address "300.0.0.1"`)
+	assert.EqualError(t, err, `line 23: invalid IP address "300.0.0.1"`)
 	assert.Zero(t, n)
 	assert.Zero(t, cs.imports, "nothing is written when a row is bad")
 	n, err = svc.Import(ctx, "blocked-ips", strings.NewReader(csv.String()))

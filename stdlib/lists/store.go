@@ -32,9 +32,11 @@ type Store interface {
 	Lists(ctx context.Context) ([]List, error)
 	DeleteList(ctx context.Context, name string) error
 	AddItems(ctx context.Context, list string, items []Item) (added int, err error) // same Value twice is not an error: it is kept once
-	// ImportItems is AddItems in one transaction without filling in IDs and
-	// CreatedAt; Service.Import calls it once per batch of ImportBatch items.
-	ImportItems(ctx context.Context, list string, items []Item) (added int, err error)
+	// ImportItems adds, as one change, the items next yields, in strictly
+	// increasing Value order, whose Value the list does not hold, and returns
+	// how many: all of them or none (an error, a crash half way). Service.Import
+	// calls it once per import.
+	ImportItems(ctx context.Context, list string, next func() (Item, bool, error)) (added int, err error)
 	RemoveItem(ctx context.Context, list string, value string) (bool, error) // value already canonical
 	Items(ctx context.Context, list string) ([]Item, error)
 	// Snapshot returns a list's items, as Items does, and the Mark of that
@@ -199,8 +201,22 @@ func (s *MemStore) AddItems(ctx context.Context, list string, items []Item) (int
 	return added, nil
 }
 
-// ImportItems adds the items whose Value is new; see Store.
-func (s *MemStore) ImportItems(ctx context.Context, list string, items []Item) (int, error) {
+// ImportItems adds the items whose Value is new, all at once; see Store.
+func (s *MemStore) ImportItems(ctx context.Context, list string, next func() (Item, bool, error)) (int, error) {
+	var items []Item
+	for {
+		it, ok, err := next()
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		if n := len(items); n > 0 && it.Value <= items[n-1].Value {
+			return 0, fmt.Errorf("import items out of order: %q after %q", it.Value, items[n-1].Value)
+		}
+		items = append(items, it)
+	}
 	return s.AddItems(ctx, list, items)
 }
 

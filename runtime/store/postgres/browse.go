@@ -127,8 +127,17 @@ func (s *Store) BrowseListItems(ctx context.Context, list, search, after string,
 		if search != "" {
 			sql += ` AND strpos(value, ` + q.arg(search) + `) > 0`
 		}
+		limit := pageLimit(limit, 50)
 		var err error
-		items, err = queryItems(tx.Query(ctx, sql+` ORDER BY value LIMIT `+q.arg(pageLimit(limit, 50)), q.args...))
+		items, err = queryItems(tx.Query(ctx, sql+` ORDER BY value LIMIT `+q.arg(limit), q.args...))
+		if err != nil {
+			return err
+		}
+		src, err := chunkSource(ctx, tx, list, `ORDER BY lo`, 0)
+		if err != nil {
+			return err
+		}
+		items, err = src.BrowseChunks(items, search, after, limit)
 		return err
 	})
 	return items, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -128,6 +130,12 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []store.Lis
 			if err != nil {
 				return err
 			}
+			if held, ok, err := liveChunkItem(ctx, tx, list, it.Value); err != nil {
+				return err
+			} else if ok {
+				it.ID, it.CreatedAt = held.ID, held.CreatedAt
+				continue
+			}
 			created := it.CreatedAt
 			if created.IsZero() {
 				created = now
@@ -163,66 +171,6 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []store.Lis
 	return added, err
 }
 
-// importRows is how many items one INSERT statement of ImportListItems writes.
-const importRows = 500
-
-// ImportListItems adds items like AddListItems, many rows per statement, without filling in
-// their IDs and CreatedAt.
-func (s *Store) ImportListItems(ctx context.Context, list string, items []store.ListItem) (added int, err error) {
-	if len(items) > maxBatch {
-		return 0, fmt.Errorf("store: %d list items in one call, at most %d", len(items), maxBatch)
-	}
-	now := s.now().UnixNano()
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		added = 0
-		if err := lockList(ctx, tx, list); err != nil {
-			return err
-		}
-		var last int64
-		for rest := items; len(rest) > 0; {
-			n := min(len(rest), importRows)
-			values, ids, data := make([]string, n), make([]*string, n), make([]*string, n)
-			for i, it := range rest[:n] {
-				if it.Value == "" {
-					return fmt.Errorf("store: list %q: item value is empty", list)
-				}
-				d, err := store.ItemData(it.Data)
-				if err != nil {
-					return err
-				}
-				values[i] = it.Value
-				if d, ok := d.(string); ok {
-					data[i] = &d
-				}
-				if it.ID != "" {
-					ids[i] = &rest[i].ID
-				}
-			}
-			rows, err := tx.Query(ctx, `INSERT INTO list_items(list_name, value, id, data, created_at)
-				SELECT $1, v, i, d, $5 FROM unnest($2::text[], $3::text[], $4::text[]) AS t(v, i, d)
-				ON CONFLICT(list_name, value) DO NOTHING RETURNING seq`, list, values, ids, data, now)
-			if err != nil {
-				return err
-			}
-			seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-			if err != nil {
-				return err
-			}
-			for _, q := range seqs {
-				last = max(last, q)
-			}
-			added += len(seqs)
-			rest = rest[n:]
-		}
-		_, err := s.bumpList(ctx, tx, list, added, last)
-		return err
-	})
-	if err != nil {
-		added = 0
-	}
-	return added, err
-}
-
 func itemIDOr(id *string, seq int64) string {
 	if id != nil {
 		return *id
@@ -239,8 +187,21 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 			return err
 		}
 		tag, err := tx.Exec(ctx, `DELETE FROM list_items WHERE list_name = $1 AND value = $2`, list, value)
-		if err != nil || tag.RowsAffected() == 0 {
+		if err != nil {
 			return err
+		}
+		if tag.RowsAffected() == 0 {
+			held, ok, err := liveChunkItem(ctx, tx, list, value)
+			if err != nil || !ok {
+				return err
+			}
+			seq, err := strconv.ParseInt(strings.TrimPrefix(held.ID, "li_"), 10, 64)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO list_dead(list_name, seq) VALUES ($1, $2)`, list, seq); err != nil {
+				return err
+			}
 		}
 		removed = true
 		v, err := s.bumpList(ctx, tx, list, -1, 0)
@@ -298,8 +259,9 @@ func (s *Store) ListSnapshot(ctx context.Context, list string) ([]store.ListItem
 		if mark, err = listMark(ctx, tx, list); err != nil {
 			return err
 		}
-		items, err = queryItems(tx.Query(ctx, `SELECT seq, id, value, data, created_at FROM list_items
-			WHERE list_name = $1 ORDER BY seq`, list))
+		rows, err := tx.Query(ctx, `SELECT seq, id, value, data, created_at FROM list_items
+			WHERE list_name = $1 ORDER BY seq`, list)
+		items, err = itemsSince(ctx, tx, rows, err, list, 0)
 		return err
 	})
 	return items, mark, err
@@ -312,12 +274,13 @@ func (s *Store) ListChanges(ctx context.Context, list string, since store.ListMa
 		if now, err = listMark(ctx, tx, list); err != nil {
 			return err
 		}
-		added, err = queryItems(tx.Query(ctx, `SELECT seq, id, value, data, created_at FROM list_items
-			WHERE list_name = $1 AND seq > $2 ORDER BY seq`, list, since.Seq))
+		rows, err := tx.Query(ctx, `SELECT seq, id, value, data, created_at FROM list_items
+			WHERE list_name = $1 AND seq > $2 ORDER BY seq`, list, since.Seq)
+		added, err = itemsSince(ctx, tx, rows, err, list, since.Seq)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT value FROM list_removals WHERE list_name = $1 AND version > $2
+		rows, err = tx.Query(ctx, `SELECT value FROM list_removals WHERE list_name = $1 AND version > $2
 			ORDER BY version`, list, since.Version)
 		if err != nil {
 			return err
@@ -330,26 +293,33 @@ func (s *Store) ListChanges(ctx context.Context, list string, since store.ListMa
 
 // queryItems reads the rows of a list_items query (seq, id, value, data, created_at).
 func queryItems(rows pgx.Rows, err error) ([]store.ListItem, error) {
+	items, _, err := queryItemSeqs(rows, err)
+	return items, err
+}
+
+// queryItemSeqs is queryItems returning the items' sequence numbers too.
+func queryItemSeqs(rows pgx.Rows, err error) ([]store.ListItem, []int64, error) {
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []store.ListItem
+	var seqs []int64
 	for rows.Next() {
 		var it store.ListItem
 		var id, data *string
 		var seq, created int64
 		if err := rows.Scan(&seq, &id, &it.Value, &data, &created); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		it.ID, it.CreatedAt = itemIDOr(id, seq), nsTime(created)
 		if data != nil {
 			var err error
 			if it.Data, err = store.DecodeItemData(it.Value, *data); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		out = append(out, it)
+		out, seqs = append(out, it), append(seqs, seq)
 	}
-	return out, rows.Err()
+	return out, seqs, rows.Err()
 }

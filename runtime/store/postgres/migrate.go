@@ -198,6 +198,29 @@ CREATE TABLE webhook_rejections (
 	event_name TEXT,
 	body_size  BIGINT NOT NULL
 );`},
+		{2, "list chunks", `
+CREATE TABLE list_chunks (
+	id         BIGSERIAL PRIMARY KEY,
+	list_name  TEXT COLLATE "C" NOT NULL REFERENCES lists(name) ON DELETE CASCADE,
+	import_id  TEXT COLLATE "C",
+	first_seq  BIGINT NOT NULL DEFAULT 0,
+	n          INTEGER NOT NULL,
+	lo         TEXT COLLATE "C" NOT NULL,
+	hi         TEXT COLLATE "C" NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX list_chunks_lo ON list_chunks(list_name, lo);
+CREATE INDEX list_chunks_import ON list_chunks(import_id) WHERE import_id IS NOT NULL;
+CREATE TABLE list_chunk_items (
+	chunk_id BIGINT PRIMARY KEY REFERENCES list_chunks(id) ON DELETE CASCADE,
+	items    BYTEA NOT NULL
+);
+ALTER TABLE list_chunk_items ALTER COLUMN items SET STORAGE EXTERNAL;
+CREATE TABLE list_dead (
+	list_name TEXT COLLATE "C" NOT NULL REFERENCES lists(name) ON DELETE CASCADE,
+	seq       BIGINT NOT NULL,
+	PRIMARY KEY (list_name, seq)
+);`},
 	}
 }
 

@@ -147,8 +147,9 @@ func (s *Store) Versions(ctx context.Context, limit int) ([]store.Version, error
 
 // BrowseListItems returns up to limit items of a List in value order after the value after
 // ("" from the start), only those whose value contains query when it is not empty. It walks
-// the (list, value) index, so a page costs the same however long the List is (a search that
-// matches few items reads until it has found limit of them).
+// the (list, value) index, and each chunk of imported items from the value after on, so a
+// page costs about the same however long the List is (a search that matches few items reads
+// until it has found limit of them).
 func (s *Store) BrowseListItems(ctx context.Context, list, query, after string, limit int) ([]store.ListItem, error) {
 	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -163,18 +164,14 @@ func (s *Store) BrowseListItems(ctx context.Context, list, query, after string, 
 	if query != "" {
 		q, args = q+` AND instr(value, ?) > 0`, append(args, query)
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY value LIMIT ?`, append(args, pageLimit(limit, 50))...)
+	limit = pageLimit(limit, 50)
+	out, _, err := queryItems(tx.QueryContext(ctx, q+` ORDER BY value LIMIT ?`, append(args, limit)...))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.ListItem
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
+	src, err := chunkSource(ctx, tx, list, `ORDER BY lo`, 0)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return src.BrowseChunks(out, query, after, limit)
 }

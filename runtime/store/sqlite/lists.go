@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,7 +99,7 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []store.Lis
 		if err := listExists(ctx, tx, list); err != nil {
 			return err
 		}
-		ins := itemInserter{ctx: ctx, list: list, now: now,
+		ins := itemInserter{ctx: ctx, list: list, now: now, tx: tx,
 			insert: tx.StmtContext(ctx, s.st.insertItem), existing: tx.StmtContext(ctx, s.st.itemByValue)}
 		added = 0
 		for i := range items {
@@ -118,83 +119,13 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []store.Lis
 	return added, err
 }
 
-// importRows is how many items one INSERT statement of ImportListItems
-// writes.
-const importRows = 100
-
-// ImportListItems adds items to a List in one transaction and returns how many were new, like
-// AddListItems, but writes up to importRows rows per statement and does not fill in the
-// items' IDs and CreatedAt (a value already present costs no more than the insert that finds
-// it): the path of bulk imports, which call it once per bounded batch.
-func (s *Store) ImportListItems(ctx context.Context, list string, items []store.ListItem) (added int, err error) {
-	if len(items) > maxBatch {
-		return 0, fmt.Errorf("store: %d list items in one call, at most %d", len(items), maxBatch)
-	}
-	now := s.now().UnixNano()
-	args := make([]any, 0, 5*importRows)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := listExists(ctx, tx, list); err != nil {
-			return err
-		}
-		added = 0
-		var full *sql.Stmt
-		for rest := items; len(rest) > 0; {
-			n := min(len(rest), importRows)
-			args = args[:0]
-			for _, it := range rest[:n] {
-				if it.Value == "" {
-					return fmt.Errorf("store: list %q: item value is empty", list)
-				}
-				data, err := store.ItemData(it.Data)
-				if err != nil {
-					return err
-				}
-				args = append(args, list, it.Value, strArg(it.ID), data, now)
-			}
-			st, err := importStmt(ctx, tx, n, &full)
-			if err != nil {
-				return err
-			}
-			res, err := st.ExecContext(ctx, args...)
-			if err != nil {
-				return err
-			}
-			k, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			added += int(k)
-			rest = rest[n:]
-		}
-		return s.bumpList(ctx, tx, list, added)
-	})
-	if err != nil {
-		added = 0
-	}
-	return added, err
-}
-
-// importStmt returns the statement inserting n rows: the full-size one is prepared once per
-// call (in *full), a shorter one for the last rows.
-func importStmt(ctx context.Context, tx *sql.Tx, n int, full **sql.Stmt) (*sql.Stmt, error) {
-	if n == importRows && *full != nil {
-		return *full, nil
-	}
-	q := `INSERT INTO list_items(list_name, value, id, data, created_at) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?),", n), ",") + ` ON CONFLICT(list_name, value) DO NOTHING`
-	st, err := tx.PrepareContext(ctx, q)
-	if err == nil && n == importRows {
-		*full = st
-	}
-	return st, err
-}
-
 // itemInserter adds items to one List inside a transaction.
 type itemInserter struct {
 	ctx              context.Context
 	list             string
 	now              time.Time
 	insert, existing *sql.Stmt
+	tx               *sql.Tx
 }
 
 // add inserts it unless its value is present, then fills in its ID and CreatedAt from the
@@ -205,6 +136,12 @@ func (in itemInserter) add(it *store.ListItem) (bool, error) {
 	}
 	data, err := store.ItemData(it.Data)
 	if err != nil {
+		return false, err
+	}
+	if held, ok, err := liveChunkItem(in.ctx, in.tx, in.list, it.Value); err != nil || ok {
+		if ok {
+			it.ID, it.CreatedAt = held.ID, held.CreatedAt
+		}
 		return false, err
 	}
 	if it.CreatedAt.IsZero() {
@@ -248,8 +185,22 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 			return err
 		}
 		removed, err = affected(tx.StmtContext(ctx, s.st.deleteItem).ExecContext(ctx, list, value))
-		if err != nil || !removed {
+		if err != nil {
 			return err
+		}
+		if !removed {
+			held, ok, err := liveChunkItem(ctx, tx, list, value)
+			if err != nil || !ok {
+				return err
+			}
+			seq, err := strconv.ParseInt(strings.TrimPrefix(held.ID, "li_"), 10, 64)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO list_dead(list_name, seq) VALUES (?, ?)`, list, seq); err != nil {
+				return err
+			}
+			removed = true
 		}
 		v, err := s.bumpListVersion(ctx, tx, list, -1)
 		if err != nil {
@@ -290,7 +241,8 @@ func (s *Store) ListSnapshot(ctx context.Context, list string) ([]store.ListItem
 		if mark, err = listMark(ctx, tx, list); err != nil {
 			return err
 		}
-		items, err = queryItems(tx.StmtContext(ctx, s.st.listItems).QueryContext(ctx, list))
+		rows, err := tx.StmtContext(ctx, s.st.listItems).QueryContext(ctx, list)
+		items, err = itemsSince(ctx, tx, rows, err, list, 0)
 		return err
 	})
 	return items, mark, err
@@ -304,12 +256,13 @@ func (s *Store) ListChanges(ctx context.Context, list string, since store.ListMa
 		if now, err = listMark(ctx, tx, list); err != nil {
 			return err
 		}
-		added, err = queryItems(tx.QueryContext(ctx, `SELECT seq, id, value, data, created_at FROM list_items
-			WHERE list_name = ? AND seq > ? ORDER BY seq`, list, since.Seq))
+		rows, err := tx.QueryContext(ctx, `SELECT seq, id, value, data, created_at FROM list_items
+			WHERE list_name = ? AND seq > ? ORDER BY seq`, list, since.Seq)
+		added, err = itemsSince(ctx, tx, rows, err, list, since.Seq)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT value FROM list_removals WHERE list_name = ? AND version > ?
+		rows, err = tx.QueryContext(ctx, `SELECT value FROM list_removals WHERE list_name = ? AND version > ?
 			ORDER BY version`, list, since.Version)
 		if err != nil {
 			return err
@@ -330,8 +283,8 @@ func (s *Store) ListChanges(ctx context.Context, list string, since store.ListMa
 // listMark reads a List's version and the last item sequence number, or ErrNotFound.
 func listMark(ctx context.Context, tx *sql.Tx, list string) (store.ListMark, error) {
 	var m store.ListMark
-	err := tx.QueryRowContext(ctx, `SELECT version, (SELECT COALESCE(MAX(seq), 0) FROM list_items) FROM lists
-		WHERE name = ?`, list).Scan(&m.Version, &m.Seq)
+	err := tx.QueryRowContext(ctx, `SELECT version, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'list_items'), 0)
+		FROM lists WHERE name = ?`, list).Scan(&m.Version, &m.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("store: list %q: %w", list, store.ErrNotFound)
 	}
@@ -363,39 +316,54 @@ func (s *Store) ListItems(ctx context.Context, list string) ([]store.ListItem, e
 	return items, err
 }
 
-// queryItems reads the rows of a list_items query.
-func queryItems(rows *sql.Rows, err error) ([]store.ListItem, error) {
+// itemsSince reads the rows of a list_items query in sequence order (seq, id, value, data,
+// created_at) and merges in the List's chunk items numbered after since.
+func itemsSince(ctx context.Context, tx *sql.Tx, rows *sql.Rows, err error, list string, since int64) ([]store.ListItem, error) {
+	items, seqs, err := queryItems(rows, err)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.ListItem
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
+	chunks, firsts, err := chunkItems(ctx, tx, list, since)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return store.MergeBySeq(items, seqs, chunks, firsts), nil
 }
 
-func scanItem(rows *sql.Rows) (store.ListItem, error) {
+// queryItems reads the rows of a list_items query and their sequence numbers.
+func queryItems(rows *sql.Rows, err error) ([]store.ListItem, []int64, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []store.ListItem
+	var seqs []int64
+	for rows.Next() {
+		it, seq, err := scanItem(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, seqs = append(out, it), append(seqs, seq)
+	}
+	return out, seqs, rows.Err()
+}
+
+func scanItem(rows *sql.Rows) (store.ListItem, int64, error) {
 	var it store.ListItem
 	var id sql.NullString
 	var data []byte
 	var seq, created int64
 	if err := rows.Scan(&seq, &id, &it.Value, &data, &created); err != nil {
-		return it, err
+		return it, seq, err
 	}
 	it.ID, it.CreatedAt = itemIDOr(id, seq), time.Unix(0, created).UTC()
 	if data != nil {
 		var err error
 		if it.Data, err = store.DecodeItemData(it.Value, string(data)); err != nil {
-			return it, err
+			return it, seq, err
 		}
 	}
-	return it, nil
+	return it, seq, nil
 }
 
 func itemIDOr(id sql.NullString, seq int64) string {

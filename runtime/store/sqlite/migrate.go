@@ -202,6 +202,28 @@ CREATE INDEX list_removals_version ON list_removals(list_name, version);`},
 ALTER TABLE waits ADD COLUMN glob INTEGER NOT NULL DEFAULT 0;
 UPDATE waits SET glob = 1 WHERE instr(event, '*') > 0 OR instr(event, '?') > 0 OR instr(event, '[') > 0;
 CREATE INDEX waits_glob ON waits(glob) WHERE glob = 1;`},
+		{9, "list chunks", `
+CREATE TABLE list_chunks (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	list_name  TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,
+	import_id  TEXT,
+	first_seq  INTEGER NOT NULL DEFAULT 0,
+	n          INTEGER NOT NULL,
+	lo         TEXT NOT NULL,
+	hi         TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX list_chunks_lo ON list_chunks(list_name, lo);
+CREATE INDEX list_chunks_import ON list_chunks(import_id) WHERE import_id IS NOT NULL;
+CREATE TABLE list_chunk_items (
+	chunk_id INTEGER PRIMARY KEY REFERENCES list_chunks(id) ON DELETE CASCADE,
+	items    BLOB NOT NULL
+);
+CREATE TABLE list_dead (
+	list_name TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,
+	seq       INTEGER NOT NULL,
+	PRIMARY KEY (list_name, seq)
+) WITHOUT ROWID;`},
 	}
 }
 

@@ -200,7 +200,7 @@ func testListChanges(t *testing.T, open Opener) {
 	removedOne, err := s.RemoveListItem(ctx, "ips", "10.0.0.1")
 	require.NoError(t, err)
 	require.True(t, removedOne)
-	_, err = s.ImportListItems(ctx, "ips", []store.ListItem{{Value: "10.0.0.4"}, {Value: "10.0.0.3"}})
+	_, err = s.ImportListItems(ctx, "ips", store.SortedItems([]store.ListItem{{Value: "10.0.0.4"}, {Value: "10.0.0.3"}}))
 	require.NoError(t, err)
 	added, removed, now, err = s.ListChanges(ctx, "ips", mark)
 	require.NoError(t, err)
