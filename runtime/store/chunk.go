@@ -225,8 +225,14 @@ type holder struct {
 	rows   []string
 	pos    int
 	done   bool
-	next   int     // the next chunk of src.Chunks to open
-	active []Chunk // open chunks whose range may hold the values to come
+	next   int       // the next chunk of src.Chunks to open
+	active []*cursor // open chunks whose range may hold the values to come
+}
+
+// cursor is a position in a chunk: the values asked next are at or after it.
+type cursor struct {
+	c Chunk
+	i int
 }
 
 // has reports whether the List holds v; v must be above the value asked before.
@@ -254,16 +260,19 @@ func (h *holder) has(v string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		h.active = append(h.active, c)
+		i, _ := c.Search(v)
+		h.active = append(h.active, &cursor{c: c, i: i})
 		h.next++
 	}
 	found := false
-	h.active = slices.DeleteFunc(h.active, func(c Chunk) bool {
-		i, ok := c.Search(v)
-		if ok && !h.src.Dead[c.Seq(i)] {
+	h.active = slices.DeleteFunc(h.active, func(k *cursor) bool {
+		for k.i < k.c.n && string(k.c.value(k.i)) < v {
+			k.i++
+		}
+		if k.i < k.c.n && string(k.c.value(k.i)) == v && !h.src.Dead[k.c.Seq(k.i)] {
 			found = true
 		}
-		return i >= c.n // all its values are below v
+		return k.i >= k.c.n // all its values are below v
 	})
 	return found, nil
 }

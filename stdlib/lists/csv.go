@@ -242,7 +242,7 @@ func (p *csvParser) row(line int, rec []string) (data bool, err error) {
 // fields splits a record into the raw value and the attributes, reporting
 // a row whose cells are all blank.
 func (p *csvParser) fields(rec []string) (raw string, data map[string]string, empty bool) {
-	data, empty = map[string]string{}, true
+	empty = true
 	for i, cell := range rec {
 		cell = strings.TrimSpace(strings.TrimPrefix(cell, "\ufeff"))
 		if cell == "" {
@@ -253,6 +253,9 @@ func (p *csvParser) fields(rec []string) (raw string, data map[string]string, em
 		case "value", "id_number":
 			raw = cell
 		default:
+			if data == nil {
+				data = map[string]string{}
+			}
 			data[col] = cell
 		}
 	}

@@ -44,6 +44,9 @@ func canonicalPrefix(p netip.Prefix) netip.Prefix {
 // canonicalIP returns an address's or range's canonical string: netip's
 // form for an address, the masked prefix for a range.
 func canonicalIP(raw string) (string, error) {
+	if _, ok := parseIPv4Bits(raw); ok {
+		return raw, nil // a dotted quad as netip writes it (no leading zeros)
+	}
 	p, single, err := parseIPItem(raw)
 	if err != nil {
 		return "", err

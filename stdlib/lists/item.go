@@ -63,8 +63,8 @@ func NewItem(kind Kind, raw string, data map[string]string) (Item, error) {
 		return Item{}, fmt.Errorf("value %q is not valid UTF-8", raw)
 	}
 	it := Item{Kind: kind, Data: maps.Clone(data)}
-	if it.Data == nil {
-		it.Data = map[string]string{}
+	if it.Data == nil && kindHasAttrs(kind) {
+		it.Data = map[string]string{} // canonicalize may fill it in
 	}
 	v, err := canonicalize(kind, strings.TrimSpace(raw), it.Data)
 	if err != nil {
@@ -100,6 +100,15 @@ func canonicalize(kind Kind, raw string, data map[string]string) (string, error)
 		return canonicalString(raw)
 	}
 	return "", fmt.Errorf("invalid list kind %d", uint8(kind))
+}
+
+// kindHasAttrs reports whether canonicalize may set a kind's attributes.
+func kindHasAttrs(kind Kind) bool {
+	switch kind {
+	case KindEmailAddress, KindName, KindGovernmentIDNumber, KindGeolocation:
+		return true
+	}
+	return false
 }
 
 // checkData enforces the attribute limits.

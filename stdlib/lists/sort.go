@@ -20,7 +20,7 @@ type sorter struct {
 	kind     Kind
 	runBytes int
 	arena    []byte
-	offs     []uint32 // record offsets in arena, in file order until sorted
+	keys     []sortKey // one per record, in file order until sorted
 	tmp      *os.File
 	runs     []runSpan // the runs written to tmp
 }
@@ -41,7 +41,13 @@ func (s *sorter) add(it Item) error {
 			return err
 		}
 	}
-	s.offs = append(s.offs, uint32(len(s.arena)))
+	k := sortKey{off: uint32(len(s.arena)), n: 255, plain: len(it.Data) == 0}
+	var b [16]byte
+	if copy(b[:], it.Value) == len(it.Value) {
+		k.n = uint8(len(it.Value))
+	}
+	k.hi, k.lo = binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+	s.keys = append(s.keys, k)
 	s.arena = appendString(s.arena, it.Value)
 	s.arena = binary.AppendUvarint(s.arena, uint64(len(it.Data)))
 	for k, v := range it.Data {
@@ -63,18 +69,77 @@ func (s *sorter) value(o uint32) []byte {
 
 // readString reads a length-prefixed string and returns it and the rest.
 func readString(b []byte) (v, rest []byte) {
+	if n := int(b[0]); n < 0x80 {
+		return b[1 : 1+n], b[1+n:]
+	}
 	n, w := binary.Uvarint(b)
 	return b[w : w+int(n)], b[w+int(n):]
 }
 
+// sortKey is a record's place in the sort: the first 16 bytes of its Value,
+// big-endian (most Values, such as every IPv4 address, fit), its offset, the
+// Value's length when it fits (else 255) and whether the record has no Data.
+// A record whose key holds all of it is not read from the arena again.
+type sortKey struct {
+	hi, lo uint64
+	off    uint32
+	n      uint8
+	plain  bool
+}
+
+// whole reports whether the key holds the record.
+func (k sortKey) whole() bool { return k.n <= 16 && k.plain }
+
+// same reports whether two keys' records have the same Value.
+func (s *sorter) same(a, b sortKey) bool {
+	if a.hi != b.hi || a.lo != b.lo {
+		return false
+	}
+	if a.n <= 16 || b.n <= 16 {
+		return a.n == b.n
+	}
+	return bytes.Equal(s.value(a.off), s.value(b.off))
+}
+
+// item returns the record of k as an item.
+func (s *sorter) item(k sortKey) Item {
+	if !k.whole() {
+		return s.decode(s.record(k.off))
+	}
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], k.hi)
+	binary.BigEndian.PutUint64(b[8:], k.lo)
+	return Item{Kind: s.kind, Value: string(b[:k.n])}
+}
+
 // sortRun sorts the arena's records by Value, then by position (file order).
+// It compares the keys' prefixes first, so that most comparisons do not read
+// the arena.
 func (s *sorter) sortRun() {
-	slices.SortFunc(s.offs, func(a, b uint32) int {
-		if c := bytes.Compare(s.value(a), s.value(b)); c != 0 {
-			return c
+	slices.SortFunc(s.keys, func(a, b sortKey) int {
+		switch {
+		case a.hi != b.hi:
+			return cmpUint64(a.hi, b.hi)
+		case a.lo != b.lo:
+			return cmpUint64(a.lo, b.lo)
+		case a.n <= 16 || b.n <= 16:
+			if a.n != b.n {
+				return int(a.n) - int(b.n)
+			}
+		default:
+			if c := bytes.Compare(s.value(a.off), s.value(b.off)); c != 0 {
+				return c
+			}
 		}
-		return int(a) - int(b)
+		return int(a.off) - int(b.off)
 	})
+}
+
+func cmpUint64(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	return 1
 }
 
 // record returns the whole record at o.
@@ -105,15 +170,14 @@ func (s *sorter) spill() error {
 		return err
 	}
 	w := bufio.NewWriterSize(s.tmp, 1<<20)
-	var last []byte
+	var last sortKey
 	var n int64
-	for i, o := range s.offs {
-		if v := s.value(o); i > 0 && bytes.Equal(v, last) {
+	for i, k := range s.keys {
+		if i > 0 && s.same(k, last) {
 			continue
-		} else {
-			last = v
 		}
-		r := s.record(o)
+		last = k
+		r := s.record(k.off)
 		var hdr [binary.MaxVarintLen64]byte
 		k := binary.PutUvarint(hdr[:], uint64(len(r)))
 		w.Write(hdr[:k])
@@ -124,7 +188,7 @@ func (s *sorter) spill() error {
 		return err
 	}
 	s.runs = append(s.runs, runSpan{off: start, len: n})
-	s.arena, s.offs = s.arena[:0], s.offs[:0]
+	s.arena, s.keys = s.arena[:0], s.keys[:0]
 	return nil
 }
 
@@ -159,20 +223,17 @@ func (s *sorter) sorted() (func() (Item, bool, error), error) {
 	if len(s.runs) == 0 { // all in memory
 		s.sortRun()
 		i := 0
-		var last []byte
 		return func() (Item, bool, error) {
-			for ; i < len(s.offs); i++ {
-				o := s.offs[i]
-				if v := s.value(o); i == 0 || !bytes.Equal(v, last) {
-					last = v
+			for ; i < len(s.keys); i++ {
+				if k := s.keys[i]; i == 0 || !s.same(k, s.keys[i-1]) {
 					i++
-					return s.decode(s.record(o)), true, nil
+					return s.item(k), true, nil
 				}
 			}
 			return Item{}, false, nil
 		}, nil
 	}
-	if len(s.offs) > 0 {
+	if len(s.keys) > 0 {
 		if err := s.spill(); err != nil {
 			return nil, err
 		}
