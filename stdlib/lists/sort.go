@@ -41,6 +41,12 @@ func (s *sorter) add(it Item) error {
 			return err
 		}
 	}
+	if len(s.keys) == cap(s.keys) { // double: append grows large slices by a quarter, copying often
+		s.keys = slices.Grow(s.keys, max(1024, len(s.keys)))
+	}
+	if free := cap(s.arena) - len(s.arena); free < 2*MaxValueLen {
+		s.arena = slices.Grow(s.arena, max(64<<10, len(s.arena)))
+	}
 	k := sortKey{off: uint32(len(s.arena)), n: 255, plain: len(it.Data) == 0}
 	var b [16]byte
 	if copy(b[:], it.Value) == len(it.Value) {
