@@ -73,6 +73,8 @@ var tests = []struct {
 	{"ListItemsErrors", testListItemsErrors},
 	{"RecreatedListHasNewVersionAndIDs", testRecreatedListHasNewVersionAndIDs},
 	{"ListChanges", testListChanges},
+	{"ListImportChunks", testListImportChunks},
+	{"ListImportAtomic", testListImportAtomic},
 	{"BrowseListItems", testBrowseListItems},
 	{"LargeListImport", testLargeListImport},
 
