@@ -163,6 +163,17 @@ func (l listStore) Changes(ctx context.Context, list string, since lists.Mark) (
 	return toItems(kind, added), removed, lists.Mark(now), nil
 }
 
+func (l listStore) Scan(ctx context.Context, list string, fn func(lists.Item) error) (lists.Mark, error) {
+	kind, err := l.kind(ctx, list)
+	if err != nil {
+		return lists.Mark{}, err
+	}
+	mark, err := l.s.ListScan(ctx, list, func(it store.ListItem) error {
+		return fn(lists.Item{ID: it.ID, Kind: kind, Value: it.Value, Data: it.Data, CreatedAt: it.CreatedAt})
+	})
+	return lists.Mark(mark), listErr(err)
+}
+
 // kind reads a List's kind.
 func (l listStore) kind(ctx context.Context, list string) (lists.Kind, error) {
 	li, err := l.s.GetList(ctx, list)

@@ -19,8 +19,8 @@ import (
 	"github.com/wf-lang/wf/stdlib/lists"
 )
 
-// A long List import commits in batches, so another process opening the
-// store and recording runs meanwhile waits at most for one batch, well
+// A long List import commits in chunks, so another process opening the
+// store and recording runs meanwhile waits at most for one chunk, well
 // within its busy timeout, instead of failing with SQLITE_BUSY (issue 18:
 // an import in one 8 s transaction made every concurrent wf run fail).
 func TestImportDoesNotLockOutRuns(t *testing.T) {
@@ -33,11 +33,11 @@ func TestImportDoesNotLockOutRuns(t *testing.T) {
 	_, err = eng.Lists.Create(ctx, "ips", lists.KindIPAddress)
 	require.NoError(t, err)
 
-	// Small batches and a pause as long as a batch, so that the runs' short
-	// busy timeout (a few of SQLite's polls) is enough; the import as a
-	// whole takes several times that timeout.
-	// chunks of store.ListChunkItems items, each its own short transaction
-	const rows = 60_000
+	// The import writes chunks of store.ListChunkItems items, each in its
+	// own short transaction, then takes them in with one more: the runs'
+	// short busy timeout (a few of SQLite's polls) is enough, while the
+	// import as a whole takes several times that timeout.
+	const rows = 300_000
 	var csv strings.Builder
 	csv.WriteString("value\n")
 	for i := range rows {

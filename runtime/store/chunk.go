@@ -464,3 +464,38 @@ func SortedItems(items []ListItem) func() (ListItem, bool, error) {
 		return it, true, nil
 	}
 }
+
+// ScanItems calls fn with each row (seqs are their sequence numbers) and each live item of
+// src.Chunks (sorted by FirstSeq), in sequence order, reading one chunk at a time.
+func ScanItems(rows []ListItem, seqs []int64, src *ChunkSource, fn func(ListItem) error) error {
+	r := 0
+	for _, m := range src.Chunks {
+		for ; r < len(rows) && seqs[r] < m.FirstSeq; r++ {
+			if err := fn(rows[r]); err != nil {
+				return err
+			}
+		}
+		c, err := src.open(m)
+		if err != nil {
+			return err
+		}
+		for i := range c.n {
+			if src.Dead[c.Seq(i)] {
+				continue
+			}
+			it, err := c.Item(i)
+			if err != nil {
+				return err
+			}
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+	}
+	for ; r < len(rows); r++ {
+		if err := fn(rows[r]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -274,6 +274,10 @@ type ListStore interface {
 	// ListSnapshot returns a List's items in the order they were added and the mark of that
 	// moment, read in one transaction, or ErrNotFound.
 	ListSnapshot(ctx context.Context, list string) ([]ListItem, ListMark, error)
+	// ListScan calls fn with each of a List's items, in the order they were added, as
+	// ListSnapshot returns them, without holding them all (bulk items are read a chunk at
+	// a time), and returns the mark of that moment; fn's error stops it and is returned.
+	ListScan(ctx context.Context, list string, fn func(ListItem) error) (ListMark, error)
 	// ListChanges returns what changed in a List after since: the items added since then
 	// that it still holds, in the order added, the values removed since then (a value may
 	// have been added again: it is then among the items), and the mark of now, read in one

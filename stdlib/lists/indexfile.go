@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -83,54 +84,101 @@ func fileable(kind Kind, items []Item) bool {
 	return true
 }
 
+// indexColumns are the items of an index file, column by column: a few
+// bytes per item, where an Item takes a hundred.
+type indexColumns struct {
+	addrs   []uint32
+	created []int64
+	idEnds  []uint32 // the end of each ID in ids
+	ids     []byte
+}
+
+// add appends an item, reporting false when it cannot go in an index file
+// (it is not a single IPv4 address without data).
+func (c *indexColumns) add(it *Item) bool {
+	a, ok := parseIPv4Bits(it.Value)
+	if !ok || len(it.Data) > 0 || len(it.ID) > 1<<16-1 {
+		return false
+	}
+	c.addrs = append(c.addrs, a)
+	c.created = append(c.created, it.CreatedAt.UnixNano())
+	c.ids = append(c.ids, it.ID...)
+	c.idEnds = append(c.idEnds, uint32(len(c.ids)))
+	return true
+}
+
+// errNotFileable reports a List that cannot have an index file.
+var errNotFileable = errors.New("lists: not a List of IPv4 addresses without data")
+
 // writeIndexFile writes the index file of the List l holding items at mark.
 func writeIndexFile(dir string, l List, mark Mark, items []Item) error {
+	var c indexColumns
+	for i := range items {
+		if !c.add(&items[i]) {
+			return errNotFileable
+		}
+	}
+	return c.write(dir, l, mark)
+}
+
+// write writes the index file of the List l holding c's items at mark, to
+// a temporary file renamed into place, without building it in memory.
+func (c *indexColumns) write(dir string, l List, mark Mark) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	t := newU32Table(len(items))
-	var records []byte
-	offsets := make([]uint32, len(items))
-	for i := range items {
-		a, _ := parseIPv4Bits(items[i].Value)
+	n := len(c.addrs)
+	if uint64(n)*14+uint64(len(c.ids)) > 1<<32-1 {
+		return errors.New("lists: index file too large")
+	}
+	t := newU32Table(n)
+	for i, a := range c.addrs {
 		t.put(a, int32(i))
-		offsets[i] = uint32(len(records))
-		records = binary.LittleEndian.AppendUint32(records, a)
-		records = binary.LittleEndian.AppendUint64(records, uint64(items[i].CreatedAt.UnixNano()))
-		records = binary.LittleEndian.AppendUint16(records, uint16(len(items[i].ID)))
-		records = append(records, items[i].ID...)
-		if len(records) > 1<<32-1 {
-			return errors.New("lists: index file too large")
-		}
 	}
 	f, err := os.CreateTemp(dir, "*.tmp")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name())
-	var body []byte
-	var b [8]byte
-	for _, s := range t.slots {
-		body = binary.LittleEndian.AppendUint64(body, s)
-	}
-	for _, o := range offsets {
-		body = binary.LittleEndian.AppendUint32(body, o)
-	}
-	if len(offsets)%2 == 1 {
-		body = append(body, b[:4]...) // pad to 8 bytes
-	}
-	body = append(body, records...)
-	w := bufio.NewWriterSize(f, 1<<20)
 	h := make([]byte, indexHeader)
+	if _, err := f.Write(h); err != nil { // written again last, with the checksum of the rest
+		f.Close()
+		return err
+	}
+	crc := crc32.New(crcTable)
+	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
+	var b [16]byte
+	for _, s := range t.slots {
+		w.Write(binary.LittleEndian.AppendUint64(b[:0], s))
+	}
+	var off, start uint32
+	for i := range n {
+		w.Write(binary.LittleEndian.AppendUint32(b[:0], off))
+		off += 14 + c.idEnds[i] - start
+		start = c.idEnds[i]
+	}
+	if n%2 == 1 {
+		w.Write(b[:4]) // pad to 8 bytes
+	}
+	start = 0
+	for i := range n {
+		r := binary.LittleEndian.AppendUint32(b[:0], c.addrs[i])
+		r = binary.LittleEndian.AppendUint64(r, uint64(c.created[i]))
+		r = binary.LittleEndian.AppendUint16(r, uint16(c.idEnds[i]-start))
+		w.Write(r)
+		w.Write(c.ids[start:c.idEnds[i]])
+		start = c.idEnds[i]
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
 	copy(h, indexMagic)
 	for i, v := range []uint64{uint64(l.CreatedAt.UnixNano()), uint64(mark.Version), uint64(mark.Seq),
-		uint64(len(items)), uint64(len(t.slots)), uint64(t.shift), uint64(len(records)),
-		uint64(crc32.Checksum(body, crcTable))} {
+		uint64(n), uint64(len(t.slots)), uint64(t.shift), uint64(off), uint64(crc.Sum32())} {
 		binary.LittleEndian.PutUint64(h[8+8*i:], v)
 	}
-	w.Write(h)
-	w.Write(body)
-	if err := w.Flush(); err != nil {
+	if _, err := f.WriteAt(h, 0); err != nil {
 		f.Close()
 		return err
 	}

@@ -172,3 +172,47 @@ func TestReadIndexFileRefusesBadLayouts(t *testing.T) {
 	_, _, err = readIndexFile(aligned(good), other)
 	assert.ErrorContains(t, err, "another List")
 }
+
+// scanStore is a fileStore that can scan: the index file of a large List
+// of addresses is written from a scan of its items, never built in memory.
+type scanStore struct {
+	fileStore
+	scans int
+}
+
+func (s *scanStore) Scan(ctx context.Context, list string, fn func(Item) error) (Mark, error) {
+	s.scans++
+	return s.countingStore.Store.(*MemStore).Scan(ctx, list, fn)
+}
+
+// A store that scans gets the same index file, written from the scan, and
+// a List it cannot file (a range among the addresses) is built in memory.
+func TestIndexFileFromAScan(t *testing.T) {
+	ctx := context.Background()
+	fs := newFileStore(t, MinIndexFile+3)
+	_, err := NewService(fs).Handle(ctx, "ips")
+	require.NoError(t, err)
+	want, err := os.ReadFile(indexPath(fs.dir, "ips"))
+	require.NoError(t, err)
+
+	ss := &scanStore{fileStore: fileStore{fs.countingStore, t.TempDir()}}
+	builds := fs.items.Load()
+	h, err := NewService(ss).Handle(ctx, "ips")
+	require.NoError(t, err)
+	assert.Equal(t, 1, ss.scans)
+	assert.Equal(t, builds, fs.items.Load(), "no snapshot")
+	assert.NotNil(t, h.raw.file, "the file is mapped")
+	got, err := os.ReadFile(indexPath(ss.dir, "ips"))
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the same file")
+
+	_, err = NewService(ss).Add(ctx, "ips", "10.200.0.0/16", nil)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(indexPath(ss.dir, "ips")))
+	h, err = NewService(ss).Handle(ctx, "ips")
+	require.NoError(t, err)
+	assert.Equal(t, 2, ss.scans)
+	assert.Nil(t, h.raw.file, "built in memory")
+	assert.True(t, h.Contains("10.200.3.4"))
+	assert.NoFileExists(t, indexPath(ss.dir, "ips"))
+}

@@ -107,14 +107,21 @@ func (s *Service) load(ctx context.Context, e *cacheEntry, name string) (*Handle
 // rebuild builds a handle from the list's index file and the changes
 // since it was written when there is one (indexfile.go), else from all the
 // list's items, and then writes the index file when the list can have one.
+// A large List of IPv4 addresses in a store that can scan (ScanStore) has
+// its file written from the items as they are read, a few bytes each, and
+// mapped: it is never built in memory.
 func (s *Service) rebuild(ctx context.Context, l List) (*Handle, error) {
 	dir := s.indexDir()
 	if dir != "" {
-		if idx, mark, err := openIndexFile(dir, l); err == nil {
-			file := &Handle{list: l, mark: mark, raw: idx, base: idx}
-			if h, err := s.refresh(ctx, file, l); h != nil || err != nil {
+		if h, err := s.fromFile(ctx, dir, l); h != nil || err != nil {
+			return h, err
+		}
+		if err := s.writeFromScan(ctx, dir, l); err == nil {
+			if h, err := s.fromFile(ctx, dir, l); h != nil || err != nil {
 				return h, err
 			}
+		} else if !errors.Is(err, errNotFileable) {
+			return nil, err
 		}
 	}
 	items, mark, err := s.store.Snapshot(ctx, l.Name)
@@ -130,6 +137,43 @@ func (s *Service) rebuild(ctx context.Context, l List) (*Handle, error) {
 	}
 	l.Version, l.Count = mark.Version, len(items)
 	return &Handle{list: l, mark: mark, raw: idx, base: idx}, nil
+}
+
+// fromFile returns the handle of the list's index file with the changes
+// since layered over it, or nil when there is no such file or the changes
+// are too many.
+func (s *Service) fromFile(ctx context.Context, dir string, l List) (*Handle, error) {
+	idx, mark, err := openIndexFile(dir, l)
+	if err != nil {
+		return nil, nil
+	}
+	return s.refresh(ctx, &Handle{list: l, mark: mark, raw: idx, base: idx}, l)
+}
+
+// writeFromScan writes the index file of a large List of IPv4 addresses
+// from a scan of its items; errNotFileable when the List or store cannot.
+func (s *Service) writeFromScan(ctx context.Context, dir string, l List) error {
+	sc, ok := s.store.(ScanStore)
+	if !ok || l.Kind != KindIPAddress || l.Count < MinIndexFile {
+		return errNotFileable
+	}
+	var c indexColumns
+	mark, err := sc.Scan(ctx, l.Name, func(it Item) error {
+		if !c.add(&it) {
+			return errNotFileable
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, errNotFileable) {
+			return err
+		}
+		return s.notFound(ctx, l.Name, err)
+	}
+	if err := c.write(dir, l, mark); err != nil {
+		return errNotFileable // a cache: build in memory instead
+	}
+	return nil
 }
 
 // indexDir is the directory of the store's index files, or "".

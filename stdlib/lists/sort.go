@@ -28,15 +28,19 @@ type sorter struct {
 // runSpan is where a run is in the temporary file.
 type runSpan struct{ off, len int64 }
 
-// sortRunBytes is the arena size of a run.
-const sortRunBytes = 32 << 20
+// sortRunBytes and sortRunKeys bound a run: the arena's size and its
+// number of records (each with a 24-byte key).
+const (
+	sortRunBytes = 8 << 20
+	sortRunKeys  = 256 << 10
+)
 
 func newSorter(kind Kind) *sorter { return &sorter{kind: kind, runBytes: sortRunBytes} }
 
 // add records an item: its Value, then its Data as a count and key, value pairs, each string
 // as a uvarint length and bytes.
 func (s *sorter) add(it Item) error {
-	if len(s.arena) >= s.runBytes {
+	if len(s.arena) >= s.runBytes || len(s.keys) >= sortRunKeys {
 		if err := s.spill(); err != nil {
 			return err
 		}

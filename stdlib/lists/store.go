@@ -49,6 +49,16 @@ type Store interface {
 	Changes(ctx context.Context, list string, since Mark) (added []Item, removed []string, now Mark, err error)
 }
 
+// ScanStore is a Store that can hand out a list's items one at a time, in
+// the order added, without holding them all: the index file of a large List
+// is built from it.
+type ScanStore interface {
+	Store
+	// Scan calls fn with each item of the list, in the order added, and
+	// returns the Mark of that moment; an error of fn stops it.
+	Scan(ctx context.Context, list string, fn func(Item) error) (Mark, error)
+}
+
 // Mark is a moment in a list's history, for Store.Changes: the list's
 // Version and the last item sequence number given out at that moment.
 type Mark struct {
@@ -295,4 +305,18 @@ func (s *MemStore) Items(ctx context.Context, list string) ([]Item, error) {
 		return nil, err
 	}
 	return slices.Clone(l.items), nil
+}
+
+// Scan calls fn with each item in the order added; see ScanStore.
+func (s *MemStore) Scan(ctx context.Context, list string, fn func(Item) error) (Mark, error) {
+	items, mark, err := s.Snapshot(ctx, list)
+	if err != nil {
+		return Mark{}, err
+	}
+	for _, it := range items {
+		if err := fn(it); err != nil {
+			return Mark{}, err
+		}
+	}
+	return mark, nil
 }

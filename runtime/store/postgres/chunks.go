@@ -245,3 +245,25 @@ func itemsSince(ctx context.Context, tx pgx.Tx, rows pgx.Rows, err error, list s
 	}
 	return store.MergeBySeq(items, seqs, chunks, firsts), nil
 }
+
+// ListScan calls fn with each of a List's items in the order they were added, reading one
+// chunk at a time, and returns the mark of that moment; see store.ListStore.
+func (s *Store) ListScan(ctx context.Context, list string, fn func(store.ListItem) error) (store.ListMark, error) {
+	var mark store.ListMark
+	err := s.readTx(ctx, func(tx pgx.Tx) (err error) {
+		if mark, err = listMark(ctx, tx, list); err != nil {
+			return err
+		}
+		rows, seqs, err := queryItemSeqs(tx.Query(ctx, `SELECT seq, id, value, data, created_at FROM list_items
+			WHERE list_name = $1 ORDER BY seq`, list))
+		if err != nil {
+			return err
+		}
+		src, err := chunkSource(ctx, tx, list, `ORDER BY first_seq`, 0)
+		if err != nil {
+			return err
+		}
+		return store.ScanItems(rows, seqs, src, fn)
+	})
+	return mark, err
+}

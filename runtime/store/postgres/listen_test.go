@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -55,6 +56,17 @@ func TestListenListChanges(t *testing.T) {
 	_, err = writer.RemoveListItem(bg, "ips", "10.0.0.1")
 	require.NoError(t, err)
 	assert.Equal(t, "ips", next(), "the next announcement is the removal: the failed change announced nothing")
+	n, err := writer.ImportListItems(bg, "ips", store.SortedItems([]store.ListItem{{Value: "10.0.0.3"}, {Value: "10.0.0.4"}}))
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	assert.Equal(t, "ips", next(), "an import is announced once, when it is taken in")
+	_, err = writer.ImportListItems(bg, "ips", func() (store.ListItem, bool, error) {
+		return store.ListItem{}, false, errors.New("stopped")
+	})
+	require.Error(t, err)
+	_, err = writer.RemoveListItem(bg, "ips", "10.0.0.3")
+	require.NoError(t, err)
+	assert.Equal(t, "ips", next(), "a removal from a chunk; the failed import announced nothing")
 	require.NoError(t, writer.DeleteList(bg, "ips"))
 	assert.Equal(t, "ips", next())
 

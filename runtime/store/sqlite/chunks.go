@@ -289,3 +289,24 @@ func chunkItems(ctx context.Context, q queryer, list string, since int64) ([][]s
 	}
 	return out, seqs, nil
 }
+
+// ListScan calls fn with each of a List's items in the order they were added, reading one
+// chunk at a time, and returns the mark of that moment; see store.ListStore.
+func (s *Store) ListScan(ctx context.Context, list string, fn func(store.ListItem) error) (store.ListMark, error) {
+	var mark store.ListMark
+	err := s.readTx(ctx, func(tx *sql.Tx) (err error) {
+		if mark, err = listMark(ctx, tx, list); err != nil {
+			return err
+		}
+		rows, seqs, err := queryItems(tx.StmtContext(ctx, s.st.listItems).QueryContext(ctx, list))
+		if err != nil {
+			return err
+		}
+		src, err := chunkSource(ctx, tx, list, `ORDER BY first_seq`, 0)
+		if err != nil {
+			return err
+		}
+		return store.ScanItems(rows, seqs, src, fn)
+	})
+	return mark, err
+}

@@ -68,6 +68,20 @@ func testListImportChunks(t *testing.T, open Opener) {
 	}
 	assert.Len(t, ids, len(items), "IDs are unique")
 
+	var scanned []store.ListItem
+	scanMark, err := s.ListScan(ctx, "l", func(it store.ListItem) error {
+		scanned = append(scanned, it)
+		return nil
+	})
+	require.NoError(t, err)
+	_, snapMark, err := s.ListSnapshot(ctx, "l")
+	require.NoError(t, err)
+	assert.Equal(t, items, scanned, "a scan reads what a snapshot does")
+	assert.Equal(t, snapMark, scanMark)
+	stop := errors.New("enough")
+	_, err = s.ListScan(ctx, "l", func(store.ListItem) error { return stop })
+	assert.ErrorIs(t, err, stop)
+
 	added2, removed, now, err := s.ListChanges(ctx, "l", mark)
 	require.NoError(t, err)
 	assert.Equal(t, items[2:], added2)
@@ -129,6 +143,13 @@ func testListImportChunks(t *testing.T, open Opener) {
 	assert.Empty(t, removed)
 	items, err = s.ListItems(ctx, "l")
 	require.NoError(t, err)
+	scanned = scanned[:0]
+	_, err = s.ListScan(ctx, "l", func(it store.ListItem) error {
+		scanned = append(scanned, it)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, items, scanned, "with rows between chunks and removed chunk items")
 	info, err = s.GetList(ctx, "l")
 	require.NoError(t, err)
 	assert.Len(t, items, info.Count)
