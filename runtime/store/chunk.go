@@ -277,11 +277,22 @@ func (h *holder) has(v string) (bool, error) {
 	return found, nil
 }
 
+// SmallImport is the most new items an import adds as rows rather than in chunks: a
+// chunk is worth its range only when it is full enough, and a List that takes many small
+// imports would otherwise have many chunks over each value.
+const SmallImport = 1024
+
 // StageChunks reads the items of an import from next, in strictly increasing Value order,
 // skips those the List holds (per src, read at the import's start), and hands the others to
 // stage in chunks of up to ListChunkItems items, with the chunk's first and last value. It
-// returns how many items it staged.
-func StageChunks(next func() (ListItem, bool, error), src *ChunkSource, stage func(blob []byte, n int, lo, hi string) error) (int, error) {
+// returns how many items it staged; when there are SmallImport new items or fewer, it stages
+// none and returns them (small), for the caller to add as rows.
+func StageChunks(next func() (ListItem, bool, error), src *ChunkSource, stage func(blob []byte, n int, lo, hi string) error) (staged int, small []ListItem, err error) {
+	staged, err = stageChunks(next, src, stage, &small)
+	return staged, small, err
+}
+
+func stageChunks(next func() (ListItem, bool, error), src *ChunkSource, stage func(blob []byte, n int, lo, hi string) error, small *[]ListItem) (int, error) {
 	h := &holder{src: src}
 	buf := make([]ListItem, 0, ListChunkItems)
 	staged, last := 0, ""
@@ -327,6 +338,10 @@ func StageChunks(next func() (ListItem, bool, error), src *ChunkSource, stage fu
 				return 0, err
 			}
 		}
+	}
+	if staged == 0 && len(buf) <= SmallImport {
+		*small = buf
+		return 0, nil
 	}
 	return staged, flush()
 }

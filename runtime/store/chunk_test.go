@@ -81,7 +81,7 @@ func TestStageChunks(t *testing.T) {
 		in = append(in, ListItem{Value: string(v)})
 	}
 	var got []string
-	n, err := StageChunks(SortedItems(in), src, func(blob []byte, k int, lo, hi string) error {
+	stage := func(blob []byte, k int, lo, hi string) error {
 		c, err := DecodeChunk(blob)
 		require.NoError(t, err)
 		for i := range c.Len() {
@@ -90,8 +90,23 @@ func TestStageChunks(t *testing.T) {
 		assert.Equal(t, got[len(got)-k], lo)
 		assert.Equal(t, got[len(got)-1], hi)
 		return nil
-	})
+	}
+	n, small, err := StageChunks(SortedItems(in), src, stage)
 	require.NoError(t, err)
-	assert.Equal(t, 3, n)
-	assert.Equal(t, []string{"a", "d", "g"}, got, "b, f in the chunk, c, e in rows; d was removed")
+	assert.Zero(t, n, "a small import is left to be added as rows")
+	var values []string
+	for _, it := range small {
+		values = append(values, it.Value)
+	}
+	assert.Equal(t, []string{"a", "d", "g"}, values, "b, f in the chunk, c, e in rows; d was removed")
+
+	for i := range ListChunkItems + 10 {
+		in = append(in, ListItem{Value: fmt.Sprintf("x%05d", i)})
+	}
+	n, small, err = StageChunks(SortedItems(in), src, stage)
+	require.NoError(t, err)
+	assert.Nil(t, small)
+	assert.Equal(t, ListChunkItems+13, n)
+	assert.Equal(t, []string{"a", "d", "g", "x00000"}, got[:4])
+	assert.Len(t, got, ListChunkItems+13, "in two chunks")
 }

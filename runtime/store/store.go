@@ -261,7 +261,8 @@ type ListStore interface {
 	// ImportListItems adds, as one change, the items next yields, in strictly increasing
 	// Value order, that the List does not hold yet, and returns how many: the path of bulk
 	// imports. It keeps them in chunks (see ListChunkItems) numbered in value order, with IDs
-	// from their sequence numbers (an ID given is not kept). Other writers wait for one chunk
+	// from their sequence numbers (an ID given is not kept), or as rows when they are few
+	// (SmallImport). Other writers wait for one chunk
 	// at most; an import that stops half way (an error, a crash) leaves the List as it was.
 	// Items added one at a time meanwhile are kept once; items removed or imported
 	// meanwhile make it fail with ErrListChanged.

@@ -26,12 +26,13 @@ func renderLists(b *strings.Builder, rs *results) {
 	if len(sizes) == 0 {
 		return
 	}
-	b.WriteString("| List of N IPv4 addresses | import rows/s | re-import rows/s | open ms | open MB allocated | " +
-		"lookup CPU ns | change µs |\n|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| List of N IPv4 addresses | import rows/s | spread | re-import rows/s | spread | open ms | open MB allocated | " +
+		"lookup CPU ns | change µs |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, n := range sizes {
 		k := strconv.Itoa(n)
-		fmt.Fprintf(b, "| %s | %.0f | %.0f | %s | %.2f | %s | %s |\n", k, rs.med("Lists/import/"+k, "rows/s"),
-			rs.med("Lists/reimport/"+k, "rows/s"), num(rs.med("Lists/open/"+k, "ns/op")/1e6),
+		fmt.Fprintf(b, "| %s | %.0f | %s | %.0f | %s | %s | %.2f | %s | %s |\n", k, rs.med("Lists/import/"+k, "rows/s"),
+			spread(rs.get("Lists/import/"+k).values("rows/s")), rs.med("Lists/reimport/"+k, "rows/s"),
+			spread(rs.get("Lists/reimport/"+k).values("rows/s")), num(rs.med("Lists/open/"+k, "ns/op")/1e6),
 			rs.med("Lists/open/"+k, "B/op")/(1<<20), num(rs.med("Lists/lookup/"+k, cpu)),
 			num(rs.med("Lists/change/"+k, "ns/op")/1e3))
 	}

@@ -16,7 +16,8 @@ import (
 // ImportListItems adds, as one change, the items next yields (in strictly increasing Value
 // order) that the List does not hold, and returns how many; see store.ListStore. The chunks
 // are written in short transactions under an import id and taken into the List by one last
-// transaction, which announces the change.
+// transaction, which announces the change; store.SmallImport new items or fewer are added as
+// rows in one transaction.
 func (s *Store) ImportListItems(ctx context.Context, list string, next func() (store.ListItem, bool, error)) (int, error) {
 	now := s.now()
 	id := store.ImportID(now)
@@ -31,6 +32,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 		return 0, err
 	}
 	var mark store.ListMark
+	var small []store.ListItem
 	staged := 0
 	err = s.readTx(ctx, func(rtx pgx.Tx) error {
 		var err error
@@ -49,7 +51,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 			}
 			return pgx.CollectRows(rows, pgx.RowTo[string])
 		}
-		staged, err = store.StageChunks(next, src, func(blob []byte, n int, lo, hi string) error {
+		staged, small, err = store.StageChunks(next, src, func(blob []byte, n int, lo, hi string) error {
 			return s.inTx(ctx, func(tx pgx.Tx) error {
 				var cid int64
 				if err := tx.QueryRow(ctx, `INSERT INTO list_chunks(list_name, import_id, n, lo, hi, created_at)
@@ -62,6 +64,9 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 		})
 		return err
 	})
+	if err == nil && len(small) > 0 {
+		return s.AddListItems(ctx, list, small) // one change, as rows
+	}
 	if err == nil && staged > 0 {
 		var added int
 		err = s.inTx(ctx, func(tx pgx.Tx) (err error) {

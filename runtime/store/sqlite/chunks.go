@@ -17,9 +17,10 @@ import (
 // order) that the List does not hold, and returns how many. It writes them in chunks of up to
 // store.ListChunkItems items, each in a short transaction under an import id that keeps them
 // out of the List, then takes them in with one last transaction: other writers wait for one
-// chunk at most, and a reader sees the List without or with all of them. An import that stops
-// half way (an error, a crash) leaves the List as it was; the chunks it left are dropped by
-// the List's next import. Items added one at a time meanwhile are kept once; items removed
+// chunk at most, and a reader sees the List without or with all of them. An import of
+// store.SmallImport new items or fewer adds them as rows, in one transaction. An import that
+// stops half way (an error, a crash) leaves the List as it was; the chunks it left are
+// dropped by the List's next import. Items added one at a time meanwhile are kept once; items removed
 // or imported meanwhile make it fail with store.ErrListChanged.
 func (s *Store) ImportListItems(ctx context.Context, list string, next func() (store.ListItem, bool, error)) (int, error) {
 	now := s.now()
@@ -35,6 +36,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 		return 0, err
 	}
 	var mark store.ListMark
+	var small []store.ListItem
 	staged := 0
 	err = s.readTx(ctx, func(rtx *sql.Tx) error {
 		var err error
@@ -49,7 +51,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 			return queryStrings(rtx.QueryContext(ctx, `SELECT value FROM list_items WHERE list_name = ? AND value > ?
 				ORDER BY value LIMIT ?`, list, after, limit))
 		}
-		staged, err = store.StageChunks(next, src, func(blob []byte, n int, lo, hi string) error {
+		staged, small, err = store.StageChunks(next, src, func(blob []byte, n int, lo, hi string) error {
 			return s.inTx(ctx, func(tx *sql.Tx) error {
 				res, err := tx.ExecContext(ctx, `INSERT INTO list_chunks(list_name, import_id, n, lo, hi, created_at)
 					VALUES (?, ?, ?, ?, ?, ?)`, list, id, n, lo, hi, now.UnixNano())
@@ -66,6 +68,9 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 		})
 		return err
 	})
+	if err == nil && len(small) > 0 {
+		return s.AddListItems(ctx, list, small) // one change, as rows
+	}
 	if err == nil && staged > 0 {
 		var added int
 		err = s.inTx(ctx, func(tx *sql.Tx) (err error) {
