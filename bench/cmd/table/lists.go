@@ -36,9 +36,11 @@ func renderLists(b *strings.Builder, rs *results) {
 			rs.med("Lists/open/"+k, "B/op")/(1<<20), num(rs.med("Lists/lookup/"+k, cpu)),
 			num(rs.med("Lists/change/"+k, "ns/op")/1e3))
 	}
-	b.WriteString("\nimport: `wf lists import` of N rows into a new List; re-import: the same file again; open: a new " +
-		"Service's first Handle (what a `wf run` pays before its first lookup), with the heap it allocates; lookup: " +
-		"Handle.Contains of a member or a stranger; change: adding one item and taking the next Handle in the same " +
+	b.WriteString("\nimport: `wf lists import` of N rows into a new List (Service.Import: reading, checking and sorting " +
+		"the file, writing the chunks; not the index file written after); re-import: the same file again; spread: half " +
+		"the range of the rounds as a share of the median; open: a new Service's first Handle (what a `wf run` pays " +
+		"before its first lookup), with the heap it allocates; lookup: Handle.Contains of a member or a stranger; " +
+		"change: removing a member (an imported item) or adding it back, and taking the next Handle in the same " +
 		"Service (what a long-running process pays to see it). Wall times except lookup.\n\n")
 }
 
