@@ -16,6 +16,9 @@ import (
 // items encoded in an arena and sorts them when it is full (runBytes), writing the sorted run
 // to a temporary file; giving back merges the runs. So its memory is bounded by runBytes,
 // whatever the size of the input.
+//
+// A full run is sorted and written by a goroutine of its own while the next
+// one fills up (one at a time), so sorting takes the other core.
 type sorter struct {
 	kind     Kind
 	runBytes int
@@ -23,6 +26,19 @@ type sorter struct {
 	keys     []sortKey // one per record, in file order until sorted
 	tmp      *os.File
 	runs     []runSpan // the runs written to tmp
+	end      int64     // where the next run goes in tmp
+	busy     chan spilled
+	// spare are the slices of the last run written, for the next.
+	spareArena []byte
+	spareKeys  []sortKey
+}
+
+// spilled is what the goroutine writing a run reports.
+type spilled struct {
+	span  runSpan
+	err   error
+	arena []byte
+	keys  []sortKey
 }
 
 // runSpan is where a run is in the temporary file.
@@ -122,34 +138,63 @@ func (s *sorter) item(k sortKey) Item {
 	return Item{Kind: s.kind, Value: string(b[:k.n])}
 }
 
-// sortRun sorts the arena's records by Value, then by position (file order).
-// It compares the keys' prefixes first, so that most comparisons do not read
-// the arena.
+// sortRun sorts the arena's records by Value, then by position (file order):
+// a stable LSD radix sort of the keys (the Value's length when it fits, then
+// its first 16 bytes, least significant first, skipping the bytes every key
+// shares), then each group of keys alike in all that, which only Values
+// longer than 16 bytes can form, by the whole Value.
 func (s *sorter) sortRun() {
-	slices.SortFunc(s.keys, func(a, b sortKey) int {
-		switch {
-		case a.hi != b.hi:
-			return cmpUint64(a.hi, b.hi)
-		case a.lo != b.lo:
-			return cmpUint64(a.lo, b.lo)
-		case a.n <= 16 || b.n <= 16:
-			if a.n != b.n {
-				return int(a.n) - int(b.n)
-			}
-		default:
-			if c := bytes.Compare(s.value(a.off), s.value(b.off)); c != 0 {
-				return c
-			}
+	keys := s.keys
+	if len(keys) < 2 {
+		return
+	}
+	var counts [17][256]int
+	for _, k := range keys {
+		counts[0][k.n]++
+		for d := range 8 {
+			counts[1+d][byte(k.lo>>(8*d))]++
+			counts[9+d][byte(k.hi>>(8*d))]++
 		}
-		return int(a.off) - int(b.off)
-	})
+	}
+	tmp := make([]sortKey, len(keys))
+	for d := range 17 {
+		c := &counts[d]
+		if c[digit(keys[0], d)] == len(keys) {
+			continue // every key has this byte
+		}
+		sum := 0
+		for i := range c {
+			c[i], sum = sum, sum+c[i]
+		}
+		for _, k := range keys {
+			b := digit(k, d)
+			tmp[c[b]] = k
+			c[b]++
+		}
+		keys, tmp = tmp, keys
+	}
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j].hi == keys[i].hi && keys[j].lo == keys[i].lo && keys[j].n == keys[i].n {
+			j++
+		}
+		if j-i > 1 && keys[i].n > 16 {
+			slices.SortStableFunc(keys[i:j], func(a, b sortKey) int { return bytes.Compare(s.value(a.off), s.value(b.off)) })
+		}
+		i = j
+	}
+	s.keys = keys
 }
 
-func cmpUint64(a, b uint64) int {
-	if a < b {
-		return -1
+// digit returns byte d of a key's sort order, least significant first.
+func digit(k sortKey, d int) byte {
+	switch {
+	case d == 0:
+		return k.n
+	case d <= 8:
+		return byte(k.lo >> (8 * (d - 1)))
 	}
-	return 1
+	return byte(k.hi >> (8 * (d - 9)))
 }
 
 // record returns the whole record at o.
@@ -164,9 +209,13 @@ func (s *sorter) record(o uint32) []byte {
 	return b[:len(b)-len(rest)]
 }
 
-// spill writes the arena's records, sorted and with repeated Values dropped, to the
-// temporary file as one run: each record after its length.
+// spill hands the arena's records to a goroutine that sorts them and writes
+// them, with repeated Values dropped, to the temporary file as one run, after
+// the run before it is written.
 func (s *sorter) spill() error {
+	if err := s.wait(); err != nil {
+		return err
+	}
 	if s.tmp == nil {
 		f, err := os.CreateTemp("", "wf-import-*.run")
 		if err != nil {
@@ -174,36 +223,71 @@ func (s *sorter) spill() error {
 		}
 		s.tmp = f
 	}
-	s.sortRun()
-	start, err := s.tmp.Seek(0, io.SeekEnd)
-	if err != nil {
-		return err
+	job := &sorter{kind: s.kind, arena: s.arena, keys: s.keys}
+	done := make(chan spilled, 1)
+	s.busy = done
+	go func(f *os.File, start int64) {
+		span, err := job.writeRun(f, start)
+		done <- spilled{span: span, err: err, arena: job.arena[:0], keys: job.keys[:0]}
+	}(s.tmp, s.end)
+	s.arena, s.keys, s.spareArena, s.spareKeys = s.spareArena, s.spareKeys, nil, nil
+	return nil
+}
+
+// wait waits for the run being written, if any.
+func (s *sorter) wait() error {
+	if s.busy == nil {
+		return nil
 	}
-	w := bufio.NewWriterSize(s.tmp, 1<<20)
+	d := <-s.busy
+	s.busy = nil
+	if d.err != nil {
+		return d.err
+	}
+	s.runs = append(s.runs, d.span)
+	s.end = d.span.off + d.span.len
+	s.spareArena, s.spareKeys = d.arena, d.keys
+	return nil
+}
+
+// writeRun sorts the records and writes them at start in f, each after its
+// length, a Value repeated only once; a record its key holds is written from
+// the key, without reading the arena.
+func (s *sorter) writeRun(f *os.File, start int64) (runSpan, error) {
+	s.sortRun()
+	w := bufio.NewWriterSize(io.NewOffsetWriter(f, start), 1<<20)
 	var last sortKey
 	var n int64
+	var b [24]byte
 	for i, k := range s.keys {
 		if i > 0 && s.same(k, last) {
 			continue
 		}
 		last = k
+		if k.whole() {
+			binary.BigEndian.PutUint64(b[2:], k.hi)
+			binary.BigEndian.PutUint64(b[10:], k.lo)
+			b[0], b[1], b[2+k.n] = 2+k.n, k.n, 0
+			w.Write(b[:3+k.n])
+			n += int64(3 + k.n)
+			continue
+		}
 		r := s.record(k.off)
 		var hdr [binary.MaxVarintLen64]byte
-		k := binary.PutUvarint(hdr[:], uint64(len(r)))
-		w.Write(hdr[:k])
+		h := binary.PutUvarint(hdr[:], uint64(len(r)))
+		w.Write(hdr[:h])
 		w.Write(r)
-		n += int64(k + len(r))
+		n += int64(h + len(r))
 	}
 	if err := w.Flush(); err != nil {
-		return err
+		return runSpan{}, err
 	}
-	s.runs = append(s.runs, runSpan{off: start, len: n})
-	s.arena, s.keys = s.arena[:0], s.keys[:0]
-	return nil
+	return runSpan{off: start, len: n}, nil
 }
 
-// close removes the temporary file.
+// close waits for the run being written and removes the temporary file.
 func (s *sorter) close() {
+	_ = s.wait()
 	if s.tmp != nil {
 		s.tmp.Close()
 		os.Remove(s.tmp.Name())
@@ -230,6 +314,9 @@ func (s *sorter) decode(r []byte) Item {
 
 // sorted returns the items in Value order, each Value once; no item may be added after.
 func (s *sorter) sorted() (func() (Item, bool, error), error) {
+	if err := s.wait(); err != nil {
+		return nil, err
+	}
 	if len(s.runs) == 0 { // all in memory
 		s.sortRun()
 		i := 0
@@ -245,6 +332,9 @@ func (s *sorter) sorted() (func() (Item, bool, error), error) {
 	}
 	if len(s.keys) > 0 {
 		if err := s.spill(); err != nil {
+			return nil, err
+		}
+		if err := s.wait(); err != nil {
 			return nil, err
 		}
 	}
