@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
@@ -134,12 +135,19 @@ type Test struct {
 	Name string
 }
 
+// DefaultJSTimeout is the time limit of a js fn call in a test. A run's
+// limit (100ms) is a wall-clock guard that a loaded machine can trip; a
+// test keeps a guard against a script that never ends, without failing
+// because the machine was busy.
+const DefaultJSTimeout = 5 * time.Second
+
 // Load reads, checks and compiles a package. Problems in the scripts are in
 // Loaded.Diags (the suite has no program then); an error is returned only
 // when a file cannot be read.
 func Load(p *Package, engine *js.Engine) (*Suite, error) {
 	if engine == nil {
 		engine = js.NewEngine()
+		engine.Timeout = DefaultJSTimeout
 	}
 	files := append(append([]string(nil), p.Workflows...), p.Tests...)
 	loaded, err := wfrt.LoadFiles(files, stdlib.Default(), interp.Options{JS: mockableJS{engine}})

@@ -10,6 +10,8 @@ import (
 	"github.com/alecthomas/kong"
 	"github.com/mattn/go-isatty"
 	"github.com/willabides/kongplete"
+
+	"github.com/wf-lang/wf/wftest"
 )
 
 // Exit codes.
@@ -125,7 +127,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (status int)
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(kongExit{code}) }),
-		kong.Vars{"version": versionString()},
+		kongVars(versionString()),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "wf: %v\n", err)
@@ -174,4 +176,9 @@ func commandPath(ctx *kong.Context) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// kongVars are the values the flags' help and defaults refer to.
+func kongVars(version string) kong.Vars {
+	return kong.Vars{"version": version, "js_test_timeout": wftest.DefaultJSTimeout.String()}
 }

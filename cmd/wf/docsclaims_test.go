@@ -27,7 +27,7 @@ import (
 // itself) to the names of its flags, its parents' included, and their
 // negations (--no-console).
 func commandFlags(t *testing.T) map[string]map[string]bool {
-	parser, err := kong.New(&CLI{}, kong.Name("wf"), kong.Vars{"version": "test"}, kong.Exit(func(int) {}))
+	parser, err := kong.New(&CLI{}, kong.Name("wf"), kongVars("test"), kong.Exit(func(int) {}))
 	require.NoError(t, err)
 	out := map[string]map[string]bool{}
 	var walk func(n *kong.Node, path string)
@@ -154,7 +154,7 @@ func TestDocsLimitsAreTheDefaults(t *testing.T) {
 	for row, value := range want {
 		assert.Equal(t, value, rows[row], "docs/running.md, row %q", row)
 	}
-	parser, err := kong.New(&CLI{}, kong.Name("wf"), kong.Vars{"version": "test"}, kong.Exit(func(int) {}))
+	parser, err := kong.New(&CLI{}, kong.Name("wf"), kongVars("test"), kong.Exit(func(int) {}))
 	require.NoError(t, err)
 	defaults := map[string]string{}
 	for _, c := range parser.Model.Node.Children {
@@ -171,7 +171,7 @@ func TestDocsLimitsAreTheDefaults(t *testing.T) {
 
 // The defaults docs/serving.md's settings table states are wf serve's.
 func TestDocsServeDefaults(t *testing.T) {
-	parser, err := kong.New(&CLI{}, kong.Name("wf"), kong.Vars{"version": "test"}, kong.Exit(func(int) {}))
+	parser, err := kong.New(&CLI{}, kong.Name("wf"), kongVars("test"), kong.Exit(func(int) {}))
 	require.NoError(t, err)
 	defaults := map[string]string{}
 	for _, c := range parser.Model.Node.Children {
@@ -222,7 +222,7 @@ func TestDocsInputLimits(t *testing.T) {
 // tests' knobs, such as WF_TEST_POSTGRES_URL): a misspelt or removed
 // variable in the docs fails here.
 func TestDocsNameRealEnvironmentVariables(t *testing.T) {
-	parser, err := kong.New(&CLI{}, kong.Name("wf"), kong.Vars{"version": "test"}, kong.Exit(func(int) {}))
+	parser, err := kong.New(&CLI{}, kong.Name("wf"), kongVars("test"), kong.Exit(func(int) {}))
 	require.NoError(t, err)
 	known := map[string]bool{}
 	var walk func(n *kong.Node)

@@ -6,25 +6,30 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"time"
 
 	"github.com/wf-lang/wf/internal/termdiag"
 	"github.com/wf-lang/wf/lang"
+	"github.com/wf-lang/wf/stdlib/js"
 	"github.com/wf-lang/wf/wftest"
 )
 
 // TestCmd is `wf test [PATH…]`.
 type TestCmd struct {
-	Paths        []string `arg:"" optional:"" predictor:"wf-files" help:"Test files (*_test.wf) or folders holding them (default: the current folder)."`
-	RunRE        string   `name:"run" help:"Run only the tests whose name (or name/row for a table test) matches this regular expression." placeholder:"REGEX"`
-	JSON         bool     `help:"Print the results (and the coverage, with --coverage) as JSON."`
-	Verbose      bool     `short:"v" help:"List the tests that pass too."`
-	JUnit        string   `name:"junit" help:"Write the results as JUnit XML to this file, for CI systems." placeholder:"FILE.xml"`
-	Coverage     bool     `help:"Report decision coverage: which when routes, else branches, no-route-matched cases, catch handlers, parallel branches and loop bodies the tests reached."`
-	CoverageJSON string   `name:"coverage-json" help:"Where --coverage writes its JSON report." default:"wf-coverage.json" placeholder:"FILE.json"`
-	CoverageHTML string   `name:"coverage-html" help:"Write the coverage as HTML pages (the source, routes coloured) into this folder." placeholder:"DIR"`
-	MinCoverage  float64  `name:"min-coverage" help:"Fail when decision coverage is below this percentage (0 to 100)." placeholder:"N"`
-	Parallel     int      `help:"How many tests run at once (default: the number of CPUs)." placeholder:"N"`
-	Watch        bool     `help:"Run the tests again whenever a .wf or .json file under the paths changes (until interrupted)."`
+	Paths        []string      `arg:"" optional:"" predictor:"wf-files" help:"Test files (*_test.wf) or folders holding them (default: the current folder)."`
+	RunRE        string        `name:"run" help:"Run only the tests whose name (or name/row for a table test) matches this regular expression." placeholder:"REGEX"`
+	JSON         bool          `help:"Print the results (and the coverage, with --coverage) as JSON."`
+	Verbose      bool          `short:"v" help:"List the tests that pass too."`
+	JUnit        string        `name:"junit" help:"Write the results as JUnit XML to this file, for CI systems." placeholder:"FILE.xml"`
+	Coverage     bool          `help:"Report decision coverage: which when routes, else branches, no-route-matched cases, catch handlers, parallel branches and loop bodies the tests reached."`
+	CoverageJSON string        `name:"coverage-json" help:"Where --coverage writes its JSON report." default:"wf-coverage.json" placeholder:"FILE.json"`
+	CoverageHTML string        `name:"coverage-html" help:"Write the coverage as HTML pages (the source, routes coloured) into this folder." placeholder:"DIR"`
+	MinCoverage  float64       `name:"min-coverage" help:"Fail when decision coverage is below this percentage (0 to 100)." placeholder:"N"`
+	Parallel     int           `help:"How many tests run at once (default: the number of CPUs)." placeholder:"N"`
+	Watch        bool          `help:"Run the tests again whenever a .wf or .json file under the paths changes (until interrupted)."`
+	JSTimeout    time.Duration `name:"js-timeout" default:"${js_test_timeout}" help:"The time limit of each js fn call in a test (default: ${default}). A run's limit is 100ms, a wall-clock guard a busy machine can trip: tests keep a guard against a script that never ends, without failing because the machine was busy." placeholder:"D"`
+
+	engine *js.Engine
 }
 
 // Help explains the command in detail.
@@ -96,7 +101,7 @@ func (c *TestCmd) once(ctx context.Context, g *Globals, filter *regexp.Regexp) e
 	var suites []*wftest.Suite
 	broken := false
 	for _, p := range pkgs {
-		s, err := wftest.Load(p, jsEngine())
+		s, err := wftest.Load(p, c.js())
 		if err != nil {
 			return fail(exitUsage, "wf test: %v", err)
 		}
@@ -177,4 +182,14 @@ func (c *TestCmd) writeFiles(results []*wftest.Result, cov *wftest.CoverageRepor
 		}
 	}
 	return nil
+}
+
+// js returns the JavaScript engine the tests share, with the tests' time
+// limit.
+func (c *TestCmd) js() *js.Engine {
+	if c.engine == nil {
+		c.engine = js.NewEngine()
+		c.engine.Timeout = c.JSTimeout
+	}
+	return c.engine
 }
