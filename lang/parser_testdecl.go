@@ -32,21 +32,13 @@ func (p *parser) testDecl() *TestDecl {
 // testClauseRecover parses one clause of a test; after a syntax error it
 // skips the rest of the clause and returns nil.
 func (p *parser) testClauseRecover() (c *TestClause) {
-	start, nest, marks := p.pos, p.nest, p.marks()
-	p.partial, p.partialX = nil, nil
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bailout); !ok {
-				panic(r)
-			}
-			p.nest = nest
-			p.lists.truncate(marks)
-			p.partial, p.partialX = nil, nil
-			p.skipClause(start)
-			c = nil
-		}
-	}()
-	return p.testClause()
+	start := p.pos
+	p.recovering(func() { c = p.testClause() }, func() {
+		p.partial, p.partialX = nil, nil
+		p.skipClause(start)
+		c = nil
+	})
+	return c
 }
 
 // skipClause moves past the rest of a broken clause that started at token

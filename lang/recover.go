@@ -12,7 +12,23 @@ package lang
 // stack; after a syntax error it pushes what recoverStmt makes of the
 // broken statement instead.
 func (p *parser) stmtRecover(w *WorkflowDecl, body int) {
-	start, nest, marks := p.pos, p.nest, p.marks()
+	start := p.pos
+	p.recovering(func() {
+		if w != nil && p.is("on") {
+			t := p.on()
+			p.trigger(w, p.stmts.buf[body:], t)
+			return
+		}
+		p.stmts.push(p.stmt())
+	}, func() { p.stmts.push(p.recoverStmt(start)) })
+}
+
+// recovering runs parse; after a syntax error in it, it restores the
+// parser's nesting count and list stacks and runs broken, which skips the
+// rest of what failed (it may read p.partial, what the broken part had
+// built).
+func (p *parser) recovering(parse, broken func()) {
+	nest, marks := p.nest, p.marks()
 	p.partial, p.partialX = nil, nil
 	defer func() {
 		if r := recover(); r != nil {
@@ -21,15 +37,10 @@ func (p *parser) stmtRecover(w *WorkflowDecl, body int) {
 			}
 			p.nest = nest
 			p.lists.truncate(marks)
-			p.stmts.push(p.recoverStmt(start))
+			broken()
 		}
 	}()
-	if w != nil && p.is("on") {
-		t := p.on()
-		p.trigger(w, p.stmts.buf[body:], t)
-		return
-	}
-	p.stmts.push(p.stmt())
+	parse()
 }
 
 // recoverStmt skips the rest of the statement that started at token start
