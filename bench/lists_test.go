@@ -20,6 +20,9 @@ import (
 //   - open/N: a new Service's first Handle of the List, what a process that
 //     has not read it yet (a wf run) pays before its first lookup;
 //   - lookup/N: Handle.Contains of a member or a stranger, in turn;
+//   - lookup-native/N: the same keys in the same order looked up in a Go
+//     map[string]struct{} of the members: the floor of a lookup that
+//     reaches a table of N items at random on this machine;
 //   - change/N: adding one item and taking the next Handle from the same
 //     Service, what a long-running process pays to see a change (averaged
 //     over up to changeBatch changes layered over one base).
@@ -61,9 +64,31 @@ func BenchmarkLists(b *testing.B) {
 				i++
 			})
 		})
+		b.Run("lookup-native/"+strconv.Itoa(n), func(b *testing.B) { benchNativeLookup(b, f) })
 		b.Run("change/"+strconv.Itoa(n), func(b *testing.B) { benchChange(b, f) })
 		require.NoError(b, f.Close())
 	}
+}
+
+func benchNativeLookup(b *testing.B, f *ListFixture) {
+	set := make(map[string]struct{}, len(f.Members))
+	for _, m := range f.Members {
+		set[m] = struct{}{}
+	}
+	i := 0
+	measure(b, func() { // a member, then a stranger, as lookup/N
+		var ok bool
+		if i%2 == 0 {
+			_, ok = set[f.Members[i/2%len(f.Members)]]
+		} else {
+			_, hit := set[f.Strangers[i/2%len(f.Strangers)]]
+			ok = !hit
+		}
+		if !ok {
+			b.Fatal("wrong answer")
+		}
+		i++
+	})
 }
 
 func benchImport(b *testing.B, f *ListFixture, n int) {
