@@ -256,11 +256,7 @@ func (r *REPL) cmdFire(ctx context.Context, path, arg string) bool {
 			continue
 		}
 		ok = false
-		msg := ""
-		if e := b.ParsedError(); e != nil {
-			msg = ": " + e.Message
-		}
-		fmt.Fprintf(r.out, "note: run %s (workflow %s), started in the background, %s%s\n", b.ID, b.Workflow, b.Status, msg)
+		fmt.Fprintf(r.out, "note: %s\n", b.BackgroundOutcome())
 	}
 	return ok
 }

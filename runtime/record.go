@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/wf-lang/wf/runtime/store"
@@ -136,6 +137,17 @@ func RecordOf(r *store.Run) *Record {
 		rec.Logs = append(rec.Logs, LogRecord{Seq: l.Seq, At: l.At, Message: l.Message, Pos: l.Pos})
 	}
 	return rec
+}
+
+// BackgroundOutcome describes, for a person, how a run started in the
+// background (workflow.start, emit) ended: "run ID (workflow W), started in
+// the background, failed: message".
+func (r *Record) BackgroundOutcome() string {
+	msg := ""
+	if e := r.ParsedError(); e != nil {
+		msg = ": " + e.Message
+	}
+	return fmt.Sprintf("run %s (workflow %s), started in the background, %s%s", r.ID, r.Workflow, r.Status, msg)
 }
 
 // ParsedError decodes the record's error, if any.

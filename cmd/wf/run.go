@@ -384,11 +384,7 @@ func (c *RunCmd) report(g *Globals, eng *runtime.Engine, recs []*runtime.Record,
 			continue
 		}
 		failed = true
-		msg := ""
-		if e := r.ParsedError(); e != nil {
-			msg = ": " + e.Message
-		}
-		fmt.Fprintf(g.stderr, "wf run: run %s (workflow %s), started in the background, %s%s\n", r.ID, r.Workflow, r.Status, msg)
+		fmt.Fprintf(g.stderr, "wf run: %s\n", r.BackgroundOutcome())
 	}
 	if failed {
 		return &exitError{code: exitFailed}
