@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -280,6 +281,15 @@ func ItemData(data map[string]string) (any, error) {
 
 // ItemID is the ID of an item stored without one: its never-reused sequence number.
 func ItemID(seq int64) string { return "li_" + strconv.FormatInt(seq, 10) }
+
+// ItemSeq is the sequence number of an item ID made by ItemID.
+func ItemSeq(id string) (int64, error) {
+	n, ok := strings.CutPrefix(id, "li_")
+	if !ok {
+		return 0, fmt.Errorf("store: %q is not an item id of a sequence number", id)
+	}
+	return strconv.ParseInt(n, 10, 64)
+}
 
 // DecodeItemData decodes the data of the List item value stored as JSON text.
 func DecodeItemData(value, data string) (map[string]string, error) {

@@ -124,3 +124,15 @@ func TestEncodeObjectMatchesMarshal(t *testing.T) {
 		require.Equal(t, `{"a":"x","b":1}`, got)
 	}
 }
+
+func TestItemSeqReadsItemID(t *testing.T) {
+	for _, seq := range []int64{0, 1, 4096, 1 << 40} {
+		got, err := ItemSeq(ItemID(seq))
+		require.NoError(t, err)
+		assert.Equal(t, seq, got)
+	}
+	for _, bad := range []string{"", "42", "li_", "li_x", "item_3"} {
+		_, err := ItemSeq(bad)
+		assert.Error(t, err, bad)
+	}
+}

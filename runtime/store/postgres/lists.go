@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -195,7 +193,7 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 			if err != nil || !ok {
 				return err
 			}
-			seq, err := strconv.ParseInt(strings.TrimPrefix(held.ID, "li_"), 10, 64)
+			seq, err := store.ItemSeq(held.ID)
 			if err != nil {
 				return err
 			}

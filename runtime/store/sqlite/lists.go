@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wf-lang/wf/runtime/store"
@@ -193,7 +191,7 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 			if err != nil || !ok {
 				return err
 			}
-			seq, err := strconv.ParseInt(strings.TrimPrefix(held.ID, "li_"), 10, 64)
+			seq, err := store.ItemSeq(held.ID)
 			if err != nil {
 				return err
 			}
