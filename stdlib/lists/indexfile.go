@@ -31,20 +31,24 @@ import (
 // single IPv4 address without data have one (block lists of addresses);
 // others are indexed in memory.
 //
-// Layout (little-endian): a 72-byte header (magic, CreatedAt, Mark Version
-// and Seq, item count, slot count, table shift, records length, and the
-// CRC-32C of everything after the header), the u32Table slots, one uint32
-// offset per item (padded to 8 bytes), then per item its address (4
-// bytes), CreatedAt (8), ID length (2) and ID. Opening checks the CRC (a
-// few milliseconds for a million items), so a damaged file is never used:
-// a List of blocked addresses must not lose members to a flipped bit.
+// Layout (little-endian): a 64-byte header (magic, CreatedAt, Mark Version
+// and Seq, address count n, the number of entries of starts, records
+// length, and the CRC-32C of everything after the header), then the items'
+// ipv4Set: starts (ipv4Buckets uint32s, padded to 8 bytes) and lows (n
+// uint16s, padded to 8 bytes), then one uint32 offset per item (padded to
+// 8 bytes), then per item its address (4 bytes), CreatedAt (8), ID length
+// (2) and ID. Items are in address order, item i being the i-th address
+// of the set (an address repeated in the List keeps its first item).
+// Opening checks the CRC (a few milliseconds for a million items), so a
+// damaged file is never used: a List of blocked addresses must not lose
+// members to a flipped bit.
 
 // MinIndexFile is the smallest List that gets an index file.
 const MinIndexFile = 10_000
 
 const (
-	indexMagic  = "WFLIDX02"
-	indexHeader = 72
+	indexMagic  = "WFLIDX03"
+	indexHeader = 64
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -131,10 +135,7 @@ func (c *indexColumns) write(dir string, l List, mark Mark) error {
 	if uint64(n)*14+uint64(len(c.ids)) > 1<<32-1 {
 		return errors.New("lists: index file too large")
 	}
-	t := newU32Table(n)
-	for i, a := range c.addrs {
-		t.put(a, int32(i))
-	}
+	order := sortedAddrs(c.addrs)
 	f, err := os.CreateTemp(dir, "*.tmp")
 	if err != nil {
 		return err
@@ -148,26 +149,40 @@ func (c *indexColumns) write(dir string, l List, mark Mark) error {
 	crc := crc32.New(crcTable)
 	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
 	var b [16]byte
-	for _, s := range t.slots {
-		w.Write(binary.LittleEndian.AppendUint64(b[:0], s))
+	pad := func(n int) { w.Write(make([]byte, (8-n%8)%8)) }
+	starts := make([]uint32, ipv4Buckets)
+	for _, i := range order {
+		starts[c.addrs[i]>>16+1]++
 	}
-	var off, start uint32
-	for i := range n {
+	for i := 1; i < len(starts); i++ {
+		starts[i] += starts[i-1]
+	}
+	for _, v := range starts {
+		w.Write(binary.LittleEndian.AppendUint32(b[:0], v))
+	}
+	pad(4 * len(starts))
+	for _, i := range order {
+		w.Write(binary.LittleEndian.AppendUint16(b[:0], uint16(c.addrs[i])))
+	}
+	pad(2 * len(order))
+	idStart := func(i uint32) uint32 {
+		if i == 0 {
+			return 0
+		}
+		return c.idEnds[i-1]
+	}
+	var off uint32
+	for _, i := range order {
 		w.Write(binary.LittleEndian.AppendUint32(b[:0], off))
-		off += 14 + c.idEnds[i] - start
-		start = c.idEnds[i]
+		off += 14 + c.idEnds[i] - idStart(i)
 	}
-	if n%2 == 1 {
-		w.Write(b[:4]) // pad to 8 bytes
-	}
-	start = 0
-	for i := range n {
+	pad(4 * len(order))
+	for _, i := range order {
 		r := binary.LittleEndian.AppendUint32(b[:0], c.addrs[i])
 		r = binary.LittleEndian.AppendUint64(r, uint64(c.created[i]))
-		r = binary.LittleEndian.AppendUint16(r, uint16(c.idEnds[i]-start))
+		r = binary.LittleEndian.AppendUint16(r, uint16(c.idEnds[i]-idStart(i)))
 		w.Write(r)
-		w.Write(c.ids[start:c.idEnds[i]])
-		start = c.idEnds[i]
+		w.Write(c.ids[idStart(i):c.idEnds[i]])
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
@@ -175,7 +190,7 @@ func (c *indexColumns) write(dir string, l List, mark Mark) error {
 	}
 	copy(h, indexMagic)
 	for i, v := range []uint64{uint64(l.CreatedAt.UnixNano()), uint64(mark.Version), uint64(mark.Seq),
-		uint64(n), uint64(len(t.slots)), uint64(t.shift), uint64(off), uint64(crc.Sum32())} {
+		uint64(len(order)), ipv4Buckets, uint64(off), uint64(crc.Sum32())} {
 		binary.LittleEndian.PutUint64(h[8+8*i:], v)
 	}
 	if _, err := f.WriteAt(h, 0); err != nil {
@@ -212,38 +227,48 @@ func readIndexFile(data []byte, l List) (*Index, Mark, error) {
 	if len(data) < indexHeader || string(data[:8]) != indexMagic || uintptr(unsafe.Pointer(&data[0]))%8 != 0 {
 		return bad("not an index file")
 	}
-	var h [8]uint64
+	var h [7]uint64
 	for i := range h {
 		h[i] = binary.LittleEndian.Uint64(data[8+8*i:])
 	}
 	created, mark := int64(h[0]), Mark{Version: int64(h[1]), Seq: int64(h[2])}
-	n, nslots, shift, recLen := h[3], h[4], h[5], h[6]
+	n, buckets, recLen := h[3], h[4], h[5]
 	if created != l.CreatedAt.UnixNano() {
 		return bad("of another List of that name")
 	}
-	if nslots == 0 || nslots&(nslots-1) != 0 || n >= nslots || 64-shift >= 64 || uint64(1)<<(64-shift) != nslots {
+	if buckets != ipv4Buckets || n > 1<<32-1 {
 		return bad("bad table")
 	}
-	slotsEnd := indexHeader + 8*nslots
-	offEnd := slotsEnd + 4*n + 4*(n%2)
-	if uint64(len(data)) != offEnd+recLen {
+	lowsAt := indexHeader + padded(4*buckets)
+	offAt := lowsAt + padded(2*n)
+	recAt := offAt + padded(4*n)
+	if recAt > uint64(len(data)) || uint64(len(data))-recAt != recLen {
 		return bad("truncated")
 	}
-	if uint64(crc32.Checksum(data[indexHeader:], crcTable)) != h[7] {
+	if uint64(crc32.Checksum(data[indexHeader:], crcTable)) != h[6] {
 		return bad("damaged (checksum)")
 	}
-	f := &indexFile{data: data, n: int(n), records: data[offEnd:]}
-	f.offsets = unsafe.Slice((*uint32)(unsafe.Pointer(&data[slotsEnd])), n)
-	slots := unsafe.Slice((*uint64)(unsafe.Pointer(&data[indexHeader])), nslots)
+	f := &indexFile{data: data, n: int(n), records: data[recAt:]}
+	f.offsets = unsafe.Slice((*uint32)(unsafe.Pointer(&data[offAt])), n)
 	for _, o := range f.offsets {
 		if uint64(o)+14 > recLen {
 			return bad("bad offsets")
 		}
 	}
+	set := &ipv4Set{
+		starts: unsafe.Slice((*uint32)(unsafe.Pointer(&data[indexHeader])), buckets),
+		lows:   unsafe.Slice((*uint16)(unsafe.Pointer(&data[lowsAt])), n),
+	}
+	if !set.check() {
+		return bad("bad table")
+	}
 	ip := newIPIndex(0)
-	ip.exact4 = u32Table{slots: slots, shift: uint8(shift), n: int(n)}
+	ip.set4 = set
 	return &Index{kind: KindIPAddress, ip: ip, file: f}, mark, nil
 }
+
+// padded rounds n up to a multiple of 8.
+func padded(n uint64) uint64 { return (n + 7) &^ 7 }
 
 // item decodes item i.
 func (f *indexFile) item(i int32) *Item {
