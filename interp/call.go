@@ -96,18 +96,37 @@ type Args struct {
 // one call site, such as a resolved List, across calls. Concurrent runs of
 // a program share it: store only values that are not changed afterwards,
 // and check that a loaded value still applies.
-type Memo struct{ v atomic.Pointer[any] }
+type Memo struct{ v atomic.Pointer[memoValue] }
+
+// memoValue is a value stored in a Memo, with its Reusable side found once
+// when it is stored (nil when it has none), so that a call site asks it
+// without a type assertion.
+type memoValue struct {
+	v any
+	r Reusable
+}
 
 // Load returns the value stored last, or nil.
 func (m *Memo) Load() any {
 	if p := m.v.Load(); p != nil {
-		return *p
+		return p.v
+	}
+	return nil
+}
+
+// reusable returns the value stored last as a Reusable, or nil.
+func (m *Memo) reusable() Reusable {
+	if p := m.v.Load(); p != nil {
+		return p.r
 	}
 	return nil
 }
 
 // Store replaces the value.
-func (m *Memo) Store(v any) { m.v.Store(&v) }
+func (m *Memo) Store(v any) {
+	r, _ := v.(Reusable)
+	m.v.Store(&memoValue{v: v, r: r})
+}
 
 // Reusable is a memo value that can answer a call whose arguments are all
 // constants by itself: the interpreter asks it first and makes the call

@@ -25,7 +25,7 @@ type callBuiltin struct {
 
 func (e *callBuiltin) eval(th *Thread, fr *frame) (Value, error) {
 	if e.constArgs {
-		if r, ok := e.memo.Load().(Reusable); ok {
+		if r := e.memo.reusable(); r != nil {
 			if v, ok := r.Reuse(th); ok {
 				return v, nil
 			}

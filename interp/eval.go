@@ -372,7 +372,15 @@ func (e *inExpr) eval(th *Thread, fr *frame) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var found bool
+	return e.lookIn(th, x, y)
+}
+
+// lookIn is x in y for the values of both sides.
+func (e *inExpr) lookIn(th *Thread, x, y Value) (Value, error) {
+	var (
+		found bool
+		err   error
+	)
 	switch c := y.(type) {
 	case Handle:
 		found, err = c.Contains(Reveal(x, nil))

@@ -10,6 +10,9 @@ package interp
 //   - the same comparison of a field of a local (trigger.age < 18,
 //     trigger.status == "completed") also reads the field itself, with the
 //     field read's position hint, in one node;
+//   - x in f(…), a library call such as list("blocked-ips"), reads a field
+//     of a local on the left inline with its hint and hands a string
+//     straight to a handle that looks strings up (StringContainer);
 //   - a string that is built only to be compared with a constant string
 //     (lower("${a} ${b}") == "jane doe", a + b != "x") is built in a buffer
 //     the thread reuses instead of a new string (render.go).
@@ -157,6 +160,7 @@ func optExpr(x expr) expr {
 		e.x, e.y = optExpr(e.x), optExpr(e.y)
 	case *inExpr:
 		e.x, e.y = optExpr(e.x), optExpr(e.y)
+		return optIn(e)
 	case *matchesExpr:
 		e.x, e.y = optExpr(e.x), optExpr(e.y)
 	case *arithExpr:
@@ -432,4 +436,46 @@ func (e *cmpField) eval(th *Thread, fr *frame) (Value, error) {
 		return nil, err
 	}
 	return e.k.compare(e.cmp, v)
+}
+
+// optIn rewrites x in f(…) for a library call f (x in list("blocked-ips")).
+func optIn(e *inExpr) expr {
+	if _, ok := e.y.(*callBuiltin); !ok {
+		return e
+	}
+	return &inCall{in: e, sel: localField(e.x)}
+}
+
+// inCall is x in f(…) for a library call f: x is read inline when it is a
+// field of a local, then the call is made (answered by its memo when it
+// can be: list("…") with a constant name), and a string is looked up
+// without boxing it when the handle can (a List).
+type inCall struct {
+	in  *inExpr
+	sel *selectorExpr // x as a field of a local, or nil
+}
+
+func (e *inCall) eval(th *Thread, fr *frame) (Value, error) {
+	var (
+		x   Value
+		err error
+	)
+	if e.sel != nil {
+		x, err = e.sel.read(th, fr)
+	} else {
+		x, err = e.in.x.eval(th, fr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	y, err := e.in.y.eval(th, fr)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := x.(string); ok {
+		if c, ok := y.(StringContainer); ok {
+			return c.ContainsString(s) != e.in.not, nil
+		}
+	}
+	return e.in.lookIn(th, x, y)
 }

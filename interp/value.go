@@ -42,6 +42,14 @@ type Handle interface {
 	Contains(v Value) (bool, error)
 }
 
+// StringContainer is a Handle that looks up a string without boxing it:
+// ContainsString(s) must answer as Contains(s) does, which must not fail
+// for a string. The optimization pass calls it for `s in h` when s is a
+// string.
+type StringContainer interface {
+	ContainsString(s string) bool
+}
+
 // List is an immutable list of values.
 type List struct {
 	Elems []Value

@@ -44,9 +44,11 @@ func (x *Index) without(values map[string]struct{}) *Index {
 
 // alive reports whether lookups may return item i.
 func (x *Index) alive(i int32) bool {
-	if len(x.except) == 0 {
-		return true
-	}
+	return len(x.except) == 0 || x.kept(i)
+}
+
+// kept reports whether item i is not among the removed.
+func (x *Index) kept(i int32) bool {
 	_, gone := x.except[x.item(i).Value]
 	return !gone
 }

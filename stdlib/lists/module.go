@@ -99,11 +99,14 @@ func (l *wfList) TypeName() string { return listTypeName }
 // not allocate.
 func (l *wfList) Contains(v interp.Value) (bool, error) {
 	if s, ok := v.(string); ok {
-		return l.h.ContainsString(s), nil
+		return l.ContainsString(s), nil
 	}
 	it, err := l.match(v)
 	return it != nil, err
 }
+
+// ContainsString implements interp.StringContainer: Contains for a string.
+func (l *wfList) ContainsString(s string) bool { return l.h.ContainsString(s) }
 
 // match finds the item v matches, or nil.
 func (l *wfList) match(v interp.Value) (*Item, error) {

@@ -424,3 +424,7 @@ func TestEvaluatorListRuleAllocatesNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, true, v, "a memo is for one Service")
 }
+
+// A List hands `s in list(…)` of a string straight to its index (the
+// optimization pass calls ContainsString).
+var _ interp.StringContainer = (*wfList)(nil)
