@@ -31,6 +31,9 @@ func (h *Handle) Index() *Index { return h.base }
 
 // Contains reports whether v matches an item; see Index.Match.
 func (h *Handle) Contains(v any) bool {
+	if s, ok := v.(string); ok {
+		return h.ContainsString(s)
+	}
 	if h.overlay == nil {
 		return h.base.Contains(v)
 	}
@@ -41,7 +44,7 @@ func (h *Handle) Contains(v any) bool {
 // ContainsString is Contains for a string value.
 func (h *Handle) ContainsString(s string) bool {
 	if h.overlay == nil {
-		return h.base.findString(s) >= 0
+		return h.base.containsString(s)
 	}
 	_, ok := h.MatchString(s)
 	return ok

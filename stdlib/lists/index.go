@@ -155,7 +155,23 @@ func (x *Index) Len() int {
 
 // Contains reports whether v matches an item; see Match. It builds no
 // item (an index read from a file decodes an item only to return it).
-func (x *Index) Contains(v any) bool { return x.find(v) >= 0 }
+func (x *Index) Contains(v any) bool {
+	if s, ok := v.(string); ok {
+		return x.containsString(s)
+	}
+	return x.find(v) >= 0
+}
+
+// containsString is Contains for a string: a dotted quad in an IP list
+// with nothing removed is looked up without reading its item.
+func (x *Index) containsString(s string) bool {
+	if x.kind == KindIPAddress && len(x.except) == 0 {
+		if a, ok := parseIPv4Bits(s); ok {
+			return x.ip.contains4(a, x)
+		}
+	}
+	return x.findString(s) >= 0
+}
 
 // Match returns the item v matches. v is a string for every kind; an IP
 // list also takes a netip.Addr; a geolocation list takes a map with

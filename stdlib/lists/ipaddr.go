@@ -90,7 +90,7 @@ func parseIPv4(s string) (netip.Addr, bool) {
 	if !ok {
 		return netip.Addr{}, false
 	}
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
+	return addr4(v), true
 }
 
 // parseIPv4Bits is parseIPv4 giving the address as a number. Each field is
@@ -288,7 +288,25 @@ func (x *ipIndex) match4(a uint32, live *Index) int32 {
 	if x.v4.empty() && x.v6.empty() {
 		return -1
 	}
-	return x.ranges4(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), 32, live)
+	return x.ranges4(addr4(a), 32, live)
+}
+
+// contains4 is match4(a, live) >= 0 for an index without removed items:
+// an address is found without reading its item.
+func (x *ipIndex) contains4(a uint32, live *Index) bool {
+	if x.set4 != nil {
+		if x.set4.find(a) >= 0 {
+			return true
+		}
+	} else if x.exact4.slot(a) >= 0 {
+		return true
+	}
+	return !(x.v4.empty() && x.v6.empty()) && x.ranges4(addr4(a), 32, live) >= 0
+}
+
+// addr4 returns an IPv4 address given as a number.
+func addr4(a uint32) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)})
 }
 
 // ranges4 finds the most specific range of at most bits bits containing

@@ -85,6 +85,8 @@ func TestIndexFileAgreesWithMemory(t *testing.T) {
 		w, wok := mem.MatchString(s)
 		g, gok := file.MatchString(s)
 		require.Equal(t, wok, gok, s)
+		require.Equal(t, wok, file.Contains(s), s)
+		require.Equal(t, wok, mem.Contains(s), s)
 		if wok {
 			require.Equal(t, *w, *g, s)
 		}
@@ -116,4 +118,28 @@ func TestReadIndexFileRefusesBadTable(t *testing.T) {
 	binary.LittleEndian.PutUint64(b[indexHeader-8:], uint64(crc32.Checksum(b[indexHeader:], crcTable)))
 	_, _, err = readIndexFile(b, l)
 	assert.ErrorContains(t, err, "bad table")
+}
+
+// Contains answers as Match does for string lookups of an IP list, with
+// ranges (an address outside the table but in a range), with removed
+// items (the item must be read) and with changes layered over the base.
+func TestContainsAgreesWithMatch(t *testing.T) {
+	base := buildIndex(t, KindIPAddress, values("10.0.0.0/8", "192.0.2.1", "192.0.2.2", "0.0.0.0", "::ffff:0:0/95", "2001:db8::/32")...)
+	handles := map[string]*Handle{
+		"plain":   {list: List{Kind: KindIPAddress}, base: base},
+		"removed": {list: List{Kind: KindIPAddress}, base: base.without(map[string]struct{}{"192.0.2.1": {}, "10.0.0.0/8": {}})},
+		"layered": {list: List{Kind: KindIPAddress}, base: base.without(map[string]struct{}{"192.0.2.2": {}}),
+			overlay: buildIndex(t, KindIPAddress, values("192.0.2.3")...)},
+	}
+	lookups := []string{"10.1.2.3", "192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "0.0.0.0", "11.0.0.1",
+		"::ffff:10.0.0.1", "2001:db8::1", "10.0.0.0/16", "", "x", " 192.0.2.1"}
+	for name, h := range handles {
+		for _, s := range lookups {
+			_, want := h.MatchString(s)
+			assert.Equal(t, want, h.ContainsString(s), "%s: %q", name, s)
+			assert.Equal(t, want, h.Contains(s), "%s: %q", name, s)
+			_, want = h.Index().MatchString(s)
+			assert.Equal(t, want, h.Index().Contains(s), "%s index: %q", name, s)
+		}
+	}
 }
