@@ -74,8 +74,12 @@ func (e *Evaluator) Eval(args ...Value) (Value, error) {
 		return nil, arityError(e.fn.name, e.fn.nparams, len(args))
 	}
 	fr := e.fr
-	copy(fr.slots, args)
-	clear(fr.slots[len(args):])
+	for i, a := range args { // a loop: frames are small, copy and clear cost a call each
+		fr.slots[i] = a
+	}
+	for i := len(args); i < len(fr.slots); i++ {
+		fr.slots[i] = nil
+	}
 	fr.ret = nil
 	stmts := &e.th.run.stmts
 	if ret := e.ret; ret != nil {

@@ -458,15 +458,16 @@ type inCall struct {
 func (e *inCall) eval(th *Thread, fr *frame) (Value, error) {
 	var (
 		x   Value
+		ok  bool
 		err error
 	)
 	if e.sel != nil {
-		x, err = e.sel.read(th, fr)
-	} else {
-		x, err = e.in.x.eval(th, fr)
+		x, ok = e.sel.fast(fr)
 	}
-	if err != nil {
-		return nil, err
+	if !ok {
+		if x, err = e.in.x.eval(th, fr); err != nil {
+			return nil, err
+		}
 	}
 	y, err := e.in.y.eval(th, fr)
 	if err != nil {
