@@ -232,7 +232,8 @@ func (t *ipTrie) lookup(a netip.Addr, bits int, x *Index) int32 {
 }
 
 // ipIndex holds single addresses in hash tables (IPv4 by its 32 bits in a
-// flat table) and ranges in two tries.
+// flat table, or, for an index file, in its ipv4Set) and ranges in two
+// tries.
 type ipIndex struct {
 	exact4 u32Table
 	set4   *ipv4Set             // an index file's IPv4 addresses, instead of exact4
