@@ -74,7 +74,8 @@ func (e *Evaluator) Eval(args ...Value) (Value, error) {
 		return nil, arityError(e.fn.name, e.fn.nparams, len(args))
 	}
 	fr := e.fr
-	for i, a := range args { // a loop: frames are small, copy and clear cost a call each
+	//lint:ignore S1001 a loop: frames are small, and copy costs a call (typedslicecopy)
+	for i, a := range args {
 		fr.slots[i] = a
 	}
 	for i := len(args); i < len(fr.slots); i++ {
