@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 )
 
@@ -18,7 +17,7 @@ const maxGroup = 256
 
 // writeOp is one write waiting for the writer: fn runs inside the batch's transaction.
 type writeOp struct {
-	fn   func(tx *sql.Tx) error
+	fn   func(tx dbtx) error
 	done chan error
 }
 
@@ -29,7 +28,7 @@ var errClosed = errors.New("store: closed")
 // moment, and returns once that transaction is committed (or fn failed and nothing of it was
 // kept). fn may run twice (a second time alone, when another op of its batch failed), so it
 // must have no effect but the statements it runs on tx.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx dbtx) error) error {
 	op := writeOp{fn: fn, done: make(chan error, 1)}
 	s.wmu.RLock()
 	if s.closed {
@@ -67,7 +66,7 @@ func (s *Store) writeLoop() {
 func (s *Store) commit(batch []writeOp) {
 	ctx := context.Background()
 	if len(batch) > 1 {
-		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.inTx(ctx, func(tx dbtx) error {
 			for _, op := range batch {
 				if err := op.fn(tx); err != nil {
 					return err

@@ -80,7 +80,7 @@ func (s *Store) RecordRejection(ctx context.Context, r store.Rejection) error {
 	if r.At.IsZero() {
 		r.At = s.now()
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_rejections(at, endpoint, remote, reason, event_id,
 			event_name, body_size) VALUES (?, ?, ?, ?, ?, ?, ?)`, r.At.UnixNano(), r.Endpoint, r.Remote, r.Reason,
 			strArg(r.EventID), strArg(r.EventName), r.BodySize)

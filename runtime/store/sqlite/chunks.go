@@ -25,7 +25,7 @@ import (
 func (s *Store) ImportListItems(ctx context.Context, list string, next func() (store.ListItem, bool, error)) (int, error) {
 	now := s.now()
 	id := store.ImportID(now)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbtx) error {
 		if err := listExists(ctx, tx, list); err != nil {
 			return err
 		}
@@ -38,7 +38,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 	var mark store.ListMark
 	var small []store.ListItem
 	staged := 0
-	err = s.readTx(ctx, func(rtx *sql.Tx) error {
+	err = s.readTx(ctx, func(rtx dbtx) error {
 		var err error
 		if mark, err = listMark(ctx, rtx, list); err != nil {
 			return err
@@ -52,7 +52,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 				ORDER BY value LIMIT ?`, list, after, limit))
 		}
 		staged, small, err = store.StageChunks(next, src, func(blob []byte, n int, lo, hi string) error {
-			return s.inTx(ctx, func(tx *sql.Tx) error {
+			return s.inTx(ctx, func(tx dbtx) error {
 				res, err := tx.ExecContext(ctx, `INSERT INTO list_chunks(list_name, import_id, n, lo, hi, created_at)
 					VALUES (?, ?, ?, ?, ?, ?)`, list, id, n, lo, hi, now.UnixNano())
 				if err != nil {
@@ -73,7 +73,7 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 	}
 	if err == nil && staged > 0 {
 		var added int
-		err = s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		err = s.inTx(ctx, func(tx dbtx) (err error) {
 			added, err = s.takeIn(ctx, tx, list, id, mark, staged)
 			return err
 		})
@@ -83,14 +83,17 @@ func (s *Store) ImportListItems(ctx context.Context, list string, next func() (s
 	}
 	if err != nil {
 		// Best effort with a context of its own: the chunks are out of the List anyway.
-		_, _ = s.writer.ExecContext(context.WithoutCancel(ctx), `DELETE FROM list_chunks WHERE import_id = ?`, id)
+		_ = s.inTx(context.WithoutCancel(ctx), func(tx dbtx) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM list_chunks WHERE import_id = ?`, id)
+			return err
+		})
 	}
 	return 0, err
 }
 
 // takeIn makes the chunks staged under import id, staged items in all, part of the List,
 // numbering their items after every item before, and returns how many it added.
-func (s *Store) takeIn(ctx context.Context, tx *sql.Tx, list, id string, mark store.ListMark, staged int) (int, error) {
+func (s *Store) takeIn(ctx context.Context, tx dbtx, list, id string, mark store.ListMark, staged int) (int, error) {
 	var version int64
 	if err := tx.QueryRowContext(ctx, `SELECT version FROM lists WHERE name = ?`, list).Scan(&version); err != nil {
 		return 0, listGone(list, err)
@@ -148,7 +151,7 @@ func (s *Store) takeIn(ctx context.Context, tx *sql.Tx, list, id string, mark st
 
 // allocSeqs takes n item sequence numbers from list_items' AUTOINCREMENT counter (SQLite lets
 // a program change sqlite_sequence) and returns the first.
-func allocSeqs(ctx context.Context, tx *sql.Tx, n int) (int64, error) {
+func allocSeqs(ctx context.Context, tx dbtx, n int) (int64, error) {
 	var last int64
 	err := tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'list_items'`).Scan(&last)
 	switch {
@@ -299,7 +302,7 @@ func chunkItems(ctx context.Context, q queryer, list string, since int64) ([][]s
 // chunk at a time, and returns the mark of that moment; see store.ListStore.
 func (s *Store) ListScan(ctx context.Context, list string, fn func(store.ListItem) error) (store.ListMark, error) {
 	var mark store.ListMark
-	err := s.readTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.readTx(ctx, func(tx dbtx) (err error) {
 		if mark, err = listMark(ctx, tx, list); err != nil {
 			return err
 		}

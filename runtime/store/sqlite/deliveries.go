@@ -13,10 +13,10 @@ func (s *Store) RecordDeliveries(ctx context.Context, ds []store.Delivery) error
 	if err := store.CheckDeliveries(ds); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return s.insertDeliveriesTx(ctx, tx, ds) })
+	return s.write(ctx, func(tx dbtx) error { return s.insertDeliveriesTx(ctx, tx, ds) })
 }
 
-func (s *Store) insertDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []store.Delivery) error {
+func (s *Store) insertDeliveriesTx(ctx context.Context, tx dbtx, ds []store.Delivery) error {
 	stmt := tx.StmtContext(ctx, s.st.insertDelivery)
 	for _, d := range ds {
 		at := d.At

@@ -31,7 +31,7 @@ func (s *Store) RecordEvent(ctx context.Context, e store.Event) (duplicate bool,
 	if e.Status == "" {
 		e.Status = store.EventReceived
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx dbtx) error {
 		ok, err := affected(tx.StmtContext(ctx, s.st.insertEvent).ExecContext(ctx, e.ID, e.Name, e.ReceivedAt.UnixNano(), jsonArg(e.Body), e.Status))
 		duplicate = err == nil && !ok
 		return err
@@ -161,7 +161,7 @@ func (s *Store) AcceptEvent(ctx context.Context, e store.Event, runs []*store.Ru
 		return store.Accepted{}, err
 	}
 	var acc store.Accepted
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx dbtx) error {
 		acc = store.Accepted{}
 		ok, err := affected(tx.StmtContext(ctx, s.st.insertEvent).ExecContext(ctx, e.ID, e.Name, e.ReceivedAt.UnixNano(), jsonArg(e.Body), e.Status))
 		if err != nil {

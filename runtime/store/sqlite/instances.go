@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/wf-lang/wf/runtime/store"
@@ -19,7 +18,7 @@ func (s *Store) liveSince() int64 { return s.now().Add(-s.staleAfter).UnixNano()
 // RegisterInstance records a starting instance, and forgets instances gone for a week.
 func (s *Store) RegisterInstance(ctx context.Context, in store.Instance) error {
 	now := s.now()
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM instances WHERE heartbeat_at < ?`, now.Add(-7*24*time.Hour).UnixNano()); err != nil {
 			return err
 		}
@@ -33,7 +32,7 @@ func (s *Store) RegisterInstance(ctx context.Context, in store.Instance) error {
 // Heartbeat tells the store the instance is alive.
 func (s *Store) Heartbeat(ctx context.Context, id string) error {
 	now := s.now().UnixNano()
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE instances SET heartbeat_at = ? WHERE id = ?`, now, id)
 		return err
 	})
@@ -43,7 +42,7 @@ func (s *Store) Heartbeat(ctx context.Context, id string) error {
 // at once.
 func (s *Store) StopInstance(ctx context.Context, id string) error {
 	now := s.now().UnixNano()
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE instances SET stopped_at = ? WHERE id = ?`, now, id)
 		return err
 	})

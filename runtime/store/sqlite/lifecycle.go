@@ -23,7 +23,7 @@ import (
 // for an owner that stopped heart-beating); otherwise ErrNotClaimed.
 func (s *Store) ClaimRun(ctx context.Context, id, owner string) (*store.Run, error) {
 	var r *store.Run
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx dbtx) error {
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE runs SET status = 'running', owner = ?1
 			WHERE id = ?2 AND (
 				(status = 'queued' AND (owner IS NULL OR owner = ?1))
@@ -60,7 +60,7 @@ const interrupted = `((status = 'running' AND owner IS NULL)
 func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []store.Wait, eventsAfter int64,
 	match func(pattern, name string) bool) (requeued bool, err error) {
 	now := s.now()
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx dbtx) error {
 		requeued = false
 		due, err := s.wakeNow(ctx, tx, waits, now, eventsAfter, match)
 		if err != nil {
@@ -96,7 +96,7 @@ func (s *Store) ParkRun(ctx context.Context, id, owner string, waits []store.Wai
 }
 
 // wakeNow reports whether a parked run's waits already hold.
-func (s *Store) wakeNow(ctx context.Context, tx *sql.Tx, waits []store.Wait, now time.Time, eventsAfter int64,
+func (s *Store) wakeNow(ctx context.Context, tx dbtx, waits []store.Wait, now time.Time, eventsAfter int64,
 	match func(pattern, name string) bool) (bool, error) {
 	var patterns []string
 	for _, w := range waits {
@@ -141,7 +141,7 @@ func (s *Store) wakeNow(ctx context.Context, tx *sql.Tx, waits []store.Wait, now
 
 // wakeTx queues for owner the parked runs that query (selecting run_id from waits, with args)
 // finds, drops their waits, and returns their ids.
-func (s *Store) wakeTx(ctx context.Context, tx *sql.Tx, owner, query string, args ...any) ([]string, error) {
+func (s *Store) wakeTx(ctx context.Context, tx dbtx, owner, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ func (s *Store) wakeTx(ctx context.Context, tx *sql.Tx, owner, query string, arg
 // WakeDue queues for owner up to limit parked runs whose timer is due at now, and returns them.
 func (s *Store) WakeDue(ctx context.Context, now time.Time, owner string, limit int) ([]string, error) {
 	var woken []string
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx dbtx) error {
 		var err error
 		woken, err = s.wakeTx(ctx, tx, owner, `SELECT run_id FROM waits WHERE until_at <= ? ORDER BY until_at LIMIT ?`,
 			now.UnixNano(), limit)
@@ -199,7 +199,7 @@ func (s *Store) NextWake(ctx context.Context) (time.Time, error) {
 }
 
 // wakeForEventTx queues the parked runs waiting for an event named name.
-func (s *Store) wakeForEventTx(ctx context.Context, tx *sql.Tx, owner, name string, match func(pattern, name string) bool) ([]string, error) {
+func (s *Store) wakeForEventTx(ctx context.Context, tx dbtx, owner, name string, match func(pattern, name string) bool) ([]string, error) {
 	woken, err := s.wakeTx(ctx, tx, owner, `SELECT run_id FROM waits WHERE event = ?`, name)
 	if err != nil || match == nil {
 		return woken, err
@@ -234,7 +234,7 @@ func (s *Store) wakeForEventTx(ctx context.Context, tx *sql.Tx, owner, name stri
 // Requeue queues a failed, cancelled or interrupted run again for owner (to resume it from
 // its journal); its error and end are cleared.
 func (s *Store) Requeue(ctx context.Context, id, owner string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE runs SET status = 'queued', owner = ?1, error = NULL,
 			finished_at = NULL WHERE id = ?2 AND (status IN ('failed', 'cancelled') OR `+interrupted+`)`,
 			strArg(owner), id, s.liveSince()))
@@ -250,7 +250,7 @@ func (s *Store) Requeue(ctx context.Context, id, owner string) error {
 // returned; an ended one is left alone too.
 func (s *Store) CancelRun(ctx context.Context, id string, errJSON json.RawMessage, at time.Time, wakeOwner string) (string, error) {
 	var prev string
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx dbtx) error {
 		err := tx.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, id).Scan(&prev)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: run %q: %w", id, store.ErrNotFound)
@@ -277,7 +277,7 @@ func (s *Store) CancelRun(ctx context.Context, id string, errJSON json.RawMessag
 // (the process died), queued, and returns their ids: the service continues them on start-up.
 func (s *Store) RecoverRuns(ctx context.Context, owner string) ([]string, error) {
 	var ids []string
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx dbtx) error {
 		ids = ids[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE runs SET status = 'queued', owner = ?1
 			WHERE `+interrupted+` AND (owner IS NULL OR owner != ?4)
@@ -304,7 +304,7 @@ func (s *Store) ReleaseRun(ctx context.Context, id, owner string) error {
 	if owner == "" {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE runs SET status = 'running', owner = NULL
 			WHERE id = ? AND owner = ? AND status IN ('queued', 'running')`, id, owner)
 		return err

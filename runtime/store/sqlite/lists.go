@@ -16,7 +16,7 @@ func (s *Store) CreateList(ctx context.Context, name, kind string) (store.ListIn
 		return store.ListInfo{}, errors.New("store: list needs a name and a kind")
 	}
 	info := store.ListInfo{Name: name, Kind: kind, CreatedAt: s.now().UTC()}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx dbtx) error {
 		var err error
 		if info.Version, err = s.nextListVersion(ctx, tx); err != nil {
 			return err
@@ -34,7 +34,7 @@ func (s *Store) CreateList(ctx context.Context, name, kind string) (store.ListIn
 }
 
 // nextListVersion takes the next value of the store-wide List version counter.
-func (s *Store) nextListVersion(ctx context.Context, tx *sql.Tx) (int64, error) {
+func (s *Store) nextListVersion(ctx context.Context, tx dbtx) (int64, error) {
 	var v int64
 	err := tx.StmtContext(ctx, s.st.nextListVersion).QueryRowContext(ctx).Scan(&v)
 	return v, err
@@ -93,7 +93,7 @@ func (s *Store) AddListItems(ctx context.Context, list string, items []store.Lis
 		return 0, fmt.Errorf("store: %d list items in one call, at most %d", len(items), maxBatch)
 	}
 	now := s.now()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx dbtx) error {
 		if err := listExists(ctx, tx, list); err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ type itemInserter struct {
 	list             string
 	now              time.Time
 	insert, existing *sql.Stmt
-	tx               *sql.Tx
+	tx               dbtx
 }
 
 // add inserts it unless its value is present, then fills in its ID and CreatedAt from the
@@ -178,7 +178,7 @@ func (in itemInserter) fillExisting(it *store.ListItem) error {
 // RemoveListItem removes value from a List and reports whether it was there; removing bumps
 // the List's version and records the removal for ListChanges.
 func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed bool, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx dbtx) error {
 		if err := listExists(ctx, tx, list); err != nil {
 			return err
 		}
@@ -212,13 +212,13 @@ func (s *Store) RemoveListItem(ctx context.Context, list, value string) (removed
 
 // bumpList records a change of delta items under a new version; no change leaves the
 // version alone.
-func (s *Store) bumpList(ctx context.Context, tx *sql.Tx, list string, delta int) error {
+func (s *Store) bumpList(ctx context.Context, tx dbtx, list string, delta int) error {
 	_, err := s.bumpListVersion(ctx, tx, list, delta)
 	return err
 }
 
 // bumpListVersion is bumpList returning the new version (0 when delta is 0).
-func (s *Store) bumpListVersion(ctx context.Context, tx *sql.Tx, list string, delta int) (int64, error) {
+func (s *Store) bumpListVersion(ctx context.Context, tx dbtx, list string, delta int) (int64, error) {
 	if delta == 0 {
 		return 0, nil
 	}
@@ -235,7 +235,7 @@ func (s *Store) bumpListVersion(ctx context.Context, tx *sql.Tx, list string, de
 func (s *Store) ListSnapshot(ctx context.Context, list string) ([]store.ListItem, store.ListMark, error) {
 	var items []store.ListItem
 	var mark store.ListMark
-	err := s.readTx(ctx, func(tx *sql.Tx) (err error) {
+	err := s.readTx(ctx, func(tx dbtx) (err error) {
 		if mark, err = listMark(ctx, tx, list); err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ func (s *Store) ListSnapshot(ctx context.Context, list string) ([]store.ListItem
 // still holds, in the order added, the values removed since then (a value may have been added
 // again: it is then among the items), and the mark of now, read in one transaction.
 func (s *Store) ListChanges(ctx context.Context, list string, since store.ListMark) (added []store.ListItem, removed []string, now store.ListMark, err error) {
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.readTx(ctx, func(tx dbtx) error {
 		if now, err = listMark(ctx, tx, list); err != nil {
 			return err
 		}
@@ -279,7 +279,7 @@ func (s *Store) ListChanges(ctx context.Context, list string, since store.ListMa
 }
 
 // listMark reads a List's version and the last item sequence number, or ErrNotFound.
-func listMark(ctx context.Context, tx *sql.Tx, list string) (store.ListMark, error) {
+func listMark(ctx context.Context, tx dbtx, list string) (store.ListMark, error) {
 	var m store.ListMark
 	err := tx.QueryRowContext(ctx, `SELECT version, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'list_items'), 0)
 		FROM lists WHERE name = ?`, list).Scan(&m.Version, &m.Seq)
@@ -290,7 +290,7 @@ func listMark(ctx context.Context, tx *sql.Tx, list string) (store.ListMark, err
 }
 
 // readTx runs fn in a read-only transaction on the reader pool.
-func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) readTx(ctx context.Context, fn func(tx dbtx) error) error {
 	tx, err := s.readers.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -299,7 +299,7 @@ func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
-func listExists(ctx context.Context, tx *sql.Tx, list string) error {
+func listExists(ctx context.Context, tx dbtx, list string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM lists WHERE name = ?`, list).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -316,7 +316,7 @@ func (s *Store) ListItems(ctx context.Context, list string) ([]store.ListItem, e
 
 // itemsSince reads the rows of a list_items query in sequence order (seq, id, value, data,
 // created_at) and merges in the List's chunk items numbered after since.
-func itemsSince(ctx context.Context, tx *sql.Tx, rows *sql.Rows, err error, list string, since int64) ([]store.ListItem, error) {
+func itemsSince(ctx context.Context, tx dbtx, rows *sql.Rows, err error, list string, since int64) ([]store.ListItem, error) {
 	items, seqs, err := queryItems(rows, err)
 	if err != nil {
 		return nil, err

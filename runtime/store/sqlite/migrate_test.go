@@ -23,9 +23,9 @@ func rawDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
-func appliedVersions(t *testing.T, db *sql.DB) []int {
+func appliedVersions(t *testing.T, db rawConn) []int {
 	t.Helper()
-	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
+	rows, err := db.QueryContext(context.Background(), `SELECT version FROM schema_migrations ORDER BY version`)
 	require.NoError(t, err)
 	defer rows.Close()
 	var out []int
@@ -53,7 +53,7 @@ func TestOpenMigratesOldDatabase(t *testing.T) {
 	s, err := Open(ctx, path)
 	require.NoError(t, err)
 	defer s.Close()
-	assert.Equal(t, allVersions(), appliedVersions(t, s.writer))
+	assert.Equal(t, allVersions(), appliedVersions(t, s.wconn))
 	run, err := s.GetRun(ctx, "old")
 	require.NoError(t, err)
 	assert.Equal(t, "succeeded", run.Status)
@@ -79,7 +79,7 @@ func TestReopenDoesNotReapplyMigrations(t *testing.T) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	_, err := s.writer.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (99, 'future', 0)`)
+	_, err := s.wconn.ExecContext(context.Background(), `INSERT INTO schema_migrations(version, name, applied_at) VALUES (99, 'future', 0)`)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 

@@ -33,7 +33,7 @@ func (s *Store) PutObject(ctx context.Context, kind, id string, obj map[string]a
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return s.putObjectsTx(ctx, tx, objs, data) })
+	return s.write(ctx, func(tx dbtx) error { return s.putObjectsTx(ctx, tx, objs, data) })
 }
 
 // PutObjects creates or replaces several objects in one transaction.
@@ -42,10 +42,10 @@ func (s *Store) PutObjects(ctx context.Context, objs []store.Object) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return s.putObjectsTx(ctx, tx, objs, data) })
+	return s.write(ctx, func(tx dbtx) error { return s.putObjectsTx(ctx, tx, objs, data) })
 }
 
-func (s *Store) putObjectsTx(ctx context.Context, tx *sql.Tx, objs []store.Object, data []string) error {
+func (s *Store) putObjectsTx(ctx context.Context, tx dbtx, objs []store.Object, data []string) error {
 	now := s.now().UnixNano()
 	for i, o := range objs {
 		stmt := s.st.upsertObject

@@ -11,7 +11,7 @@ import (
 func TestCorruptObjectIsAnError(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
-	_, err := s.writer.Exec(`INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES ('k', 'x', '{"a":', 0, 0)`)
+	_, err := s.wconn.ExecContext(context.Background(), `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES ('k', 'x', '{"a":', 0, 0)`)
 	require.NoError(t, err)
 	_, err = s.GetObject(ctx, "k", "x")
 	require.Error(t, err)

@@ -36,7 +36,7 @@ func (s *Store) SaveVersion(ctx context.Context, v store.Version) error {
 		}
 		files = string(b)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		_, err := tx.StmtContext(ctx, s.st.insertVersion).ExecContext(ctx, v.Hash, v.Path, v.Source, v.CreatedAt.UnixNano(), files)
 		return err
 	})
@@ -69,14 +69,14 @@ func (s *Store) CreateRun(ctx context.Context, r *store.Run) error {
 	if err := s.prepareRun(r); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return s.insertRunTx(ctx, tx, r) })
+	return s.write(ctx, func(tx dbtx) error { return s.insertRunTx(ctx, tx, r) })
 }
 
 // prepareRun checks a new run and fills in its defaults.
 func (s *Store) prepareRun(r *store.Run) error { return store.PrepareRun(r, s.now) }
 
 // insertRunTx inserts a prepared run; ErrExists when its id is taken.
-func (s *Store) insertRunTx(ctx context.Context, tx *sql.Tx, r *store.Run) error {
+func (s *Store) insertRunTx(ctx context.Context, tx dbtx, r *store.Run) error {
 	ok, err := affected(tx.StmtContext(ctx, s.st.insertRun).ExecContext(ctx, r.ID, r.Workflow, r.Version, r.Status,
 		jsonArg(r.Trigger), jsonArg(r.Event), jsonArg(r.Inputs), r.Seed, timeArg(r.ClockStart),
 		r.StartedAt.UnixNano(), timeArg(r.FinishedAt), jsonArg(r.Outputs), jsonArg(r.Error),
@@ -96,7 +96,7 @@ func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJS
 		return nil, err
 	}
 	var woken []string
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx dbtx) error {
 		ok, err := affected(tx.StmtContext(ctx, s.st.finishRun).ExecContext(ctx, status, jsonArg(outputs), jsonArg(errJSON), timeArg(finished), id))
 		if err == nil && !ok {
 			err = fmt.Errorf("store: run %q: %w", id, store.ErrNotFound)
@@ -123,7 +123,7 @@ func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error
 		store.CheckJSON("step", "options", st.Options), store.CheckJSON("step", "attempt_log", st.AttemptLog)); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		_, err := tx.StmtContext(ctx, s.st.upsertStep).ExecContext(ctx, runID, st.Key, st.Seq, st.Name, jsonArg(st.Args),
 			jsonArg(st.Result), strArg(st.Error), st.Status, st.Attempts, timeArg(st.StartedAt), timeArg(st.FinishedAt),
 			jsonArg(st.Options), jsonArg(st.AttemptLog))
@@ -133,7 +133,7 @@ func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error
 
 // AppendLog adds a log line to a run.
 func (s *Store) AppendLog(ctx context.Context, runID string, l store.Log) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		_, err := tx.StmtContext(ctx, s.st.insertLog).ExecContext(ctx, runID, l.Seq, timeArg(l.At), l.Level, l.Message, strArg(l.Pos), strArg(l.Key))
 		return missingRun(runID, err)
 	})
@@ -192,7 +192,7 @@ func (s *Store) readRun(ctx context.Context, id string) (*store.Run, error) {
 }
 
 // resolveRunID expands a unique prefix into a full run id.
-func (s *Store) resolveRunID(ctx context.Context, tx *sql.Tx, id string) (string, error) {
+func (s *Store) resolveRunID(ctx context.Context, tx dbtx, id string) (string, error) {
 	if id == "" {
 		return "", fmt.Errorf("store: run id is empty: %w", store.ErrNotFound)
 	}
@@ -226,7 +226,7 @@ func (s *Store) resolveRunID(ctx context.Context, tx *sql.Tx, id string) (string
 	return "", fmt.Errorf("store: run id prefix %q is ambiguous (%s, %s, …)", id, found[0], found[1])
 }
 
-func (s *Store) queryLogs(ctx context.Context, tx *sql.Tx, runID string) ([]store.Log, error) {
+func (s *Store) queryLogs(ctx context.Context, tx dbtx, runID string) ([]store.Log, error) {
 	return scanLogs(tx.StmtContext(ctx, s.st.runLogs).QueryContext(ctx, runID))
 }
 

@@ -7,7 +7,8 @@ import (
 )
 
 // stmts are the Store's prepared statements: writes on the writer connection, reads on the
-// reader pool (database/sql prepares them again on each pooled connection as needed).
+// reader pool (database/sql prepares them again on each pooled connection as needed) and
+// again on the writer connection.
 type stmts struct {
 	insertVersion, getVersion                        *sql.Stmt
 	insertRun, finishRun, upsertStep, insertLog      *sql.Stmt
@@ -21,18 +22,32 @@ type stmts struct {
 	getObject, upsertObject, listObjects             *sql.Stmt
 	upsertObjectIfNewer                              *sql.Stmt
 	insertDelivery, eventDeliveries                  *sql.Stmt
+	begin, commit, rollback                          *sql.Stmt
 	all                                              []*sql.Stmt
+	// onWriter maps each statement prepared on the reader pool to the same SQL prepared on
+	// the writer connection, for a read inside a write transaction.
+	onWriter map[*sql.Stmt]*sql.Stmt
+}
+
+// preparer prepares statements: the writer connection or the reader pool.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 const stepColumns = `key, seq, name, args, result, error, status, attempts, started_at, finished_at,
 	options, attempt_log`
 
-func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
+func (s *stmts) prepare(ctx context.Context, w *sql.Conn, r *sql.DB) error {
+	s.onWriter = map[*sql.Stmt]*sql.Stmt{}
 	for _, p := range []struct {
 		dst **sql.Stmt
-		db  *sql.DB
+		db  preparer
 		sql string
 	}{
+		{&s.begin, w, `BEGIN IMMEDIATE`},
+		{&s.commit, w, `COMMIT`},
+		{&s.rollback, w, `ROLLBACK`},
+
 		{&s.insertVersion, w, `INSERT INTO versions(hash, path, source, created_at, files) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(hash) DO UPDATE SET files = COALESCE(versions.files, excluded.files)`},
 		{&s.getVersion, r, `SELECT path, source, created_at, files FROM versions WHERE hash = ?`},
@@ -106,6 +121,14 @@ func (s *stmts) prepare(ctx context.Context, w, r *sql.DB) error {
 		}
 		*p.dst = st
 		s.all = append(s.all, st)
+		if p.db == r {
+			wst, err := w.PrepareContext(ctx, p.sql)
+			if err != nil {
+				return fmt.Errorf("store: prepare %.40q: %w", p.sql, err)
+			}
+			s.onWriter[st] = wst
+			s.all = append(s.all, wst)
+		}
 	}
 	return nil
 }
@@ -114,5 +137,5 @@ func (s *stmts) close() {
 	for _, st := range s.all {
 		_ = st.Close()
 	}
-	s.all = nil
+	*s = stmts{}
 }

@@ -118,7 +118,15 @@ type Store struct {
 	path    string
 	writer  *sql.DB // exactly one connection: SQLite has one writer at a time
 	readers *sql.DB // query_only pool
-	now     func() time.Time
+	// wconn is the writer's one connection, held for the Store's life: write transactions
+	// run on it as BEGIN IMMEDIATE … COMMIT through statements prepared on it, which
+	// costs a fraction of database/sql's Tx (a context, a goroutine and a statement copy
+	// per transaction). txmu makes one transaction at a time use it; wtx is that
+	// transaction.
+	wconn *sql.Conn
+	txmu  sync.Mutex
+	wtx   wtx
+	now   func() time.Time
 	// staleAfter is Options.StaleAfter.
 	staleAfter time.Duration
 	st         stmts
@@ -186,7 +194,11 @@ func (s *Store) open(ctx context.Context, opts Options) error {
 	}
 	s.readers.SetMaxOpenConns(opts.Readers)
 	s.readers.SetMaxIdleConns(opts.Readers)
-	return s.st.prepare(ctx, s.writer, s.readers)
+	if s.wconn, err = s.writer.Conn(ctx); err != nil {
+		return err
+	}
+	s.wtx.c = s.wconn
+	return s.st.prepare(ctx, s.wconn, s.readers)
 }
 
 // dsn builds the connection string. Pragmas go in _pragma parameters so that every pooled
@@ -243,6 +255,8 @@ func (s *Store) Close() error {
 	}
 	s.wmu.Unlock()
 	<-s.writerDone
+	s.txmu.Lock()
+	defer s.txmu.Unlock()
 	s.st.close()
 	return s.closeDBs()
 }
@@ -252,23 +266,82 @@ func (s *Store) closeDBs() error {
 	if s.readers != nil {
 		errs = append(errs, s.readers.Close())
 	}
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+	}
 	if s.writer != nil {
 		errs = append(errs, s.writer.Close())
 	}
 	return errors.Join(errs...)
 }
 
-// inTx runs fn in one IMMEDIATE write transaction and commits it, or rolls back on error.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
+// dbtx is what a transaction's statements run in: a write transaction (wtx) or a read-only
+// *sql.Tx on the reader pool, for code both use.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	StmtContext(ctx context.Context, st *sql.Stmt) *sql.Stmt
+}
+
+// wtx is the write transaction open on the writer connection (see inTx). Its statements run
+// to the end whatever their caller's context: a write that has begun is committed or rolled
+// back whole, and an uncancellable context spares the driver a watcher goroutine per
+// statement.
+type wtx struct {
+	c  *sql.Conn
+	st *stmts
+}
+
+func (t *wtx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	return t.c.ExecContext(context.Background(), query, args...)
+}
+
+func (t *wtx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.c.QueryContext(context.Background(), query, args...)
+}
+
+func (t *wtx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return t.c.QueryRowContext(context.Background(), query, args...)
+}
+
+// StmtContext returns st as prepared on the writer connection (every statement is; see
+// stmts.prepare).
+func (t *wtx) StmtContext(_ context.Context, st *sql.Stmt) *sql.Stmt {
+	if c, ok := t.st.onWriter[st]; ok {
+		return c
+	}
+	return st
+}
+
+// inTx runs fn in one IMMEDIATE write transaction on the writer connection and commits it,
+// or rolls back on error. Transactions take turns (txmu).
+func (s *Store) inTx(ctx context.Context, fn func(dbtx) error) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+	bg := context.Background()
+	s.txmu.Lock()
+	defer s.txmu.Unlock()
+	if s.wconn == nil || s.st.begin == nil {
+		return errClosed
+	}
+	if _, err := s.st.begin.ExecContext(bg); err != nil {
 		return err
 	}
-	return tx.Commit()
+	s.wtx.st = &s.st
+	if err := fn(&s.wtx); err != nil {
+		if _, rerr := s.st.rollback.ExecContext(bg); rerr != nil {
+			return errors.Join(err, fmt.Errorf("store: rollback: %w", rerr))
+		}
+		return err
+	}
+	if _, err := s.st.commit.ExecContext(bg); err != nil {
+		// A failed COMMIT may leave the transaction open (SQLITE_BUSY): end it.
+		_, _ = s.st.rollback.ExecContext(bg)
+		return err
+	}
+	return nil
 }
 
 // affected reports whether an exec changed at least one row.

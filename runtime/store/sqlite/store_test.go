@@ -47,10 +47,17 @@ func openClocked(t *testing.T) (*Store, string, *fakeClock) {
 	return s, path, clock
 }
 
-func pragma(t *testing.T, db *sql.DB, name string) string {
+// rawConn is a connection pool or the writer's one connection (Store.wconn), which tests
+// use directly while no transaction holds it.
+type rawConn interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func pragma(t *testing.T, db rawConn, name string) string {
 	t.Helper()
 	var v string
-	require.NoError(t, db.QueryRow("PRAGMA "+name).Scan(&v))
+	require.NoError(t, db.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v))
 	return v
 }
 
@@ -58,8 +65,8 @@ func TestOpenCreatesDirectoryAndSetsPragmas(t *testing.T) {
 	s, path := openTest(t)
 	assert.FileExists(t, path)
 	assert.Equal(t, path, s.Path())
-	assert.Equal(t, "wal", pragma(t, s.writer, "journal_mode"))
-	for name, db := range map[string]*sql.DB{"writer": s.writer, "readers": s.readers} {
+	assert.Equal(t, "wal", pragma(t, s.wconn, "journal_mode"))
+	for name, db := range map[string]rawConn{"writer": s.wconn, "readers": s.readers} {
 		assert.Equal(t, "1", pragma(t, db, "synchronous"), name) // NORMAL
 		assert.Equal(t, "1", pragma(t, db, "foreign_keys"), name)
 		assert.Equal(t, "5000", pragma(t, db, "busy_timeout"), name)
@@ -72,8 +79,8 @@ func TestOpenSynchronousFull(t *testing.T) {
 	s, err := OpenWith(context.Background(), path, Options{Synchronous: "full", BusyTimeout: time.Second})
 	require.NoError(t, err)
 	defer s.Close()
-	assert.Equal(t, "2", pragma(t, s.writer, "synchronous"))
-	assert.Equal(t, "1000", pragma(t, s.writer, "busy_timeout"))
+	assert.Equal(t, "2", pragma(t, s.wconn, "synchronous"))
+	assert.Equal(t, "1000", pragma(t, s.wconn, "busy_timeout"))
 }
 
 func TestOpenRejectsBadInput(t *testing.T) {
@@ -198,7 +205,7 @@ func TestOpenMakesAPrivateStoreAndNoOtherDirectory(t *testing.T) {
 	path := filepath.Join(dir, ".wf", "wf.db")
 	s, err := Open(context.Background(), path)
 	require.NoError(t, err)
-	_, err = s.writer.Exec("CREATE TABLE probe (x INTEGER)") // writes the WAL
+	_, err = s.wconn.ExecContext(context.Background(), "CREATE TABLE probe (x INTEGER)") // writes the WAL
 	require.NoError(t, err)
 	for file, want := range map[string]os.FileMode{filepath.Dir(path): 0o700 | os.ModeDir, path: 0o600, path + "-wal": 0o600} {
 		info, err := os.Stat(file)

@@ -31,7 +31,7 @@ func (s *Store) FireTick(ctx context.Context, workflow, trigger string, tick tim
 		return false, err
 	}
 	fired := false
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx dbtx) error {
 		fired = false
 		ok, err := affected(tx.ExecContext(ctx, `INSERT INTO schedule_ticks(workflow, trigger, last_tick) VALUES (?, ?, ?)
 			ON CONFLICT(workflow, trigger) DO UPDATE SET last_tick = excluded.last_tick
@@ -55,7 +55,7 @@ func (s *Store) StartScheduled(ctx context.Context, id string, r *store.Run) (bo
 		return false, err
 	}
 	started := false
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx dbtx) error {
 		started = false
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE scheduled SET status = 'started' WHERE id = ? AND status = ?`,
 			id, store.SchedulePending))

@@ -18,7 +18,7 @@ func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = s.now()
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		ok, err := affected(tx.ExecContext(ctx, `INSERT INTO tokens(id, name, hash, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, t.ID, t.Name, t.Hash, t.CreatedAt.UnixNano()))
 		if err == nil && !ok {
@@ -66,7 +66,7 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (store.Token, erro
 // RevokeToken revokes the token with this id (or name); ErrNotFound when there is none.
 func (s *Store) RevokeToken(ctx context.Context, idOrName string) error {
 	now := s.now().UnixNano()
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		ok, err := affected(tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?
 			WHERE (id = ?2 OR name = ?2) AND revoked_at IS NULL`, now, idOrName))
 		if err == nil && !ok {
@@ -78,7 +78,7 @@ func (s *Store) RevokeToken(ctx context.Context, idOrName string) error {
 
 // TouchToken records when a token was last used.
 func (s *Store) TouchToken(ctx context.Context, id string, at time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx dbtx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, at.UnixNano(), id)
 		return err
 	})
