@@ -79,17 +79,16 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	if err := e.SaveVersion(ctx, l); err != nil {
 		return nil, err
 	}
-	if opts.Event != nil {
-		if err := e.SaveTriggerObject(ctx, opts.Event); err != nil {
-			return nil, err
-		}
-	}
 	row, d, err := e.newRunDecoded(l, opts)
 	if err != nil {
 		return nil, err
 	}
 	row.Status, row.Owner = store.StatusRunning, e.instance
-	if err := e.Store.CreateRun(ctx, row); err != nil {
+	// The trigger's object for the local backend is saved with the run, in one commit.
+	if err := e.Store.CreateRunWith(ctx, row, e.triggerObjects(opts.Event)); err != nil {
+		if objs := e.triggerObjects(opts.Event); len(objs) > 0 && !errors.Is(err, store.ErrExists) {
+			return nil, fmt.Errorf("recording the run and the trigger's %s %s for the local backend: %w", objs[0].Data["type"], objs[0].ID, err)
+		}
 		return nil, err
 	}
 	e.fresh.remember(row.ID, d)
@@ -176,6 +175,21 @@ func (e *Engine) bindTrigger(prog *interp.Program, opts RunOptions) (interp.Valu
 // are not Persona objects and are not saved; with the api backend nothing
 // is saved.
 func (e *Engine) SaveTriggerObject(ctx context.Context, ev *Event) error {
+	objs := e.triggerObjects(ev)
+	if len(objs) == 0 {
+		return nil
+	}
+	if err := e.Store.PutObjects(ctx, objs); err != nil {
+		return fmt.Errorf("saving the trigger's %s %v for the local backend: %w", objs[0].Data["type"], objs[0].ID, err)
+	}
+	return nil
+}
+
+// triggerObjects is what SaveTriggerObject saves: the event's Persona
+// object when the backend is the local one, or nothing. It is one
+// conditional write, as the service's intake does: an older copy does not
+// overwrite what actions have changed since.
+func (e *Engine) triggerObjects(ev *Event) []store.Object {
 	obj := personaObject(ev)
 	if obj == nil {
 		return nil
@@ -183,13 +197,7 @@ func (e *Engine) SaveTriggerObject(ctx context.Context, ev *Event) error {
 	if _, local := e.Persona.(*persona.Local); !local {
 		return nil
 	}
-	// One conditional write, as the service's intake does: an older copy
-	// does not overwrite what actions have changed since.
-	o := store.Object{Kind: persona.KindOf(obj["type"].(string)), ID: obj["id"].(string), Data: obj, IfNewer: true}
-	if err := e.Store.PutObjects(ctx, []store.Object{o}); err != nil {
-		return fmt.Errorf("saving the trigger's %s %v for the local backend: %w", obj["type"], obj["id"], err)
-	}
-	return nil
+	return []store.Object{{Kind: persona.KindOf(obj["type"].(string)), ID: obj["id"].(string), Data: obj, IfNewer: true}}
 }
 
 // personaObject is an event's object as the local backend stores it, or nil

@@ -82,6 +82,9 @@ type RunStore interface {
 	// CreateRun records a new run. It fills in Status and StartedAt when they are empty and
 	// returns ErrExists when the ID is taken.
 	CreateRun(ctx context.Context, r *Run) error
+	// CreateRunWith is CreateRun that also saves objs, as PutObjects does, in the same
+	// transaction (the trigger's Persona object for the local backend, with its run).
+	CreateRunWith(ctx context.Context, r *Run, objs []Object) error
 	// FinishRun sets a run's final status, outputs, error and finish time, and lets go of it:
 	// its owner and waits are cleared. Parked runs waiting for it to end (a workflow.call
 	// parent) are queued again for wakeOwner, in the same transaction; their ids are returned.

@@ -67,10 +67,24 @@ func (s *Store) GetVersion(ctx context.Context, hash string) (store.Version, err
 // CreateRun records a new run. It fills in Status and StartedAt when they are empty and
 // returns ErrExists when the ID is taken.
 func (s *Store) CreateRun(ctx context.Context, r *store.Run) error {
+	return s.CreateRunWith(ctx, r, nil)
+}
+
+// CreateRunWith is CreateRun that also saves objs in the same transaction.
+func (s *Store) CreateRunWith(ctx context.Context, r *store.Run, objs []store.Object) error {
 	if err := store.PrepareRun(r, s.now); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error { return s.insertRunsTx(ctx, tx, []*store.Run{r}) })
+	data, err := store.EncodeObjects(objs)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.putObjectsTx(ctx, tx, objs, data); err != nil {
+			return err
+		}
+		return s.insertRunsTx(ctx, tx, []*store.Run{r})
+	})
 }
 
 // insertRunsTx inserts prepared runs (ErrExists when an id is taken) and tells Jobs about

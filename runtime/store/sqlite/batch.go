@@ -29,6 +29,9 @@ var errClosed = errors.New("store: closed")
 // kept). fn may run twice (a second time alone, when another op of its batch failed), so it
 // must have no effect but the statements it runs on tx.
 func (s *Store) write(ctx context.Context, fn func(tx dbtx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	op := writeOp{fn: fn, done: make(chan error, 1)}
 	s.wmu.RLock()
 	if s.closed {

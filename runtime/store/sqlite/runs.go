@@ -66,10 +66,24 @@ func (s *Store) GetVersion(ctx context.Context, hash string) (store.Version, err
 // CreateRun records a new run. It fills in Status and StartedAt when they are empty and
 // returns ErrExists when the ID is taken.
 func (s *Store) CreateRun(ctx context.Context, r *store.Run) error {
+	return s.CreateRunWith(ctx, r, nil)
+}
+
+// CreateRunWith is CreateRun that also saves objs in the same transaction.
+func (s *Store) CreateRunWith(ctx context.Context, r *store.Run, objs []store.Object) error {
 	if err := s.prepareRun(r); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx dbtx) error { return s.insertRunTx(ctx, tx, r) })
+	data, err := store.EncodeObjects(objs)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx dbtx) error {
+		if err := s.putObjectsTx(ctx, tx, objs, data); err != nil {
+			return err
+		}
+		return s.insertRunTx(ctx, tx, r)
+	})
 }
 
 // prepareRun checks a new run and fills in its defaults.

@@ -27,6 +27,9 @@ type stmts struct {
 	// onWriter maps each statement prepared on the reader pool to the same SQL prepared on
 	// the writer connection, for a read inside a write transaction.
 	onWriter map[*sql.Stmt]*sql.Stmt
+	// byText holds the SQL that write transactions ran as text, prepared on the writer
+	// connection (see wtx.cached); only the transaction holding the writer uses it.
+	byText map[string]*sql.Stmt
 }
 
 // preparer prepares statements: the writer connection or the reader pool.
@@ -39,6 +42,7 @@ const stepColumns = `key, seq, name, args, result, error, status, attempts, star
 
 func (s *stmts) prepare(ctx context.Context, w *sql.Conn, r *sql.DB) error {
 	s.onWriter = map[*sql.Stmt]*sql.Stmt{}
+	s.byText = map[string]*sql.Stmt{}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		db  preparer

@@ -294,15 +294,50 @@ type wtx struct {
 }
 
 func (t *wtx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.cached(query); st != nil {
+		return st.ExecContext(context.Background(), args...)
+	}
 	return t.c.ExecContext(context.Background(), query, args...)
 }
 
 func (t *wtx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.cached(query); st != nil {
+		return st.QueryContext(context.Background(), args...)
+	}
 	return t.c.QueryContext(context.Background(), query, args...)
 }
 
 func (t *wtx) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	if st := t.cached(query); st != nil {
+		return st.QueryRowContext(context.Background(), args...)
+	}
 	return t.c.QueryRowContext(context.Background(), query, args...)
+}
+
+// maxCached bounds the statements wtx keeps prepared by their text: the store's own SQL is
+// a few dozen constant strings, and text built per call (an IN list of n values) must not
+// grow the cache without end.
+const maxCached = 128
+
+// cached returns query prepared on the writer connection, preparing it the first time
+// (SQLite compiles a statement each time it is given as text: for the wake-up query of
+// every finished run that was most of the transaction's cost). It returns nil when the
+// cache is full or the text does not prepare, and the caller runs the text as given (and
+// gets the error).
+func (t *wtx) cached(query string) *sql.Stmt {
+	if st, ok := t.st.byText[query]; ok {
+		return st
+	}
+	if len(t.st.byText) >= maxCached {
+		return nil
+	}
+	st, err := t.c.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil
+	}
+	t.st.byText[query] = st
+	t.st.all = append(t.st.all, st)
+	return st
 }
 
 // StmtContext returns st as prepared on the writer connection (every statement is; see

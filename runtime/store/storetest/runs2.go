@@ -44,3 +44,29 @@ func testLogs(t *testing.T, open Opener) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }
+
+// testCreateRunWith: the objects are saved with the run, in its transaction: when the run
+// cannot be created, neither are they.
+func testCreateRunWith(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s, _ := start(t, open)
+	obj := func(status string) []store.Object {
+		return []store.Object{{Kind: "inquiry", ID: "inq_1", IfNewer: true,
+			Data: map[string]any{"id": "inq_1", "type": "inquiry", "status": status, "updated_at": "2026-03-01T12:00:00Z"}}}
+	}
+	require.NoError(t, s.CreateRunWith(ctx, &store.Run{ID: "r", Workflow: "w", Version: "v"}, obj("completed")))
+	got, err := s.GetObject(ctx, "inquiry", "inq_1")
+	require.NoError(t, err)
+	assert.Equal(t, "completed", got["status"])
+	_, err = s.GetRun(ctx, "r")
+	require.NoError(t, err)
+
+	require.NoError(t, s.PutObject(ctx, "inquiry", "inq_1", map[string]any{"id": "inq_1", "status": "declined"}))
+	err = s.CreateRunWith(ctx, &store.Run{ID: "r", Workflow: "w", Version: "v"}, obj("pending"))
+	require.ErrorIs(t, err, store.ErrExists)
+	got, err = s.GetObject(ctx, "inquiry", "inq_1")
+	require.NoError(t, err)
+	assert.Equal(t, "declined", got["status"], "the run was not created, so the object was not saved")
+
+	require.NoError(t, s.CreateRunWith(ctx, &store.Run{ID: "r2", Workflow: "w", Version: "v"}, nil))
+}

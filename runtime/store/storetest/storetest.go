@@ -43,6 +43,7 @@ var tests = []struct {
 	{"ConcurrentSaveStep", testConcurrentSaveStep},
 	{"CanceledContext", testCanceledContext},
 	{"Logs", testLogs},
+	{"CreateRunWith", testCreateRunWith},
 
 	{"ClaimRun", testClaimRun},
 	{"ConcurrentClaimsOneWinner", testConcurrentClaimsOneWinner},
