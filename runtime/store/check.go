@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -184,16 +186,23 @@ func (w *objectWriter) value(v any) error {
 
 // DecodeObject decodes a stored object; JSON numbers come back as int64 when they are
 // integral and fit, as float64 otherwise. It reads tokens (go-json-experiment's jsontext)
-// and builds the maps and lists itself: no reflection, a fraction of encoding/json's
-// allocations.
+// with a pooled decoder and builds the maps and lists itself: no reflection, a fraction of
+// encoding/json's allocations. Keys and short strings are shared through an intern cache
+// (see intern): the same few names and values ("type", "status", "completed"…) come back in
+// every object.
 func DecodeObject(kind, id string, data []byte) (map[string]any, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(data), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
-	v, err := decodeValue(dec, 0)
+	o := objectReaders.Get().(*objectReader)
+	o.r.Reset(data)
+	o.dec.Reset(&o.r, decodeOptions...)
+	v, err := o.value(0)
 	if err == nil {
-		if _, extra := dec.ReadToken(); extra == nil {
+		if _, extra := o.dec.ReadToken(); extra == nil {
 			err = errors.New("more than one value")
 		}
 	}
+	o.r.Reset(nil)
+	o.dec.Reset(&o.r, decodeOptions...)
+	objectReaders.Put(o)
 	obj, isObj := v.(map[string]any)
 	if err == nil && !isObj {
 		err = errors.New("not an object")
@@ -204,12 +213,31 @@ func DecodeObject(kind, id string, data []byte) (map[string]any, error) {
 	return obj, nil
 }
 
+var decodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
+
+// objectReader is a decoder kept for reuse (a jsontext.Decoder and its buffer are most of
+// the allocations of decoding a small object).
+type objectReader struct {
+	r   bytes.Reader
+	dec *jsontext.Decoder
+}
+
+var objectReaders = sync.Pool{New: func() any {
+	o := &objectReader{}
+	o.dec = jsontext.NewDecoder(&o.r, decodeOptions...)
+	return o
+}}
+
 // maxObjectDepth bounds the nesting DecodeObject follows.
 const maxObjectDepth = 10_000
 
-func decodeValue(dec *jsontext.Decoder, depth int) (any, error) {
+func (o *objectReader) value(depth int) (any, error) {
 	if depth > maxObjectDepth {
 		return nil, errors.New("nested too deep")
+	}
+	dec := o.dec
+	if dec.PeekKind() == '"' {
+		return o.str()
 	}
 	tok, err := dec.ReadToken()
 	if err != nil {
@@ -219,12 +247,11 @@ func decodeValue(dec *jsontext.Decoder, depth int) (any, error) {
 	case '{':
 		m := map[string]any{}
 		for dec.PeekKind() != '}' {
-			k, err := dec.ReadToken()
+			name, err := o.str()
 			if err != nil {
 				return nil, err
 			}
-			name := k.String() // before the next read voids the token
-			v, err := decodeValue(dec, depth+1)
+			v, err := o.value(depth + 1)
 			if err != nil {
 				return nil, err
 			}
@@ -235,7 +262,7 @@ func decodeValue(dec *jsontext.Decoder, depth int) (any, error) {
 	case '[':
 		l := []any{}
 		for dec.PeekKind() != ']' {
-			v, err := decodeValue(dec, depth+1)
+			v, err := o.value(depth + 1)
 			if err != nil {
 				return nil, err
 			}
@@ -243,8 +270,6 @@ func decodeValue(dec *jsontext.Decoder, depth int) (any, error) {
 		}
 		_, err := dec.ReadToken()
 		return l, err
-	case '"':
-		return tok.String(), nil
 	case '0':
 		return numberValue(json.Number(tok.String())), nil
 	case 't', 'f':
@@ -253,6 +278,51 @@ func decodeValue(dec *jsontext.Decoder, depth int) (any, error) {
 		return nil, nil
 	}
 	return nil, fmt.Errorf("unexpected %s", tok.Kind())
+}
+
+// str reads a string (a value or an object's name) as Token.String would: escapes decoded
+// and bytes that are not UTF-8 replaced. Plain ASCII text is taken from the input as it is.
+func (o *objectReader) str() (string, error) {
+	raw, err := o.dec.ReadValue()
+	if err != nil {
+		return "", err
+	}
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", fmt.Errorf("unexpected %s", raw.Kind())
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c == '\\' || c >= utf8.RuneSelf {
+			b, _ := jsontext.AppendUnquote(nil, raw) // the decoder checked it; invalid UTF-8 is replaced
+			return intern(b), nil
+		}
+	}
+	return intern(body), nil
+}
+
+// internSlots is a direct-mapped cache of strings read before: a string of up to
+// maxInterned bytes found in its slot is shared instead of allocated again. Slots hold
+// pointers, swapped atomically, so concurrent decoders never see half a string; a slot
+// taken by another string is simply overwritten.
+var internSlots [4096]atomic.Pointer[string]
+
+const maxInterned = 48
+
+func intern(b []byte) string {
+	if len(b) > maxInterned {
+		return string(b)
+	}
+	h := uint32(2166136261) // FNV-1a
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &internSlots[h%uint32(len(internSlots))]
+	if p := slot.Load(); p != nil && *p == string(b) {
+		return *p
+	}
+	s := string(b)
+	slot.Store(&s)
+	return s
 }
 
 // numberValue is int64 for integral numbers in range (including 1e3 and 2.0), float64 otherwise.

@@ -42,7 +42,10 @@ func (s *Store) nextListVersion(ctx context.Context, tx dbtx) (int64, error) {
 
 // GetList returns the List called name, or ErrNotFound.
 func (s *Store) GetList(ctx context.Context, name string) (store.ListInfo, error) {
-	info, err := scanList(s.st.getList.QueryRowContext(ctx, name))
+	if err := ctx.Err(); err != nil {
+		return store.ListInfo{}, err
+	}
+	info, err := scanList(s.st.getList.QueryRowContext(pointRead, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ListInfo{}, fmt.Errorf("store: list %q: %w", name, store.ErrNotFound)
 	}

@@ -15,8 +15,11 @@ import (
 // GetObject returns the object kind/id, or ErrNotFound. JSON numbers come back as int64 when
 // they are integral and fit, as float64 otherwise.
 func (s *Store) GetObject(ctx context.Context, kind, id string) (map[string]any, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var data []byte
-	err := s.st.getObject.QueryRowContext(ctx, kind, id).Scan(&data)
+	err := s.st.getObject.QueryRowContext(pointRead, kind, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: %s %q: %w", kind, id, store.ErrNotFound)
 	}

@@ -275,6 +275,12 @@ func (s *Store) closeDBs() error {
 	return errors.Join(errs...)
 }
 
+// pointRead is the context of reads of one row by its key that a run makes on its hot path
+// (an object for the local backend, a List's header), once the caller's context was checked:
+// such a read takes microseconds, and with a context that can be cancelled the driver
+// starts a goroutine per statement to watch it.
+var pointRead = context.Background()
+
 // dbtx is what a transaction's statements run in: a write transaction (wtx) or a read-only
 // *sql.Tx on the reader pool, for code both use.
 type dbtx interface {
