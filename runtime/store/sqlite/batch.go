@@ -6,19 +6,27 @@ import (
 )
 
 // Group commit. Every write on the hot path of a run (creating it, journaling a step, a log
-// line, finishing it, the local Persona backend's objects) goes through one writer goroutine
-// that gathers the writes waiting at that moment into one transaction: many concurrent runs
-// share each commit, and each caller returns only once its write is committed. An op that
-// fails does not take the others down: the batch is rolled back and its ops are applied again
-// one transaction each, so every caller gets its own outcome.
+// line, finishing it, the local Persona backend's objects) joins a queue; the writes waiting
+// at one moment are committed in one transaction, so many concurrent runs share each commit,
+// and each caller returns only once its write is committed. There is no writer goroutine:
+// the first caller to find no commit under way leads, committing batch after batch in its
+// own goroutine until its own write is in, then hands the lead to the oldest write still
+// waiting (woken for it). A write that meets no other costs no hand-off between goroutines.
+// An op that fails does not take the others down: the batch is rolled back and its ops are
+// applied again one transaction each, so every caller gets its own outcome.
 
 // maxGroup caps the ops in one commit, so one transaction stays short.
 const maxGroup = 256
 
-// writeOp is one write waiting for the writer: fn runs inside the batch's transaction.
+// writeOp is one write waiting to be committed: fn runs inside the batch's transaction.
 type writeOp struct {
-	fn   func(tx dbtx) error
-	done chan error
+	fn func(tx dbtx) error
+	// wake is closed when the op is committed (done) or its caller is to lead (lead); nil
+	// for a caller that leads from the start.
+	wake chan struct{}
+	lead bool
+	done bool
+	err  error
 }
 
 // errClosed is returned for writes after Close.
@@ -32,58 +40,67 @@ func (s *Store) write(ctx context.Context, fn func(tx dbtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := writeOp{fn: fn, done: make(chan error, 1)}
-	s.wmu.RLock()
+	op := &writeOp{fn: fn}
+	s.qmu.Lock()
 	if s.closed {
-		s.wmu.RUnlock()
+		s.qmu.Unlock()
 		return errClosed
 	}
-	s.ops <- op
-	s.wmu.RUnlock()
-	return <-op.done
-}
-
-// writeLoop is the writer goroutine: it commits batches until ops is closed.
-func (s *Store) writeLoop() {
-	defer close(s.writerDone)
-	batch := make([]writeOp, 0, maxGroup)
-	for op := range s.ops {
-		batch = append(batch[:0], op)
-	gather:
-		for len(batch) < maxGroup {
-			select {
-			case next, ok := <-s.ops:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, next)
-			default:
-				break gather
-			}
+	s.pending = append(s.pending, op)
+	if s.leading {
+		op.wake = make(chan struct{})
+		s.qmu.Unlock()
+		<-op.wake
+		if op.done {
+			return op.err
 		}
-		s.commit(batch)
+		s.qmu.Lock() // op.lead: the previous leader handed over; op is first in the queue
 	}
+	s.leading = true
+	for !op.done {
+		n := min(len(s.pending), maxGroup)
+		batch := append(s.batch[:0], s.pending[:n]...)
+		s.pending = append(s.pending[:0], s.pending[n:]...)
+		s.qmu.Unlock()
+		s.commit(batch, op)
+		clear(batch)
+		s.batch = batch
+		s.qmu.Lock()
+	}
+	if len(s.pending) > 0 {
+		next := s.pending[0]
+		next.lead = true
+		close(next.wake)
+	} else {
+		s.leading = false
+		s.idle.Broadcast()
+	}
+	s.qmu.Unlock()
+	return op.err
 }
 
-// commit applies a batch in one transaction; when that fails, each op alone.
-func (s *Store) commit(batch []writeOp) {
+// commit applies a batch in one transaction; when that fails, each op alone. Every op but
+// self (the leader's own) is woken.
+func (s *Store) commit(batch []*writeOp, self *writeOp) {
 	ctx := context.Background()
+	ok := false
 	if len(batch) > 1 {
-		if err := s.inTx(ctx, func(tx dbtx) error {
+		ok = s.inTx(ctx, func(tx dbtx) error {
 			for _, op := range batch {
 				if err := op.fn(tx); err != nil {
 					return err
 				}
 			}
 			return nil
-		}); err == nil {
-			for _, op := range batch {
-				op.done <- nil
-			}
-			return
-		}
+		}) == nil
 	}
 	for _, op := range batch {
-		op.done <- s.inTx(ctx, op.fn)
+		if !ok {
+			op.err = s.inTx(ctx, op.fn)
+		}
+		op.done = true
+		if op != self {
+			close(op.wake)
+		}
 	}
 }

@@ -39,6 +39,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -126,15 +127,21 @@ type Store struct {
 	wconn *sql.Conn
 	txmu  sync.Mutex
 	wtx   wtx
+	// commits counts the write transactions committed (tests of the group commit read it).
+	commits atomic.Int64
 	now   func() time.Time
 	// staleAfter is Options.StaleAfter.
 	staleAfter time.Duration
 	st         stmts
-	// ops feeds the group-commit writer (see batch.go); wmu guards closing it.
-	ops        chan writeOp
-	wmu        sync.RWMutex
-	closed     bool
-	writerDone chan struct{}
+	// The group commit's queue (see batch.go), guarded by qmu: the writes waiting, whether
+	// one is leading, the leader's batch, closed once Close began, idle signalled when the
+	// last leader stops.
+	qmu     sync.Mutex
+	pending []*writeOp
+	leading bool
+	batch   []*writeOp
+	closed  bool
+	idle    *sync.Cond
 }
 
 // Open opens (creating if needed) the database at path with the default Options and brings its
@@ -165,12 +172,12 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		f.Close()
 	}
-	s := &Store{path: abs, now: opts.Now, staleAfter: opts.StaleAfter, ops: make(chan writeOp, maxGroup), writerDone: make(chan struct{})}
+	s := &Store{path: abs, now: opts.Now, staleAfter: opts.StaleAfter}
+	s.idle = sync.NewCond(&s.qmu)
 	if err := s.open(ctx, opts); err != nil {
 		s.closeDBs()
 		return nil, openError(path, err)
 	}
-	go s.writeLoop()
 	return s, nil
 }
 
@@ -248,13 +255,12 @@ var _ store.Store = (*Store)(nil)
 // Close releases the prepared statements and connections. The writer closes last so that
 // SQLite checkpoints the WAL into the main file.
 func (s *Store) Close() error {
-	s.wmu.Lock()
-	if !s.closed {
-		s.closed = true
-		close(s.ops)
+	s.qmu.Lock()
+	s.closed = true
+	for s.leading {
+		s.idle.Wait() // the writes queued before are committed first
 	}
-	s.wmu.Unlock()
-	<-s.writerDone
+	s.qmu.Unlock()
 	s.txmu.Lock()
 	defer s.txmu.Unlock()
 	s.st.close()
@@ -382,6 +388,7 @@ func (s *Store) inTx(ctx context.Context, fn func(dbtx) error) error {
 		_, _ = s.st.rollback.ExecContext(bg)
 		return err
 	}
+	s.commits.Add(1)
 	return nil
 }
 
