@@ -156,7 +156,7 @@ func (s *Store) BrowseListItems(ctx context.Context, list, query, after string, 
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := listExists(ctx, tx, list); err != nil {
+	if err := listExists(ctx, rtx{tx}, list); err != nil {
 		return nil, err
 	}
 	q := `SELECT seq, id, value, data, created_at FROM list_items WHERE list_name = ? AND value > ?`

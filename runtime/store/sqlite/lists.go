@@ -125,7 +125,7 @@ type itemInserter struct {
 	ctx              context.Context
 	list             string
 	now              time.Time
-	insert, existing *sql.Stmt
+	insert, existing stmt
 	tx               dbtx
 }
 
@@ -299,7 +299,7 @@ func (s *Store) readTx(ctx context.Context, fn func(tx dbtx) error) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	return fn(tx)
+	return fn(rtx{tx})
 }
 
 func listExists(ctx context.Context, tx dbtx, list string) error {

@@ -187,7 +187,7 @@ func (s *Store) readRun(ctx context.Context, id string) (*store.Run, error) {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	full, err := s.resolveRunID(ctx, tx, id)
+	full, err := s.resolveRunID(ctx, rtx{tx}, id)
 	if err != nil {
 		return nil, err
 	}
@@ -198,10 +198,10 @@ func (s *Store) readRun(ctx context.Context, id string) (*store.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.Steps, err = querySteps(ctx, tx.StmtContext(ctx, s.st.runSteps), full); err != nil {
+	if r.Steps, err = querySteps(ctx, stmt{st: tx.StmtContext(ctx, s.st.runSteps)}, full); err != nil {
 		return nil, err
 	}
-	r.Logs, err = s.queryLogs(ctx, tx, full)
+	r.Logs, err = s.queryLogs(ctx, rtx{tx}, full)
 	return r, err
 }
 
@@ -272,7 +272,7 @@ func scanLogs(rows *sql.Rows, err error) ([]store.Log, error) {
 // FinishedAt, whatever their status), and those begun but not finished (a step's intent, a
 // wait that has begun).
 func (s *Store) Journal(ctx context.Context, runID string) (map[string]store.Step, error) {
-	steps, err := querySteps(ctx, s.st.journal, runID)
+	steps, err := querySteps(ctx, stmt{st: s.st.journal}, runID)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,7 @@ func (s *Store) Journal(ctx context.Context, runID string) (map[string]store.Ste
 	return out, nil
 }
 
-func querySteps(ctx context.Context, stmt *sql.Stmt, runID string) ([]store.Step, error) {
+func querySteps(ctx context.Context, stmt stmt, runID string) ([]store.Step, error) {
 	rows, err := stmt.QueryContext(ctx, runID)
 	if err != nil {
 		return nil, err

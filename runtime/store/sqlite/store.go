@@ -293,7 +293,41 @@ type dbtx interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	StmtContext(ctx context.Context, st *sql.Stmt) *sql.Stmt
+	StmtContext(ctx context.Context, st *sql.Stmt) stmt
+}
+
+// stmt is a prepared statement bound to a transaction. In a write transaction it runs with
+// a context that cannot be cancelled, whatever its caller passes (see wtx); in a read
+// transaction, with the caller's.
+type stmt struct {
+	st  *sql.Stmt
+	ctx context.Context // nil: the caller's
+}
+
+func (b stmt) use(ctx context.Context) context.Context {
+	if b.ctx != nil {
+		return b.ctx
+	}
+	return ctx
+}
+
+func (b stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	return b.st.ExecContext(b.use(ctx), args...)
+}
+
+func (b stmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	return b.st.QueryContext(b.use(ctx), args...)
+}
+
+func (b stmt) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	return b.st.QueryRowContext(b.use(ctx), args...)
+}
+
+// rtx is a read transaction (or a migration's) as a dbtx.
+type rtx struct{ *sql.Tx }
+
+func (t rtx) StmtContext(ctx context.Context, st *sql.Stmt) stmt {
+	return stmt{st: t.Tx.StmtContext(ctx, st)}
 }
 
 // wtx is the write transaction open on the writer connection (see inTx). Its statements run
@@ -354,11 +388,11 @@ func (t *wtx) cached(query string) *sql.Stmt {
 
 // StmtContext returns st as prepared on the writer connection (every statement is; see
 // stmts.prepare).
-func (t *wtx) StmtContext(_ context.Context, st *sql.Stmt) *sql.Stmt {
+func (t *wtx) StmtContext(_ context.Context, st *sql.Stmt) stmt {
 	if c, ok := t.st.onWriter[st]; ok {
-		return c
+		return stmt{st: c, ctx: context.Background()}
 	}
-	return st
+	return stmt{st: st, ctx: context.Background()}
 }
 
 // inTx runs fn in one IMMEDIATE write transaction on the writer connection and commits it,
