@@ -129,7 +129,7 @@ type Store struct {
 	wtx   wtx
 	// commits counts the write transactions committed (tests of the group commit read it).
 	commits atomic.Int64
-	now   func() time.Time
+	now     func() time.Time
 	// staleAfter is Options.StaleAfter.
 	staleAfter time.Duration
 	st         stmts
