@@ -236,7 +236,7 @@ func readIndexFile(data []byte, l List) (*Index, Mark, error) {
 	if created != l.CreatedAt.UnixNano() {
 		return bad("of another List of that name")
 	}
-	if buckets != ipv4Buckets || n > 1<<32-1 {
+	if buckets != ipv4Buckets || n == 0 || n > 1<<32-1 { // a file is written for MinIndexFile addresses or more
 		return bad("bad table")
 	}
 	lowsAt := indexHeader + padded(4*buckets)

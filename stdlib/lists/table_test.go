@@ -143,3 +143,18 @@ func TestContainsAgreesWithMatch(t *testing.T) {
 		}
 	}
 }
+
+// A file of no address, which no List gets (MinIndexFile), is refused,
+// not read past its end, even with a checksum that holds.
+func TestReadIndexFileRefusesNoAddresses(t *testing.T) {
+	l := List{Name: "ips", Kind: KindIPAddress}
+	size := indexHeader + padded(4*ipv4Buckets)
+	words := make([]uint64, size/8)
+	b := unsafeBytes(words)
+	copy(b, indexMagic)
+	binary.LittleEndian.PutUint64(b[8:], uint64(l.CreatedAt.UnixNano()))
+	binary.LittleEndian.PutUint64(b[40:], ipv4Buckets)
+	binary.LittleEndian.PutUint64(b[indexHeader-8:], uint64(crc32.Checksum(b[indexHeader:], crcTable)))
+	_, _, err := readIndexFile(b, l)
+	assert.ErrorContains(t, err, "bad table")
+}
