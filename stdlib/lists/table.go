@@ -133,7 +133,7 @@ func (s *ipv4Set) find(a uint32) int32 {
 	i, end := s.starts[a>>16], s.starts[a>>16+1]
 	j := end
 	for j-i > 8 { // a large /16: halve it first
-		h := (i + j) / 2
+		h := i + (j-i)/2
 		if s.lows[h] < lo {
 			i = h + 1
 		} else {
