@@ -47,9 +47,16 @@ func (x *Index) alive(i int32) bool {
 	return len(x.except) == 0 || x.kept(i)
 }
 
-// kept reports whether item i is not among the removed.
+// kept reports whether item i is not among the removed. An index file's
+// item is not decoded for it: its Value is written in a stack buffer.
 func (x *Index) kept(i int32) bool {
-	_, gone := x.except[x.item(i).Value]
+	var gone bool
+	if x.file != nil {
+		var buf [15]byte
+		_, gone = x.except[string(x.file.value(buf[:0], i))]
+	} else {
+		_, gone = x.except[x.item(i).Value]
+	}
 	return !gone
 }
 

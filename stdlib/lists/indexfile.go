@@ -285,12 +285,23 @@ func (f *indexFile) item(i int32) *Item {
 
 // ipv4String writes an address as a dotted quad.
 func ipv4String(a uint32) string {
-	b := make([]byte, 0, 15)
+	var b [15]byte
+	return string(appendIPv4(b[:0], a))
+}
+
+// appendIPv4 appends an address as a dotted quad.
+func appendIPv4(b []byte, a uint32) []byte {
 	for i := 3; i >= 0; i-- {
 		b = strconv.AppendUint(b, uint64(a>>(8*i)&255), 10)
 		if i > 0 {
 			b = append(b, '.')
 		}
 	}
-	return string(b)
+	return b
+}
+
+// value appends item i's Value (its address as a dotted quad) to b, without
+// decoding the rest of the item.
+func (f *indexFile) value(b []byte, i int32) []byte {
+	return appendIPv4(b, binary.LittleEndian.Uint32(f.records[f.offsets[i]:]))
 }

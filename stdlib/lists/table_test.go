@@ -158,3 +158,19 @@ func TestReadIndexFileRefusesNoAddresses(t *testing.T) {
 	_, _, err := readIndexFile(b, l)
 	assert.ErrorContains(t, err, "bad table")
 }
+
+// A handle whose base is an index file and whose List lost items since
+// decodes no item to skip them: a lookup allocates nothing, a hit, a
+// removed item or a miss.
+func TestIndexFileWithRemovalsAllocatesNothing(t *testing.T) {
+	l := List{Name: "ips", Kind: KindIPAddress}
+	dir := t.TempDir()
+	require.NoError(t, writeIndexFile(dir, l, Mark{}, mustItems(t, KindIPAddress, addrs(MinIndexFile)...)))
+	file, _, err := openIndexFile(dir, l)
+	require.NoError(t, err)
+	h := &Handle{list: l, base: file.without(map[string]struct{}{"10.0.0.7": {}})}
+	for s, want := range map[string]bool{"10.0.0.8": true, "10.0.0.7": false, "11.0.0.1": false} {
+		assert.Equal(t, want, h.ContainsString(s), s)
+		assert.Zero(t, testing.AllocsPerRun(100, func() { h.ContainsString(s) }), s)
+	}
+}
