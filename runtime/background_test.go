@@ -41,7 +41,7 @@ workflow child {
   log "child"
 }
 `)
-	eng.Store = claimFails{eng.Store}
+	eng.SwapStore(claimFails{eng.Store})
 	rec, err := eng.Run(context.Background(), l, runtime.RunOptions{Workflow: "parent"})
 	require.NoError(t, err)
 	assert.Equal(t, "completed", rec.Status)

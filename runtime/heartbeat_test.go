@@ -41,7 +41,7 @@ func TestHeartbeatFailuresAreLoggedAndCounted(t *testing.T) {
 		Heartbeat: time.Hour, StaleAfter: 15 * time.Second, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, err)
 	st := &refusingStore{Store: eng.Store}
-	eng.Store = st
+	eng.SwapStore(st)
 	t.Cleanup(func() { st.refuse = false; eng.Close() })
 
 	live := eng.Liveness()

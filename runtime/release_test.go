@@ -71,7 +71,7 @@ func TestRunStoppedByAStoreErrorIsReleased(t *testing.T) {
 	ctx := context.Background()
 	eng := openCapped(t, runtime.RecordLimits{})
 	st := &flaky{Store: eng.Store}
-	eng.Store = st
+	eng.SwapStore(st)
 	id := queuedRun(t, eng)
 
 	st.down.Store(true)
@@ -99,7 +99,7 @@ func TestAFailedReleaseIsTriedAgain(t *testing.T) {
 			require.NoError(t, err)
 			t.Cleanup(func() { eng.Close() })
 			st := &flaky{Store: eng.Store, release: true}
-			eng.Store = st
+			eng.SwapStore(st)
 			id := queuedRun(t, eng)
 
 			st.down.Store(true)
