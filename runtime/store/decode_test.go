@@ -147,3 +147,32 @@ func TestInternConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// FuzzDecodeObject holds DecodeObject to the token decoder on any input:
+// the same value or both an error.
+//
+//	go test ./runtime/store -run '^$' -fuzz FuzzDecodeObject -fuzztime 2m
+func FuzzDecodeObject(f *testing.F) {
+	for _, s := range []string{`{"a": "b"}`, `{"type": "inquiry", "n": [1, 2.5, -0, 1e3], "x": {"y": null}}`,
+		`{"e": "\u00e9\n\"q\""}`, "{\"bad\": \"\xff\"}", `{"a": 1} {}`, `[]`, `{"k": "` + strings.Repeat("z", 60) + `"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, werr := tokenDecode(data)
+		got, gerr := DecodeObject("k", "x", data)
+		if werr != nil || gerr != nil {
+			// tokenDecode reads one value; DecodeObject also refuses what follows it and
+			// anything but an object.
+			if gerr == nil {
+				t.Fatalf("DecodeObject accepted %q, the token decoder did not: %v", data, werr)
+			}
+			return
+		}
+		if _, isObj := want.(map[string]any); !isObj {
+			t.Fatalf("DecodeObject accepted a non-object %q", data)
+		}
+		if !assert.ObjectsAreEqual(want, any(got)) {
+			t.Fatalf("%q: got %#v, want %#v", data, got, want)
+		}
+	})
+}
