@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/wf-lang/wf/runtime/store"
 )
 
 // holdWriter starts a write that leads and blocks inside its transaction until release is
@@ -156,4 +157,30 @@ func TestCloseCommitsQueuedWrites(t *testing.T) {
 		ids = append(ids, id)
 	}
 	assert.Equal(t, []string{"held", "queued"}, ids)
+}
+
+// A point read runs on the writer connection when it is free and on the reader pool while a
+// write holds it: it never waits for a write, and it sees every committed write either way.
+func TestPointReadsDoNotWaitForWrites(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	require.NoError(t, s.PutObject(ctx, "inquiry", "inq_1", map[string]any{"id": "inq_1", "status": "completed"}))
+	got, err := s.GetObject(ctx, "inquiry", "inq_1") // the writer is free
+	require.NoError(t, err)
+	assert.Equal(t, "completed", got["status"])
+
+	release := make(chan struct{})
+	held := holdWriter(t, s, release)
+	got, err = s.GetObject(ctx, "inquiry", "inq_1") // a write holds the writer
+	require.NoError(t, err)
+	assert.Equal(t, "completed", got["status"])
+	_, err = s.GetList(ctx, "nope")
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	close(release)
+	require.NoError(t, <-held)
+
+	require.NoError(t, s.PutObject(ctx, "inquiry", "inq_1", map[string]any{"id": "inq_1", "status": "declined"}))
+	got, err = s.GetObject(ctx, "inquiry", "inq_1")
+	require.NoError(t, err)
+	assert.Equal(t, "declined", got["status"], "the writer's own connection sees its commit")
 }

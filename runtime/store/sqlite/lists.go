@@ -45,7 +45,8 @@ func (s *Store) GetList(ctx context.Context, name string) (store.ListInfo, error
 	if err := ctx.Err(); err != nil {
 		return store.ListInfo{}, err
 	}
-	info, err := scanList(s.st.getList.QueryRowContext(pointRead, name))
+	var info store.ListInfo
+	err := s.readPoint(s.st.getList, func(r *sql.Row) (err error) { info, err = scanList(r); return err }, name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ListInfo{}, fmt.Errorf("store: list %q: %w", name, store.ErrNotFound)
 	}

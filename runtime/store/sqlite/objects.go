@@ -19,7 +19,7 @@ func (s *Store) GetObject(ctx context.Context, kind, id string) (map[string]any,
 		return nil, err
 	}
 	var data []byte
-	err := s.st.getObject.QueryRowContext(pointRead, kind, id).Scan(&data)
+	err := s.readPoint(s.st.getObject, func(r *sql.Row) error { return r.Scan(&data) }, kind, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: %s %q: %w", kind, id, store.ErrNotFound)
 	}

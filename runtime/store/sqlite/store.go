@@ -287,6 +287,22 @@ func (s *Store) closeDBs() error {
 // starts a goroutine per statement to watch it.
 var pointRead = context.Background()
 
+// readPoint runs st, a reader statement that reads one row by its key, and scans the row with
+// scan. When no write holds the writer connection it runs there: that connection's page cache
+// stays valid across its own commits, where a reader's is dropped at every commit and its
+// pages read again. Otherwise it runs on the reader pool. Either sees every committed write.
+func (s *Store) readPoint(st *sql.Stmt, scan func(*sql.Row) error, args ...any) error {
+	if s.txmu.TryLock() {
+		w, ok := s.st.onWriter[st]
+		if ok {
+			defer s.txmu.Unlock()
+			return scan(w.QueryRowContext(pointRead, args...))
+		}
+		s.txmu.Unlock()
+	}
+	return scan(st.QueryRowContext(pointRead, args...))
+}
+
 // dbtx is what a transaction's statements run in: a write transaction (wtx) or a read-only
 // *sql.Tx on the reader pool, for code both use.
 type dbtx interface {
