@@ -184,3 +184,18 @@ func TestPointReadsDoNotWaitForWrites(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "declined", got["status"], "the writer's own connection sees its commit")
 }
+
+// After Close every call answers with an error, none panics.
+func TestCallsAfterCloseFail(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	require.NoError(t, s.Close())
+	_, err := s.GetObject(ctx, "inquiry", "x")
+	assert.Error(t, err)
+	_, err = s.GetList(ctx, "l")
+	assert.Error(t, err)
+	assert.ErrorIs(t, s.PutObject(ctx, "inquiry", "x", map[string]any{"id": "x"}), errClosed)
+	assert.ErrorIs(t, s.inTx(ctx, func(dbtx) error { return nil }), errClosed)
+	_, err = s.GetRun(ctx, "r")
+	assert.Error(t, err)
+}

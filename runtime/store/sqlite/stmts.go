@@ -30,6 +30,8 @@ type stmts struct {
 	// byText holds the SQL that write transactions ran as text, prepared on the writer
 	// connection (see wtx.cached); only the transaction holding the writer uses it.
 	byText map[string]*sql.Stmt
+	// closed is set by close, under the Store's txmu.
+	closed bool
 }
 
 // preparer prepares statements: the writer connection or the reader pool.
@@ -141,5 +143,6 @@ func (s *stmts) close() {
 	for _, st := range s.all {
 		_ = st.Close()
 	}
-	*s = stmts{}
+	s.all = nil
+	s.closed = true // the statements stay: a closed one answers "statement is closed"
 }

@@ -294,7 +294,7 @@ var pointRead = context.Background()
 func (s *Store) readPoint(st *sql.Stmt, scan func(*sql.Row) error, args ...any) error {
 	if s.txmu.TryLock() {
 		w, ok := s.st.onWriter[st]
-		if ok {
+		if ok && !s.st.closed {
 			defer s.txmu.Unlock()
 			return scan(w.QueryRowContext(pointRead, args...))
 		}
@@ -420,7 +420,7 @@ func (s *Store) inTx(ctx context.Context, fn func(dbtx) error) error {
 	bg := context.Background()
 	s.txmu.Lock()
 	defer s.txmu.Unlock()
-	if s.wconn == nil || s.st.begin == nil {
+	if s.wconn == nil || s.st.closed {
 		return errClosed
 	}
 	if _, err := s.st.begin.ExecContext(bg); err != nil {
