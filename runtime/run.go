@@ -85,8 +85,9 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	}
 	row.Status, row.Owner = store.StatusRunning, e.instance
 	// The trigger's object for the local backend is saved with the run, in one commit.
-	if err := e.Store.CreateRunWith(ctx, row, e.triggerObjects(opts.Event)); err != nil {
-		if objs := e.triggerObjects(opts.Event); len(objs) > 0 && !errors.Is(err, store.ErrExists) {
+	objs := e.triggerObjects(opts.Event)
+	if err := e.Store.CreateRunWith(ctx, row, objs); err != nil {
+		if len(objs) > 0 && !errors.Is(err, store.ErrExists) {
 			return nil, fmt.Errorf("recording the run and the trigger's %s %s for the local backend: %w", objs[0].Data["type"], objs[0].ID, err)
 		}
 		return nil, err

@@ -204,7 +204,7 @@ func (s *Store) open(ctx context.Context, opts Options) error {
 	if s.wconn, err = s.writer.Conn(ctx); err != nil {
 		return err
 	}
-	s.wtx.c = s.wconn
+	s.wtx = wtx{c: s.wconn, st: &s.st}
 	return s.st.prepare(ctx, s.wconn, s.readers)
 }
 
@@ -426,7 +426,6 @@ func (s *Store) inTx(ctx context.Context, fn func(dbtx) error) error {
 	if _, err := s.st.begin.ExecContext(bg); err != nil {
 		return err
 	}
-	s.wtx.st = &s.st
 	if err := fn(&s.wtx); err != nil {
 		if _, rerr := s.st.rollback.ExecContext(bg); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rollback: %w", rerr))
