@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -285,4 +286,123 @@ workflow fan {
 		}
 	}
 	assert.Equal(t, map[string]int{"completed": 1, "cancelled": 1}, statuses, "the 1h wait was cut off; the 50ms one ended")
+}
+
+const localActions = `
+workflow review {
+  on event "inquiry.completed"
+
+  let c = run case.create(template: "review", objects: [trigger.id])
+  run case.add_comment(c.id, "opened by the review workflow")
+  run inquiry.add_tag(trigger.id, "reviewed")
+  output {case: c.id}
+}
+
+workflow review_carefully {
+  on event "inquiry.completed"
+
+  run case.create(template: "review", objects: [trigger.id]) with {on_interrupt: "fail"}
+}
+`
+
+// stepWrites counts the step rows a store is asked to save, by the call
+// that saves them.
+type stepWrites struct {
+	store.Store
+	mu            sync.Mutex
+	saved, atEnd  int
+	savedStatuses []string
+}
+
+func (s *stepWrites) SaveStep(ctx context.Context, runID string, st store.Step) error {
+	return s.SaveSteps(ctx, runID, []store.Step{st})
+}
+
+func (s *stepWrites) SaveSteps(ctx context.Context, runID string, steps []store.Step) error {
+	s.mu.Lock()
+	s.saved += len(steps)
+	for _, st := range steps {
+		s.savedStatuses = append(s.savedStatuses, st.Status)
+	}
+	s.mu.Unlock()
+	return s.Store.SaveSteps(ctx, runID, steps)
+}
+
+func (s *stepWrites) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, at time.Time, wake string, steps []store.Step) ([]string, error) {
+	s.mu.Lock()
+	s.atEnd += len(steps)
+	s.mu.Unlock()
+	return s.Store.FinishRun(ctx, id, status, outputs, errJSON, at, wake, steps)
+}
+
+func inquiryEvent(t *testing.T) *runtime.Event {
+	body, err := os.ReadFile("../examples/events/inquiry_adult.json")
+	require.NoError(t, err)
+	ev, err := runtime.DecodeEvent(body)
+	require.NoError(t, err)
+	return ev
+}
+
+// A Persona action on the local backend commits its change with the record
+// of its idempotency key, so it is journaled without an intent and its
+// outcome rides with the run's next write: here both actions' outcomes are
+// saved with the run's end, and nothing before. With on_interrupt: "fail"
+// the action is journaled as any effect is, intent first.
+func TestLocalActionsRideWithTheRunsEnd(t *testing.T) {
+	ctx := context.Background()
+	eng := open(t)
+	l := load(t, eng, localActions)
+	counted := &stepWrites{Store: eng.Store}
+	eng.SwapStore(counted)
+
+	rec, err := eng.Run(ctx, l, runtime.RunOptions{Workflow: "review", Event: inquiryEvent(t)})
+	require.NoError(t, err)
+	require.Equal(t, "completed", rec.Status, "%s", rec.Error)
+	assert.Zero(t, counted.saved, "no intent and no separate outcome")
+	assert.Equal(t, 3, counted.atEnd, "the outcomes with the run's end")
+	stored, err := eng.Store.GetRun(ctx, rec.ID)
+	require.NoError(t, err)
+	require.Len(t, stored.Steps, 3)
+	for _, st := range stored.Steps {
+		assert.Equal(t, "completed", st.Status, st.Name)
+		assert.NotEmpty(t, st.Result, st.Name)
+	}
+
+	counted.saved, counted.atEnd, counted.savedStatuses = 0, 0, nil
+	rec, err = eng.Run(ctx, l, runtime.RunOptions{Workflow: "review_carefully", Event: inquiryEvent(t)})
+	require.NoError(t, err)
+	require.Equal(t, "completed", rec.Status, "%s", rec.Error)
+	assert.Equal(t, []string{store.StepStarted, "completed"}, counted.savedStatuses, "the intent, then the outcome")
+}
+
+// A crash after a local action's change committed but before its outcome
+// did leaves no step row at all: continued, the run performs the actions
+// again under the same keys, which answer with the first results and
+// change nothing (one comment on the case, not two).
+func TestLocalActionCrashBeforeItsOutcomeChangesNothingTwice(t *testing.T) {
+	ctx := context.Background()
+	eng := open(t)
+	l := load(t, eng, localActions)
+	first, err := eng.Run(ctx, l, runtime.RunOptions{Workflow: "review", Event: inquiryEvent(t)})
+	require.NoError(t, err)
+	require.Equal(t, "completed", first.Status, "%s", first.Error)
+
+	db := rawStore(t, eng)
+	_, err = db.Exec(`DELETE FROM steps WHERE run_id = ?`, first.ID)
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE runs SET status = 'running', owner = 'ins_gone', finished_at = NULL, outputs = NULL WHERE id = ?`, first.ID)
+	require.NoError(t, err)
+
+	again, err := eng.Run(ctx, nil, runtime.RunOptions{Resume: first.ID})
+	require.NoError(t, err)
+	require.Equal(t, "completed", again.Status, "%s", again.Error)
+	assert.JSONEq(t, string(first.Outputs), string(again.Outputs), "the same case")
+	cases, err := eng.Store.ListObjects(ctx, "case")
+	require.NoError(t, err)
+	require.Len(t, cases, 1, "the case was not opened twice")
+	assert.Len(t, cases[0]["comments"], 1, "the comment was not added twice")
+	inq, err := eng.Store.GetObject(ctx, "inquiry", "inq_Adult0001")
+	require.NoError(t, err)
+	assert.Equal(t, []any{"reviewed"}, inq["tags"])
+	require.Len(t, again.Steps, 3)
 }

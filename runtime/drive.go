@@ -59,7 +59,9 @@ func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal m
 			res.Status, res.Err = interp.StatusFailed, re
 		}
 		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), ErrCancelRequested) {
-			// Shutting down: leave the run to be continued.
+			// Shutting down: leave the run to be continued (with what it did
+			// so far in its journal, when the store still answers).
+			host.flush()
 			return e.recordOf(ctx, row, host, store.StatusRunning, nil, nil)
 		}
 		if res.Status == interp.StatusParked {
@@ -86,6 +88,9 @@ func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal m
 // park records what a parked run waits for; requeued when it already
 // happened.
 func (e *Engine) park(ctx context.Context, row *store.Run, host *durableHost, p *interp.Parked) (bool, error) {
+	if err := host.writeSteps(context.WithoutCancel(ctx)); err != nil {
+		return false, fmt.Errorf("recording steps: %w", err)
+	}
 	waits := make([]store.Wait, len(p.Waits))
 	for i, w := range p.Waits {
 		waits[i] = store.Wait{Key: w.Key, Until: w.Until, Event: w.Event, WaitRun: w.Run}
@@ -109,7 +114,7 @@ func (e *Engine) finish(ctx context.Context, row *store.Run, host *durableHost, 
 	if res.Err != nil {
 		errJSON, _ = json.Marshal(errorRecord(res.Err)) // strings only
 	}
-	woken, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, status, outputs, errJSON, e.clock.Now(), e.QueueOwner())
+	woken, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, status, outputs, errJSON, e.clock.Now(), e.QueueOwner(), host.takePending())
 	if err != nil {
 		return nil, err
 	}

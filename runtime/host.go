@@ -31,7 +31,15 @@ import (
 //   - waits are journaled when they begin; in park mode a wait that cannot
 //     end now parks the run (see interp.Parked) instead of holding a
 //     goroutine;
-//   - log lines are recorded once per key, so a replay adds none.
+//   - log lines are recorded once per key, so a replay adds none;
+//   - a Persona action on the local backend is the exception to the first
+//     rule: its change commits with the record of its idempotency key (see
+//     persona.Local.Once), so it is never in doubt. It gets no intent, and
+//     its outcome is saved with the run's next write (the next intent, a
+//     wait, a log line, the run's end): a crash before that performs it
+//     again under the same key, which returns the first result and changes
+//     nothing. The journal stays a prefix of the run: no later effect is
+//     performed before the outcome is committed.
 type durableHost struct {
 	*interp.MemHost
 	e    *Engine
@@ -58,6 +66,11 @@ type durableHost struct {
 	seen int64
 	// logBytes is the text of the log lines this execution recorded.
 	logBytes int
+	// atomic are the keys of the store-atomic steps under way (see
+	// storeAtomic); pending are outcomes of such steps not saved yet, in
+	// the order they ended: they ride with the run's next write.
+	atomic  map[string]bool
+	pending []store.Step
 }
 
 func newDurableHost(ctx context.Context, e *Engine, l *Loaded, run *store.Run, journal map[string]store.Step, mode execMode) (*durableHost, error) {
@@ -156,10 +169,12 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 		return nil, err
 	}
 	performs := !h.mode.dryRun && h.Mocks[st.Name] == nil
-	if performs && !known {
+	atomic := performs && h.storeAtomic(st)
+	if performs && !known && !atomic {
 		// A step the journal has never seen cannot have taken effect under
 		// its key before: its first attempt tells the local Persona backend
-		// so, which then skips looking for an earlier result.
+		// so, which then skips looking for an earlier result. (A
+		// store-atomic step writes no intent, so the journal cannot know.)
 		do, first := st.Do, true
 		st.Do = func(ctx context.Context) (interp.Value, error) {
 			if first {
@@ -169,10 +184,18 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 			return do(ctx)
 		}
 	}
-	if performs {
+	switch {
+	case atomic:
+		h.mu.Lock()
+		if h.atomic == nil {
+			h.atomic = map[string]bool{}
+		}
+		h.atomic[st.Key] = true
+		h.mu.Unlock()
+	case performs:
 		intent := store.Step{Key: st.Key, Seq: h.seqFor(st.Key), Name: st.Name, Args: h.jsonOf(st.Args),
 			Options: optionsJSON(st.Options), Status: store.StepStarted, StartedAt: h.e.clock.Now()}
-		if err := h.e.Store.SaveStep(context.WithoutCancel(ctx), h.run.ID, intent); err != nil {
+		if err := h.writeSteps(context.WithoutCancel(ctx), intent); err != nil {
 			return nil, fmt.Errorf("journaling the intent of %s: %w", st.Name, err)
 		}
 	}
@@ -188,6 +211,58 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 		return nil, serr
 	}
 	return v, err
+}
+
+// storeAtomic reports whether a step's effect commits together with the
+// record of its idempotency key, so that it needs no intent: a Persona
+// action on the local backend, unless the script asked for
+// on_interrupt "fail" (then it is journaled as any other effect).
+func (h *durableHost) storeAtomic(st *interp.Step) bool {
+	if st.Options.OnInterrupt == interp.OnInterruptFail {
+		return false
+	}
+	_, local := h.e.Persona.(*persona.Local)
+	return local && persona.IsAction(st.Name)
+}
+
+// writeSteps commits the pending outcomes with rows, in one transaction.
+// On an error the pending outcomes stay pending (the run's end tries them
+// again).
+func (h *durableHost) writeSteps(ctx context.Context, rows ...store.Step) error {
+	h.mu.Lock()
+	pending := h.pending
+	h.pending = nil
+	h.mu.Unlock()
+	if len(rows) == 0 && len(pending) == 0 {
+		return nil
+	}
+	all := rows
+	if len(pending) > 0 {
+		all = append(pending[:len(pending):len(pending)], rows...)
+	}
+	err := h.e.Store.SaveSteps(ctx, h.run.ID, all)
+	if err != nil && len(pending) > 0 {
+		h.mu.Lock()
+		h.pending = append(pending, h.pending...)
+		h.mu.Unlock()
+	}
+	return err
+}
+
+// flush commits the pending outcomes; a failure fails the run.
+func (h *durableHost) flush() {
+	if err := h.writeSteps(context.Background()); err != nil {
+		h.fail(fmt.Errorf("recording steps: %w", err))
+	}
+}
+
+// takePending returns the pending outcomes, for the run's end to save.
+func (h *durableHost) takePending() []store.Step {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p := h.pending
+	h.pending = nil
+	return p
 }
 
 // checkSame stops a replay whose script no longer asks for what the
@@ -462,6 +537,15 @@ func (h *durableHost) saveStep(rec *interp.StepRecord) {
 	if st.FinishedAt.IsZero() {
 		st.FinishedAt = h.e.clock.Now()
 	}
+	h.mu.Lock()
+	if h.atomic[st.Key] {
+		delete(h.atomic, st.Key)
+		h.pending = append(h.pending, st)
+		h.noteRowLocked(st)
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
 	h.saveRow(st)
 }
 
@@ -473,23 +557,27 @@ func attemptsJSON(as []interp.Attempt) json.RawMessage {
 	return b
 }
 
-// saveRow writes a step row; a failure fails the run.
+// saveRow writes a step row (with the pending outcomes); a failure fails
+// the run.
 func (h *durableHost) saveRow(st store.Step) {
-	if err := h.e.Store.SaveStep(context.Background(), h.run.ID, st); err != nil {
+	if err := h.writeSteps(context.Background(), st); err != nil {
 		h.fail(fmt.Errorf("recording step %s: %w", st.Key, err))
 		return
 	}
 	h.mu.Lock()
-	replaced := false
+	h.noteRowLocked(st)
+	h.mu.Unlock()
+}
+
+// noteRowLocked keeps st among the rows this execution wrote.
+func (h *durableHost) noteRowLocked(st store.Step) {
 	for i := range h.steps {
 		if h.steps[i].Key == st.Key {
-			h.steps[i], replaced = st, true
+			h.steps[i] = st
+			return
 		}
 	}
-	if !replaced {
-		h.steps = append(h.steps, st)
-	}
-	h.mu.Unlock()
+	h.steps = append(h.steps, st)
 }
 
 func (h *durableHost) saveLog(l *interp.LogLine) {
@@ -507,6 +595,7 @@ func (h *durableHost) saveLog(l *interp.LogLine) {
 			Msg: fmt.Sprintf("the run's log lines are over %d bytes, the most a run may record", h.e.caps.MaxLogBytes)})
 		return
 	}
+	h.flush()
 	if err := h.e.Store.AppendLog(context.Background(), h.run.ID, entry); err != nil {
 		h.fail(fmt.Errorf("recording log line: %w", err))
 		return

@@ -27,11 +27,11 @@ type flaky struct {
 
 var errDown = errors.New("the database does not answer")
 
-func (f *flaky) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, at time.Time, wake string) ([]string, error) {
+func (f *flaky) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, at time.Time, wake string, steps []store.Step) ([]string, error) {
 	if f.down.Load() {
 		return nil, errDown
 	}
-	return f.Store.FinishRun(ctx, id, status, outputs, errJSON, at, wake)
+	return f.Store.FinishRun(ctx, id, status, outputs, errJSON, at, wake, steps)
 }
 
 func (f *flaky) ReleaseRun(ctx context.Context, id, owner string) error {

@@ -341,7 +341,7 @@ func (e *Engine) releaseLeft(ctx context.Context) {
 func (e *Engine) failUnstartable(ctx context.Context, row *store.Run, cause error) error {
 	rec := &ErrorRecord{Kind: interp.KindInternal, Message: cause.Error(), Workflow: row.Workflow}
 	b, _ := json.Marshal(rec)
-	if _, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, store.StatusFailed, nil, b, e.clock.Now(), e.QueueOwner()); err != nil {
+	if _, err := e.Store.FinishRun(context.WithoutCancel(ctx), row.ID, store.StatusFailed, nil, b, e.clock.Now(), e.QueueOwner(), nil); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause

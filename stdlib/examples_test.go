@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -163,19 +164,35 @@ func runExample(t *testing.T, lib interp.Library, d *lang.FuncDecl, ex example) 
 	if st, ok := exampleStatus[d.Name]; ok {
 		trigger["status"] = st
 	}
-	res, _ := wftest.Run(p, "example", wftest.Trigger(trigger), exampleEnv(t, trigger))
+	objs := persona.NewMemObjectStore()
+	res, _ := wftest.Run(p, "example", wftest.Trigger(trigger), exampleEnv(t, trigger, objs))
 	if !assert.Nil(t, res.Err, "%s fails: %v", ex.expr, res.Err) {
 		return nil, nil, false
 	}
+	// Every Persona action goes through the local backend's Once, which
+	// records it under its idempotency key with its change: the durable host
+	// relies on that to write no intent for them (persona.IsAction).
+	actions := 0
+	for _, m := range runCall.FindAllStringSubmatch(src.String(), -1) {
+		if persona.IsAction(m[1]) {
+			actions++
+		}
+	}
+	applied, err := objs.ListObjects(context.Background(), "applied_action")
+	require.NoError(t, err)
+	assert.Len(t, applied, actions, "%s: a record of each Persona action performed", ex.expr)
 	got, _ = res.Outputs.Get("got")
 	want, _ = res.Outputs.Get("want")
 	return got, want, true
 }
 
+// runCall finds the actions a workflow's source runs.
+var runCall = regexp.MustCompile(`\brun ([a-z_]+\.[a-z_]+)\(`)
+
 // exampleEnv is the services examples run against: the local Persona
 // backend holding the trigger's inquiry and account, Lists in memory, and
 // an HTTP transport that answers every request in-process.
-func exampleEnv(t *testing.T, trigger map[string]any) *Env {
+func exampleEnv(t *testing.T, trigger map[string]any, objs *persona.MemObjectStore) *Env {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return wftest.Epoch }
@@ -195,7 +212,7 @@ func exampleEnv(t *testing.T, trigger map[string]any) *Env {
 	}
 	var mu sync.Mutex
 	n := 0
-	local, err := persona.NewLocal(persona.Config{Store: persona.NewMemObjectStore(), Lists: svc, Now: now,
+	local, err := persona.NewLocal(persona.Config{Store: objs, Lists: svc, Now: now,
 		NewID: func(p string) string { mu.Lock(); defer mu.Unlock(); n++; return fmt.Sprintf("%s_%d", p, n) }})
 	require.NoError(t, err)
 	for _, obj := range []map[string]any{trigger, {"id": "act_1", "type": "account", "reference_id": "ref_1"}} {

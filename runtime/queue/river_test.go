@@ -98,7 +98,7 @@ func TestRiverExecutesAndWakesTimers(t *testing.T) {
 			_, err := pg.ParkRun(ctx, id, "i1", []store.Wait{{Key: "k", Until: time.Now().Add(100 * time.Millisecond)}}, 0, match)
 			return err
 		}
-		_, err := pg.FinishRun(ctx, id, store.StatusCompleted, nil, nil, time.Now(), "")
+		_, err := pg.FinishRun(ctx, id, store.StatusCompleted, nil, nil, time.Now(), "", nil)
 		close(done)
 		return err
 	}

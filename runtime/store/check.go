@@ -54,6 +54,21 @@ func CheckJSON(what, field string, raw json.RawMessage) error {
 	return nil
 }
 
+// CheckSteps checks steps before they are saved: each needs a key, and its JSON fields must
+// be valid.
+func CheckSteps(steps []Step) error {
+	for _, st := range steps {
+		if st.Key == "" {
+			return errors.New("store: step key is empty")
+		}
+		if err := errors.Join(CheckJSON("step", "args", st.Args), CheckJSON("step", "result", st.Result),
+			CheckJSON("step", "options", st.Options), CheckJSON("step", "attempt_log", st.AttemptLog)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CheckDeliveries checks deliveries before they are recorded.
 func CheckDeliveries(ds []Delivery) error {
 	for _, d := range ds {

@@ -88,11 +88,16 @@ type RunStore interface {
 	// FinishRun sets a run's final status, outputs, error and finish time, and lets go of it:
 	// its owner and waits are cleared. Parked runs waiting for it to end (a workflow.call
 	// parent) are queued again for wakeOwner, in the same transaction; their ids are returned.
-	FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, finished time.Time, wakeOwner string) ([]string, error)
+	// steps, when there are any, are saved first in the same transaction, as SaveSteps does:
+	// the outcomes of the run's last steps ride with its end (nothing is saved on an error).
+	FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, finished time.Time, wakeOwner string, steps []Step) ([]string, error)
 	// SaveStep inserts or replaces the step (runID, st.Key); a replacement keeps the earlier
 	// StartedAt, Args and Options when the new ones are empty. It returns once the step is
 	// committed; ErrNotFound when the run does not exist.
 	SaveStep(ctx context.Context, runID string, st Step) error
+	// SaveSteps saves steps, each as SaveStep does, in one transaction: all of them or, on an
+	// error, none.
+	SaveSteps(ctx context.Context, runID string, steps []Step) error
 	// AppendLog adds a log line to a run (a line whose Key is already logged is ignored);
 	// ErrNotFound when the run does not exist.
 	AppendLog(ctx context.Context, runID string, l Log) error

@@ -3,6 +3,7 @@ package persona
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/wf-lang/wf/interp"
@@ -26,6 +27,24 @@ func Modules() []*builtin.Module {
 	return []*builtin.Module{inquiryModule(), caseModule(), reportModule(), verificationModule(),
 		accountModule(), transactionModule()}
 }
+
+// IsAction reports whether name (inquiry.decline, case.create, …) is one of the actions
+// of the Persona modules. Each is performed through the run's backend with the step's
+// idempotency key; on the local backend through Local.Once, so that its change and the
+// record of its key commit in one transaction: after a crash it has either happened with
+// its record or not at all, and performing it again under the same key returns the first
+// result without changing anything.
+func IsAction(name string) bool { return actionNames()[name] }
+
+var actionNames = sync.OnceValue(func() map[string]bool {
+	names := map[string]bool{}
+	for _, m := range Modules() {
+		for _, b := range m.Builtins {
+			names[b.Decl.Name] = true
+		}
+	}
+	return names
+})
 
 type (
 	// value, argList and thread keep the declaration tables short.

@@ -112,7 +112,7 @@ func TestRefusedConnectionsAreWaitedFor(t *testing.T) {
 
 	idle = append(idle, st.Pool().AcquireAllIdle(ctx)...)
 	proxy.refuse.Store(2)
-	_, err = st.FinishRun(ctx, "r", store.StatusCompleted, nil, nil, time.Unix(2, 0), "")
+	_, err = st.FinishRun(ctx, "r", store.StatusCompleted, nil, nil, time.Unix(2, 0), "", nil)
 	require.NoError(t, err, "so does a transaction")
 	assert.EqualValues(t, 5, proxy.refused.Load())
 

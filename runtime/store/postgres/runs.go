@@ -116,12 +116,16 @@ func (s *Store) insertRunsTx(ctx context.Context, tx pgx.Tx, runs []*store.Run) 
 
 // FinishRun sets a run's final status, outputs, error and finish time, lets go of it, and
 // queues the parked runs waiting for it to end for wakeOwner, in one transaction.
-func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, finished time.Time, wakeOwner string) ([]string, error) {
-	if err := errors.Join(store.CheckJSON("run", "outputs", outputs), store.CheckJSON("run", "error", errJSON)); err != nil {
+func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, finished time.Time, wakeOwner string, steps []store.Step) ([]string, error) {
+	if err := errors.Join(store.CheckJSON("run", "outputs", outputs), store.CheckJSON("run", "error", errJSON),
+		store.CheckSteps(steps)); err != nil {
 		return nil, err
 	}
 	var woken []string
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := saveStepsTx(ctx, tx, id, steps); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `UPDATE runs SET status = $1, outputs = $2, error = $3, finished_at = $4, owner = NULL
 			WHERE id = $5`, status, jsonArg(outputs), jsonArg(errJSON), timeArg(finished), id)
 		if err != nil {
@@ -142,24 +146,42 @@ func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJS
 // SaveStep inserts or replaces the step (runID, st.Key); a replacement keeps the earlier
 // StartedAt, Args and Options when the new ones are empty.
 func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error {
-	if st.Key == "" {
-		return errors.New("store: step key is empty")
-	}
-	if err := errors.Join(store.CheckJSON("step", "args", st.Args), store.CheckJSON("step", "result", st.Result),
-		store.CheckJSON("step", "options", st.Options), store.CheckJSON("step", "attempt_log", st.AttemptLog)); err != nil {
+	if err := store.CheckSteps([]store.Step{st}); err != nil {
 		return err
 	}
-	_, err := s.exec(ctx, `INSERT INTO steps(run_id, `+stepColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		ON CONFLICT(run_id, key) DO UPDATE SET seq = excluded.seq, name = excluded.name,
-			args = COALESCE(excluded.args, steps.args), result = excluded.result,
-			error = excluded.error, status = excluded.status, attempts = excluded.attempts,
-			started_at = COALESCE(excluded.started_at, steps.started_at),
-			finished_at = excluded.finished_at, options = COALESCE(excluded.options, steps.options),
-			attempt_log = excluded.attempt_log`,
-		runID, st.Key, st.Seq, st.Name, jsonArg(st.Args), jsonArg(st.Result), strArg(st.Error), st.Status,
-		st.Attempts, timeArg(st.StartedAt), timeArg(st.FinishedAt), jsonArg(st.Options), jsonArg(st.AttemptLog))
+	_, err := s.exec(ctx, upsertStep, stepArgs(runID, st)...)
 	return missingRun(runID, err)
+}
+
+// SaveSteps saves steps, each as SaveStep does, in one transaction.
+func (s *Store) SaveSteps(ctx context.Context, runID string, steps []store.Step) error {
+	if err := store.CheckSteps(steps); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error { return saveStepsTx(ctx, tx, runID, steps) })
+}
+
+const upsertStep = `INSERT INTO steps(run_id, ` + stepColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	ON CONFLICT(run_id, key) DO UPDATE SET seq = excluded.seq, name = excluded.name,
+		args = COALESCE(excluded.args, steps.args), result = excluded.result,
+		error = excluded.error, status = excluded.status, attempts = excluded.attempts,
+		started_at = COALESCE(excluded.started_at, steps.started_at),
+		finished_at = excluded.finished_at, options = COALESCE(excluded.options, steps.options),
+		attempt_log = excluded.attempt_log`
+
+func stepArgs(runID string, st store.Step) []any {
+	return []any{runID, st.Key, st.Seq, st.Name, jsonArg(st.Args), jsonArg(st.Result), strArg(st.Error), st.Status,
+		st.Attempts, timeArg(st.StartedAt), timeArg(st.FinishedAt), jsonArg(st.Options), jsonArg(st.AttemptLog)}
+}
+
+func saveStepsTx(ctx context.Context, tx pgx.Tx, runID string, steps []store.Step) error {
+	for _, st := range steps {
+		if _, err := tx.Exec(ctx, upsertStep, stepArgs(runID, st)...); err != nil {
+			return missingRun(runID, err)
+		}
+	}
+	return nil
 }
 
 // AppendLog adds a log line to a run; a line whose Key is already logged is ignored.

@@ -45,7 +45,7 @@ func BenchmarkRecordRun(b *testing.B) {
 		}
 		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "checking inquiry", Pos: "kyc.wf:4:3"}))
 		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "approved", Pos: "kyc.wf:9:3"}))
-		woken, err := s.FinishRun(ctx, id, "succeeded", benchOutputs, nil, at, "")
+		woken, err := s.FinishRun(ctx, id, "succeeded", benchOutputs, nil, at, "", nil)
 		require.NoError(b, err)
 		require.Empty(b, woken)
 	}

@@ -104,13 +104,18 @@ func (s *Store) insertRunTx(ctx context.Context, tx dbtx, r *store.Run) error {
 
 // FinishRun sets a run's final status, outputs, error and finish time, and lets go of it: its
 // owner and waits are cleared. Parked runs waiting for it to end (a workflow.call parent) are
-// queued again for wakeOwner, in the same transaction; their ids are returned.
-func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, finished time.Time, wakeOwner string) ([]string, error) {
-	if err := errors.Join(store.CheckJSON("run", "outputs", outputs), store.CheckJSON("run", "error", errJSON)); err != nil {
+// queued again for wakeOwner, in the same transaction; their ids are returned. steps are saved
+// first, in the same transaction.
+func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJSON json.RawMessage, finished time.Time, wakeOwner string, steps []store.Step) ([]string, error) {
+	if err := errors.Join(store.CheckJSON("run", "outputs", outputs), store.CheckJSON("run", "error", errJSON),
+		store.CheckSteps(steps)); err != nil {
 		return nil, err
 	}
 	var woken []string
 	err := s.write(ctx, func(tx dbtx) error {
+		if err := s.saveStepsTx(ctx, tx, id, steps); err != nil {
+			return err
+		}
 		ok, err := affected(tx.StmtContext(ctx, s.st.finishRun).ExecContext(ctx, status, jsonArg(outputs), jsonArg(errJSON), timeArg(finished), id))
 		if err == nil && !ok {
 			err = fmt.Errorf("store: run %q: %w", id, store.ErrNotFound)
@@ -130,19 +135,27 @@ func (s *Store) FinishRun(ctx context.Context, id, status string, outputs, errJS
 // SaveStep inserts or replaces the step (runID, st.Key); a replacement keeps the earlier
 // StartedAt and Args when the new ones are empty. It returns once the step is committed.
 func (s *Store) SaveStep(ctx context.Context, runID string, st store.Step) error {
-	if st.Key == "" {
-		return errors.New("store: step key is empty")
-	}
-	if err := errors.Join(store.CheckJSON("step", "args", st.Args), store.CheckJSON("step", "result", st.Result),
-		store.CheckJSON("step", "options", st.Options), store.CheckJSON("step", "attempt_log", st.AttemptLog)); err != nil {
+	return s.SaveSteps(ctx, runID, []store.Step{st})
+}
+
+// SaveSteps saves steps, each as SaveStep does, in one transaction.
+func (s *Store) SaveSteps(ctx context.Context, runID string, steps []store.Step) error {
+	if err := store.CheckSteps(steps); err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx dbtx) error {
+	return s.write(ctx, func(tx dbtx) error { return s.saveStepsTx(ctx, tx, runID, steps) })
+}
+
+func (s *Store) saveStepsTx(ctx context.Context, tx dbtx, runID string, steps []store.Step) error {
+	for _, st := range steps {
 		_, err := tx.StmtContext(ctx, s.st.upsertStep).ExecContext(ctx, runID, st.Key, st.Seq, st.Name, jsonArg(st.Args),
 			jsonArg(st.Result), strArg(st.Error), st.Status, st.Attempts, timeArg(st.StartedAt), timeArg(st.FinishedAt),
 			jsonArg(st.Options), jsonArg(st.AttemptLog))
-		return missingRun(runID, err)
-	})
+		if err != nil {
+			return missingRun(runID, err)
+		}
+	}
+	return nil
 }
 
 // AppendLog adds a log line to a run.

@@ -140,7 +140,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	require.NoError(t, s.CreateRun(ctx, run))
 	require.NoError(t, s.SaveStep(ctx, "run-1", store.Step{Key: "k", Seq: 1, Name: "http.get", Status: "done", FinishedAt: t0}))
 	require.NoError(t, s.AppendLog(ctx, "run-1", store.Log{Level: "info", Message: "hello"}))
-	woken, err := s.FinishRun(ctx, "run-1", "succeeded", []byte(`{"ok":true}`), nil, t0.Add(time.Minute), "")
+	woken, err := s.FinishRun(ctx, "run-1", "succeeded", []byte(`{"ok":true}`), nil, t0.Add(time.Minute), "", nil)
 	require.NoError(t, err)
 	require.Empty(t, woken)
 	_, err = s.CreateList(ctx, "blocked-ips", "ip_address")

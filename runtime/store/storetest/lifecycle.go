@@ -267,7 +267,7 @@ func testParkRaceWithChildEnd(t *testing.T, open Opener) {
 		}()
 		go func() {
 			defer wg.Done()
-			w, err := s.FinishRun(ctx, "c"+strconv.Itoa(i), store.StatusCompleted, nil, nil, t0, "a")
+			w, err := s.FinishRun(ctx, "c"+strconv.Itoa(i), store.StatusCompleted, nil, nil, t0, "a", nil)
 			if assert.NoError(t, err) {
 				woken[i] = len(w) == 1
 			}
@@ -292,7 +292,7 @@ func testFinishWakesTheCaller(t *testing.T, open Opener) {
 	requeued, err := s.ParkRun(ctx, "parent", "a", []store.Wait{{Key: "call", WaitRun: "child"}}, 0, match)
 	require.NoError(t, err)
 	require.False(t, requeued)
-	woken, err := s.FinishRun(ctx, "child", store.StatusCompleted, json.RawMessage(`{"ok":true}`), nil, t0, "")
+	woken, err := s.FinishRun(ctx, "child", store.StatusCompleted, json.RawMessage(`{"ok":true}`), nil, t0, "", nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"parent"}, woken)
 	parent, err := s.GetRun(ctx, "parent")
@@ -305,7 +305,7 @@ func testFinishWakesTheCaller(t *testing.T, open Opener) {
 	assert.Empty(t, child.Owner)
 	assert.Equal(t, t0, child.FinishedAt)
 	assert.JSONEq(t, `{"ok":true}`, string(child.Outputs))
-	_, err = s.FinishRun(ctx, "missing", store.StatusCompleted, nil, nil, t0, "")
+	_, err = s.FinishRun(ctx, "missing", store.StatusCompleted, nil, nil, t0, "", nil)
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
@@ -357,7 +357,7 @@ func testInterruptedRecoverAndRequeue(t *testing.T, open Opener) {
 	assert.Empty(t, recovered)
 
 	// Requeue: failed and cancelled runs, not running or completed ones.
-	_, err = s.FinishRun(ctx, "r_running", store.StatusFailed, nil, json.RawMessage(`{"message":"boom"}`), clock.Now(), "")
+	_, err = s.FinishRun(ctx, "r_running", store.StatusFailed, nil, json.RawMessage(`{"message":"boom"}`), clock.Now(), "", nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Requeue(ctx, "r_running", "alive"))
 	r, err = s.GetRun(ctx, "r_running")
@@ -390,7 +390,7 @@ func testReleaseRun(t *testing.T, open Opener) {
 	require.NoError(t, err)
 	_, err = s.ParkRun(ctx, "parked", "a", []store.Wait{{Key: "k", Until: t0.Add(time.Hour)}}, 0, match)
 	require.NoError(t, err)
-	_, err = s.FinishRun(ctx, "done", store.StatusCompleted, nil, nil, t0, "")
+	_, err = s.FinishRun(ctx, "done", store.StatusCompleted, nil, nil, t0, "", nil)
 	require.NoError(t, err)
 
 	// Nobody takes over a live instance's run until it lets go.

@@ -54,7 +54,7 @@ func testRunRoundTrip(t *testing.T, open Opener) {
 	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{At: t0, Level: "warn", Message: "two"}))
 	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Seq: 10, Level: "error", Message: "ten"}))
 	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Level: "info", Message: "eleven"}))
-	woken, err := s.FinishRun(ctx, in.ID, "failed", json.RawMessage(`{"o":true}`), json.RawMessage(`{"msg":"boom"}`), t0.Add(time.Minute), "")
+	woken, err := s.FinishRun(ctx, in.ID, "failed", json.RawMessage(`{"o":true}`), json.RawMessage(`{"msg":"boom"}`), t0.Add(time.Minute), "", nil)
 	require.NoError(t, err)
 	require.Empty(t, woken)
 
@@ -113,7 +113,7 @@ func testRunErrors(t *testing.T, open Opener) {
 	assert.ErrorIs(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}), store.ErrExists)
 	assert.EqualError(t, s.CreateRun(ctx, &store.Run{ID: "x"}), "store: run needs an id and a workflow")
 	assert.EqualError(t, s.CreateRun(ctx, &store.Run{ID: "y", Workflow: "w", Inputs: json.RawMessage(`{`)}), "store: run inputs is not valid JSON")
-	_, err := s.FinishRun(ctx, "nope", "failed", nil, nil, t0, "")
+	_, err := s.FinishRun(ctx, "nope", "failed", nil, nil, t0, "", nil)
 	assert.ErrorIs(t, err, store.ErrNotFound)
 	assert.ErrorIs(t, s.SaveStep(ctx, "nope", store.Step{Key: "k", Status: "done"}), store.ErrNotFound)
 	assert.ErrorIs(t, s.AppendLog(ctx, "nope", store.Log{Message: "m"}), store.ErrNotFound)
@@ -222,4 +222,38 @@ func testConcurrentSaveStep(t *testing.T, open Opener) {
 	for i, st := range run.Steps {
 		assert.Equal(t, int64(i), st.Seq)
 	}
+}
+
+// SaveSteps and FinishRun's steps commit all together or not at all.
+func testStepsSavedTogether(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s, _ := start(t, open)
+	require.NoError(t, s.CreateRun(ctx, &store.Run{ID: "r", Workflow: "w"}))
+	a := store.Step{Key: "a", Seq: 1, Name: "inquiry.decline", Result: json.RawMessage(`{"id":"inq_1"}`), Status: "completed",
+		Attempts: 1, StartedAt: t0, FinishedAt: t0}
+	b := store.Step{Key: "b", Seq: 2, Name: "http.get", Args: json.RawMessage(`{"url":"x"}`), Status: store.StepStarted, StartedAt: t0}
+	require.NoError(t, s.SaveSteps(ctx, "r", []store.Step{a, b}))
+	j, err := s.Journal(ctx, "r")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]store.Step{"a": a, "b": b}, j)
+
+	bad := store.Step{Key: "c", Seq: 3, Result: json.RawMessage(`{`)}
+	assert.EqualError(t, s.SaveSteps(ctx, "r", []store.Step{{Key: "d", Seq: 4, Status: "completed"}, bad}), "store: step result is not valid JSON")
+	assert.ErrorIs(t, s.SaveSteps(ctx, "nope", []store.Step{a}), store.ErrNotFound)
+	_, err = s.FinishRun(ctx, "r", store.StatusCompleted, nil, nil, t0, "", []store.Step{{Key: "e", Seq: 5, Status: "completed"}, bad})
+	assert.EqualError(t, err, "store: step result is not valid JSON")
+	_, err = s.FinishRun(ctx, "nope", store.StatusCompleted, nil, nil, t0, "", []store.Step{a})
+	assert.ErrorIs(t, err, store.ErrNotFound)
+	got, err := s.GetRun(ctx, "r")
+	require.NoError(t, err)
+	assert.False(t, store.Ended(got.Status), "a finish refused for its steps does not end the run")
+	assert.Len(t, got.Steps, 2, "nothing of a refused call is saved")
+
+	b.Status, b.Result, b.Attempts, b.FinishedAt = "completed", json.RawMessage(`{"ok":true}`), 1, t0.Add(time.Second)
+	_, err = s.FinishRun(ctx, "r", store.StatusCompleted, json.RawMessage(`{"n":1}`), nil, t0.Add(time.Minute), "", []store.Step{b})
+	require.NoError(t, err)
+	got, err = s.GetRun(ctx, "r")
+	require.NoError(t, err)
+	assert.Equal(t, store.StatusCompleted, got.Status)
+	assert.Equal(t, []store.Step{a, b}, got.Steps, "the last step's outcome is saved with the run's end")
 }

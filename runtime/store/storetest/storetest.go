@@ -44,6 +44,7 @@ var tests = []struct {
 	{"CanceledContext", testCanceledContext},
 	{"Logs", testLogs},
 	{"CreateRunWith", testCreateRunWith},
+	{"StepsSavedTogether", testStepsSavedTogether},
 
 	{"ClaimRun", testClaimRun},
 	{"ConcurrentClaimsOneWinner", testConcurrentClaimsOneWinner},
