@@ -13,10 +13,8 @@ import (
 )
 
 // RawRecorder writes, with plain SQL on one SQLite connection, the rows
-// one recorded run of RecordWorkflow writes, in the same order and each in
-// its own commit as the store does: the inquiry, the run, a log line, per
-// step the objects it changes, the record of the applied action and the
-// step, a log line, the run's finish.
+// one recorded run of RecordWorkflow writes, in the same order and in the
+// same commits as the store (see Run).
 // It is the floor of the recorded-run benchmark: no interpreter, no JSON,
 // no reads, and statements prepared once, as the store prepares its own.
 type RawRecorder struct {
@@ -60,7 +58,7 @@ func NewRawRecorder(ctx context.Context, path, from, runID string) (*RawRecorder
 	}
 	db.SetMaxOpenConns(1)
 	r := &RawRecorder{Path: path, db: db, st: map[string]*sql.Stmt{}, t: t, ctx: ctx}
-	for _, q := range []string{insertObject, updateObject, insertRun, insertLog, insertStep, finishRun} {
+	for _, q := range []string{insertObject, updateObject, insertRun, insertLog, insertStep, finishRun, beginTx, commitTx, rollbackTx} {
 		if r.st[q], err = db.PrepareContext(ctx, q); err != nil {
 			db.Close()
 			return nil, err
@@ -138,36 +136,52 @@ func readActions(ctx context.Context, db *sql.DB, runID string, t *template) err
 	return rows.Err()
 }
 
-// Run writes the rows of one more run.
+// Run writes the rows of one more run, in the commits the store makes them
+// in: the inquiry with the run, the first log line, each step's change of
+// objects with the record of its applied action, the three steps' outcomes
+// (which ride with the run's next write, here the log line's, see
+// docs/running.md), the second log line, the run's finish.
 func (r *RawRecorder) Run() error {
 	r.n++
 	n := strconv.Itoa(r.n)
 	run, inq, kase := "run_"+n, "inq_"+n, "case_"+n
 	at := RecordStart.UnixNano()
 	t := &r.t
-	stmts := []struct {
+	type stmt struct {
 		q    string
 		args []any
-	}{
-		{insertObject, []any{"inquiry", inq, t.inquiry, at, at}},
-		{insertRun, []any{run, t.workflow, t.version, "running", t.trigger, t.event, 7, at, at}},
-		{insertLog, []any{run, 1, at, t.logs[0].message, t.logs[0].pos}},
-		{updateObject, []any{t.inquiry, at, "inquiry", inq}},
-		{insertObject, r.action(run, 0, at)},
-		{insertStep, r.step(run, 0, at)},
-		{updateObject, []any{t.inquiry, at, "inquiry", inq}},
-		{insertObject, r.action(run, 1, at)},
-		{insertStep, r.step(run, 1, at)},
-		{insertObject, []any{"case", kase, t.kase, at, at}},
-		{insertObject, []any{"idempotency_key", run + ":" + t.steps[2].key, t.idem, at, at}},
-		{insertObject, r.action(run, 2, at)},
-		{insertStep, r.step(run, 2, at)},
-		{insertLog, []any{run, 5, at, t.logs[1].message, t.logs[1].pos}},
-		{finishRun, []any{"completed", t.outputs, at, run}},
 	}
-	for _, s := range stmts {
-		if _, err := r.st[s.q].ExecContext(r.ctx, s.args...); err != nil {
-			return err
+	commits := [][]stmt{
+		{{insertObject, []any{"inquiry", inq, t.inquiry, at, at}},
+			{insertRun, []any{run, t.workflow, t.version, "running", t.trigger, t.event, 7, at, at}}},
+		{{insertLog, []any{run, 1, at, t.logs[0].message, t.logs[0].pos}}},
+		{{updateObject, []any{t.inquiry, at, "inquiry", inq}}, {insertObject, r.action(run, 0, at)}},
+		{{updateObject, []any{t.inquiry, at, "inquiry", inq}}, {insertObject, r.action(run, 1, at)}},
+		{{insertObject, []any{"case", kase, t.kase, at, at}},
+			{insertObject, []any{"idempotency_key", run + ":" + t.steps[2].key, t.idem, at, at}},
+			{insertObject, r.action(run, 2, at)}},
+		{{insertStep, r.step(run, 0, at)}, {insertStep, r.step(run, 1, at)}, {insertStep, r.step(run, 2, at)}},
+		{{insertLog, []any{run, 5, at, t.logs[1].message, t.logs[1].pos}}},
+		{{finishRun, []any{"completed", t.outputs, at, run}}},
+	}
+	for _, c := range commits {
+		if len(c) > 1 {
+			if _, err := r.st[beginTx].ExecContext(r.ctx); err != nil {
+				return err
+			}
+		}
+		for _, s := range c {
+			if _, err := r.st[s.q].ExecContext(r.ctx, s.args...); err != nil {
+				if len(c) > 1 {
+					r.st[rollbackTx].ExecContext(r.ctx)
+				}
+				return err
+			}
+		}
+		if len(c) > 1 {
+			if _, err := r.st[commitTx].ExecContext(r.ctx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -193,6 +207,9 @@ func (r *RawRecorder) Close() error {
 }
 
 const (
+	// The store runs its transactions the same way, on its one writer connection.
+	beginTx, commitTx, rollbackTx = `BEGIN IMMEDIATE`, `COMMIT`, `ROLLBACK`
+
 	insertObject = `INSERT INTO objects(kind, id, data, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`
 	updateObject = `UPDATE objects SET data = ?, updated_at = ? WHERE kind = ? AND id = ?`
 	insertRun    = `INSERT INTO runs(id, workflow, version, status, trigger, event, seed, clock_start, started_at, dry_run)
