@@ -139,8 +139,8 @@ func readActions(ctx context.Context, db *sql.DB, runID string, t *template) err
 // Run writes the rows of one more run, in the commits the store makes them
 // in: the inquiry with the run, the first log line, each step's change of
 // objects with the record of its applied action, the three steps' outcomes
-// (which ride with the run's next write, here the log line's, see
-// docs/running.md), the second log line, the run's finish.
+// (kept until the run's next write, here the log line, and committed just
+// before it; see docs/running.md), the second log line, the run's finish.
 func (r *RawRecorder) Run() error {
 	r.n++
 	n := strconv.Itoa(r.n)

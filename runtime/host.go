@@ -35,11 +35,11 @@ import (
 //   - a Persona action on the local backend is the exception to the first
 //     rule: its change commits with the record of its idempotency key (see
 //     persona.Local.Once), so it is never in doubt. It gets no intent, and
-//     its outcome is saved with the run's next write (the next intent, a
-//     wait, a log line, the run's end): a crash before that performs it
-//     again under the same key, which returns the first result and changes
-//     nothing. The journal stays a prefix of the run: no later effect is
-//     performed before the outcome is committed.
+//     its outcome is saved at the run's next write (with the next intent,
+//     a wait or the run's end; just before a log line or a park): a crash
+//     before that performs it again under the same key, which returns the
+//     first result and changes nothing. The journal stays a prefix of the
+//     run: no later effect is performed before the outcome is committed.
 type durableHost struct {
 	*interp.MemHost
 	e    *Engine

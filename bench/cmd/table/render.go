@@ -135,7 +135,7 @@ func renderRun(b *strings.Builder, rs *results) {
 		fmt.Fprintf(b, "| %s | %s | %s | %.0f | %.0f | %.0f |\n", n, num(t), spread(rs.get(n).values("ns/op")),
 			1e9/t, rs.med(n, "B/op"), rs.med(n, "allocs/op"))
 	}
-	fmt.Fprintf(b, "\nA recorded WF run goes at %s of the rate of the raw floor (prepared inserts of its rows).\n\n",
+	fmt.Fprintf(b, "\nA recorded WF run goes at %s of the rate of the raw floor (its rows written by prepared statements in the store's commits).\n\n",
 		fraction(rs.ratios(raw, wf, "ns/op")))
 }
 
