@@ -139,8 +139,8 @@ func readActions(ctx context.Context, db *sql.DB, runID string, t *template) err
 // Run writes the rows of one more run, in the commits the store makes them
 // in: the inquiry with the run, the first log line, each step's change of
 // objects with the record of its applied action, the three steps' outcomes
-// (kept until the run's next write, here the log line, and committed just
-// before it; see docs/running.md), the second log line, the run's finish.
+// with the second log line (they ride with the run's next write, see
+// docs/running.md), the run's finish.
 func (r *RawRecorder) Run() error {
 	r.n++
 	n := strconv.Itoa(r.n)
@@ -160,8 +160,8 @@ func (r *RawRecorder) Run() error {
 		{{insertObject, []any{"case", kase, t.kase, at, at}},
 			{insertObject, []any{"idempotency_key", run + ":" + t.steps[2].key, t.idem, at, at}},
 			{insertObject, r.action(run, 2, at)}},
-		{{insertStep, r.step(run, 0, at)}, {insertStep, r.step(run, 1, at)}, {insertStep, r.step(run, 2, at)}},
-		{{insertLog, []any{run, 5, at, t.logs[1].message, t.logs[1].pos}}},
+		{{insertStep, r.step(run, 0, at)}, {insertStep, r.step(run, 1, at)}, {insertStep, r.step(run, 2, at)},
+			{insertLog, []any{run, 5, at, t.logs[1].message, t.logs[1].pos}}},
 		{{finishRun, []any{"completed", t.outputs, at, run}}},
 	}
 	for _, c := range commits {

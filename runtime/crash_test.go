@@ -298,6 +298,14 @@ workflow review {
   output {case: c.id}
 }
 
+workflow review_logged {
+  on event "inquiry.completed"
+
+  run inquiry.add_tag(trigger.id, "reviewed")
+  log "tagged ${trigger.id}"
+  run inquiry.mark_for_review(trigger.id, comment: "tagged")
+}
+
 workflow review_carefully {
   on event "inquiry.completed"
 
@@ -309,9 +317,16 @@ workflow review_carefully {
 // that saves them.
 type stepWrites struct {
 	store.Store
-	mu            sync.Mutex
-	saved, atEnd  int
-	savedStatuses []string
+	mu                    sync.Mutex
+	saved, withLog, atEnd int
+	savedStatuses         []string
+}
+
+func (s *stepWrites) AppendLog(ctx context.Context, runID string, l store.Log, steps []store.Step) error {
+	s.mu.Lock()
+	s.withLog += len(steps)
+	s.mu.Unlock()
+	return s.Store.AppendLog(ctx, runID, l, steps)
 }
 
 func (s *stepWrites) SaveStep(ctx context.Context, runID string, st store.Step) error {
@@ -345,8 +360,8 @@ func inquiryEvent(t *testing.T) *runtime.Event {
 
 // A Persona action on the local backend commits its change with the record
 // of its idempotency key, so it is journaled without an intent and its
-// outcome rides with the run's next write: here both actions' outcomes are
-// saved with the run's end, and nothing before. With on_interrupt: "fail"
+// outcome rides with the run's next write: here the actions' outcomes are
+// saved with the run's end, or with a log line between them. With on_interrupt: "fail"
 // the action is journaled as any effect is, intent first.
 func TestLocalActionsRideWithTheRunsEnd(t *testing.T) {
 	ctx := context.Background()
@@ -367,6 +382,14 @@ func TestLocalActionsRideWithTheRunsEnd(t *testing.T) {
 		assert.Equal(t, "completed", st.Status, st.Name)
 		assert.NotEmpty(t, st.Result, st.Name)
 	}
+
+	counted.saved, counted.atEnd = 0, 0
+	rec, err = eng.Run(ctx, l, runtime.RunOptions{Workflow: "review_logged", Event: inquiryEvent(t)})
+	require.NoError(t, err)
+	require.Equal(t, "completed", rec.Status, "%s", rec.Error)
+	assert.Zero(t, counted.saved)
+	assert.Equal(t, 1, counted.withLog, "the first outcome with the log line")
+	assert.Equal(t, 1, counted.atEnd, "the second with the run's end")
 
 	counted.saved, counted.atEnd, counted.savedStatuses = 0, 0, nil
 	rec, err = eng.Run(ctx, l, runtime.RunOptions{Workflow: "review_carefully", Event: inquiryEvent(t)})

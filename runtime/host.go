@@ -35,10 +35,10 @@ import (
 //   - a Persona action on the local backend is the exception to the first
 //     rule: its change commits with the record of its idempotency key (see
 //     persona.Local.Once), so it is never in doubt. It gets no intent, and
-//     its outcome is saved at the run's next write (with the next intent,
-//     a wait or the run's end; just before a log line or a park): a crash
-//     before that performs it again under the same key, which returns the
-//     first result and changes nothing. The journal stays a prefix of the
+//     its outcome is saved with the run's next write (the next intent, a
+//     wait, a log line, the run's end; just before a park): a crash before
+//     that performs it again under the same key, which returns the first
+//     result and changes nothing. The journal stays a prefix of the
 //     run: no later effect is performed before the outcome is committed.
 type durableHost struct {
 	*interp.MemHost
@@ -229,10 +229,7 @@ func (h *durableHost) storeAtomic(st *interp.Step) bool {
 // On an error the pending outcomes stay pending (the run's end tries them
 // again).
 func (h *durableHost) writeSteps(ctx context.Context, rows ...store.Step) error {
-	h.mu.Lock()
-	pending := h.pending
-	h.pending = nil
-	h.mu.Unlock()
+	pending := h.takePending()
 	if len(rows) == 0 && len(pending) == 0 {
 		return nil
 	}
@@ -241,12 +238,21 @@ func (h *durableHost) writeSteps(ctx context.Context, rows ...store.Step) error 
 		all = append(pending[:len(pending):len(pending)], rows...)
 	}
 	err := h.e.Store.SaveSteps(ctx, h.run.ID, all)
-	if err != nil && len(pending) > 0 {
-		h.mu.Lock()
-		h.pending = append(pending, h.pending...)
-		h.mu.Unlock()
+	if err != nil {
+		h.putBack(pending)
 	}
 	return err
+}
+
+// putBack returns outcomes taken for a write that failed to the pending
+// ones, ahead of any added since.
+func (h *durableHost) putBack(pending []store.Step) {
+	if len(pending) == 0 {
+		return
+	}
+	h.mu.Lock()
+	h.pending = append(pending, h.pending...)
+	h.mu.Unlock()
 }
 
 // flush commits the pending outcomes; a failure fails the run.
@@ -595,8 +601,9 @@ func (h *durableHost) saveLog(l *interp.LogLine) {
 			Msg: fmt.Sprintf("the run's log lines are over %d bytes, the most a run may record", h.e.caps.MaxLogBytes)})
 		return
 	}
-	h.flush()
-	if err := h.e.Store.AppendLog(context.Background(), h.run.ID, entry); err != nil {
+	pending := h.takePending()
+	if err := h.e.Store.AppendLog(context.Background(), h.run.ID, entry, pending); err != nil {
+		h.putBack(pending)
 		h.fail(fmt.Errorf("recording log line: %w", err))
 		return
 	}

@@ -99,8 +99,9 @@ type RunStore interface {
 	// error, none.
 	SaveSteps(ctx context.Context, runID string, steps []Step) error
 	// AppendLog adds a log line to a run (a line whose Key is already logged is ignored);
-	// ErrNotFound when the run does not exist.
-	AppendLog(ctx context.Context, runID string, l Log) error
+	// ErrNotFound when the run does not exist. steps, when there are any, are saved first in
+	// the same transaction, as SaveSteps does (nothing is saved on an error).
+	AppendLog(ctx context.Context, runID string, l Log, steps []Step) error
 	// GetRun returns the run with id, or with the only id that starts with id, together with
 	// its steps and logs. It returns ErrNotFound when nothing matches and an error when a
 	// prefix is ambiguous. An interrupted run (see RecoverRuns) has StatusInterrupted.

@@ -119,7 +119,7 @@ func TestRefusedConnectionsAreWaitedFor(t *testing.T) {
 	// Refused for longer than the store waits: the error is the server's.
 	idle = append(idle, st.Pool().AcquireAllIdle(ctx)...)
 	proxy.refuse.Store(100)
-	err = st.AppendLog(ctx, "r", store.Log{Level: "info", Message: "m"})
+	err = st.AppendLog(ctx, "r", store.Log{Level: "info", Message: "m"}, nil)
 	require.ErrorContains(t, err, "too many clients")
 	proxy.refuse.Store(0)
 }

@@ -184,15 +184,30 @@ func saveStepsTx(ctx context.Context, tx pgx.Tx, runID string, steps []store.Ste
 	return nil
 }
 
-// AppendLog adds a log line to a run; a line whose Key is already logged is ignored.
-func (s *Store) AppendLog(ctx context.Context, runID string, l store.Log) error {
-	_, err := s.exec(ctx, `INSERT INTO logs(run_id, seq, at, level, message, pos, key) SELECT $1::text,
-		CASE WHEN $2::bigint > 0 THEN $2::bigint ELSE COALESCE((SELECT MAX(seq) FROM logs WHERE run_id = $1::text), 0) + 1 END,
-		$3::bigint, $4::text, $5::text, $6::text, $7::text
-		WHERE $7::text IS NULL OR NOT EXISTS (SELECT 1 FROM logs WHERE run_id = $1::text AND key = $7::text)`,
-		runID, l.Seq, timeArg(l.At), l.Level, l.Message, strArg(l.Pos), strArg(l.Key))
-	return missingRun(runID, err)
+// AppendLog adds a log line to a run; a line whose Key is already logged is ignored. steps
+// are saved first, in the same transaction.
+func (s *Store) AppendLog(ctx context.Context, runID string, l store.Log, steps []store.Step) error {
+	if err := store.CheckSteps(steps); err != nil {
+		return err
+	}
+	args := []any{runID, l.Seq, timeArg(l.At), l.Level, l.Message, strArg(l.Pos), strArg(l.Key)}
+	if len(steps) == 0 {
+		_, err := s.exec(ctx, insertLog, args...)
+		return missingRun(runID, err)
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := saveStepsTx(ctx, tx, runID, steps); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, insertLog, args...)
+		return missingRun(runID, err)
+	})
 }
+
+const insertLog = `INSERT INTO logs(run_id, seq, at, level, message, pos, key) SELECT $1::text,
+	CASE WHEN $2::bigint > 0 THEN $2::bigint ELSE COALESCE((SELECT MAX(seq) FROM logs WHERE run_id = $1::text), 0) + 1 END,
+	$3::bigint, $4::text, $5::text, $6::text, $7::text
+	WHERE $7::text IS NULL OR NOT EXISTS (SELECT 1 FROM logs WHERE run_id = $1::text AND key = $7::text)`
 
 // GetRun returns the run with id, or with the only id that starts with id, with its steps
 // and logs.

@@ -43,8 +43,8 @@ func BenchmarkRecordRun(b *testing.B) {
 			require.NoError(b, s.SaveStep(ctx, id, store.Step{Key: "s" + strconv.Itoa(k), Seq: int64(k), Name: "persona.get",
 				Args: benchArgs, Result: benchResult, Status: "done", Attempts: 1, StartedAt: at, FinishedAt: at}))
 		}
-		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "checking inquiry", Pos: "kyc.wf:4:3"}))
-		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "approved", Pos: "kyc.wf:9:3"}))
+		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "checking inquiry", Pos: "kyc.wf:4:3"}, nil))
+		require.NoError(b, s.AppendLog(ctx, id, store.Log{At: at, Level: "info", Message: "approved", Pos: "kyc.wf:9:3"}, nil))
 		woken, err := s.FinishRun(ctx, id, "succeeded", benchOutputs, nil, at, "", nil)
 		require.NoError(b, err)
 		require.Empty(b, woken)

@@ -159,8 +159,14 @@ func (s *Store) saveStepsTx(ctx context.Context, tx dbtx, runID string, steps []
 }
 
 // AppendLog adds a log line to a run.
-func (s *Store) AppendLog(ctx context.Context, runID string, l store.Log) error {
+func (s *Store) AppendLog(ctx context.Context, runID string, l store.Log, steps []store.Step) error {
+	if err := store.CheckSteps(steps); err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx dbtx) error {
+		if err := s.saveStepsTx(ctx, tx, runID, steps); err != nil {
+			return err
+		}
 		_, err := tx.StmtContext(ctx, s.st.insertLog).ExecContext(ctx, runID, l.Seq, timeArg(l.At), l.Level, l.Message, strArg(l.Pos), strArg(l.Key))
 		return missingRun(runID, err)
 	})

@@ -139,7 +139,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	run := &store.Run{ID: "run-1", Workflow: "a", Version: "h1", Inputs: []byte(`{"x":1}`)}
 	require.NoError(t, s.CreateRun(ctx, run))
 	require.NoError(t, s.SaveStep(ctx, "run-1", store.Step{Key: "k", Seq: 1, Name: "http.get", Status: "done", FinishedAt: t0}))
-	require.NoError(t, s.AppendLog(ctx, "run-1", store.Log{Level: "info", Message: "hello"}))
+	require.NoError(t, s.AppendLog(ctx, "run-1", store.Log{Level: "info", Message: "hello"}, nil))
 	woken, err := s.FinishRun(ctx, "run-1", "succeeded", []byte(`{"ok":true}`), nil, t0.Add(time.Minute), "", nil)
 	require.NoError(t, err)
 	require.Empty(t, woken)

@@ -50,10 +50,10 @@ func testRunRoundTrip(t *testing.T, open Opener) {
 	for _, st := range steps {
 		require.NoError(t, s.SaveStep(ctx, in.ID, st))
 	}
-	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{At: t0, Level: "info", Message: "one", Pos: "kyc.wf:3:5"}))
-	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{At: t0, Level: "warn", Message: "two"}))
-	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Seq: 10, Level: "error", Message: "ten"}))
-	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Level: "info", Message: "eleven"}))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{At: t0, Level: "info", Message: "one", Pos: "kyc.wf:3:5"}, nil))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{At: t0, Level: "warn", Message: "two"}, nil))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Seq: 10, Level: "error", Message: "ten"}, nil))
+	require.NoError(t, s.AppendLog(ctx, in.ID, store.Log{Level: "info", Message: "eleven"}, nil))
 	woken, err := s.FinishRun(ctx, in.ID, "failed", json.RawMessage(`{"o":true}`), json.RawMessage(`{"msg":"boom"}`), t0.Add(time.Minute), "", nil)
 	require.NoError(t, err)
 	require.Empty(t, woken)
@@ -116,7 +116,7 @@ func testRunErrors(t *testing.T, open Opener) {
 	_, err := s.FinishRun(ctx, "nope", "failed", nil, nil, t0, "", nil)
 	assert.ErrorIs(t, err, store.ErrNotFound)
 	assert.ErrorIs(t, s.SaveStep(ctx, "nope", store.Step{Key: "k", Status: "done"}), store.ErrNotFound)
-	assert.ErrorIs(t, s.AppendLog(ctx, "nope", store.Log{Message: "m"}), store.ErrNotFound)
+	assert.ErrorIs(t, s.AppendLog(ctx, "nope", store.Log{Message: "m"}, nil), store.ErrNotFound)
 	assert.EqualError(t, s.SaveStep(ctx, "r", store.Step{}), "store: step key is empty")
 	assert.EqualError(t, s.SaveStep(ctx, "r", store.Step{Key: "k", Result: json.RawMessage(`nope`)}), "store: step result is not valid JSON")
 	_, err = s.GetRun(ctx, "y")
@@ -224,7 +224,7 @@ func testConcurrentSaveStep(t *testing.T, open Opener) {
 	}
 }
 
-// SaveSteps and FinishRun's steps commit all together or not at all.
+// SaveSteps, AppendLog's and FinishRun's steps commit all together or not at all.
 func testStepsSavedTogether(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s, _ := start(t, open)
@@ -249,11 +249,19 @@ func testStepsSavedTogether(t *testing.T, open Opener) {
 	assert.False(t, store.Ended(got.Status), "a finish refused for its steps does not end the run")
 	assert.Len(t, got.Steps, 2, "nothing of a refused call is saved")
 
+	assert.EqualError(t, s.AppendLog(ctx, "r", store.Log{Message: "m"}, []store.Step{bad}), "store: step result is not valid JSON")
+	assert.ErrorIs(t, s.AppendLog(ctx, "nope", store.Log{Message: "m"}, []store.Step{a}), store.ErrNotFound)
+	c := store.Step{Key: "c", Seq: 3, Name: "inquiry.add_tag", Status: "completed", Attempts: 1, StartedAt: t0, FinishedAt: t0}
+	require.NoError(t, s.AppendLog(ctx, "r", store.Log{Seq: 4, At: t0, Level: "info", Message: "tagged"}, []store.Step{c}))
+	logs, err := s.Logs(ctx, "r")
+	require.NoError(t, err)
+	assert.Equal(t, []store.Log{{Seq: 4, At: t0, Level: "info", Message: "tagged"}}, logs, "a refused log line is not saved")
+
 	b.Status, b.Result, b.Attempts, b.FinishedAt = "completed", json.RawMessage(`{"ok":true}`), 1, t0.Add(time.Second)
 	_, err = s.FinishRun(ctx, "r", store.StatusCompleted, json.RawMessage(`{"n":1}`), nil, t0.Add(time.Minute), "", []store.Step{b})
 	require.NoError(t, err)
 	got, err = s.GetRun(ctx, "r")
 	require.NoError(t, err)
 	assert.Equal(t, store.StatusCompleted, got.Status)
-	assert.Equal(t, []store.Step{a, b}, got.Steps, "the last step's outcome is saved with the run's end")
+	assert.Equal(t, []store.Step{a, b, c}, got.Steps, "an outcome saved with a log line, the last with the run's end")
 }
