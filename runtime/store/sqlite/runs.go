@@ -158,7 +158,7 @@ func (s *Store) saveStepsTx(ctx context.Context, tx dbtx, runID string, steps []
 	return nil
 }
 
-// AppendLog adds a log line to a run.
+// AppendLog adds a log line to a run, after saving steps in the same transaction.
 func (s *Store) AppendLog(ctx context.Context, runID string, l store.Log, steps []store.Step) error {
 	if err := store.CheckSteps(steps); err != nil {
 		return err
