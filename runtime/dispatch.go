@@ -137,7 +137,9 @@ func (e *Engine) RunEvent(ctx context.Context, l *Loaded, ev *Event, only string
 	var recs []*Record
 	for _, r := range runs {
 		e.fresh.remember(r.ID, decoded{trigger: ev.Object, event: ev.Map()})
-		rec, err := e.drive(ctx, l, r, nil, mode)
+		created := mode
+		created.created = true // AcceptEvent or CreateRun above made it
+		rec, err := e.drive(ctx, l, r, nil, created)
 		if err != nil {
 			return routes, recs, err
 		}

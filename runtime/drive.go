@@ -48,7 +48,7 @@ func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal m
 		}
 		res := l.Program.Run(workflow.WithDepth(ctx, row.Depth), interp.RunRequest{
 			Workflow: row.Workflow, Trigger: trigger, Event: evMap, Host: host, Clock: e.clock,
-			Env: e.env(l, &runContext{id: row.ID, mode: mode, depth: row.Depth, root: rootOf(row)}), RunID: row.ID,
+			Env: e.env(l, &runContext{id: row.ID, mode: inherited(mode), depth: row.Depth, root: rootOf(row)}), RunID: row.ID,
 			Seed: uint64(row.Seed), Limits: e.cfg.Limits, Start: row.ClockStart,
 		})
 		if serr := host.storeErr(); serr != nil && res.Err == nil {
@@ -83,6 +83,12 @@ func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal m
 		}
 		return e.finish(ctx, row, host, res)
 	}
+}
+
+// inherited is the mode of the runs a run starts.
+func inherited(m execMode) execMode {
+	m.created = false
+	return m
 }
 
 // park records what a parked run waits for; requeued when it already

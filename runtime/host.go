@@ -170,11 +170,12 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 	}
 	performs := !h.mode.dryRun && h.Mocks[st.Name] == nil
 	atomic := performs && h.storeAtomic(st)
-	if performs && !known && !atomic {
+	if performs && !known && (!atomic || h.mode.created) {
 		// A step the journal has never seen cannot have taken effect under
 		// its key before: its first attempt tells the local Persona backend
-		// so, which then skips looking for an earlier result. (A
-		// store-atomic step writes no intent, so the journal cannot know.)
+		// so, which then skips looking for an earlier result. A
+		// store-atomic step writes no intent, so the journal cannot know,
+		// unless the run was created for this execution.
 		do, first := st.Do, true
 		st.Do = func(ctx context.Context) (interp.Value, error) {
 			if first {

@@ -49,6 +49,11 @@ type execMode struct {
 	skipWaits  bool
 	waitEvents []*Event
 	dryRun     bool
+	// created says the run was created by the call that executes it, a
+	// moment ago: no earlier execution can have performed anything under
+	// its idempotency keys (see durableHost.Step). Never inherited by the
+	// runs it starts.
+	created bool
 }
 
 // runContext is what a run's children (workflow.call/start, emit) inherit.
@@ -93,6 +98,7 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 		return nil, err
 	}
 	e.fresh.remember(row.ID, d)
+	mode.created = true
 	return e.drive(ctx, l, row, nil, mode)
 }
 
