@@ -19,6 +19,7 @@ import (
 	"github.com/wf-lang/wf/runtime/store"
 	"github.com/wf-lang/wf/runtime/store/sqlite"
 	"github.com/wf-lang/wf/stdlib/httpx"
+	"github.com/wf-lang/wf/stdlib/lists"
 )
 
 // recorder is a loopback HTTP server that records each request's
@@ -428,4 +429,52 @@ func TestLocalActionCrashBeforeItsOutcomeChangesNothingTwice(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []any{"reviewed"}, inq["tags"])
 	require.Len(t, again.Steps, 3)
+}
+
+// Local actions in parallel branches, beside steps journaled with an
+// intent (lists.add) and log lines: every outcome is saved once, whichever
+// write it rides with (run with -race, the branches share the pending
+// outcomes); "d" rides with the second lists.add's intent.
+func TestLocalActionsInParallelBranches(t *testing.T) {
+	ctx := context.Background()
+	eng := open(t)
+	_, err := eng.Lists.Create(ctx, "seen", lists.KindString)
+	require.NoError(t, err)
+	l := load(t, eng, `
+workflow fan {
+  on event "inquiry.completed"
+
+  parallel {
+    run inquiry.add_tag(trigger.id, "a")
+    {
+      run inquiry.add_tag(trigger.id, "b")
+      log "tagged b"
+      run lists.add("seen", trigger.id)
+    }
+    {
+      run case.create(template: "review", objects: [trigger.id])
+      run inquiry.add_tag(trigger.id, "c")
+    }
+  }
+  log "done"
+  run inquiry.add_tag(trigger.id, "d")
+  run lists.add("seen", "after d")
+  run inquiry.mark_for_review(trigger.id, comment: "fanned out")
+}
+`)
+	rec, err := eng.Run(ctx, l, runtime.RunOptions{Workflow: "fan", Event: inquiryEvent(t)})
+	require.NoError(t, err)
+	require.Equal(t, "completed", rec.Status, "%s", rec.Error)
+	stored, err := eng.Store.GetRun(ctx, rec.ID)
+	require.NoError(t, err)
+	names := map[string]int{}
+	for _, st := range stored.Steps {
+		assert.Equal(t, "completed", st.Status, st.Name)
+		names[st.Name]++
+	}
+	assert.Equal(t, map[string]int{"inquiry.add_tag": 4, "lists.add": 2, "case.create": 1, "inquiry.mark_for_review": 1}, names)
+	assert.Len(t, stored.Logs, 2)
+	inq, err := eng.Store.GetObject(ctx, "inquiry", "inq_Adult0001")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []any{"a", "b", "c", "d"}, inq["tags"])
 }
