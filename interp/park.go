@@ -52,6 +52,9 @@ func Park(w ParkedWait) *Parked { return &Parked{Waits: []ParkedWait{w}} }
 
 // AsParked reports whether err is (or wraps) a Parked.
 func AsParked(err error) (*Parked, bool) {
+	if err == nil {
+		return nil, false // the common case, without errors.As's allocation
+	}
 	var p *Parked
 	ok := errors.As(err, &p)
 	return p, ok
