@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -113,8 +114,7 @@ const MaxJSONOutput = 128 << 20
 // as its marker, and a float JSON cannot hold (NaN, ±Inf) as a string
 // ("+Inf") rather than losing the whole record.
 func MarshalJSON(v Value) ([]byte, error) {
-	e := jsonEncoder{max: MaxJSONOutput, record: true}
-	return e.encode(v)
+	return encodeJSON(v, MaxJSONOutput, false, true)
 }
 
 // MarshalJSONLimit encodes a value as JSON, keeping map order, and fails
@@ -124,8 +124,28 @@ func MarshalJSONLimit(v Value, max int) ([]byte, error) { return marshalJSON(v, 
 // marshalJSON encodes v in at most max bytes, writing secrets' texts when
 // reveal is set and their markers otherwise.
 func marshalJSON(v Value, max int, reveal bool) ([]byte, error) {
-	e := jsonEncoder{max: max, reveal: reveal}
-	return e.encode(v)
+	return encodeJSON(v, max, reveal, false)
+}
+
+// encoders keeps jsonEncoders with their buffers: a value is written into a
+// buffer that has grown before, and copied out once at its final size.
+var encoders = sync.Pool{New: func() any { return new(jsonEncoder) }}
+
+// maxPooledJSON is the largest buffer an encoder keeps in the pool.
+const maxPooledJSON = 64 << 10
+
+func encodeJSON(v Value, max int, reveal, record bool) ([]byte, error) {
+	e := encoders.Get().(*jsonEncoder)
+	e.b.Reset()
+	e.max, e.reveal, e.record = max, reveal, record
+	out, err := e.encode(v)
+	if err == nil {
+		out = bytes.Clone(out)
+	}
+	if e.b.Cap() <= maxPooledJSON {
+		encoders.Put(e)
+	}
+	return out, err
 }
 
 func (e *jsonEncoder) encode(v Value) ([]byte, error) {

@@ -52,3 +52,16 @@ func TestMarshalJSONTooDeep(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nested more than 200 levels deep")
 }
+
+// MarshalJSON's encoders and their buffers are reused: a text returned
+// earlier stays as it was when the next value is written.
+func TestMarshalJSONResultsDoNotShareBuffers(t *testing.T) {
+	first, err := interp.MarshalJSON(interp.NewList([]interp.Value{"aaaaaaaa", "bbbbbbbb", "cccccccc"}))
+	require.NoError(t, err)
+	want := string(first)
+	for range 10 {
+		_, err := interp.MarshalJSON("zzzzzzzzzzzzzzzzzzzzzzzz")
+		require.NoError(t, err)
+	}
+	assert.Equal(t, want, string(first))
+}

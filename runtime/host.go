@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/lang"
@@ -650,7 +651,13 @@ func (h *durableHost) jsonOf(v interp.Value) json.RawMessage {
 	if b == nil {
 		return nil
 	}
-	return json.RawMessage(h.scrub(string(b)))
+	// b is this call's own copy, never written again: it is read as a
+	// string without copying it, and kept when scrubbing finds nothing.
+	text := unsafe.String(unsafe.SliceData(b), len(b))
+	if scrubbed := h.scrub(text); scrubbed != text {
+		return json.RawMessage(scrubbed)
+	}
+	return b
 }
 
 // stepsForRecord returns the run's steps as the record shows them after this
