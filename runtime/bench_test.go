@@ -25,27 +25,8 @@ import (
 // cpu-ns/op is the process's CPU time per run (see processCPU).
 func BenchmarkRecordedDecline(b *testing.B) {
 	ctx := context.Background()
-	dir := b.TempDir()
-	eng, err := runtime.Open(ctx, runtime.Config{Store: filepath.Join(dir, ".wf", "wf.db")})
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng, l, ev := openDecline(b, filepath.Join(b.TempDir(), ".wf", "wf.db"))
 	defer eng.Close()
-	if _, _, err := eng.LoadFixtures(ctx, filepath.Join("..", "examples", "fixtures.json")); err != nil {
-		b.Fatal(err)
-	}
-	l, err := eng.Load([]string{filepath.Join("..", "examples", "decline_blocked_ip.wf")})
-	if err != nil || l.Program == nil {
-		b.Fatal(err, l.Diags.Err())
-	}
-	body, err := os.ReadFile(filepath.Join("..", "examples", "events", "inquiry_blocked_ip.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ev, err := runtime.DecodeEvent(body)
-	if err != nil {
-		b.Fatal(err)
-	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := processCPU(b)
@@ -72,25 +53,7 @@ func BenchmarkRecordedDecline(b *testing.B) {
 func BenchmarkRecordedDeclineFloor(b *testing.B) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), ".wf", "wf.db")
-	eng, err := runtime.Open(ctx, runtime.Config{Store: path})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, _, err := eng.LoadFixtures(ctx, filepath.Join("..", "examples", "fixtures.json")); err != nil {
-		b.Fatal(err)
-	}
-	l, err := eng.Load([]string{filepath.Join("..", "examples", "decline_blocked_ip.wf")})
-	if err != nil || l.Program == nil {
-		b.Fatal(err, l.Diags.Err())
-	}
-	body, err := os.ReadFile(filepath.Join("..", "examples", "events", "inquiry_blocked_ip.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ev, err := runtime.DecodeEvent(body)
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng, l, ev := openDecline(b, path)
 	rec, err := eng.Run(ctx, l, runtime.RunOptions{Workflow: "decline_blocked_ip", Event: ev})
 	if err != nil || rec.Status != interp.StatusCompleted {
 		b.Fatal(err, rec.Status)
@@ -157,6 +120,33 @@ func BenchmarkRecordedDeclineFloor(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// openDecline opens an engine over a new store at path with the examples'
+// fixtures, and returns it with the decline_blocked_ip example loaded and
+// the blocked-IP inquiry event decoded.
+func openDecline(b *testing.B, path string) (*runtime.Engine, *runtime.Loaded, *runtime.Event) {
+	ctx := context.Background()
+	eng, err := runtime.Open(ctx, runtime.Config{Store: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := eng.LoadFixtures(ctx, filepath.Join("..", "examples", "fixtures.json")); err != nil {
+		b.Fatal(err)
+	}
+	l, err := eng.Load([]string{filepath.Join("..", "examples", "decline_blocked_ip.wf")})
+	if err != nil || l.Program == nil {
+		b.Fatal(err, l.Diags.Err())
+	}
+	body, err := os.ReadFile(filepath.Join("..", "examples", "events", "inquiry_blocked_ip.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev, err := runtime.DecodeEvent(body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return eng, l, ev
 }
 
 // processCPU is the CPU time (user and system) the process has used, in

@@ -59,9 +59,12 @@ func (e *Engine) drive(ctx context.Context, l *Loaded, row *store.Run, journal m
 			res.Status, res.Err = interp.StatusFailed, re
 		}
 		if ctx.Err() != nil && !errors.Is(context.Cause(ctx), ErrCancelRequested) {
-			// Shutting down: leave the run to be continued (with what it did
-			// so far in its journal, when the store still answers).
-			host.flush()
+			// Shutting down: leave the run to be continued, with the
+			// outcomes it has not saved yet in its journal when the store
+			// still answers (when it does not, the continued run performs
+			// those actions again under the same keys, which changes
+			// nothing).
+			_ = host.writeSteps(context.WithoutCancel(ctx))
 			return e.recordOf(ctx, row, host, store.StatusRunning, nil, nil)
 		}
 		if res.Status == interp.StatusParked {

@@ -67,10 +67,9 @@ type durableHost struct {
 	seen int64
 	// logBytes is the text of the log lines this execution recorded.
 	logBytes int
-	// atomic are the keys of the store-atomic steps under way (see
-	// storeAtomic); pending are outcomes of such steps not saved yet, in
-	// the order they ended: they ride with the run's next write.
-	atomic  map[string]bool
+	// pending are outcomes of store-atomic steps (see storeAtomic) not
+	// saved yet, in the order they ended: they ride with the run's next
+	// write.
 	pending []store.Step
 }
 
@@ -169,8 +168,8 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 	if err := h.checkSteps(st.Key, st.File, st.Pos, st.Workflow); err != nil {
 		return nil, err
 	}
-	performs := !h.mode.dryRun && h.Mocks[st.Name] == nil
-	atomic := performs && h.storeAtomic(st)
+	performs := h.performs(st.Name)
+	atomic := performs && h.storeAtomic(st.Name, st.Options)
 	if performs && !known && (!atomic || h.mode.created) {
 		// A step the journal has never seen cannot have taken effect under
 		// its key before: its first attempt tells the local Persona backend
@@ -186,15 +185,7 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 			return do(ctx)
 		}
 	}
-	switch {
-	case atomic:
-		h.mu.Lock()
-		if h.atomic == nil {
-			h.atomic = map[string]bool{}
-		}
-		h.atomic[st.Key] = true
-		h.mu.Unlock()
-	case performs:
+	if performs && !atomic {
 		intent := store.Step{Key: st.Key, Seq: h.seqFor(st.Key), Name: st.Name, Args: h.jsonOf(st.Args),
 			Options: optionsJSON(st.Options), Status: store.StepStarted, StartedAt: h.e.clock.Now()}
 		if err := h.writeSteps(context.WithoutCancel(ctx), intent); err != nil {
@@ -215,16 +206,20 @@ func (h *durableHost) Step(ctx context.Context, st *interp.Step) (interp.Value, 
 	return v, err
 }
 
-// storeAtomic reports whether a step's effect commits together with the
+// performs reports whether this execution performs the action name (not a
+// dry run, not mocked).
+func (h *durableHost) performs(name string) bool { return !h.mode.dryRun && h.Mocks[name] == nil }
+
+// storeAtomic reports whether an action's effect commits together with the
 // record of its idempotency key, so that it needs no intent: a Persona
 // action on the local backend, unless the script asked for
 // on_interrupt "fail" (then it is journaled as any other effect).
-func (h *durableHost) storeAtomic(st *interp.Step) bool {
-	if st.Options.OnInterrupt == interp.OnInterruptFail {
+func (h *durableHost) storeAtomic(name string, o interp.StepOptions) bool {
+	if o.OnInterrupt == interp.OnInterruptFail {
 		return false
 	}
 	_, local := h.e.Persona.(*persona.Local)
-	return local && persona.IsAction(st.Name)
+	return local && persona.IsAction(name)
 }
 
 // writeSteps commits the pending outcomes with rows, in one transaction.
@@ -255,13 +250,6 @@ func (h *durableHost) putBack(pending []store.Step) {
 	h.mu.Lock()
 	h.pending = append(pending, h.pending...)
 	h.mu.Unlock()
-}
-
-// flush commits the pending outcomes; a failure fails the run.
-func (h *durableHost) flush() {
-	if err := h.writeSteps(context.Background()); err != nil {
-		h.fail(fmt.Errorf("recording steps: %w", err))
-	}
 }
 
 // takePending returns the pending outcomes, for the run's end to save.
@@ -545,15 +533,13 @@ func (h *durableHost) saveStep(rec *interp.StepRecord) {
 	if st.FinishedAt.IsZero() {
 		st.FinishedAt = h.e.clock.Now()
 	}
-	h.mu.Lock()
-	if h.atomic[st.Key] {
-		delete(h.atomic, st.Key)
+	if h.performs(rec.Name) && h.storeAtomic(rec.Name, rec.Options) {
+		h.mu.Lock()
 		h.pending = append(h.pending, st)
 		h.noteRowLocked(st)
 		h.mu.Unlock()
 		return
 	}
-	h.mu.Unlock()
 	h.saveRow(st)
 }
 
