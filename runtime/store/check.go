@@ -217,6 +217,11 @@ func DecodeObject(kind, id string, data []byte) (map[string]any, error) {
 	}
 	o.r.Reset(nil)
 	o.dec.Reset(&o.r, decodeOptions...)
+	// After an error the stacks may hold what was read before it.
+	clear(o.names)
+	clear(o.vals)
+	clear(o.items)
+	o.names, o.vals, o.items = o.names[:0], o.vals[:0], o.items[:0]
 	objectReaders.Put(o)
 	obj, isObj := v.(map[string]any)
 	if err == nil && !isObj {
@@ -235,6 +240,11 @@ var decodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext
 type objectReader struct {
 	r   bytes.Reader
 	dec *jsontext.Decoder
+	// names and vals hold the members of the objects being read, items the elements of
+	// the lists, innermost last.
+	names []string
+	vals  []any
+	items []any
 }
 
 var objectReaders = sync.Pool{New: func() any {
@@ -260,7 +270,9 @@ func (o *objectReader) value(depth int) (any, error) {
 	}
 	switch tok.Kind() {
 	case '{':
-		m := map[string]any{}
+		// The members wait on the reader's stack until the object ends, so that its map
+		// is made once at its size instead of growing member by member.
+		base := len(o.names)
 		for dec.PeekKind() != '}' {
 			name, err := o.str()
 			if err != nil {
@@ -270,19 +282,31 @@ func (o *objectReader) value(depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			m[name] = v
+			o.names = append(o.names, name.(string))
+			o.vals = append(o.vals, v)
 		}
+		m := make(map[string]any, len(o.names)-base)
+		for i, name := range o.names[base:] {
+			m[name] = o.vals[base+i]
+		}
+		clear(o.names[base:])
+		clear(o.vals[base:])
+		o.names, o.vals = o.names[:base], o.vals[:base]
 		_, err := dec.ReadToken()
 		return m, err
 	case '[':
-		l := []any{}
+		base := len(o.items)
 		for dec.PeekKind() != ']' {
 			v, err := o.value(depth + 1)
 			if err != nil {
 				return nil, err
 			}
-			l = append(l, v)
+			o.items = append(o.items, v)
 		}
+		l := make([]any, len(o.items)-base)
+		copy(l, o.items[base:])
+		clear(o.items[base:])
+		o.items = o.items[:base]
 		_, err := dec.ReadToken()
 		return l, err
 	case '0':
@@ -297,7 +321,9 @@ func (o *objectReader) value(depth int) (any, error) {
 
 // str reads a string (a value or an object's name) as Token.String would: escapes decoded
 // and bytes that are not UTF-8 replaced. Plain ASCII text is taken from the input as it is.
-func (o *objectReader) str() (string, error) {
+// It returns the string in an interface; a short one (see intern) in one shared with the
+// decodes before, so that neither the string nor its interface is allocated again.
+func (o *objectReader) str() (any, error) {
 	raw, err := o.dec.ReadValue()
 	if err != nil {
 		return "", err
@@ -316,14 +342,15 @@ func (o *objectReader) str() (string, error) {
 }
 
 // internSlots is a direct-mapped cache of strings read before: a string of up to
-// maxInterned bytes found in its slot is shared instead of allocated again. Slots hold
-// pointers, swapped atomically, so concurrent decoders never see half a string; a slot
-// taken by another string is simply overwritten.
-var internSlots [4096]atomic.Pointer[string]
+// maxInterned bytes found in its slot is shared instead of allocated again, and so is the
+// interface holding it (a string stored in an interface is otherwise allocated once more,
+// for its header). Slots hold pointers, swapped atomically, so concurrent decoders never see
+// half a string; a slot taken by another string is simply overwritten.
+var internSlots [4096]atomic.Pointer[any]
 
 const maxInterned = 48
 
-func intern(b []byte) string {
+func intern(b []byte) any {
 	if len(b) > maxInterned {
 		return string(b)
 	}
@@ -332,12 +359,12 @@ func intern(b []byte) string {
 		h = (h ^ uint32(c)) * 16777619
 	}
 	slot := &internSlots[h%uint32(len(internSlots))]
-	if p := slot.Load(); p != nil && *p == string(b) {
+	if p := slot.Load(); p != nil && (*p).(string) == string(b) {
 		return *p
 	}
-	s := string(b)
-	slot.Store(&s)
-	return s
+	var v any = string(b)
+	slot.Store(&v)
+	return v
 }
 
 // numberValue is int64 for integral numbers in range (including 1e3 and 2.0), float64 otherwise.

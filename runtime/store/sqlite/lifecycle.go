@@ -142,25 +142,17 @@ func (s *Store) wakeNow(ctx context.Context, tx dbtx, waits []store.Wait, now ti
 // wakeTx queues for owner the parked runs that query (selecting run_id from waits, with args)
 // finds, drops their waits, and returns their ids.
 func (s *Store) wakeTx(ctx context.Context, tx dbtx, owner, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
+	found, err := tx.Strings(ctx, query, args...)
+	if err != nil || len(found) == 0 {
 		return nil, err
 	}
 	var ids []string
 	seen := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for _, id := range found {
 		if !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
 	}
 	var woken []string
 	for _, id := range ids {

@@ -46,10 +46,12 @@ func (s *Store) GetList(ctx context.Context, name string) (store.ListInfo, error
 		return store.ListInfo{}, err
 	}
 	var info store.ListInfo
-	err := s.readPoint(s.st.getList, func(r *sql.Row) (err error) { info, err = scanList(r); return err }, name)
+	var created int64
+	err := s.readPoint(s.st.getList, []any{&info.Name, &info.Kind, &info.Version, &info.Count, &created}, name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ListInfo{}, fmt.Errorf("store: list %q: %w", name, store.ErrNotFound)
 	}
+	info.CreatedAt = time.Unix(0, created).UTC()
 	return info, err
 }
 

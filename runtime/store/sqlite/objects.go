@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/wf-lang/wf/runtime/store"
 )
@@ -18,15 +19,16 @@ func (s *Store) GetObject(ctx context.Context, kind, id string) (map[string]any,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var data []byte
-	err := s.readPoint(s.st.getObject, func(r *sql.Row) error { return r.Scan(&data) }, kind, id)
+	var data string
+	err := s.readPoint(s.st.getObject, []any{&data}, kind, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: %s %q: %w", kind, id, store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return store.DecodeObject(kind, id, data)
+	// DecodeObject only reads the text and keeps nothing of it: no copy into a []byte.
+	return store.DecodeObject(kind, id, unsafe.Slice(unsafe.StringData(data), len(data)))
 }
 
 // PutObject creates or replaces the object kind/id, keeping its first creation time.

@@ -30,6 +30,10 @@ type stmts struct {
 	// byText holds the SQL that write transactions ran as text, prepared on the writer
 	// connection (see wtx.cached); only the transaction holding the writer uses it.
 	byText map[string]*sql.Stmt
+	// raw maps each statement prepared on the writer connection (above, in onWriter and in
+	// byText) to the same SQL prepared on its driver connection (see raw.go).
+	raw    map[*sql.Stmt]*rawStmt
+	rawAll []*rawStmt
 	// closed is set by close, under the Store's txmu.
 	closed bool
 }
@@ -42,9 +46,10 @@ type preparer interface {
 const stepColumns = `key, seq, name, args, result, error, status, attempts, started_at, finished_at,
 	options, attempt_log`
 
-func (s *stmts) prepare(ctx context.Context, w *sql.Conn, r *sql.DB) error {
+func (s *stmts) prepare(ctx context.Context, w *sql.Conn, raw *rawWriter, r *sql.DB) error {
 	s.onWriter = map[*sql.Stmt]*sql.Stmt{}
 	s.byText = map[string]*sql.Stmt{}
+	s.raw = map[*sql.Stmt]*rawStmt{}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		db  preparer
@@ -134,12 +139,30 @@ func (s *stmts) prepare(ctx context.Context, w *sql.Conn, r *sql.DB) error {
 			}
 			s.onWriter[st] = wst
 			s.all = append(s.all, wst)
+			st = wst
+		}
+		if s.raw[st], err = s.prepareRaw(ctx, raw, p.sql); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// prepareRaw prepares query on the writer's driver connection.
+func (s *stmts) prepareRaw(ctx context.Context, raw *rawWriter, query string) (*rawStmt, error) {
+	st, err := raw.prepare(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare %.40q: %w", query, err)
+	}
+	s.rawAll = append(s.rawAll, st)
+	return st, nil
+}
+
 func (s *stmts) close() {
+	for _, st := range s.rawAll {
+		_ = st.close()
+	}
+	s.rawAll = nil
 	for _, st := range s.all {
 		_ = st.Close()
 	}

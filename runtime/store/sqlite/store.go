@@ -123,8 +123,10 @@ type Store struct {
 	// run on it as BEGIN IMMEDIATE … COMMIT through statements prepared on it, which
 	// costs a fraction of database/sql's Tx (a context, a goroutine and a statement copy
 	// per transaction). txmu makes one transaction at a time use it; wtx is that
-	// transaction.
+	// transaction. raw is the same connection as the driver's, where its statements run
+	// (see raw.go).
 	wconn *sql.Conn
+	raw   *rawWriter
 	txmu  sync.Mutex
 	wtx   wtx
 	// commits counts the write transactions committed (tests of the group commit read it).
@@ -204,8 +206,11 @@ func (s *Store) open(ctx context.Context, opts Options) error {
 	if s.wconn, err = s.writer.Conn(ctx); err != nil {
 		return err
 	}
-	s.wtx = wtx{c: s.wconn, st: &s.st}
-	return s.st.prepare(ctx, s.wconn, s.readers)
+	if s.raw, err = newRawWriter(s.wconn); err != nil {
+		return err
+	}
+	s.wtx = wtx{c: s.wconn, raw: s.raw, st: &s.st}
+	return s.st.prepare(ctx, s.wconn, s.raw, s.readers)
 }
 
 // dsn builds the connection string. Pragmas go in _pragma parameters so that every pooled
@@ -287,20 +292,22 @@ func (s *Store) closeDBs() error {
 // starts a goroutine per statement to watch it.
 var pointRead = context.Background()
 
-// readPoint runs st, a reader statement that reads one row by its key, and scans the row with
-// scan. When no write holds the writer connection it runs there: that connection's page cache
-// stays valid across its own commits, where a reader's is dropped at every commit and its
-// pages read again. Otherwise it runs on the reader pool. Either sees every committed write.
-func (s *Store) readPoint(st *sql.Stmt, scan func(*sql.Row) error, args ...any) error {
+// readPoint runs st, a reader statement that reads one row by its key, and stores the row's
+// columns in dest (*string, *[]byte, *int64 or *int), or returns sql.ErrNoRows. When no write
+// holds the writer connection it runs there, on the driver directly: that connection's page
+// cache stays valid across its own commits, where a reader's is dropped at every commit and
+// its pages read again. Otherwise it runs on the reader pool. Either sees every committed
+// write.
+func (s *Store) readPoint(st *sql.Stmt, dest []any, args ...any) error {
 	if s.txmu.TryLock() {
-		w, ok := s.st.onWriter[st]
+		w, ok := s.st.raw[s.st.onWriter[st]]
 		if ok && !s.st.closed {
 			defer s.txmu.Unlock()
-			return scan(w.QueryRowContext(pointRead, args...))
+			return s.raw.queryRow(w, dest, args...)
 		}
 		s.txmu.Unlock()
 	}
-	return scan(st.QueryRowContext(pointRead, args...))
+	return st.QueryRowContext(pointRead, args...).Scan(dest...)
 }
 
 // dbtx is what a transaction's statements run in: a write transaction (wtx) or a read-only
@@ -310,6 +317,8 @@ type dbtx interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	StmtContext(ctx context.Context, st *sql.Stmt) stmt
+	// Strings runs a query of one TEXT column and returns its values.
+	Strings(ctx context.Context, query string, args ...any) ([]string, error)
 }
 
 // stmt is a prepared statement bound to a transaction. In a write transaction it runs with
@@ -318,6 +327,10 @@ type dbtx interface {
 type stmt struct {
 	st  *sql.Stmt
 	ctx context.Context // nil: the caller's
+	// raw, in a write transaction, is st on the writer's driver connection, where ExecContext
+	// runs it (see raw.go).
+	raw *rawStmt
+	w   *rawWriter
 }
 
 func (b stmt) use(ctx context.Context) context.Context {
@@ -328,6 +341,9 @@ func (b stmt) use(ctx context.Context) context.Context {
 }
 
 func (b stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	if b.raw != nil {
+		return b.w.exec(b.raw, args...)
+	}
 	return b.st.ExecContext(b.use(ctx), args...)
 }
 
@@ -346,20 +362,37 @@ func (t rtx) StmtContext(ctx context.Context, st *sql.Stmt) stmt {
 	return stmt{st: t.Tx.StmtContext(ctx, st)}
 }
 
+func (t rtx) Strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	return queryStrings(t.QueryContext(ctx, query, args...))
+}
+
 // wtx is the write transaction open on the writer connection (see inTx). Its statements run
 // to the end whatever their caller's context: a write that has begun is committed or rolled
 // back whole, and an uncancellable context spares the driver a watcher goroutine per
 // statement.
 type wtx struct {
-	c  *sql.Conn
-	st *stmts
+	c   *sql.Conn
+	raw *rawWriter
+	st  *stmts
 }
 
 func (t *wtx) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
 	if st := t.cached(query); st != nil {
+		if r := t.st.raw[st]; r != nil {
+			return t.raw.exec(r, args...)
+		}
 		return st.ExecContext(context.Background(), args...)
 	}
 	return t.c.ExecContext(context.Background(), query, args...)
+}
+
+func (t *wtx) Strings(_ context.Context, query string, args ...any) ([]string, error) {
+	if st := t.cached(query); st != nil {
+		if r := t.st.raw[st]; r != nil {
+			return t.raw.queryStrings(r, args...)
+		}
+	}
+	return queryStrings(t.c.QueryContext(context.Background(), query, args...))
 }
 
 func (t *wtx) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -399,6 +432,9 @@ func (t *wtx) cached(query string) *sql.Stmt {
 	}
 	t.st.byText[query] = st
 	t.st.all = append(t.st.all, st)
+	if r, err := t.st.prepareRaw(context.Background(), t.raw, query); err == nil {
+		t.st.raw[st] = r
+	}
 	return st
 }
 
@@ -406,9 +442,9 @@ func (t *wtx) cached(query string) *sql.Stmt {
 // stmts.prepare).
 func (t *wtx) StmtContext(_ context.Context, st *sql.Stmt) stmt {
 	if c, ok := t.st.onWriter[st]; ok {
-		return stmt{st: c, ctx: context.Background()}
+		st = c
 	}
-	return stmt{st: st, ctx: context.Background()}
+	return stmt{st: st, ctx: context.Background(), raw: t.st.raw[st], w: t.raw}
 }
 
 // inTx runs fn in one IMMEDIATE write transaction on the writer connection and commits it,
@@ -417,24 +453,24 @@ func (s *Store) inTx(ctx context.Context, fn func(dbtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	bg := context.Background()
 	s.txmu.Lock()
 	defer s.txmu.Unlock()
 	if s.wconn == nil || s.st.closed {
 		return errClosed
 	}
-	if _, err := s.st.begin.ExecContext(bg); err != nil {
+	begin, commit, rollback := s.st.raw[s.st.begin], s.st.raw[s.st.commit], s.st.raw[s.st.rollback]
+	if _, err := s.raw.exec(begin); err != nil {
 		return err
 	}
 	if err := fn(&s.wtx); err != nil {
-		if _, rerr := s.st.rollback.ExecContext(bg); rerr != nil {
+		if _, rerr := s.raw.exec(rollback); rerr != nil {
 			return errors.Join(err, fmt.Errorf("store: rollback: %w", rerr))
 		}
 		return err
 	}
-	if _, err := s.st.commit.ExecContext(bg); err != nil {
+	if _, err := s.raw.exec(commit); err != nil {
 		// A failed COMMIT may leave the transaction open (SQLITE_BUSY): end it.
-		_, _ = s.st.rollback.ExecContext(bg)
+		_, _ = s.raw.exec(rollback)
 		return err
 	}
 	s.commits.Add(1)
