@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -46,14 +47,16 @@ func FromGo(x any) Value {
 		}
 		return NewList(out)
 	case map[string]any:
+		var buf [32]string
 		m := NewMap(len(x))
-		for _, k := range sortedGoKeys(x) {
+		for _, k := range sortedGoKeys(buf[:0], x) {
 			m.Set(k, FromGo(x[k]))
 		}
 		return m
 	case map[string]string:
+		var buf [32]string
 		m := NewMap(len(x))
-		for _, k := range sortedGoKeys(x) {
+		for _, k := range sortedGoKeys(buf[:0], x) {
 			m.Set(k, x[k])
 		}
 		return m
@@ -63,12 +66,13 @@ func FromGo(x any) Value {
 	return fmt.Sprint(x)
 }
 
-func sortedGoKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+// sortedGoKeys appends m's keys to keys (a caller's buffer, so that a map of
+// a few dozen keys costs no allocation) and sorts them.
+func sortedGoKeys[V any](keys []string, m map[string]V) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	return keys
 }
 

@@ -171,8 +171,8 @@ func (e *Engine) Intake(l *Loaded, ev *Event) (*Intake, error) {
 	}
 	in := &Intake{Routes: routes, Runs: runs, Deliveries: ds}
 	if _, local := e.Persona.(*persona.Local); local {
-		if obj := personaObject(ev); obj != nil {
-			in.Objects = []store.Object{{Kind: persona.KindOf(obj["type"].(string)), ID: obj["id"].(string), Data: obj, IfNewer: true}}
+		if in.Objects, err = personaObject(ev); err != nil {
+			return nil, err
 		}
 	}
 	return in, nil

@@ -17,7 +17,9 @@ import (
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime"
+	"github.com/wf-lang/wf/runtime/store"
 	"github.com/wf-lang/wf/stdlib/httpx"
+	"github.com/wf-lang/wf/stdlib/persona"
 )
 
 var t0 = time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
@@ -163,6 +165,42 @@ workflow tagger {
 	obj, err := eng.Store.GetObject(context.Background(), "inquiry", "inq_Adult0001")
 	require.NoError(t, err)
 	assert.Contains(t, obj["tags"], "seen")
+}
+
+// The trigger's object is saved for the local backend from its decoded value
+// as JSON: what the backend reads back is what encoding its Go form gave,
+// for every example event and for one with floats, nulls, nested lists and
+// text that needs escaping.
+func TestTriggerObjectSavedAsItsGoForm(t *testing.T) {
+	eng := open(t)
+	ctx := context.Background()
+	files, err := filepath.Glob("../examples/events/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var bodies [][]byte
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		require.NoError(t, err)
+		bodies = append(bodies, body)
+	}
+	bodies = append(bodies, []byte(`{"name": "case.created", "id": "evt_x", "payload": {"type": "case", "id": "case_x",
+		"score": 0.5, "whole": 2.0, "big": 12345678901, "none": null, "nested": [[1, {"a": []}], "\"<é>\u2028\ttab"]}}`))
+	for _, body := range bodies {
+		ev, err := runtime.DecodeEvent(body)
+		require.NoError(t, err)
+		require.NoError(t, eng.SaveTriggerObject(ctx, ev))
+		typ, _ := ev.Object.Get("type")
+		id, _ := ev.Object.Get("id")
+		kind := persona.KindOf(typ.(string))
+		texts, err := store.EncodeObjects([]store.Object{{Kind: kind, ID: id.(string), Data: interp.ToGo(ev.Object).(map[string]any)}})
+		require.NoError(t, err)
+		want, err := store.DecodeObject(kind, id.(string), []byte(texts.Data[0]))
+		texts.Release()
+		require.NoError(t, err)
+		got, err := eng.Store.GetObject(ctx, kind, id.(string))
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%s", body)
+	}
 }
 
 func TestDecodeEventForms(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/wf-lang/wf/interp"
 	"github.com/wf-lang/wf/runtime/store"
@@ -90,10 +91,13 @@ func (e *Engine) Run(ctx context.Context, l *Loaded, opts RunOptions) (*Record, 
 	}
 	row.Status, row.Owner = store.StatusRunning, e.instance
 	// The trigger's object for the local backend is saved with the run, in one commit.
-	objs := e.triggerObjects(opts.Event)
+	objs, err := e.triggerObjects(opts.Event)
+	if err != nil {
+		return nil, err
+	}
 	if err := e.Store.CreateRunWith(ctx, row, objs); err != nil {
 		if len(objs) > 0 && !errors.Is(err, store.ErrExists) {
-			return nil, fmt.Errorf("recording the run and the trigger's %s %s for the local backend: %w", objs[0].Data["type"], objs[0].ID, err)
+			return nil, fmt.Errorf("recording the run and the trigger's %s %s for the local backend: %w", objs[0].Kind, objs[0].ID, err)
 		}
 		return nil, err
 	}
@@ -182,12 +186,12 @@ func (e *Engine) bindTrigger(prog *interp.Program, opts RunOptions) (interp.Valu
 // are not Persona objects and are not saved; with the api backend nothing
 // is saved.
 func (e *Engine) SaveTriggerObject(ctx context.Context, ev *Event) error {
-	objs := e.triggerObjects(ev)
-	if len(objs) == 0 {
-		return nil
+	objs, err := e.triggerObjects(ev)
+	if err != nil || len(objs) == 0 {
+		return err
 	}
 	if err := e.Store.PutObjects(ctx, objs); err != nil {
-		return fmt.Errorf("saving the trigger's %s %v for the local backend: %w", objs[0].Data["type"], objs[0].ID, err)
+		return fmt.Errorf("saving the trigger's %s %v for the local backend: %w", objs[0].Kind, objs[0].ID, err)
 	}
 	return nil
 }
@@ -196,33 +200,37 @@ func (e *Engine) SaveTriggerObject(ctx context.Context, ev *Event) error {
 // object when the backend is the local one, or nothing. It is one
 // conditional write, as the service's intake does: an older copy does not
 // overwrite what actions have changed since.
-func (e *Engine) triggerObjects(ev *Event) []store.Object {
-	obj := personaObject(ev)
-	if obj == nil {
-		return nil
-	}
+func (e *Engine) triggerObjects(ev *Event) ([]store.Object, error) {
 	if _, local := e.Persona.(*persona.Local); !local {
-		return nil
+		return nil, nil
 	}
-	return []store.Object{{Kind: persona.KindOf(obj["type"].(string)), ID: obj["id"].(string), Data: obj, IfNewer: true}}
+	return personaObject(ev)
 }
 
-// personaObject is an event's object as the local backend stores it, or nil
-// when it is not a Persona object.
-func personaObject(ev *Event) map[string]any {
+// personaObject is an event's object as the local backend stores it (one
+// conditional write), or nothing when it is not a Persona object. It is
+// written straight from the event's decoded value, not converted to Go
+// maps first.
+func personaObject(ev *Event) ([]store.Object, error) {
 	if ev == nil || ev.Object == nil {
-		return nil
+		return nil, nil
 	}
 	id, _ := ev.Object.Get("id")
 	typ, _ := ev.Object.Get("type")
-	if s, ok := id.(string); !ok || s == "" {
-		return nil
+	sid, ok := id.(string)
+	if !ok || sid == "" {
+		return nil, nil
 	}
-	if s, ok := typ.(string); !ok || s == "" {
-		return nil
+	styp, ok := typ.(string)
+	if !ok || styp == "" {
+		return nil, nil
 	}
-	obj, _ := interp.ToGo(ev.Object).(map[string]any)
-	return obj
+	data, err := interp.MarshalJSON(ev.Object)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the trigger's %s %s for the local backend: %w", styp, sid, err)
+	}
+	// The text is new and nothing writes to it: it is shared, not copied.
+	return []store.Object{{Kind: persona.KindOf(styp), ID: sid, JSON: unsafe.String(unsafe.SliceData(data), len(data)), IfNewer: true}}, nil
 }
 
 // childID derives the id of a run (or event, or schedule) that a step

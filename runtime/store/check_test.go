@@ -56,8 +56,8 @@ func TestEncodeObjectsRoundTrips(t *testing.T) {
 		"tags": []string{"a", "b"}}
 	out, err := EncodeObjects([]Object{{Kind: "inquiry", ID: "inq_1", Data: obj}})
 	require.NoError(t, err)
-	assert.Equal(t, `{"a":2.5,"e":{},"l":[],"m":{"b":["x",null,true,-3]},"n":null,"s":"<é>`+"\u2028"+`","t":"2026-01-02T03:04:05Z","tags":["a","b"],"z":1}`, out[0])
-	back, err := DecodeObject("inquiry", "inq_1", []byte(out[0]))
+	assert.Equal(t, `{"a":2.5,"e":{},"l":[],"m":{"b":["x",null,true,-3]},"n":null,"s":"<é>`+"\u2028"+`","t":"2026-01-02T03:04:05Z","tags":["a","b"],"z":1}`, out.Data[0])
+	back, err := DecodeObject("inquiry", "inq_1", []byte(out.Data[0]))
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), back["z"])
 	assert.Equal(t, "<é>\u2028", back["s"])
@@ -65,6 +65,29 @@ func TestEncodeObjectsRoundTrips(t *testing.T) {
 	assert.Error(t, err)
 	_, err = EncodeObjects([]Object{{Kind: "", ID: "inq_1", Data: obj}})
 	assert.Error(t, err)
+	out.Release()
+}
+
+// The texts of one EncodeObjects are each in a buffer of their own while
+// they are held, two calls' texts too; an object given as JSON is kept as it
+// is once checked to be a JSON object.
+func TestEncodeObjectsLendsABufferPerText(t *testing.T) {
+	a, err := EncodeObjects([]Object{
+		{Kind: "inquiry", ID: "inq_1", Data: map[string]any{"id": "inq_1"}},
+		{Kind: "inquiry", ID: "inq_2", Data: map[string]any{"id": "inq_2"}},
+		{Kind: "inquiry", ID: "inq_3", JSON: `{"id": "inq_3"}`},
+	})
+	require.NoError(t, err)
+	b, err := EncodeObjects([]Object{{Kind: "inquiry", ID: "inq_4", Data: map[string]any{"id": "inq_4"}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{`{"id":"inq_1"}`, `{"id":"inq_2"}`, `{"id": "inq_3"}`}, a.Data)
+	assert.Equal(t, []string{`{"id":"inq_4"}`}, b.Data)
+	a.Release()
+	b.Release()
+	for _, bad := range []string{`[1]`, `{"id": `, `"x"`, ` {}`} {
+		_, err := EncodeObjects([]Object{{Kind: "inquiry", ID: "inq_1", JSON: bad}})
+		assert.ErrorContains(t, err, "not a JSON object", bad)
+	}
 }
 
 // TestEncodeObjectMatchesMarshal holds the token writer to what

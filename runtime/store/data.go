@@ -39,7 +39,9 @@ type ListMark struct {
 type Object struct {
 	Kind, ID string
 	Data     map[string]any
-	IfNewer  bool
+	// JSON, when set, is the object already encoded (a JSON object), saved instead of Data.
+	JSON    string
+	IfNewer bool
 }
 
 // ErrNotFound reports that a run, version, list, item, object or schedule does not exist.

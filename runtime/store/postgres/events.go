@@ -71,10 +71,12 @@ func (s *Store) AcceptEvent(ctx context.Context, e store.Event, runs []*store.Ru
 	if err := store.CheckDeliveries(deliveries); err != nil {
 		return store.Accepted{}, err
 	}
-	objData, err := store.EncodeObjects(objects)
+	texts, err := store.EncodeObjects(objects)
 	if err != nil {
 		return store.Accepted{}, err
 	}
+	defer texts.Release() // after the write: the driver has copied the texts
+	objData := texts.Data
 	var acc store.Accepted
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		acc = store.Accepted{}

@@ -29,19 +29,23 @@ func (s *Store) GetObject(ctx context.Context, kind, id string) (map[string]any,
 // PutObject creates or replaces the object kind/id, keeping its first creation time.
 func (s *Store) PutObject(ctx context.Context, kind, id string, obj map[string]any) error {
 	objs := []store.Object{{Kind: kind, ID: id, Data: obj}}
-	data, err := store.EncodeObjects(objs)
+	texts, err := store.EncodeObjects(objs)
 	if err != nil {
 		return err
 	}
+	defer texts.Release() // after the write: the driver has copied the texts
+	data := texts.Data
 	return s.inTx(ctx, func(tx pgx.Tx) error { return s.putObjectsTx(ctx, tx, objs, data) })
 }
 
 // PutObjects creates or replaces several objects in one transaction: all or none.
 func (s *Store) PutObjects(ctx context.Context, objs []store.Object) error {
-	data, err := store.EncodeObjects(objs)
+	texts, err := store.EncodeObjects(objs)
 	if err != nil {
 		return err
 	}
+	defer texts.Release() // after the write: the driver has copied the texts
+	data := texts.Data
 	return s.inTx(ctx, func(tx pgx.Tx) error { return s.putObjectsTx(ctx, tx, objs, data) })
 }
 

@@ -75,10 +75,12 @@ func (s *Store) CreateRunWith(ctx context.Context, r *store.Run, objs []store.Ob
 	if err := store.PrepareRun(r, s.now); err != nil {
 		return err
 	}
-	data, err := store.EncodeObjects(objs)
+	texts, err := store.EncodeObjects(objs)
 	if err != nil {
 		return err
 	}
+	defer texts.Release() // after the write: the driver has copied the texts
+	data := texts.Data
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := s.putObjectsTx(ctx, tx, objs, data); err != nil {
 			return err

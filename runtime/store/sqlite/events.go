@@ -156,10 +156,12 @@ func (s *Store) AcceptEvent(ctx context.Context, e store.Event, runs []*store.Ru
 			return store.Accepted{}, err
 		}
 	}
-	objData, err := store.EncodeObjects(objects)
+	texts, err := store.EncodeObjects(objects)
 	if err != nil {
 		return store.Accepted{}, err
 	}
+	defer texts.Release() // after the write: the driver has copied the texts
+	objData := texts.Data
 	var acc store.Accepted
 	err = s.write(ctx, func(tx dbtx) error {
 		acc = store.Accepted{}

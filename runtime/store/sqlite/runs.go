@@ -74,10 +74,12 @@ func (s *Store) CreateRunWith(ctx context.Context, r *store.Run, objs []store.Ob
 	if err := s.prepareRun(r); err != nil {
 		return err
 	}
-	data, err := store.EncodeObjects(objs)
+	texts, err := store.EncodeObjects(objs)
 	if err != nil {
 		return err
 	}
+	defer texts.Release() // after the write: the driver has copied the texts
+	data := texts.Data
 	return s.write(ctx, func(tx dbtx) error {
 		if err := s.putObjectsTx(ctx, tx, objs, data); err != nil {
 			return err
