@@ -14,7 +14,6 @@ package interp
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -559,5 +558,3 @@ func Blank(v Value) bool {
 	}
 	return false
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

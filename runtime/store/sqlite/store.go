@@ -16,10 +16,11 @@
 // A Store holds one writer connection and a small pool of reader connections. SQLite allows one
 // writer at a time; several writer connections in one process would only contend for the write
 // lock and surface SQLITE_BUSY under load (a deferred transaction that reads and then writes
-// cannot wait for the lock, it fails). With a single writer, concurrent writes from parallel
-// branches queue in database/sql instead, every write transaction begins IMMEDIATE, and WAL
-// lets the readers run alongside the writer without blocking it. busy_timeout still covers
-// other processes using the same file.
+// cannot wait for the lock, it fails). With a single writer, concurrent writes queue for it
+// and share its commits (see batch.go), every write transaction begins IMMEDIATE, and WAL
+// lets the readers run alongside the writer without blocking it. The writer's statements run
+// on the driver's connection directly (see raw.go). busy_timeout still covers other
+// processes using the same file.
 //
 // # Time
 //
