@@ -118,80 +118,80 @@ func (w *rawWriter) exec(st *rawStmt, args ...any) (sql.Result, error) {
 	return res, nil
 }
 
+// query runs st with args and calls each with the columns of row after row (valid until
+// each returns) while it returns true, after checking that the query has cols columns.
+func (w *rawWriter) query(st *rawStmt, cols int, each func([]driver.Value) (bool, error), args []any) (err error) {
+	nv, err := w.bind(args)
+	if err != nil {
+		return err
+	}
+	rows, err := st.query.QueryContext(context.Background(), nv)
+	clear(nv)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if n := len(rows.Columns()); n != cols {
+		return fmt.Errorf("store: %d columns scanned into %d values", n, cols)
+	}
+	if cap(w.vals) < cols {
+		w.vals = make([]driver.Value, cols)
+	}
+	vals := w.vals[:cols]
+	defer clear(vals)
+	for {
+		if err := rows.Next(vals); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		if more, err := each(vals); err != nil || !more {
+			return err
+		}
+	}
+}
+
 // queryRow runs st, a query of one row, and stores its columns in dest as Row.Scan would,
 // for the destinations the point reads use (*string, *[]byte, *int64, *int); sql.ErrNoRows when
 // there is no row. A *[]byte gets its own copy: the driver's values are valid only until
 // the next call.
-func (w *rawWriter) queryRow(st *rawStmt, dest []any, args ...any) (err error) {
-	nv, err := w.bind(args)
-	if err != nil {
-		return err
-	}
-	rows, err := st.query.QueryContext(context.Background(), nv)
-	clear(nv)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := rows.Close(); err == nil {
-			err = cerr
+func (w *rawWriter) queryRow(st *rawStmt, dest []any, args ...any) error {
+	found := false
+	err := w.query(st, len(dest), func(vals []driver.Value) (bool, error) {
+		found = true
+		for i, v := range vals {
+			if err := assign(dest[i], v); err != nil {
+				return false, fmt.Errorf("store: column %d: %w", i+1, err)
+			}
 		}
-	}()
-	if n := len(rows.Columns()); n != len(dest) {
-		return fmt.Errorf("store: %d columns scanned into %d values", n, len(dest))
+		return false, nil // as Row.Scan, the first row only
+	}, args)
+	if err == nil && !found {
+		err = sql.ErrNoRows
 	}
-	if cap(w.vals) < len(dest) {
-		w.vals = make([]driver.Value, len(dest))
-	}
-	vals := w.vals[:len(dest)]
-	defer clear(vals)
-	if err := rows.Next(vals); err != nil {
-		if err == io.EOF {
-			return sql.ErrNoRows
-		}
-		return err
-	}
-	for i, v := range vals {
-		if err := assign(dest[i], v); err != nil {
-			return fmt.Errorf("store: column %d: %w", i+1, err)
-		}
-	}
-	return nil
+	return err
 }
 
 // queryStrings runs st, a query of one TEXT column, and returns its values.
-func (w *rawWriter) queryStrings(st *rawStmt, args ...any) (out []string, err error) {
-	nv, err := w.bind(args)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.query.QueryContext(context.Background(), nv)
-	clear(nv)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if cerr := rows.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if n := len(rows.Columns()); n != 1 {
-		return nil, fmt.Errorf("store: %d columns scanned into one", n)
-	}
-	var v [1]driver.Value
-	for {
-		if err := rows.Next(v[:]); err != nil {
-			if err == io.EOF {
-				return out, nil
-			}
-			return nil, err
-		}
+func (w *rawWriter) queryStrings(st *rawStmt, args ...any) ([]string, error) {
+	var out []string
+	err := w.query(st, 1, func(vals []driver.Value) (bool, error) {
 		var s string
-		if err := assign(&s, v[0]); err != nil {
-			return nil, err
+		if err := assign(&s, vals[0]); err != nil {
+			return false, err
 		}
 		out = append(out, s)
+		return true, nil
+	}, args)
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // assign stores a driver value in a scan destination.

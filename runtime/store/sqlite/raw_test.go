@@ -78,6 +78,17 @@ func TestRawArgumentsAndColumns(t *testing.T) {
 	err = s.raw.queryRow(st, []any{&a, &b, &c, &d, &e}, "x", "not a number", 2, "y", "z")
 	assert.ErrorContains(t, err, "column 2: cannot store string in *int64")
 
+	two, err := s.raw.prepare(ctx, `SELECT ? UNION ALL SELECT ?`)
+	require.NoError(t, err)
+	defer two.close()
+	require.NoError(t, s.raw.queryRow(two, []any{&a}, "first", "second"))
+	assert.Equal(t, "first", a, "as Row.Scan, the first row")
+	all, err := s.raw.queryStrings(two, "first", "second")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"first", "second"}, all)
+	_, err = s.raw.queryStrings(st, "x", 1, 2, "y", "z")
+	assert.ErrorContains(t, err, "5 columns scanned into 1 values")
+
 	none, err := s.raw.prepare(ctx, `SELECT 1 WHERE 0`)
 	require.NoError(t, err)
 	defer none.close()
