@@ -24,11 +24,10 @@ import (
 // (readPoint) use the raw statements too.
 //
 // database/sql's Conn.Raw hands out the driver connection for the duration of a callback
-// and asks that it not be used after: that rule exists so that database/sql's own use of the
-// connection (closing it, resetting it for the pool, another goroutine's statement) never
-// meets the caller's. Here the connection is never returned to the pool before Close, the raw
-// statements are closed before it, and txmu orders every use, which is the guarantee the
-// callback would give.
+// and asks that it not be used after it. What such a use could meet is database/sql's own use
+// of the connection: closing it, resetting it for the pool, a statement run through it. Here
+// the connection is not returned to the pool before Close, the raw statements are closed
+// before it, and txmu orders every use, through database/sql or not, as the callback would.
 
 // rawWriter is the writer's driver connection with the scratch space of its statements.
 // Only the holder of txmu uses it.

@@ -44,6 +44,25 @@ func TestWriterStatementsRunOnTheDriver(t *testing.T) {
 	assert.NotNil(t, s.st.raw[s.st.byText[q]])
 }
 
+// A write runs on the driver's twin of its statement, not on the database/sql statement:
+// with the twin replaced by one that writes something else, the write writes that.
+func TestWritesRunOnTheTwins(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	s.txmu.Lock()
+	twin, err := s.st.prepareRaw(ctx, s.raw, `INSERT INTO objects(kind, id, data, created_at, updated_at)
+		VALUES (?, ?, '{"written": "by the twin"}', ?, ?)`)
+	if err == nil {
+		s.st.raw[s.st.upsertObject] = twin
+	}
+	s.txmu.Unlock()
+	require.NoError(t, err)
+	require.NoError(t, s.PutObject(ctx, "inquiry", "inq_1", map[string]any{"id": "inq_1"}))
+	obj, err := s.GetObject(ctx, "inquiry", "inq_1")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"written": "by the twin"}, obj)
+}
+
 // The driver path converts arguments and scans columns as database/sql does, and says so
 // when it cannot.
 func TestRawArgumentsAndColumns(t *testing.T) {
