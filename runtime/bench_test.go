@@ -160,3 +160,20 @@ func processCPU(b *testing.B) int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkDecodeEvent decodes a Persona webhook body (the example inquiry
+// event), as the service does for every webhook it accepts:
+//
+//	go test ./runtime -run '^$' -bench DecodeEvent -benchmem
+func BenchmarkDecodeEvent(b *testing.B) {
+	body, err := os.ReadFile(filepath.Join("..", "examples", "events", "inquiry_blocked_ip.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := runtime.DecodeEvent(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

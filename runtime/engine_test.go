@@ -203,6 +203,27 @@ func TestTriggerObjectSavedAsItsGoForm(t *testing.T) {
 	}
 }
 
+// A body with a Persona event's shape that Persona's decoder refuses gets
+// Persona's error, not the plain event's; the shape is found as
+// encoding/json finds a struct's fields (ignoring case).
+func TestDecodeEventPersonaShapes(t *testing.T) {
+	_, err := runtime.DecodeEvent([]byte(`{"data": {"type": "event", "id": "evt_1", "attributes": {"name": "inquiry.completed",
+		"payload": {"data": {"type": "inquiry", "id": "inq_1", "attributes": {"n": 1e400}}}}}}`))
+	assert.EqualError(t, err, "persona event: invalid json: number 1e400 is out of range")
+	deep := `{"data": {"type": "event", "x": ` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}}`
+	_, err = runtime.DecodeEvent([]byte(deep))
+	assert.EqualError(t, err, "persona event: invalid json: nested deeper than 64 levels")
+	ev, err := runtime.DecodeEvent([]byte(`{"Data": {"Type": "event", "id": "evt_2", "attributes": {"name": "inquiry.approved",
+		"payload": {"data": {"type": "inquiry", "id": "inq_2", "attributes": {"status": "approved"}}}}}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "inquiry.approved", ev.Name)
+	st, _ := ev.Object.Get("status")
+	assert.Equal(t, "approved", st)
+	// data.type other than "event": a plain event, which needs a name.
+	_, err = runtime.DecodeEvent([]byte(`{"data": {"type": "inquiry"}}`))
+	assert.ErrorContains(t, err, `the event has no "name"`)
+}
+
 func TestDecodeEventForms(t *testing.T) {
 	ev, err := runtime.DecodeEvent([]byte(`{"name": "case.created", "id": "evt_9", "payload": {"id": "case_1", "status": "open"}}`))
 	require.NoError(t, err)

@@ -42,6 +42,18 @@ func (e *Event) Value() *interp.Map {
 	return m
 }
 
+// personaShaped reports whether body has a Persona event webhook's shape,
+// data.type "event", read by encoding/json (for a body Persona's decoder
+// refused).
+func personaShaped(body []byte) bool {
+	var probe struct {
+		Data *struct {
+			Type string `json:"type"`
+		} `json:"data"`
+	}
+	return json.Unmarshal(body, &probe) == nil && probe.Data != nil && probe.Data.Type == "event"
+}
+
 // DecodeEvent reads an event: a Persona webhook body
 // ({"data":{"type":"event","attributes":{"name",…,"payload":{…}}}}), or a
 // plain JSON object {"name": …, "id": …, "created_at": …, "payload"|"trigger": {…}}.
@@ -50,16 +62,17 @@ func DecodeEvent(body []byte) (*Event, error) {
 	if len(body) == 0 {
 		return nil, fmt.Errorf("the event is empty")
 	}
-	// A cheap look for a Persona webhook body; anything else, a body of
-	// another shape included, is read as a plain event below, whose errors
-	// speak of JSON rather than of this probe's Go types.
-	var probe struct {
-		Data *struct {
-			Type string `json:"type"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(body, &probe) == nil && probe.Data != nil && probe.Data.Type == "event" {
-		ev, err := persona.DecodeEvent(body)
+	// A Persona webhook body is decoded once, on the service's hot path;
+	// anything else, a body of another shape included, is read as a plain
+	// event below, whose errors speak of JSON. A body the Persona decoder
+	// refuses (too large, too deep, a number out of range) gets the Persona
+	// error when it has a Persona event's shape.
+	v, perr := persona.DecodeEventBody(body)
+	if (perr == nil && persona.IsEventBody(v)) || (perr != nil && personaShaped(body)) {
+		if perr != nil {
+			return nil, perr
+		}
+		ev, err := persona.EventFromBody(v)
 		if err != nil {
 			return nil, err
 		}

@@ -10,13 +10,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/wf-lang/wf/internal/jsonvalue"
 )
 
 // objectEncoding writes objects with sorted keys, keeps text that is not
@@ -250,29 +250,13 @@ func (w *objectWriter) value(v any) error {
 }
 
 // DecodeObject decodes a stored object; JSON numbers come back as int64 when they are
-// integral and fit, as float64 otherwise. It reads tokens (go-json-experiment's jsontext)
-// with a pooled decoder and builds the maps and lists itself: no reflection, a fraction of
-// encoding/json's allocations. Keys and short strings are shared through an intern cache
-// (see intern): the same few names and values ("type", "status", "completed"…) come back in
-// every object.
+// integral and fit, as float64 otherwise. It reads tokens, without reflection (see
+// internal/jsonvalue).
 func DecodeObject(kind, id string, data []byte) (map[string]any, error) {
-	o := objectReaders.Get().(*objectReader)
-	o.r.Reset(data)
-	o.dec.Reset(&o.r, decodeOptions...)
-	v, err := o.value(0)
-	if err == nil {
-		if _, extra := o.dec.ReadToken(); extra == nil {
-			err = errors.New("more than one value")
-		}
+	v, err := jsonvalue.Decode(data, storedNumber, maxObjectDepth)
+	if errors.Is(err, jsonvalue.ErrTrailing) {
+		err = errors.New("more than one value")
 	}
-	o.r.Reset(nil)
-	o.dec.Reset(&o.r, decodeOptions...)
-	// After an error the stacks may hold what was read before it.
-	clear(o.names)
-	clear(o.vals)
-	clear(o.items)
-	o.names, o.vals, o.items = o.names[:0], o.vals[:0], o.items[:0]
-	objectReaders.Put(o)
 	obj, isObj := v.(map[string]any)
 	if err == nil && !isObj {
 		err = errors.New("not an object")
@@ -283,139 +267,10 @@ func DecodeObject(kind, id string, data []byte) (map[string]any, error) {
 	return obj, nil
 }
 
-var decodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
-
-// objectReader is a decoder kept for reuse (a jsontext.Decoder and its buffer are most of
-// the allocations of decoding a small object).
-type objectReader struct {
-	r   bytes.Reader
-	dec *jsontext.Decoder
-	// names and vals hold the members of the objects being read, items the elements of
-	// the lists, innermost last.
-	names []string
-	vals  []any
-	items []any
-}
-
-var objectReaders = sync.Pool{New: func() any {
-	o := &objectReader{}
-	o.dec = jsontext.NewDecoder(&o.r, decodeOptions...)
-	return o
-}}
-
 // maxObjectDepth bounds the nesting DecodeObject follows.
 const maxObjectDepth = 10_000
 
-func (o *objectReader) value(depth int) (any, error) {
-	if depth > maxObjectDepth {
-		return nil, errors.New("nested too deep")
-	}
-	dec := o.dec
-	if dec.PeekKind() == '"' {
-		return o.str()
-	}
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return nil, err
-	}
-	switch tok.Kind() {
-	case '{':
-		// The members wait on the reader's stack until the object ends, so that its map
-		// is made once at its size instead of growing member by member.
-		base := len(o.names)
-		for dec.PeekKind() != '}' {
-			name, err := o.str()
-			if err != nil {
-				return nil, err
-			}
-			v, err := o.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			o.names = append(o.names, name.(string))
-			o.vals = append(o.vals, v)
-		}
-		m := make(map[string]any, len(o.names)-base)
-		for i, name := range o.names[base:] {
-			m[name] = o.vals[base+i]
-		}
-		clear(o.names[base:])
-		clear(o.vals[base:])
-		o.names, o.vals = o.names[:base], o.vals[:base]
-		_, err := dec.ReadToken()
-		return m, err
-	case '[':
-		base := len(o.items)
-		for dec.PeekKind() != ']' {
-			v, err := o.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			o.items = append(o.items, v)
-		}
-		l := make([]any, len(o.items)-base)
-		copy(l, o.items[base:])
-		clear(o.items[base:])
-		o.items = o.items[:base]
-		_, err := dec.ReadToken()
-		return l, err
-	case '0':
-		return numberValue(json.Number(tok.String())), nil
-	case 't', 'f':
-		return tok.Bool(), nil
-	case 'n':
-		return nil, nil
-	}
-	return nil, fmt.Errorf("unexpected %s", tok.Kind())
-}
-
-// str reads a string (a value or an object's name) as Token.String would: escapes decoded
-// and bytes that are not UTF-8 replaced. Plain ASCII text is taken from the input as it is.
-// It returns the string in an interface; a short one (see intern) in one shared with the
-// decodes before, so that neither the string nor its interface is allocated again.
-func (o *objectReader) str() (any, error) {
-	raw, err := o.dec.ReadValue()
-	if err != nil {
-		return "", err
-	}
-	if len(raw) < 2 || raw[0] != '"' {
-		return "", fmt.Errorf("unexpected %s", raw.Kind())
-	}
-	body := raw[1 : len(raw)-1]
-	for _, c := range body {
-		if c == '\\' || c >= utf8.RuneSelf {
-			b, _ := jsontext.AppendUnquote(nil, raw) // the decoder checked it; invalid UTF-8 is replaced
-			return intern(b), nil
-		}
-	}
-	return intern(body), nil
-}
-
-// internSlots is a direct-mapped cache of strings read before: a string of up to
-// maxInterned bytes found in its slot is shared instead of allocated again, and so is the
-// interface holding it (a string stored in an interface is otherwise allocated once more,
-// for its header). Slots hold pointers, swapped atomically, so concurrent decoders never see
-// half a string; a slot taken by another string is simply overwritten.
-var internSlots [4096]atomic.Pointer[any]
-
-const maxInterned = 48
-
-func intern(b []byte) any {
-	if len(b) > maxInterned {
-		return string(b)
-	}
-	h := uint32(2166136261) // FNV-1a
-	for _, c := range b {
-		h = (h ^ uint32(c)) * 16777619
-	}
-	slot := &internSlots[h%uint32(len(internSlots))]
-	if p := slot.Load(); p != nil && (*p).(string) == string(b) {
-		return *p
-	}
-	var v any = string(b)
-	slot.Store(&v)
-	return v
-}
+func storedNumber(text string) (any, error) { return numberValue(json.Number(text)), nil }
 
 // numberValue is int64 for integral numbers in range (including 1e3 and 2.0), float64 otherwise.
 func numberValue(n json.Number) any {

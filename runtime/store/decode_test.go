@@ -4,21 +4,21 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wf-lang/wf/internal/jsonvalue"
 )
 
 // tokenDecode is DecodeObject as it was before strings were read from the input and
 // interned: every string through Token.String. DecodeObject must agree with it.
 func tokenDecode(data []byte) (any, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(data), decodeOptions...)
+	dec := jsontext.NewDecoder(bytes.NewReader(data), jsonvalue.Options...)
 	var value func() (any, error)
 	value = func() (any, error) {
 		tok, err := dec.ReadToken()
@@ -126,26 +126,6 @@ func TestDecodeObjectMatchesTokens(t *testing.T) {
 		_, err := DecodeObject("k", "x", []byte(bad))
 		assert.Error(t, err, bad)
 	}
-}
-
-// The intern cache is shared by decoders on many goroutines: each string they get back is
-// the one they read (run with -race to check the slots too).
-func TestInternConcurrent(t *testing.T) {
-	var wg sync.WaitGroup
-	for g := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 20000 {
-				s := fmt.Sprintf("k%d", (i*7+g)%5000)
-				if got := intern([]byte(s)); got != s {
-					t.Errorf("intern(%q) = %q", s, got)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // FuzzDecodeObject holds DecodeObject to the token decoder on any input:

@@ -29,13 +29,53 @@ type Event struct {
 // and MaxDepth levels; errors name the path that is missing or wrong.
 // created-at is optional but must be an RFC 3339 time when present.
 func DecodeEvent(body []byte) (Event, error) {
+	v, err := DecodeEventBody(body)
+	if err != nil {
+		return Event{}, err
+	}
+	return EventFromBody(v)
+}
+
+// DecodeEventBody decodes a webhook body, within DecodeEvent's limits, into plain Go
+// values, for IsEventBody and EventFromBody: a caller that also reads bodies of other
+// shapes decodes each body once.
+func DecodeEventBody(body []byte) (any, error) {
 	if len(body) > MaxBodySize {
-		return Event{}, fmt.Errorf("persona event: body is larger than %d bytes", MaxBodySize)
+		return nil, fmt.Errorf("persona event: body is larger than %d bytes", MaxBodySize)
 	}
 	v, err := decodeJSONBytes(body)
 	if err != nil {
-		return Event{}, fmt.Errorf("persona event: %w", err)
+		return nil, fmt.Errorf("persona event: %w", err)
 	}
+	return v, nil
+}
+
+// IsEventBody reports whether a decoded body is a Persona event webhook: an object whose
+// data is an object whose type is "event" (the names matched as encoding/json matches a
+// struct's fields: exactly, else ignoring case).
+func IsEventBody(v any) bool {
+	data, _ := foldMember(v, "data").(map[string]any)
+	typ, _ := foldMember(data, "type").(string)
+	return typ == "event"
+}
+
+// foldMember is v's member name when v is an object: the exact name, else one equal to it
+// ignoring case.
+func foldMember(v any, name string) any {
+	m, _ := v.(map[string]any)
+	if x, ok := m[name]; ok {
+		return x
+	}
+	for k, x := range m {
+		if strings.EqualFold(k, name) {
+			return x
+		}
+	}
+	return nil
+}
+
+// EventFromBody reads the Event out of a body DecodeEventBody decoded.
+func EventFromBody(v any) (Event, error) {
 	ev, err := eventFromValue(v)
 	if err != nil {
 		return Event{}, fmt.Errorf("persona event: %w", err)

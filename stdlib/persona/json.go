@@ -1,13 +1,14 @@
 package persona
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/wf-lang/wf/internal/jsonvalue"
 )
 
 // MaxBodySize is the largest JSON document (webhook body, fixture or API
@@ -52,19 +53,35 @@ func decodeJSONBytes(data []byte) (any, error) {
 	if err := checkDepth(data, MaxDepth); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("invalid json: empty body")
-		}
-		return nil, fmt.Errorf("invalid json: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	// Read from tokens without reflection (a webhook's body is decoded on the service's
+	// hot path); checkDepth has bounded the nesting already.
+	v, err := jsonvalue.Decode(data, jsonNumber, MaxDepth+1)
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.Is(err, io.EOF):
+		return nil, errors.New("invalid json: empty body")
+	case errors.Is(err, jsonvalue.ErrTrailing):
 		return nil, errors.New("invalid json: data after the top-level value")
 	}
-	return convertNumbers(v)
+	var ne numberError
+	if errors.As(err, &ne) {
+		return nil, ne.err
+	}
+	return nil, fmt.Errorf("invalid json: %w", err)
+}
+
+// numberError carries numberValue's error through the decoder.
+type numberError struct{ err error }
+
+func (e numberError) Error() string { return e.err.Error() }
+
+func jsonNumber(text string) (any, error) {
+	v, err := numberValue(json.Number(text))
+	if err != nil {
+		return nil, numberError{err}
+	}
+	return v, nil
 }
 
 // checkDepth rejects documents nested deeper than limit before they are
@@ -90,32 +107,6 @@ func checkDepth(data []byte, limit int) error {
 		}
 	}
 	return nil
-}
-
-// convertNumbers replaces json.Number values in v, recursively, by int64 or
-// float64.
-func convertNumbers(v any) (any, error) {
-	var err error
-	switch t := v.(type) {
-	case json.Number:
-		return numberValue(t)
-	case []any:
-		for i, e := range t {
-			if t[i], err = convertNumbers(e); err != nil {
-				return nil, err
-			}
-		}
-		return t, nil
-	case map[string]any:
-		for k, e := range t {
-			if t[k], err = convertNumbers(e); err != nil {
-				return nil, err
-			}
-		}
-		return t, nil
-	default:
-		return v, nil
-	}
 }
 
 // numberValue is n as an int64 when it is integral and fits exactly, else as
